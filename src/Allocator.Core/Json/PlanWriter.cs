@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Allocator.Core.Contract;
+using Allocator.Core.Evaluation;
+
+namespace Allocator.Core.Json;
+
+/// <summary>How a plan was obtained, written beside the contract's fields of plan.json.</summary>
+public sealed record PlanReport(
+    string Status,
+    string Solver,
+    double? Bound,
+    double? Gap,
+    double SolveSeconds,
+    IReadOnlyDictionary<string, string>? Notes = null);
+
+/// <summary>Writes plan.json (the contract's plan plus status, objective, KPIs and the spot table) and plan.csv.</summary>
+public static class PlanWriter
+{
+    /// <summary>The plan as JSON; with an evaluation, its objective, parts, KPIs and spot table are added.</summary>
+    public static string Write(Plan plan, PlanEvaluation? evaluation = null, PlanReport? report = null, CompiledInstance? instance = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("instance", plan.Instance);
+            w.WriteStartArray("leases");
+            foreach (var d in plan.Leases)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", d.Id);
+                w.WriteBoolean("accepted", d.Accepted);
+                WritePlacement(w, d.Pool, d.Start);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("jobs");
+            foreach (var d in plan.Jobs)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", d.Id);
+                w.WriteBoolean("scheduled", d.Scheduled);
+                WritePlacement(w, d.Pool, d.Start);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+
+            if (report is not null)
+            {
+                w.WriteString("status", report.Status);
+                w.WriteString("solver", report.Solver);
+                WriteNullable(w, "bound", report.Bound);
+                WriteNullable(w, "gap", report.Gap);
+                w.WriteNumber("solveSeconds", Math.Round(report.SolveSeconds, 3));
+                if (report.Notes is { Count: > 0 } notes)
+                {
+                    w.WriteStartObject("notes");
+                    foreach (var (key, value) in notes)
+                    {
+                        w.WriteString(key, value);
+                    }
+
+                    w.WriteEndObject();
+                }
+            }
+
+            if (evaluation is not null)
+            {
+                var o = evaluation.Objective;
+                w.WriteBoolean("feasible", evaluation.IsFeasible);
+                w.WriteNumber("objective", o.Total);
+                w.WriteStartObject("objectiveParts");
+                w.WriteNumber("leaseRevenue", o.LeaseRevenue);
+                w.WriteNumber("jobValue", o.JobValue);
+                w.WriteNumber("spotRevenue", o.SpotRevenue);
+                w.WriteNumber("powerCost", o.PowerCost);
+                w.WriteEndObject();
+                var k = evaluation.Kpis;
+                w.WriteStartObject("kpis");
+                w.WriteNumber("offersAccepted", k.OffersAccepted);
+                w.WriteNumber("offers", k.Offers);
+                w.WriteNumber("signedLeases", k.SignedLeases);
+                w.WriteNumber("jobsScheduled", k.JobsScheduled);
+                w.WriteNumber("jobs", k.Jobs);
+                w.WriteNumber("leaseGpuHours", k.LeaseGpuHours);
+                w.WriteNumber("jobGpuHours", k.JobGpuHours);
+                w.WriteNumber("spotGpuHours", k.SpotGpuHours);
+                w.WriteNumber("capacityGpuHours", k.CapacityGpuHours);
+                w.WriteNumber("utilisation", k.Utilisation);
+                w.WriteNumber("utilisationWithSpot", k.UtilisationWithSpot);
+                w.WriteEndObject();
+                if (!evaluation.IsFeasible)
+                {
+                    w.WriteStartArray("violations");
+                    foreach (var v in evaluation.Violations)
+                    {
+                        w.WriteStringValue(v.ToString());
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                if (instance is not null)
+                {
+                    // The spot table: average GPUs sold per pool and period (the contract's spot[p,t]).
+                    w.WriteStartObject("spot");
+                    for (var p = 0; p < instance.PoolCount; p++)
+                    {
+                        w.WriteStartArray(instance.Source.Pools[p].Id);
+                        for (var t = 0; t < instance.Periods; t++)
+                        {
+                            w.WriteNumberValue(evaluation.Spot[p * instance.Periods + t]);
+                        }
+
+                        w.WriteEndArray();
+                    }
+
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>One row per placement: kind, id, customer, pool, start, end, GPUs, and the money it brings.</summary>
+    public static string WriteCsv(CompiledInstance instance, Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(assignment);
+        var source = instance.Source;
+        var csv = new StringBuilder("kind,id,customer,status,pool,start,end,gpus,value_usd\n");
+        for (var l = 0; l < instance.LeaseCount; l++)
+        {
+            var lease = source.Leases[l];
+            var p = assignment.LeasePool[l];
+            var status = lease.Status == LeaseStatus.Signed ? "signed" : "offer";
+            csv.Append(CultureInfo.InvariantCulture, $"lease,{Field(lease.Id)},{Field(lease.Customer ?? "")},{status},");
+            csv.Append(p < 0
+                ? string.Create(CultureInfo.InvariantCulture, $",,,{lease.Gpus},0\n")
+                : string.Create(CultureInfo.InvariantCulture, $"{Field(source.Pools[p].Id)},{assignment.LeaseStart[l]},{assignment.LeaseStart[l] + lease.Periods - 1},{lease.Gpus},{instance.LeaseRevenue[l]:0.##}\n"));
+        }
+
+        for (var j = 0; j < instance.JobCount; j++)
+        {
+            var job = source.Jobs[j];
+            var p = assignment.JobPool[j];
+            csv.Append(CultureInfo.InvariantCulture, $"job,{Field(job.Id)},,{(job.Required ? "required" : "optional")},");
+            csv.Append(p < 0
+                ? string.Create(CultureInfo.InvariantCulture, $",,,{job.Gpus},0\n")
+                : string.Create(CultureInfo.InvariantCulture, $"{Field(source.Pools[p].Id)},{assignment.JobStart[j]},{assignment.JobStart[j] + job.Periods - 1},{job.Gpus},{instance.JobExpectedValue(j, assignment.JobStart[j]):0.##}\n"));
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Field(string text) =>
+        text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)
+            ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
+            : text;
+
+    private static void WritePlacement(Utf8JsonWriter w, string? pool, int? start)
+    {
+        if (pool is not null)
+        {
+            w.WriteString("pool", pool);
+        }
+
+        if (start is { } s)
+        {
+            w.WriteNumber("start", s);
+        }
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}
