@@ -123,7 +123,7 @@ public static class InstanceGenerator
             var smallest = pools.Where(p => allowed.Contains(p.Id)).Min(p => p.Gpus);
             var gpus = Math.Max(256, (int)(smallest * rng.Uniform(0.1, isPostTrain ? 0.3 : 0.8)) / 256 * 256);
             var slack = rng.Between(0, Math.Max(0, T - earliest - periods));
-            var value = Math.Round(rng.Uniform(isPostTrain ? 5e6 : 2e7, isPostTrain ? 6e7 : 3e8), -5);
+            var value = Math.Round(rng.Uniform(isPostTrain ? 5e6 : 2e7, isPostTrain ? 6e7 : 3e8) / 1e5) * 1e5;
             jobs.Add(new Job(
                 isPostTrain ? $"{jobs[^1].Id}-post" : $"train-{j + 1}",
                 gpus,
@@ -132,7 +132,7 @@ public static class InstanceGenerator
                 earliest + periods - 1 + slack,
                 allowed,
                 value,
-                Math.Round(value * rng.Uniform(0.01, 0.06), -3),
+                Math.Round(value * rng.Uniform(0.01, 0.06) / 1e3) * 1e3,
                 Math.Round(rng.Uniform(0.35, 0.95), 2),
                 false,
                 isPostTrain ? [jobs[^1].Id] : []));

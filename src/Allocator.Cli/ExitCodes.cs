@@ -1,0 +1,10 @@
+namespace Allocator.Cli;
+
+/// <summary>The command line's exit codes, as documented in the README.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int InvalidInput = 2;
+    public const int Infeasible = 3;
+    public const int NoPlanInTime = 4;
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Allocator.Core.Generation;
+using Allocator.Core.IO;
+using Allocator.Core.Json;
+
+namespace Allocator.Cli;
+
+/// <summary><c>allocator generate</c>: random instances of any size, valid and feasible by construction.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var pools = new Option<int>("--pools") { Description = "Number of GPU pools.", DefaultValueFactory = _ => 6 };
+        var leases = new Option<int>("--leases") { Description = "Number of leases (about 8% signed, the rest offers).", DefaultValueFactory = _ => 120 };
+        var jobs = new Option<int>("--jobs") { Description = "Number of training jobs (pretrain and post-train chains).", DefaultValueFactory = _ => 20 };
+        var periods = new Option<int>("--periods") { Description = "Number of weekly periods.", DefaultValueFactory = _ => 26 };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed; same options and seed, same instance.", DefaultValueFactory = _ => 1 };
+        var uncertainty = new Option<bool>("--uncertainty") { Description = "Add an uncertainty section (slips, outages, overruns, job success, spot moves)." };
+        var name = new Option<string?>("--name") { Description = "Instance name (default names the sizes and seed)." };
+        var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
+        var command = new Command("generate", "Generate a random instance of any size for tests, benchmarks and research.")
+        {
+            pools, leases, jobs, periods, seed, uncertainty, name, output,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new GeneratorOptions(
+                parse.GetValue(pools), parse.GetValue(leases), parse.GetValue(jobs), parse.GetValue(periods),
+                parse.GetValue(seed), parse.GetValue(uncertainty), parse.GetValue(name));
+            if (options.Pools < 1 || options.Periods < 2 || options.Leases < 0 || options.Jobs < 0)
+            {
+                Console.Error.WriteLine("error: --pools must be at least 1, --periods at least 2, --leases and --jobs 0 or more.");
+                return ExitCodes.InvalidInput;
+            }
+
+            var json = InstanceWriter.Write(InstanceGenerator.Generate(options));
+            if (parse.GetValue(output) is { } path)
+            {
+                AtomicFile.WriteAllText(path, json);
+                Console.Error.WriteLine($"wrote {path}");
+            }
+            else
+            {
+                Console.Out.Write(json);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using Allocator.Core.Evaluation;
+using Allocator.Core.IO;
+using Allocator.Core.Json;
+using Allocator.Solver;
+using Spectre.Console;
+
+namespace Allocator.Cli;
+
+/// <summary><c>allocator plan INSTANCE</c>: the exact plan, written as plan.json and plan.csv, with a summary.</summary>
+internal static class PlanCommand
+{
+    public static Command Create()
+    {
+        var instanceArgument = new Argument<string>("INSTANCE") { Description = "Instance file (JSON)." };
+        var output = new Option<string>("--out") { Description = "Folder for plan.json and plan.csv.", DefaultValueFactory = _ => "out" };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Seconds the solver may run; the best plan found by then is returned.", DefaultValueFactory = _ => 60 };
+        var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
+        var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
+        var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint)." };
+        var solver = new Option<SolverKind>("--solver") { Description = "highs (default), scip, or cpsat.", DefaultValueFactory = _ => SolverKind.Highs };
+        var deterministic = new Option<bool>("--deterministic") { Description = "Reproducible run: one thread, fixed seed; CP-SAT uses deterministic time for the limit." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error." };
+        var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit).")
+        {
+            instanceArgument, output, timeLimit, threads, seed, previous, solver, deterministic, quiet,
+        };
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(
+            parse.GetValue(instanceArgument)!,
+            parse.GetValue(output)!,
+            new PlannerOptions
+            {
+                Solver = parse.GetValue(solver),
+                TimeLimit = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeLimit))),
+                Threads = Math.Max(1, parse.GetValue(threads)),
+                Seed = parse.GetValue(seed),
+                Deterministic = parse.GetValue(deterministic),
+            },
+            parse.GetValue(previous),
+            parse.GetValue(quiet),
+            cancellation)));
+        return command;
+    }
+
+    private static int Run(string instancePath, string outputFolder, PlannerOptions options, string? previousPath, bool quiet, CancellationToken cancellation)
+    {
+        if (InputFiles.ReadInstance(instancePath) is not { } instance)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        var compiled = new CompiledInstance(instance);
+        if (previousPath is not null)
+        {
+            if (InputFiles.ReadPlan(previousPath) is not { } previousPlan)
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            // A previous plan that names leases or jobs this instance no longer has is still a useful hint for the
+            // rest; the solver ignores a hint that is not feasible tonight.
+            options = options with { Hint = PlanEvaluator.Resolve(compiled, previousPlan, []) };
+        }
+
+        var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var progress = new SynchronousProgress<Incumbent>(i =>
+        {
+            if (!quiet)
+            {
+                var bound = i.Bound is { } b ? string.Create(CultureInfo.InvariantCulture, $", bound {b:N0}") : "";
+                errors.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{i.Elapsed.TotalSeconds,6:0.0}s] {i.Source}: plan worth {i.Objective:N0} USD{bound}")));
+            }
+        });
+
+        var result = ExactPlanner.Solve(compiled, options, progress, cancellation);
+        switch (result.Status)
+        {
+            case PlanStatus.Infeasible:
+                errors.MarkupLine("[red]infeasible:[/] " + Markup.Escape(result.Infeasibility?.Summary ?? "the commitments cannot all be met."));
+                errors.MarkupLine("Nothing was written.");
+                return ExitCodes.Infeasible;
+            case PlanStatus.Unknown:
+                errors.MarkupLine($"[red]no feasible plan[/] was found within {options.TimeLimit.TotalSeconds:0.#} s, and none was proven impossible; raise --time-limit. Nothing was written.");
+                return ExitCodes.NoPlanInTime;
+        }
+
+        var evaluation = result.Evaluation!;
+        var plan = result.Assignment!.ToPlan(compiled);
+        var report = new PlanReport(
+            result.Status.ToString().ToLowerInvariant(), result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds);
+        Directory.CreateDirectory(outputFolder);
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));
+
+        Summary.Print(compiled, evaluation, report);
+        Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")} and plan.csv.");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and lines could arrive late.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
+using Spectre.Console;
+
+namespace Allocator.Cli;
+
+/// <summary>The readable summary of a plan: status, money, KPIs and pool use.</summary>
+internal static class Summary
+{
+    public static void Print(CompiledInstance instance, PlanEvaluation evaluation, PlanReport? report)
+    {
+        var o = evaluation.Objective;
+        var k = evaluation.Kpis;
+        var table = new Table().Border(TableBorder.Rounded).HideHeaders().Title($"Plan for '{Markup.Escape(instance.Source.Name)}'");
+        table.AddColumn("");
+        table.AddColumn(new TableColumn("").RightAligned());
+        if (report is not null)
+        {
+            table.AddRow("Status", $"{report.Status} ({Markup.Escape(report.Solver)}, {report.SolveSeconds:0.00} s)");
+            table.AddRow("Bound", report.Bound is { } b ? Usd(b) : "-");
+            table.AddRow("Gap", report.Gap is { } g ? g.ToString("0.####%", CultureInfo.InvariantCulture) : "-");
+        }
+
+        table.AddRow("Feasible", evaluation.IsFeasible ? "[green]yes[/]" : $"[red]no, {evaluation.Violations.Length} violation(s)[/]");
+        table.AddRow("[bold]Objective[/]", $"[bold]{Usd(o.Total)}[/]");
+        table.AddRow("  Lease revenue", Usd(o.LeaseRevenue));
+        table.AddRow("  Expected job value", Usd(o.JobValue));
+        table.AddRow("  Spot revenue", Usd(o.SpotRevenue));
+        table.AddRow("  Power cost", "-" + Usd(o.PowerCost));
+        table.AddRow("Offers accepted", $"{k.OffersAccepted} of {k.Offers} (+{k.SignedLeases} signed)");
+        table.AddRow("Jobs scheduled", $"{k.JobsScheduled} of {k.Jobs}");
+        table.AddRow("Utilisation", $"{k.Utilisation:P1} committed, {k.UtilisationWithSpot:P1} with spot");
+        AnsiConsole.Write(table);
+
+        if (!evaluation.IsFeasible)
+        {
+            foreach (var v in evaluation.Violations)
+            {
+                AnsiConsole.MarkupLine($"  [red]{Markup.Escape(v.Rule)}[/]: {Markup.Escape(v.Message)}");
+            }
+        }
+    }
+
+    private static string Usd(double value) => value.ToString("N0", CultureInfo.InvariantCulture) + " USD";
+}

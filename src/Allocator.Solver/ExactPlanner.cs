@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Planning;
+using Google.OrTools.LinearSolver;
+
+namespace Allocator.Solver;
+
+/// <summary>
+/// The exact planner: builds the model of the contract, solves it with the chosen engine within the time limit, and
+/// returns the plan with its status, the evaluator's objective, the engine's bound and the gap. When commitments
+/// cannot all fit it says which ones collide, and where.
+/// </summary>
+public static class ExactPlanner
+{
+    /// <summary>Solves <paramref name="instance"/>. <paramref name="progress"/> hears of every incumbent found.</summary>
+    public static PlannerResult Solve(
+        CompiledInstance instance, PlannerOptions options, IProgress<Incumbent>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        var catalog = new PlacementCatalog(instance);
+
+        // A quick constructive plan: reported at once, handed to the engine as a hint when no previous plan is
+        // given, and returned if the engine finds nothing better before the limit.
+        var greedy = GreedyPlanner.Plan(instance);
+        PlanEvaluation? fallback = null;
+        if (greedy is not null)
+        {
+            fallback = PlanEvaluator.Evaluate(instance, greedy);
+            progress?.Report(new Incumbent(fallback.Objective.Total, null, clock.Elapsed, "greedy"));
+        }
+
+        var hint = options.Hint is { } previous && PlanEvaluator.Evaluate(instance, previous) is { IsFeasible: true } previousEvaluation
+            ? (previous, previousEvaluation)
+            : greedy is not null ? (greedy, fallback!) : ((Assignment, PlanEvaluation)?)null;
+        if (options.Hint is not null && hint?.Item1 == options.Hint)
+        {
+            progress?.Report(new Incumbent(hint.Value.Item2.Objective.Total, null, clock.Elapsed, "previous plan"));
+        }
+
+        var engine = options.Solver switch
+        {
+            SolverKind.CpSat => CpSatEngine.Solve(catalog, options, hint?.Item1, progress, clock, cancellation),
+            _ => SolveMip(catalog, options, hint?.Item1, clock, cancellation),
+        };
+
+        if (engine.Status == EngineStatus.Infeasible)
+        {
+            var report = InfeasibilityExplainer.Explain(instance, catalog, options);
+            return new PlannerResult(PlanStatus.Infeasible, null, null, null, clock.Elapsed, engine.Name, report);
+        }
+
+        // Keep the better of the engine's plan and the starting plan: an engine stopped early may hold neither.
+        PlanEvaluation? best = engine.Assignment is { } found ? PlanEvaluator.Evaluate(instance, found) : null;
+        if (best is { IsFeasible: false })
+        {
+            throw new InvalidOperationException(
+                $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", best.Violations.Take(3))}. This is a bug in the model.");
+        }
+
+        var start = hint?.Item2;
+        if (start is not null && (best is null || start.Objective.Total > best.Objective.Total))
+        {
+            best = start;
+        }
+
+        if (best is null)
+        {
+            return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null);
+        }
+
+        progress?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
+        var bound = engine.Bound is { } b ? Math.Max(b, best.Objective.Total) : (double?)null;
+        var provenOptimal = engine.Status == EngineStatus.Optimal
+            && bound is { } proven && (proven - best.Objective.Total) <= options.RelativeGap * Math.Max(1, Math.Abs(best.Objective.Total)) * 1.0001;
+        return new PlannerResult(provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null);
+    }
+
+    private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Assignment? hint, Stopwatch clock, CancellationToken cancellation)
+    {
+        var name = options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
+        using var model = new MipModel(catalog, name);
+        var solver = model.Solver;
+        var remaining = options.TimeLimit - clock.Elapsed;
+        solver.SetTimeLimit((long)Math.Max(1, remaining.TotalMilliseconds));
+        solver.SetNumThreads(options.Deterministic ? 1 : Math.Max(1, options.Threads));
+        solver.SuppressOutput();
+
+        // OR-Tools 9.15's HiGHS interface accepts no parameter string (it returns false) and crashes the process on
+        // SetHint, so HiGHS gets neither; its gap comes from MPSolverParameters and the starting plan is kept aside.
+        if (options.Solver == SolverKind.Scip)
+        {
+            if (Environment.GetEnvironmentVariable("NOPARAM") is null) solver.SetSolverSpecificParametersAsString(EngineParameters(options));
+            if (hint is not null && Environment.GetEnvironmentVariable("NOHINT") is null)
+            {
+                model.SetHint(hint);
+            }
+        }
+
+        using var parameters = new MPSolverParameters();
+        parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, options.RelativeGap);
+
+        // Watchdog: an engine that overruns its limit (reported for large models) is interrupted; Solve() then
+        // returns with the best solution it has.
+        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        watchdog.CancelAfter(remaining + options.WatchdogGrace);
+        using var registration = watchdog.Token.Register(() => solver.InterruptSolve());
+        var status = solver.Solve(parameters);
+        if (Environment.GetEnvironmentVariable("ALLOCATOR_DEBUG") is not null)
+        {
+            Console.Error.WriteLine($"DEBUG {name} status={status} obj={solver.Objective().Value() / MipModel.ObjectiveScale} bound={solver.Objective().BestBound() / MipModel.ObjectiveScale} vars={solver.NumVariables()} rows={solver.NumConstraints()} nodes={solver.Nodes()}");
+        }
+
+        var engineStatus = status switch
+        {
+            Google.OrTools.LinearSolver.Solver.ResultStatus.OPTIMAL => EngineStatus.Optimal,
+            Google.OrTools.LinearSolver.Solver.ResultStatus.FEASIBLE => EngineStatus.Feasible,
+            Google.OrTools.LinearSolver.Solver.ResultStatus.INFEASIBLE => EngineStatus.Infeasible,
+            _ => EngineStatus.Unknown,
+        };
+        var hasSolution = engineStatus is EngineStatus.Optimal or EngineStatus.Feasible;
+        var bound = hasSolution || engineStatus == EngineStatus.Unknown ? solver.Objective().BestBound() / MipModel.ObjectiveScale : (double?)null;
+        if (bound is { } b && !double.IsFinite(b))
+        {
+            bound = null;
+        }
+
+        return new EngineResult(engineStatus, hasSolution ? model.Extract() : null, bound, name);
+    }
+
+    private static string EngineParameters(PlannerOptions options) => string.Join('\n',
+        string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
+        string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.RelativeGap:R}"));
+}
+
+/// <summary>What an engine reports before the planner checks it.</summary>
+internal enum EngineStatus
+{
+    Optimal,
+    Feasible,
+    Infeasible,
+    Unknown,
+}
+
+/// <summary>An engine's raw answer: its plan (if any), its bound in USD, and its name.</summary>
+internal sealed record EngineResult(EngineStatus Status, Assignment? Assignment, double? Bound, string Name);

@@ -1,0 +1,318 @@
+using System.Globalization;
+using Allocator.Core.Evaluation;
+using Google.OrTools.Sat;
+
+namespace Allocator.Solver;
+
+/// <summary>Why commitments cannot all fit: the smallest set found that collides, and where it collides.</summary>
+public sealed record InfeasibilityReport(IReadOnlyList<string> Commitments, IReadOnlyList<string> Reasons)
+{
+    /// <summary>A paragraph for the planner.</summary>
+    public string Summary =>
+        $"These commitments cannot all be met: {string.Join(", ", Commitments)}."
+        + string.Concat(Reasons.Select(r => Environment.NewLine + "  - " + r));
+}
+
+/// <summary>
+/// Explains infeasibility. As OR-Tools advises, the core comes from its own solve: the feasibility problem alone (no
+/// objective), one worker, one assumption literal per commitment; it is then shrunk by deletion to a minimal set, and
+/// the set's compulsory demand is compared with capacity and power to name pools, sites and periods.
+/// </summary>
+public static class InfeasibilityExplainer
+{
+    private static readonly TimeSpan SolveLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>Explains why the signed leases and required jobs of <paramref name="instance"/> cannot all be placed.</summary>
+    public static InfeasibilityReport Explain(CompiledInstance instance, PlacementCatalog catalog, PlannerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var commitments = Commitments(instance);
+
+        // A commitment with no placement that fits even on an empty fleet is a core on its own.
+        var alone = commitments.Where(c => Options(catalog, c).IsEmpty).ToList();
+        if (alone.Count > 0)
+        {
+            return new InfeasibilityReport([.. alone.Select(c => Name(instance, c))], [.. alone.Select(c => NoRoomAlone(instance, c))]);
+        }
+
+        var core = Core(catalog, commitments, options.Seed);
+        if (core is null)
+        {
+            return new InfeasibilityReport([.. commitments.Select(c => Name(instance, c))],
+                ["The feasibility check could not isolate a smaller set within its time limit; the commitments above, taken together, overfill the fleet."]);
+        }
+
+        // Deletion filter: drop each member whose removal keeps the set infeasible, leaving a minimal set.
+        for (var i = core.Count - 1; i >= 0 && core.Count > 1; i--)
+        {
+            var without = core.Where((_, k) => k != i).ToList();
+            if (IsInfeasible(catalog, without, options.Seed) == true)
+            {
+                core = without;
+            }
+        }
+
+        return new InfeasibilityReport([.. core.Select(c => Name(instance, c))], Collisions(instance, core));
+    }
+
+    private readonly record struct Commitment(bool IsJob, int Index);
+
+    private static List<Commitment> Commitments(CompiledInstance instance) =>
+    [
+        .. Enumerable.Range(0, instance.LeaseCount).Where(l => instance.LeaseSigned[l]).Select(l => new Commitment(false, l)),
+        .. Enumerable.Range(0, instance.JobCount).Where(j => instance.JobRequired[j]).Select(j => new Commitment(true, j)),
+    ];
+
+    private static System.Collections.Immutable.ImmutableArray<PlacementOption> Options(PlacementCatalog catalog, Commitment c) =>
+        c.IsJob ? catalog.Jobs[c.Index] : catalog.Leases[c.Index];
+
+    private static List<Commitment>? Core(PlacementCatalog catalog, List<Commitment> commitments, int seed)
+    {
+        var (model, assumptions) = Feasibility(catalog, commitments);
+        model.AddAssumptions(assumptions);
+        var solver = new CpSolver { StringParameters = $"num_workers:1 random_seed:{seed} max_time_in_seconds:{SolveLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture)}" };
+        if (solver.Solve(model) != CpSolverStatus.Infeasible)
+        {
+            return null;
+        }
+
+        var core = solver.SufficientAssumptionsForInfeasibility().ToHashSet();
+        return [.. commitments.Where((_, i) => core.Contains(assumptions[i].GetIndex()))];
+    }
+
+    private static bool? IsInfeasible(PlacementCatalog catalog, List<Commitment> commitments, int seed)
+    {
+        var (model, assumptions) = Feasibility(catalog, commitments);
+        foreach (var a in assumptions)
+        {
+            model.Add(a == 1);
+        }
+
+        var solver = new CpSolver { StringParameters = $"num_workers:1 random_seed:{seed} max_time_in_seconds:{SolveLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture)}" };
+        return solver.Solve(model) switch
+        {
+            CpSolverStatus.Infeasible => true,
+            CpSolverStatus.Feasible or CpSolverStatus.Optimal => false,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Capacity, power (without spot, which can always be zero) and chains for the given commitments and the jobs
+    /// they need before them; one literal per commitment says "placed".
+    /// </summary>
+    private static (CpModel Model, List<BoolVar> Assumptions) Feasibility(PlacementCatalog catalog, List<Commitment> commitments)
+    {
+        var instance = catalog.Instance;
+        var T = instance.Periods;
+        var model = new CpModel();
+
+        // The commitments' jobs, and every job they (transitively) follow, must be in the model.
+        var jobs = new SortedSet<int>(commitments.Where(c => c.IsJob).Select(c => c.Index));
+        var queue = new Queue<int>(jobs);
+        while (queue.TryDequeue(out var j))
+        {
+            foreach (var a in instance.JobAfter[j])
+            {
+                if (jobs.Add(a))
+                {
+                    queue.Enqueue(a);
+                }
+            }
+        }
+
+        var capacity = new Dictionary<int, LinearExprBuilder>();
+        var power = new Dictionary<int, LinearExprBuilder>();
+        var jobVars = new Dictionary<int, BoolVar[]>();
+        var assumptions = new List<BoolVar>();
+
+        BoolVar[] Place(System.Collections.Immutable.ImmutableArray<PlacementOption> options, int gpus, int periods, string name)
+        {
+            var vars = options.Select((_, k) => model.NewBoolVar($"{name}_{k}")).ToArray();
+            for (var k = 0; k < options.Length; k++)
+            {
+                var p = options[k].Pool;
+                for (var t = options[k].Start; t < options[k].Start + periods; t++)
+                {
+                    Row(capacity, p * T + t).AddTerm(vars[k], gpus);
+                    Row(power, instance.PoolSite[p] * T + t).AddTerm(vars[k], (long)Math.Ceiling(gpus * instance.KwPerGpu[p] * 1000 - 1e-6));
+                }
+            }
+
+            return vars;
+        }
+
+        foreach (var c in commitments.Where(c => !c.IsJob))
+        {
+            var vars = Place(catalog.Leases[c.Index], instance.LeaseGpus[c.Index], instance.LeasePeriods[c.Index], $"lease{c.Index}");
+            var placed = model.NewBoolVar($"placed_lease{c.Index}");
+            model.Add(LinearExpr.Sum(vars) == placed);
+            assumptions.Add(placed);
+        }
+
+        foreach (var j in jobs)
+        {
+            jobVars[j] = Place(catalog.Jobs[j], instance.JobGpus[j], instance.JobPeriods[j], $"job{j}");
+            model.AddAtMostOne(jobVars[j]);
+        }
+
+        foreach (var c in commitments.Where(c => c.IsJob))
+        {
+            var placed = model.NewBoolVar($"placed_job{c.Index}");
+            model.Add(LinearExpr.Sum(jobVars[c.Index]) == placed);
+            assumptions.Add(placed);
+        }
+
+        foreach (var j in jobs)
+        {
+            foreach (var a in instance.JobAfter[j])
+            {
+                foreach (var t in catalog.Jobs[j].Select(o => o.Start).Distinct())
+                {
+                    var row = LinearExpr.NewBuilder();
+                    for (var k = 0; k < jobVars[j].Length; k++)
+                    {
+                        if (catalog.Jobs[j][k].Start <= t) { row.Add(jobVars[j][k]); }
+                    }
+
+                    for (var k = 0; k < jobVars[a].Length; k++)
+                    {
+                        if (catalog.Jobs[a][k].Start + instance.JobPeriods[a] <= t) { row.AddTerm(jobVars[a][k], -1); }
+                    }
+
+                    model.Add(row <= 0);
+                }
+            }
+        }
+
+        foreach (var (i, row) in capacity)
+        {
+            model.Add(row <= instance.CapacityAt(i / T, i % T));
+        }
+
+        foreach (var (i, row) in power)
+        {
+            var cap = instance.PowerCapMw[i];
+            if (double.IsFinite(cap))
+            {
+                model.Add(row <= (long)Math.Floor(cap * 1e6 + 1e-6));
+            }
+        }
+
+        return (model, assumptions);
+    }
+
+    private static LinearExprBuilder Row(Dictionary<int, LinearExprBuilder> rows, int key)
+    {
+        if (!rows.TryGetValue(key, out var row))
+        {
+            row = LinearExpr.NewBuilder();
+            rows[key] = row;
+        }
+
+        return row;
+    }
+
+    /// <summary>
+    /// Where the set collides: the GPUs and megawatts its members must use whatever they do (a block pinned to one
+    /// pool always covers the periods between its latest start and its earliest end), against what is there.
+    /// </summary>
+    private static List<string> Collisions(CompiledInstance instance, List<Commitment> core)
+    {
+        var T = instance.Periods;
+        var gpus = new double[instance.PoolCount * T];
+        var mw = new double[instance.SiteCount * T];
+        foreach (var c in core)
+        {
+            var (pools, size, periods, earliest, latest) = Shape(instance, c);
+            if (pools.Length != 1)
+            {
+                continue;
+            }
+
+            for (var t = latest; t < earliest + periods; t++)
+            {
+                gpus[pools[0] * T + t] += size;
+                mw[instance.PoolSite[pools[0]] * T + t] += size * instance.KwPerGpu[pools[0]] / 1000;
+            }
+        }
+
+        var reasons = new List<string>();
+        for (var p = 0; p < instance.PoolCount; p++)
+        {
+            foreach (var (first, last, worst) in Ranges(T, t => gpus[p * T + t] - instance.CapacityAt(p, t)))
+            {
+                reasons.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Pool '{instance.Source.Pools[p].Id}' in periods {first}..{last}: they need {gpus[p * T + first]:N0} GPUs there, {worst:N0} more than it has."));
+            }
+        }
+
+        for (var s = 0; s < instance.SiteCount; s++)
+        {
+            foreach (var (first, last, worst) in Ranges(T, t => mw[s * T + t] - instance.PowerCapMw[s * T + t]))
+            {
+                reasons.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Site '{instance.Source.Sites[s].Id}' in periods {first}..{last}: they draw {mw[s * T + first]:N1} MW there, {worst:N1} MW over its power cap."));
+            }
+        }
+
+        if (reasons.Count == 0)
+        {
+            // Flexible members: no period is overfull for certain, but no arrangement of them fits.
+            foreach (var c in core)
+            {
+                var (pools, size, periods, earliest, latest) = Shape(instance, c);
+                reasons.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{Name(instance, c)} needs {size:N0} GPUs for {periods} period(s), starting in {earliest}..{latest}, on {string.Join(" or ", pools.Select(p => $"'{instance.Source.Pools[p].Id}'"))}."));
+            }
+
+            reasons.Add("No arrangement of these in their windows fits the pools' capacity and the sites' power; widen a window, allow another pool, or release one of them.");
+        }
+
+        return reasons;
+    }
+
+    private static IEnumerable<(int First, int Last, double Worst)> Ranges(int periods, Func<int, double> excess)
+    {
+        var t = 0;
+        while (t < periods)
+        {
+            if (excess(t) <= 1e-9)
+            {
+                t++;
+                continue;
+            }
+
+            var first = t;
+            var worst = 0.0;
+            while (t < periods && excess(t) > 1e-9)
+            {
+                worst = Math.Max(worst, excess(t));
+                t++;
+            }
+
+            yield return (first, t - 1, worst);
+        }
+    }
+
+    private static (int[] Pools, int Gpus, int Periods, int Earliest, int Latest) Shape(CompiledInstance instance, Commitment c) =>
+        c.IsJob
+            ? ([.. instance.JobPools[c.Index]], instance.JobGpus[c.Index], instance.JobPeriods[c.Index], instance.JobEarliestStart[c.Index], instance.JobLatestStart(c.Index))
+            : ([.. instance.LeasePools[c.Index]], instance.LeaseGpus[c.Index], instance.LeasePeriods[c.Index], instance.LeaseEarliestStart[c.Index], instance.LeaseLatestStart[c.Index]);
+
+    private static string Name(CompiledInstance instance, Commitment c) =>
+        c.IsJob
+            ? $"required job '{instance.Source.Jobs[c.Index].Id}'"
+            : $"signed lease '{instance.Source.Leases[c.Index].Id}'" + (instance.Source.Leases[c.Index].Customer is { } customer ? $" ({customer})" : "");
+
+    private static string NoRoomAlone(CompiledInstance instance, Commitment c)
+    {
+        var (pools, size, periods, earliest, latest) = Shape(instance, c);
+        var largest = pools.Max(p => Enumerable.Range(0, instance.Periods).Max(t => instance.CapacityAt(p, t)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Name(instance, c)} needs {size:N0} GPUs for {periods} period(s) starting in {earliest}..{latest} on "
+            + $"{string.Join(" or ", pools.Select(p => $"'{instance.Source.Pools[p].Id}'"))}, but no such pool has that many GPUs (and the power for them) "
+            + $"throughout any such window, even empty (the largest holds {largest:N0}).");
+    }
+}

@@ -1,0 +1,83 @@
+using Allocator.Core.Evaluation;
+
+namespace Allocator.Solver;
+
+/// <summary>Which engine solves the exact model.</summary>
+public enum SolverKind
+{
+    /// <summary>HiGHS MIP through OR-Tools' linear-solver wrapper (default).</summary>
+    Highs,
+
+    /// <summary>SCIP MIP through OR-Tools' linear-solver wrapper.</summary>
+    Scip,
+
+    /// <summary>CP-SAT on an integer model (spot discretised; its bound is corrected for that).</summary>
+    CpSat,
+}
+
+/// <summary>How the exact planner runs. Limits come from here, never from literals in the model.</summary>
+public sealed record PlannerOptions
+{
+    /// <summary>The engine.</summary>
+    public SolverKind Solver { get; init; } = SolverKind.Highs;
+
+    /// <summary>Wall-clock limit (deterministic-time limit for CP-SAT in deterministic mode).</summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Worker threads.</summary>
+    public int Threads { get; init; } = 2;
+
+    /// <summary>Random seed handed to the engine.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Reproducible runs: one worker, fixed seed, deterministic time for CP-SAT.</summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>A previous plan to start from (solution hint).</summary>
+    public Assignment? Hint { get; init; }
+
+    /// <summary>
+    /// Relative gap at which a solve counts as optimal. Far tighter than HiGHS' default 1e-4, which let it stop
+    /// 2.4e-5 below the optimum; the contract's objective tolerance is 1e-6, and this leaves room under it.
+    /// </summary>
+    public double RelativeGap { get; init; } = 1e-7;
+
+    /// <summary>Extra time past the limit before the watchdog interrupts an engine that overruns it.</summary>
+    public TimeSpan WatchdogGrace { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>The outcome class of a solve.</summary>
+public enum PlanStatus
+{
+    /// <summary>The plan is proven optimal within the relative gap.</summary>
+    Optimal,
+
+    /// <summary>A feasible plan without proof of optimality (time limit reached).</summary>
+    Feasible,
+
+    /// <summary>Signed leases and required jobs cannot all fit.</summary>
+    Infeasible,
+
+    /// <summary>No feasible plan found within the time limit, and no proof that none exists.</summary>
+    Unknown,
+}
+
+/// <summary>A plan found while solving, reported as progress.</summary>
+public sealed record Incumbent(double Objective, double? Bound, TimeSpan Elapsed, string Source);
+
+/// <summary>What the exact planner returns.</summary>
+public sealed record PlannerResult(
+    PlanStatus Status,
+    Assignment? Assignment,
+    PlanEvaluation? Evaluation,
+    double? Bound,
+    TimeSpan Elapsed,
+    string Solver,
+    InfeasibilityReport? Infeasibility)
+{
+    /// <summary>The plan's objective as the evaluator recomputes it.</summary>
+    public double? Objective => Evaluation?.Objective.Total;
+
+    /// <summary>(bound - objective) / max(1, |objective|), floored at 0.</summary>
+    public double? Gap => Objective is { } o && Bound is { } b ? Math.Max(0, (b - o) / Math.Max(1, Math.Abs(o))) : null;
+}
