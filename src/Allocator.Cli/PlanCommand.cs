@@ -19,7 +19,7 @@ internal static class PlanCommand
         var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
         var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
         var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint)." };
-        var solver = new Option<SolverKind>("--solver") { Description = "highs (default), scip, or cpsat.", DefaultValueFactory = _ => SolverKind.Highs };
+        var solver = new Option<SolverKind>("--solver") { Description = "scip (default), highs, or cpsat.", DefaultValueFactory = _ => SolverKind.Scip };
         var deterministic = new Option<bool>("--deterministic") { Description = "Reproducible run: one thread, fixed seed; CP-SAT uses deterministic time for the limit." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error." };
         var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit).")

@@ -43,7 +43,7 @@ public static class ExactPlanner
         var engine = options.Solver switch
         {
             SolverKind.CpSat => CpSatEngine.Solve(catalog, options, hint?.Item1, progress, clock, cancellation),
-            _ => SolveMip(catalog, options, hint?.Item1, clock, cancellation),
+            _ => SolveMip(catalog, options, clock, cancellation),
         };
 
         if (engine.Status == EngineStatus.Infeasible)
@@ -78,7 +78,7 @@ public static class ExactPlanner
         return new PlannerResult(provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null);
     }
 
-    private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Assignment? hint, Stopwatch clock, CancellationToken cancellation)
+    private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
     {
         var name = options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
         using var model = new MipModel(catalog, name);
@@ -88,15 +88,12 @@ public static class ExactPlanner
         solver.SetNumThreads(options.Deterministic ? 1 : Math.Max(1, options.Threads));
         solver.SuppressOutput();
 
-        // OR-Tools 9.15's HiGHS interface accepts no parameter string (it returns false) and crashes the process on
-        // SetHint, so HiGHS gets neither; its gap comes from MPSolverParameters and the starting plan is kept aside.
+        // Measured with OR-Tools 9.15: HiGHS accepts no parameter string (SetSolverSpecificParametersAsString returns
+        // false) and crashes the process on SetHint; SCIP with a hint stops after its first node, far from optimal.
+        // So neither MIP engine gets the hint: the starting plan is kept aside and returned if it is better.
         if (options.Solver == SolverKind.Scip)
         {
-            if (Environment.GetEnvironmentVariable("NOPARAM") is null) solver.SetSolverSpecificParametersAsString(EngineParameters(options));
-            if (hint is not null && Environment.GetEnvironmentVariable("NOHINT") is null)
-            {
-                model.SetHint(hint);
-            }
+            solver.SetSolverSpecificParametersAsString(EngineParameters(options));
         }
 
         using var parameters = new MPSolverParameters();
@@ -108,10 +105,6 @@ public static class ExactPlanner
         watchdog.CancelAfter(remaining + options.WatchdogGrace);
         using var registration = watchdog.Token.Register(() => solver.InterruptSolve());
         var status = solver.Solve(parameters);
-        if (Environment.GetEnvironmentVariable("ALLOCATOR_DEBUG") is not null)
-        {
-            Console.Error.WriteLine($"DEBUG {name} status={status} obj={solver.Objective().Value() / MipModel.ObjectiveScale} bound={solver.Objective().BestBound() / MipModel.ObjectiveScale} vars={solver.NumVariables()} rows={solver.NumConstraints()} nodes={solver.Nodes()}");
-        }
 
         var engineStatus = status switch
         {

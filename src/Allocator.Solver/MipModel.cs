@@ -216,30 +216,6 @@ internal sealed class MipModel : IDisposable
         objective.SetMaximization();
     }
 
-    /// <summary>Hands the engine a plan to start from.</summary>
-    public void SetHint(Assignment hint)
-    {
-        var variables = new MPVariableVector();
-        var values = new List<double>();
-        AddHints(_catalog.Leases, _lease, hint.LeasePool, hint.LeaseStart, variables, values);
-        AddHints(_catalog.Jobs, _job, hint.JobPool, hint.JobStart, variables, values);
-        Solver.SetHint(variables, [.. values]);
-    }
-
-    private static void AddHints(
-        IReadOnlyList<System.Collections.Immutable.ImmutableArray<PlacementOption>> catalog, Variable[][] vars,
-        IReadOnlyList<int> pools, IReadOnlyList<int> starts, MPVariableVector variables, List<double> values)
-    {
-        for (var i = 0; i < vars.Length; i++)
-        {
-            for (var k = 0; k < vars[i].Length; k++)
-            {
-                variables.Add(vars[i][k]);
-                values.Add(catalog[i][k].Pool == pools[i] && catalog[i][k].Start == starts[i] ? 1 : 0);
-            }
-        }
-    }
-
     /// <summary>The assignment in the engine's current solution.</summary>
     public Assignment Extract()
     {

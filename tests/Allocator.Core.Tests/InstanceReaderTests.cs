@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using Allocator.Core.Contract;
+using Allocator.Core.Json;
+
+namespace Allocator.Core.Tests;
+
+public sealed class InstanceReaderTests
+{
+    private static string TinyJson => File.ReadAllText(Fixtures.Seed("tiny.json"));
+
+    private static ContractException Reject(Action<JsonNode> edit)
+    {
+        var node = JsonNode.Parse(TinyJson)!;
+        edit(node);
+        return Assert.Throws<ContractException>(() => InstanceReader.Read(node.ToJsonString()));
+    }
+
+    private static void AssertProblem(ContractException e, string path, string fragment) =>
+        Assert.Contains(e.Problems, p => p.Path == path && p.Message.Contains(fragment, StringComparison.Ordinal));
+
+    [Fact]
+    public void The_spec_example_reads_with_its_defaults_filled_in()
+    {
+        var instance = Fixtures.Tiny();
+
+        Assert.Equal(8, instance.Horizon.Periods);
+        Assert.Equal(LeaseStatus.Signed, instance.Leases[0].Status);
+        Assert.Null(instance.Leases[1].Pools);                        // absent = any pool
+        Assert.Equal(30, instance.Sites[0].PowerCapMw!.Value[7]);      // a number applies to every period
+        Assert.Equal(["pretrain"], instance.Jobs[1].After.AsEnumerable());
+        Assert.Null(instance.Uncertainty);
+    }
+
+    [Fact]
+    public void Written_instances_read_back_equal()
+    {
+        var instance = Fixtures.Tiny();
+
+        var again = InstanceReader.Read(InstanceWriter.Write(instance));
+
+        Assert.Equal(InstanceWriter.Write(instance), InstanceWriter.Write(again));
+    }
+
+    [Fact]
+    public void Unknown_field_is_named_with_a_suggestion() =>
+        AssertProblem(Reject(n => n["pools"]![0]!["gpu"] = 5), "$.pools[0].gpu", "Did you mean 'gpus'?");
+
+    [Fact]
+    public void Missing_required_field_is_named() =>
+        AssertProblem(Reject(n => n["leases"]![1]!.AsObject().Remove("pricePerGpuHour")), "$.leases[1].pricePerGpuHour", "required");
+
+    [Fact]
+    public void Negative_number_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![0]!["gpus"] = -4000), "$.leases[0].gpus", "negative");
+
+    [Fact]
+    public void Probability_outside_zero_one_is_rejected() =>
+        AssertProblem(Reject(n => n["jobs"]![0]!["successProbability"] = 1.5), "$.jobs[0].successProbability", "[0, 1]");
+
+    [Fact]
+    public void Duplicate_id_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![1]!["id"] = "acme-1"), "$.leases[1].id", "used by another lease");
+
+    [Fact]
+    public void Lease_naming_an_unknown_pool_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![0]!["pools"] = new JsonArray("m-h999")), "$.leases[0].pools[0]", "'m-h999', which is not in $.pools; use one of: m-h100");
+
+    [Fact]
+    public void Job_after_an_unknown_job_is_rejected() =>
+        AssertProblem(Reject(n => n["jobs"]![1]!["after"] = new JsonArray("pre-train")), "$.jobs[1].after[0]", "'pre-train', which is not in $.jobs");
+
+    [Fact]
+    public void Cycle_in_after_is_rejected() =>
+        AssertProblem(Reject(n => n["jobs"]![0]!["after"] = new JsonArray("posttrain")), "$.jobs[1].after", "is a cycle");
+
+    [Fact]
+    public void Lease_window_past_the_horizon_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![1]!["latestStart"] = 6), "$.leases[1].latestStart", "set latestStart to at most 5");
+
+    [Fact]
+    public void Job_that_cannot_finish_by_its_deadline_is_rejected() =>
+        AssertProblem(Reject(n => n["jobs"]![0]!["deadline"] = 1), "$.jobs[0].deadline", "cannot finish by period 1");
+
+    [Fact]
+    public void Capacity_that_goes_negative_is_rejected() =>
+        AssertProblem(Reject(n => n["pools"]![0]!["deliveries"]![0]!["gpus"] = -20000), "$.pools[0].deliveries[0].gpus", "-10000 GPUs in period 3");
+
+    [Fact]
+    public void Array_valued_field_of_the_wrong_length_is_rejected() =>
+        AssertProblem(Reject(n => n["sites"]![0]!["powerCapMw"] = new JsonArray(30, 30)), "$.sites[0].powerCapMw", "has 2 values but the horizon has 8 periods");
+
+    [Fact]
+    public void Unknown_lease_status_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![0]!["status"] = "sigend"), "$.leases[0].status", "use \"signed\"");
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_not_only_the_first()
+    {
+        var e = Reject(n =>
+        {
+            n["leases"]![0]!["gpus"] = -1;
+            n["jobs"]![0]!["successProbability"] = 2;
+            n["pools"]![0]!["kwPerGpu"] = "lots";
+        });
+
+        Assert.Equal(3, e.Problems.Count);
+        Assert.Contains("$.pools[0].kwPerGpu", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Broken_json_says_where()
+    {
+        var e = Assert.Throws<ContractException>(() => InstanceReader.Read("{ \"name\": \"x\", }"));
+
+        Assert.Contains("line 1", Assert.Single(e.Problems).Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Immutable;
+using Allocator.Core.Contract;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
+using CsCheck;
+
+namespace Allocator.Solver.Tests;
+
+public sealed class ExactPlannerTests
+{
+    private static readonly string TinyPath = Path.Combine(FindRoot(), "seeds", "tiny.json");
+
+    private static PlannerResult Solve(Instance instance, SolverKind solver, bool deterministic = false) =>
+        ExactPlanner.Solve(new CompiledInstance(instance), new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(30), Threads = 1, Deterministic = deterministic });
+
+    [Theory]
+    [InlineData(SolverKind.Scip)]
+    [InlineData(SolverKind.Highs)]
+    [InlineData(SolverKind.CpSat)]
+    public void Tiny_reaches_the_known_optimum_73_066_528(SolverKind solver)
+    {
+        var result = Solve(InstanceReader.ReadFile(TinyPath), solver);
+
+        Assert.Equal(73_066_528, result.Objective!.Value, 6);
+        var plan = result.Assignment!.ToPlan(new CompiledInstance(InstanceReader.ReadFile(TinyPath)));
+        Assert.Equal(["acme-1:0", "beta-1:0"], plan.Leases.Select(l => $"{l.Id}:{l.Start}"));
+        Assert.Equal(["pretrain:3", "posttrain:6"], plan.Jobs.Select(j => $"{j.Id}:{j.Start}"));
+        if (solver != SolverKind.CpSat)
+        {
+            // CP-SAT's bound carries the slack of its integer spot grid, so it proves "feasible" within ~1e-6.
+            Assert.Equal(PlanStatus.Optimal, result.Status);
+        }
+
+        Assert.True(result.Gap < 1e-6);
+    }
+
+    [Theory]
+    [InlineData(SolverKind.Scip)]
+    [InlineData(SolverKind.Highs)]
+    [InlineData(SolverKind.CpSat)]
+    public void Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind solver)
+    {
+        Gen.ULong.Sample(seed =>
+        {
+            var instance = new CompiledInstance(SmallInstances.Random(seed));
+            var optimum = SmallInstances.OptimumByEnumeration(instance);
+
+            var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(20), Threads = 1 });
+
+            if (optimum is null)
+            {
+                Assert.Equal(PlanStatus.Infeasible, result.Status);
+                return;
+            }
+
+            Assert.True(result.Evaluation!.IsFeasible, string.Join("; ", result.Evaluation.Violations));
+            var tolerance = 1e-6 * Math.Max(1, Math.Abs(optimum.Value));
+
+            // Honest reporting, whatever the engine: the true optimum lies under the reported bound, and a plan
+            // reported optimal is the optimum.
+            Assert.True(result.Bound >= optimum.Value - tolerance, $"seed {seed}: bound {result.Bound:R} below the optimum {optimum:R}");
+            if (result.Status == PlanStatus.Optimal)
+            {
+                Assert.True(Math.Abs(result.Objective!.Value - optimum.Value) <= tolerance, $"seed {seed}: {solver} said optimal at {result.Objective:R}, enumeration {optimum:R}");
+            }
+
+            // SCIP and CP-SAT reach the optimum; HiGHS stops at its default 1e-4 gap, which OR-Tools 9.15's wrapper cannot tighten.
+            var allowed = solver == SolverKind.Highs ? 1e-4 * Math.Abs(optimum.Value) : tolerance;
+            Assert.True(optimum.Value - result.Objective!.Value <= allowed, $"seed {seed}: {solver} found {result.Objective:R}, enumeration {optimum:R}");
+        }, iter: 40, threads: 1);
+    }
+
+    [Fact]
+    public void Reported_objective_is_the_evaluators_recomputation_from_the_plan_alone()
+    {
+        var instance = new CompiledInstance(SmallInstances.Random(12345));
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(20) });
+        var recomputed = PlanEvaluator.Evaluate(instance, PlanReader.Read(PlanWriter.Write(result.Assignment!.ToPlan(instance))));
+
+        Assert.True(recomputed.IsFeasible);
+        Assert.Equal(result.Objective!.Value, recomputed.Objective.Total, 1e-6 * Math.Abs(recomputed.Objective.Total));
+    }
+
+    [Fact]
+    public void Colliding_signed_leases_are_infeasible_and_the_report_names_them_the_pool_and_periods()
+    {
+        var tiny = InstanceReader.ReadFile(TinyPath);
+        var instance = tiny with
+        {
+            Leases = tiny.Leases.Add(new Lease("acme-2", "Acme AI", LeaseStatus.Signed, 8000, 3, 0, 0, ["m-h100"], 2.0, 3.0)),
+        };
+
+        var result = Solve(instance, SolverKind.Scip);
+
+        Assert.Equal(PlanStatus.Infeasible, result.Status);
+        var report = result.Infeasibility!;
+        Assert.Equal(["signed lease 'acme-1' (Acme AI)", "signed lease 'acme-2' (Acme AI)"], report.Commitments);
+        Assert.Contains(report.Reasons, r => r.Contains("Pool 'm-h100' in periods 0..2", StringComparison.Ordinal)
+            && r.Contains("12,000 GPUs", StringComparison.Ordinal) && r.Contains("2,000 more", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_required_job_too_big_for_any_pool_is_explained_on_its_own()
+    {
+        var tiny = InstanceReader.ReadFile(TinyPath);
+        var instance = tiny with { Jobs = [tiny.Jobs[0] with { Gpus = 50_000, Required = true }, tiny.Jobs[1]] };
+
+        var result = Solve(instance, SolverKind.Scip);
+
+        Assert.Equal(PlanStatus.Infeasible, result.Status);
+        Assert.Equal(["required job 'pretrain'"], result.Infeasibility!.Commitments);
+        Assert.Contains("the largest holds 14,000", Assert.Single(result.Infeasibility.Reasons), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(SolverKind.Scip)]
+    [InlineData(SolverKind.CpSat)]
+    public void Deterministic_mode_gives_the_same_plan_twice(SolverKind solver)
+    {
+        var instance = SmallInstances.Random(777);
+
+        var first = Solve(instance, solver, deterministic: true);
+        var second = Solve(instance, solver, deterministic: true);
+
+        Assert.Equal(first.Assignment!.LeasePool.AsEnumerable(), second.Assignment!.LeasePool.AsEnumerable());
+        Assert.Equal(first.Assignment.JobStart.AsEnumerable(), second.Assignment.JobStart.AsEnumerable());
+        Assert.Equal(first.Objective, second.Objective);
+    }
+
+    [Fact]
+    public void A_previous_plan_is_used_by_cp_sat_and_never_makes_the_result_worse()
+    {
+        var instance = new CompiledInstance(InstanceReader.ReadFile(TinyPath));
+        var previous = new Assignment([0, 0], [0, 1], [0, -1], [4, 0]);
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = SolverKind.CpSat, Hint = previous, TimeLimit = TimeSpan.FromSeconds(10) });
+
+        Assert.True(PlanEvaluator.Evaluate(instance, previous).IsFeasible);
+        Assert.Equal(73_066_528, result.Objective!.Value, 6);
+    }
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Allocator.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory!.FullName;
+    }
+}
