@@ -1,6 +1,5 @@
 using Allocator.Core.Contract;
 using Allocator.Core.Json;
-using Spectre.Console;
 
 namespace Allocator.Cli;
 
@@ -25,13 +24,13 @@ internal static class InputFiles
         }
     }
 
+    /// <summary>One line per problem, never wrapped, so each names its JSON path whole (and scripts can grep it).</summary>
     public static void ReportProblems(ContractException e)
     {
-        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        error.MarkupLine($"[red]error:[/] {Markup.Escape(e.Source ?? "input")} is not valid ({e.Problems.Count} problem{(e.Problems.Count == 1 ? "" : "s")}); nothing was written.");
+        Console.Error.WriteLine($"error: {e.Source ?? "input"} is not valid ({e.Problems.Count} problem{(e.Problems.Count == 1 ? "" : "s")}); nothing was written.");
         foreach (var problem in e.Problems)
         {
-            error.MarkupLine($"  [yellow]{Markup.Escape(problem.Path)}[/]: {Markup.Escape(problem.Message)}");
+            Console.Error.WriteLine($"  {problem.Path}: {problem.Message}");
         }
     }
 }

@@ -77,11 +77,11 @@ internal static class PlanCommand
         switch (result.Status)
         {
             case PlanStatus.Infeasible:
-                errors.MarkupLine("[red]infeasible:[/] " + Markup.Escape(result.Infeasibility?.Summary ?? "the commitments cannot all be met."));
-                errors.MarkupLine("Nothing was written.");
+                Console.Error.WriteLine("infeasible: " + (result.Infeasibility?.Summary ?? "the commitments cannot all be met."));
+                Console.Error.WriteLine("Nothing was written.");
                 return ExitCodes.Infeasible;
             case PlanStatus.Unknown:
-                errors.MarkupLine($"[red]no feasible plan[/] was found within {options.TimeLimit.TotalSeconds:0.#} s, and none was proven impossible; raise --time-limit. Nothing was written.");
+                Console.Error.WriteLine($"no feasible plan was found within {options.TimeLimit.TotalSeconds:0.#} s, and none was proven impossible; raise --time-limit. Nothing was written.");
                 return ExitCodes.NoPlanInTime;
         }
 

@@ -65,13 +65,35 @@ public static class InstanceReader
             }
 
             var instance = new Parser(problems).Instance(document.RootElement);
-            if (problems.Count == 0)
-            {
-                InstanceRules.Check(instance, problems);
-            }
+            CheckRules(instance, problems);
 
             return problems.Count == 0 ? instance : null;
         }
+    }
+
+    /// <summary>
+    /// Runs the cross-field rules even when some fields were malformed, so a planner sees every problem at once.
+    /// An item with a structural problem carries placeholder values, so rule findings about it are dropped; with a
+    /// broken horizon or id, every window and reference check would be noise, so the rules wait for a fix.
+    /// </summary>
+    private static void CheckRules(Instance instance, List<ContractProblem> problems)
+    {
+        if (problems.Any(p => p.Path.StartsWith("$.horizon", StringComparison.Ordinal) || p.Path.EndsWith(".id", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        var broken = problems.Select(p => ItemPrefix(p.Path)).Where(p => p is not null).ToHashSet(StringComparer.Ordinal);
+        var findings = new List<ContractProblem>();
+        InstanceRules.Check(instance, findings);
+        problems.AddRange(findings.Where(f => ItemPrefix(f.Path) is not { } item || !broken.Contains(item)));
+    }
+
+    /// <summary>"$.leases[3]" for "$.leases[3].gpus"; null for paths outside an item.</summary>
+    private static string? ItemPrefix(string path)
+    {
+        var close = path.IndexOf(']', StringComparison.Ordinal);
+        return close > 0 ? path[..(close + 1)] : null;
     }
 
     /// <summary>Turns JSON elements into contract records, recording structural problems and filling defaults.</summary>

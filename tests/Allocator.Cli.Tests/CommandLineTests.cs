@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
+
+namespace Allocator.Cli.Tests;
+
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("allocator-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string WriteInstance(Action<JsonNode> edit)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(CliProcess.Seed("tiny.json")))!;
+        edit(node);
+        var path = Path.Combine(_folder, "instance.json");
+        File.WriteAllText(path, node.ToJsonString());
+        return path;
+    }
+
+    [Fact]
+    public void Plan_writes_plan_json_and_csv_whose_objective_the_evaluator_recomputes()
+    {
+        var output = Path.Combine(_folder, "out");
+
+        var (exit, stdout, _) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", output, "--time-limit", "30");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("73,066,528 USD", stdout, StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        Assert.Equal("optimal", json["status"]!.GetValue<string>());
+        var reported = json["objective"]!.GetValue<double>();
+        var instance = new CompiledInstance(InstanceReader.ReadFile(CliProcess.Seed("tiny.json")));
+        var recomputed = PlanEvaluator.Evaluate(instance, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        Assert.Equal(recomputed.Objective.Total, reported, 1e-6 * Math.Abs(reported));
+        var csv = File.ReadAllLines(Path.Combine(output, "plan.csv"));
+        Assert.Equal(5, csv.Length); // header + 2 leases + 2 jobs
+        Assert.Contains("job,pretrain,,optional,m-h100,3,5,8000,45000000", csv);
+        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+    }
+
+    [Fact]
+    public void Evaluate_of_a_feasible_plan_exits_0_and_of_an_infeasible_one_exits_3_listing_the_violation()
+    {
+        var plan = Path.Combine(_folder, "plan.json");
+        File.WriteAllText(plan, """
+            { "instance": "tiny",
+              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
+              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
+            """);
+        var (ok, okOut, _) = CliProcess.Run("evaluate", CliProcess.Seed("tiny.json"), plan);
+
+        File.WriteAllText(plan, File.ReadAllText(plan).Replace("\"accepted\": true", "\"accepted\": false", StringComparison.Ordinal));
+        var (bad, badOut, _) = CliProcess.Run("evaluate", CliProcess.Seed("tiny.json"), plan);
+
+        Assert.Equal(0, ok);
+        Assert.Contains("yes", okOut, StringComparison.Ordinal);
+        Assert.Equal(3, bad);
+        Assert.Contains("signed lease 'acme-1'", badOut, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gpus", "$.leases[0].gpus", -1)]
+    [InlineData("successProbability", "$.jobs[0].successProbability", 7)]
+    public void Invalid_input_exits_2_names_the_field_and_writes_nothing(string field, string path, double value)
+    {
+        var instance = WriteInstance(n =>
+        {
+            var target = path.StartsWith("$.leases", StringComparison.Ordinal) ? n["leases"]![0]! : n["jobs"]![0]!;
+            target[field] = value;
+        });
+        var output = Path.Combine(_folder, "out");
+
+        var (exit, _, stderr) = CliProcess.Run("plan", instance, "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(path, stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Validate_lists_every_problem_and_exits_2()
+    {
+        var instance = WriteInstance(n =>
+        {
+            n["pools"]![0]!["gpu"] = 1;
+            n["leases"]![1]!["pools"] = new JsonArray("nowhere");
+        });
+
+        var (exit, _, stderr) = CliProcess.Run("validate", instance);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("$.pools[0].gpu", stderr, StringComparison.Ordinal);
+        Assert.Contains("$.leases[1].pools[0]", stderr, StringComparison.Ordinal);
+        Assert.Contains("2 problems", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Infeasible_commitments_exit_3_with_the_collision_and_write_nothing()
+    {
+        var instance = WriteInstance(n => n["leases"]![1]!["status"] = "signed");
+        var output = Path.Combine(_folder, "out");
+
+        // beta-1 (6,000) signed beside acme-1 (4,000) fits periods 0..2 only if nothing else does; make it collide:
+        var node = JsonNode.Parse(File.ReadAllText(instance))!;
+        node["leases"]![1]!["gpus"] = 7000;
+        File.WriteAllText(instance, node.ToJsonString());
+        var (exit, _, stderr) = CliProcess.Run("plan", instance, "--out", output);
+
+        Assert.Equal(3, exit);
+        Assert.Contains("signed lease 'acme-1'", stderr, StringComparison.Ordinal);
+        Assert.Contains("signed lease 'beta-1'", stderr, StringComparison.Ordinal);
+        Assert.Contains("Pool 'm-h100'", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Generate_writes_an_instance_that_validates()
+    {
+        var path = Path.Combine(_folder, "generated.json");
+
+        var (exit, _, _) = CliProcess.Run("generate", "--pools", "3", "--leases", "20", "--jobs", "4", "--periods", "8", "--seed", "5", "--uncertainty", "--out", path);
+        var (valid, stdout, _) = CliProcess.Run("validate", path);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(0, valid);
+        Assert.Contains("3 pools, 20 leases", stdout, StringComparison.Ordinal);
+        Assert.NotNull(InstanceReader.ReadFile(path).Uncertainty);
+    }
+
+    [Fact]
+    public void Unknown_option_exits_2()
+    {
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--time-limt", "3");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--time-limt", stderr, StringComparison.Ordinal);
+    }
+}
