@@ -1,1 +1,3 @@
-internal static class Program { private static void Main() { } }
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

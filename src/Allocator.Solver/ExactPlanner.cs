@@ -72,7 +72,10 @@ public static class ExactPlanner
         }
 
         progress?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
-        var bound = engine.Bound is { } b ? Math.Max(b, best.Objective.Total) : (double?)null;
+        // The model holds every feasible plan, so a true bound is never below one; an engine that reports less (the
+        // HiGHS wrapper reads 0 when it stops without a solution) has no bound to give, and none is claimed.
+        var tolerance = 1e-6 * Math.Max(1, Math.Abs(best.Objective.Total));
+        var bound = engine.Bound is { } b && b >= best.Objective.Total - tolerance ? Math.Max(b, best.Objective.Total) : (double?)null;
         var provenOptimal = engine.Status == EngineStatus.Optimal
             && bound is { } proven && (proven - best.Objective.Total) <= options.RelativeGap * Math.Max(1, Math.Abs(best.Objective.Total)) * 1.0001;
         return new PlannerResult(provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null);
@@ -114,7 +117,7 @@ public static class ExactPlanner
             _ => EngineStatus.Unknown,
         };
         var hasSolution = engineStatus is EngineStatus.Optimal or EngineStatus.Feasible;
-        var bound = hasSolution || engineStatus == EngineStatus.Unknown ? solver.Objective().BestBound() / MipModel.ObjectiveScale : (double?)null;
+        var bound = hasSolution ? solver.Objective().BestBound() / MipModel.ObjectiveScale : (double?)null;
         if (bound is { } b && !double.IsFinite(b))
         {
             bound = null;

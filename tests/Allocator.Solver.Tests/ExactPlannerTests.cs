@@ -140,6 +140,21 @@ public sealed class ExactPlannerTests
         Assert.Equal(73_066_528, result.Objective!.Value, 6);
     }
 
+    [Fact]
+    public void An_engine_stopped_without_a_solution_claims_no_bound_and_no_zero_gap()
+    {
+        // HiGHS through OR-Tools returns no plan when the limit stops it and reads 0 as its bound; the planner falls
+        // back to the greedy plan and must not dress that up as a 0% gap.
+        var instance = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(FindRoot(), "seeds", "mid-6x120x20x26.json")));
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = SolverKind.Highs, TimeLimit = TimeSpan.FromSeconds(1), Threads = 1 });
+
+        Assert.NotEqual(PlanStatus.Optimal, result.Status);
+        Assert.True(result.Evaluation!.IsFeasible);
+        Assert.True(result.Bound is null || result.Bound >= result.Objective, $"bound {result.Bound} below the plan's {result.Objective}");
+        Assert.True(result.Gap is null || result.Gap > 0, $"gap {result.Gap} claimed for a plan that is not proven optimal");
+    }
+
     private static string FindRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

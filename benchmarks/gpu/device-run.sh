@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine: unpacks the carried bundle, makes the CUDA driver visible to ILGPU, runs the probe.
+# ILGPU loads the driver as "libcuda.so" (no .so.1 suffix); where only libcuda.so.1 is installed, a link named
+# libcuda.so to the driver's library (never to a toolkit stub) goes in a folder on LD_LIBRARY_PATH.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-/tmp/probe-out}; mkdir -p "$out"
+rm -rf /tmp/probe && tar -C /tmp -xJf .device-bundle/probe.tar.xz
+if ! ldconfig -p | grep -q 'libcuda\.so '; then
+  driver=$(ldconfig -p | awk '/libcuda\.so\.1 / {print $NF; exit}')
+  [ -n "$driver" ] || driver=$(ls /usr/local/nvidia/lib64/libcuda.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1 2>/dev/null | head -1)
+  mkdir -p /tmp/cuda-link && ln -sf "$driver" /tmp/cuda-link/libcuda.so
+  export LD_LIBRARY_PATH=/tmp/cuda-link${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  echo "linked /tmp/cuda-link/libcuda.so -> $driver"
+fi
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
+/tmp/probe/Allocator.GpuProbe "$@" 2>&1 | tee "$out/probe.txt"

@@ -1,0 +1,41 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace Allocator.Kernels;
+
+/// <summary>One accelerator ILGPU can see, described in the words an engineer benchmarking it needs.</summary>
+public sealed record DeviceInfo(string Kind, string Name, long MemoryBytes, int ComputeUnits, int MaxThreadsPerGroup, string? Architecture);
+
+/// <summary>Lists the accelerators ILGPU finds on this machine (the CPU accelerator is ILGPU's emulator).</summary>
+public static class DeviceCatalog
+{
+    /// <summary>Creates the ILGPU context every kernel runner shares: all backends, with ILGPU.Algorithms enabled.</summary>
+    public static Context CreateContext() => Context.Create(builder => builder.Default().EnableAlgorithms());
+
+    /// <summary>The devices in <paramref name="context"/>, CUDA first, then OpenCL, then the CPU emulator.</summary>
+    public static IReadOnlyList<DeviceInfo> List(Context context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return
+        [
+            .. context.Devices
+                .OrderBy(d => d.AcceleratorType switch { AcceleratorType.Cuda => 0, AcceleratorType.OpenCL => 1, _ => 2 })
+                .Select(Describe),
+        ];
+    }
+
+    /// <summary>Describes one device.</summary>
+    public static DeviceInfo Describe(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var architecture = device is CudaDevice cuda ? $"{cuda.Architecture}, PTX {cuda.InstructionSet}" : null;
+        var kind = device.AcceleratorType switch
+        {
+            AcceleratorType.Cuda => "cuda",
+            AcceleratorType.OpenCL => "opencl",
+            _ => "ilgpu-cpu",
+        };
+        return new DeviceInfo(kind, device.Name, device.MemorySize, device.NumMultiprocessors, device.MaxNumThreadsPerGroup, architecture);
+    }
+}
