@@ -13,6 +13,9 @@ namespace Allocator.Solver;
 /// </summary>
 public static class ExactPlanner
 {
+    // HiGHS' default mip_rel_gap, which OR-Tools 9.15's wrapper gives no way to change.
+    private const double HighsDefaultRelativeGap = 1e-4;
+
     /// <summary>Solves <paramref name="instance"/>. <paramref name="progress"/> hears of every incumbent found.</summary>
     public static PlannerResult Solve(
         CompiledInstance instance, PlannerOptions options, IProgress<Incumbent>? progress = null, CancellationToken cancellation = default)
@@ -117,7 +120,18 @@ public static class ExactPlanner
             _ => EngineStatus.Unknown,
         };
         var hasSolution = engineStatus is EngineStatus.Optimal or EngineStatus.Feasible;
-        var bound = hasSolution ? solver.Objective().BestBound() / MipModel.ObjectiveScale : (double?)null;
+        double? bound;
+        if (options.Solver == SolverKind.Highs)
+        {
+            // Measured: the wrapper reports HiGHS' own objective as its "best bound" (seen 3e-5 below the true
+            // optimum). What is known is that HiGHS stopped at its default gap, so that is the bound claimed.
+            var value = solver.Objective().Value() / MipModel.ObjectiveScale;
+            bound = engineStatus == EngineStatus.Optimal ? value + HighsDefaultRelativeGap * Math.Max(1, Math.Abs(value)) : null;
+        }
+        else
+        {
+            bound = hasSolution ? solver.Objective().BestBound() / MipModel.ObjectiveScale : null;
+        }
         if (bound is { } b && !double.IsFinite(b))
         {
             bound = null;

@@ -25,49 +25,68 @@ public sealed class ExactPlannerTests
         var plan = result.Assignment!.ToPlan(new CompiledInstance(InstanceReader.ReadFile(TinyPath)));
         Assert.Equal(["acme-1:0", "beta-1:0"], plan.Leases.Select(l => $"{l.Id}:{l.Start}"));
         Assert.Equal(["pretrain:3", "posttrain:6"], plan.Jobs.Select(j => $"{j.Id}:{j.Start}"));
-        if (solver != SolverKind.CpSat)
+        // Only SCIP proves the 1e-7 gap; CP-SAT's bound carries the slack of its integer spot grid (~1e-6), and
+        // HiGHS can only be trusted to its default 1e-4 gap through this wrapper: both say "feasible" with that gap.
+        Assert.Equal(solver == SolverKind.Scip ? PlanStatus.Optimal : PlanStatus.Feasible, result.Status);
+        Assert.True(result.Gap <= (solver == SolverKind.Highs ? 1.0001e-4 : 1e-6), $"gap {result.Gap}");
+    }
+
+    /// <summary>Seeds 1..40, plus seeds that once failed (kept as regression cases).</summary>
+    public static TheoryData<SolverKind, ulong> EnumerationCases()
+    {
+        var data = new TheoryData<SolverKind, ulong>();
+        foreach (var solver in new[] { SolverKind.Scip, SolverKind.Highs, SolverKind.CpSat })
         {
-            // CP-SAT's bound carries the slack of its integer spot grid, so it proves "feasible" within ~1e-6.
-            Assert.Equal(PlanStatus.Optimal, result.Status);
+            // 116: HiGHS stopped 2.1e-5 short at its default gap. 408132235699: HiGHS' wrapper bound was its objective.
+            foreach (var seed in Enumerable.Range(1, 40).Select(i => (ulong)i).Append(116UL).Append(408132235699UL))
+            {
+                data.Add(solver, seed);
+            }
         }
 
-        Assert.True(result.Gap < 1e-6);
+        return data;
     }
 
     [Theory]
-    [InlineData(SolverKind.Scip)]
-    [InlineData(SolverKind.Highs)]
-    [InlineData(SolverKind.CpSat)]
-    public void Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind solver)
+    [MemberData(nameof(EnumerationCases))]
+    public void Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind solver, ulong seed)
     {
-        Gen.ULong.Sample(seed =>
+        var instance = new CompiledInstance(SmallInstances.Random(seed));
+        var optimum = SmallInstances.OptimumByEnumeration(instance);
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(20), Threads = 1 });
+
+        if (optimum is null)
         {
-            var instance = new CompiledInstance(SmallInstances.Random(seed));
-            var optimum = SmallInstances.OptimumByEnumeration(instance);
+            Assert.Equal(PlanStatus.Infeasible, result.Status);
+            return;
+        }
 
-            var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(20), Threads = 1 });
+        Assert.True(result.Evaluation!.IsFeasible, string.Join("; ", result.Evaluation.Violations));
+        var tolerance = 1e-6 * Math.Max(1, Math.Abs(optimum.Value));
 
-            if (optimum is null)
-            {
-                Assert.Equal(PlanStatus.Infeasible, result.Status);
-                return;
-            }
+        // Honest reporting, whatever the engine: the true optimum lies under the reported bound, and a plan
+        // reported optimal is the optimum.
+        Assert.True(result.Bound is null || result.Bound >= optimum.Value - tolerance, $"seed {seed}: bound {result.Bound:R} below the optimum {optimum:R}");
+        if (result.Status == PlanStatus.Optimal)
+        {
+            Assert.True(Math.Abs(result.Objective!.Value - optimum.Value) <= tolerance, $"seed {seed}: {solver} said optimal at {result.Objective:R}, enumeration {optimum:R}");
+        }
 
-            Assert.True(result.Evaluation!.IsFeasible, string.Join("; ", result.Evaluation.Violations));
-            var tolerance = 1e-6 * Math.Max(1, Math.Abs(optimum.Value));
+        // SCIP and CP-SAT reach the optimum; HiGHS stops at its default 1e-4 gap, which OR-Tools 9.15's wrapper cannot tighten.
+        var allowed = solver == SolverKind.Highs ? 1e-4 * Math.Abs(optimum.Value) : tolerance;
+        Assert.True(optimum.Value - result.Objective!.Value <= allowed, $"seed {seed}: {solver} found {result.Objective:R}, enumeration {optimum:R}");
+        if (solver == SolverKind.Scip)
+        {
+            Assert.Equal(PlanStatus.Optimal, result.Status);
+        }
+    }
 
-            // Honest reporting, whatever the engine: the true optimum lies under the reported bound, and a plan
-            // reported optimal is the optimum.
-            Assert.True(result.Bound >= optimum.Value - tolerance, $"seed {seed}: bound {result.Bound:R} below the optimum {optimum:R}");
-            if (result.Status == PlanStatus.Optimal)
-            {
-                Assert.True(Math.Abs(result.Objective!.Value - optimum.Value) <= tolerance, $"seed {seed}: {solver} said optimal at {result.Objective:R}, enumeration {optimum:R}");
-            }
-
-            // SCIP and CP-SAT reach the optimum; HiGHS stops at its default 1e-4 gap, which OR-Tools 9.15's wrapper cannot tighten.
-            var allowed = solver == SolverKind.Highs ? 1e-4 * Math.Abs(optimum.Value) : tolerance;
-            Assert.True(optimum.Value - result.Objective!.Value <= allowed, $"seed {seed}: {solver} found {result.Objective:R}, enumeration {optimum:R}");
-        }, iter: 40, threads: 1);
+    [Fact]
+    public void Planner_matches_exhaustive_enumeration_on_fresh_random_seeds()
+    {
+        // New seeds every run (CsCheck prints a failing one); a failure becomes a fixed case above.
+        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind.Scip, seed), iter: 15, threads: 1);
     }
 
     [Fact]
