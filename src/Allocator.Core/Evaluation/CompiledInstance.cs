@@ -30,6 +30,11 @@ public sealed class CompiledInstance
         PoolSite = [.. instance.Pools.Select(p => siteIndex[p.Site])];
         KwPerGpu = [.. instance.Pools.Select(p => p.KwPerGpu)];
         Capacity = [.. instance.Pools.SelectMany(p => CapacitySeries(p, T))];
+        PoolInitialGpus = [.. instance.Pools.Select(p => p.Gpus)];
+        var deliveries = instance.Pools.SelectMany((p, i) => p.Deliveries.Select(d => (Pool: i, d.Period, d.Gpus))).ToList();
+        DeliveryPool = [.. deliveries.Select(d => d.Pool)];
+        DeliveryPeriod = [.. deliveries.Select(d => d.Period)];
+        DeliveryGpus = [.. deliveries.Select(d => d.Gpus)];
         PowerCapMw = [.. instance.Sites.SelectMany(s => s.PowerCapMw is { } cap ? cap.AsEnumerable() : Enumerable.Repeat(double.PositiveInfinity, T))];
         PowerCostPerMwh = [.. instance.Sites.Select(s => s.PowerCostPerMwh)];
         PowerCostPerGpuPeriod = [.. instance.Pools.Select((p, i) => p.KwPerGpu / 1000 * PeriodHours * PowerCostPerMwh[PoolSite[i]])];
@@ -91,6 +96,18 @@ public sealed class CompiledInstance
 
     /// <summary>capacity[p, t] = gpus + deliveries up to t, flattened as <c>[p * Periods + t]</c>.</summary>
     public ImmutableArray<int> Capacity { get; }
+
+    /// <summary>GPUs of each pool before any delivery.</summary>
+    public ImmutableArray<int> PoolInitialGpus { get; }
+
+    /// <summary>Pool of each delivery (all pools' deliveries, in instance order).</summary>
+    public ImmutableArray<int> DeliveryPool { get; }
+
+    /// <summary>Nominal arrival period of each delivery.</summary>
+    public ImmutableArray<int> DeliveryPeriod { get; }
+
+    /// <summary>GPUs of each delivery (negative: retired).</summary>
+    public ImmutableArray<int> DeliveryGpus { get; }
 
     /// <summary>Power cap in MW of each site and period, flattened as <c>[s * Periods + t]</c>; +infinity when unlimited.</summary>
     public ImmutableArray<double> PowerCapMw { get; }

@@ -1,0 +1,61 @@
+using Allocator.Core.Scenarios;
+
+namespace Allocator.Kernels.Tests;
+
+/// <summary>
+/// Every backend against the reference scorer, pair by pair, to 1e-9 relative: written once here, run by a thin class
+/// per backend (ILGPU's own test layout). CUDA is checked the same way on the GPU machine by the benchmark bundle
+/// (benchmarks/Allocator.GpuProbe), since CI has no GPU and a test that passes without one could not fail.
+/// </summary>
+public abstract class ScorerAgreementTests
+{
+    protected abstract ScoringDevice Device { get; }
+
+    protected virtual int PlanCount => 6;
+
+    protected virtual int Scenarios => 24;
+
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    [InlineData(3UL)]
+    public void Every_pair_matches_the_reference_scorer(ulong seed)
+    {
+        using var scorer = BulkScorer.Create(Device);
+        var instance = ScoringCases.Instance(seed);
+        var plans = ScoringCases.Plans(instance, seed, PlanCount);
+
+        var matrix = scorer.Score(instance, plans, seed: 42, Scenarios, scenarioOffset: 1000);
+
+        for (var n = 0; n < plans.Count; n++)
+        {
+            for (var k = 0; k < Scenarios; k++)
+            {
+                var expected = ReferenceScorer.Score(instance, plans[n], 42, 1000 + k);
+                var actual = matrix[n, k];
+                var scale = Math.Max(1, Math.Abs(expected.LeaseRevenue) + Math.Abs(expected.JobValue) + Math.Abs(expected.SpotRevenue));
+                var e = ScoringCases.Parts(expected);
+                var a = ScoringCases.Parts(actual);
+                for (var i = 0; i < e.Length; i++)
+                {
+                    Assert.True(Math.Abs(e[i] - a[i]) <= 1e-9 * scale, $"plan {n}, scenario {k}, part {i}: reference {e[i]:R}, {Device} {a[i]:R}");
+                }
+            }
+        }
+    }
+}
+
+public sealed class CpuFastPathAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.Cpu;
+}
+
+public sealed class IlgpuCpuAcceleratorAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
+
+    // The emulator is slow; fewer pairs still cover every code path (greedy plan, overbooked random plans).
+    protected override int PlanCount => 3;
+
+    protected override int Scenarios => 8;
+}
