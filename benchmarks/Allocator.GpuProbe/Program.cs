@@ -7,7 +7,13 @@ using ILGPU.Algorithms.ScanReduceOperations;
 using ILGPU.Runtime;
 
 // Checks every ILGPU device on this machine with the probe kernels and prints what it measured.
-// Usage: Allocator.GpuProbe [--cpu]   (--cpu also probes ILGPU's CPU emulator; slow)
+// Usage: Allocator.GpuProbe [--cpu]          (--cpu also probes ILGPU's CPU emulator; slow)
+//        Allocator.GpuProbe score [options]  (the bulk-scoring benchmark; see ScoringBenchmark.cs)
+if (args.Length > 0 && args[0] == "score")
+{
+    return Allocator.GpuProbe.ScoringBenchmark.Run(args[1..]);
+}
+
 var includeCpu = args.Contains("--cpu");
 using var context = DeviceCatalog.CreateContext();
 Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPU cores, .NET {Environment.Version}");

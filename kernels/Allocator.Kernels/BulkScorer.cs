@@ -34,7 +34,8 @@ public sealed class BulkScorer : IDisposable
 {
     private readonly Context _context;
     private readonly Accelerator _accelerator;
-    private readonly Action<Index1D, FleetViews, PlanViews, ArrayView1D<double, Stride1D.Dense>, OutcomeViews, ScoreParams, long>? _kernel;
+    private readonly Action<Index1D, FleetViews, ArrayView1D<double, Stride1D.Dense>, ScoreParams>? _drawKernel;
+    private readonly Action<Index1D, FleetViews, PlanViews, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, OutcomeViews, ScoreParams, long>? _kernel;
     private readonly bool _fastPath;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description)
@@ -45,7 +46,8 @@ public sealed class BulkScorer : IDisposable
         Description = description;
         if (!fastPath)
         {
-            _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, FleetViews, PlanViews, ArrayView1D<double, Stride1D.Dense>, OutcomeViews, ScoreParams, long>(ScoreKernel);
+            _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, FleetViews, ArrayView1D<double, Stride1D.Dense>, ScoreParams>(DrawKernel);
+            _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, FleetViews, PlanViews, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, OutcomeViews, ScoreParams, long>(ScoreKernel);
         }
     }
 
@@ -134,23 +136,28 @@ public sealed class BulkScorer : IDisposable
             scenarioOffset, seed, instance.PeriodHours, instance.SellThrough, instance.SpotPricePerGpuHour,
             u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
             u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
-            Math.Max(1, PairScorer.ScratchStride(instance.DeliveryPool.Length, instance.JobCount, instance.PoolCount)));
+            Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
+            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
 
         var parts = Enumerable.Range(0, 6).Select(_ => _accelerator.Allocate1D<double>(Math.Max(1, p.Pairs))).ToArray();
         try
         {
             var outcomes = new OutcomeViews(parts[0].View, parts[1].View, parts[2].View, parts[3].View, parts[4].View, parts[5].View);
+            using var tables = _accelerator.Allocate1D<double>((long)scenarios * p.TableStride);
             var clock = Stopwatch.StartNew();
             if (_fastPath)
             {
-                ScoreOnCpu(fleet.Views, planBuffers.Views, outcomes, p);
+                ScoreOnCpu(fleet.Views, planBuffers.Views, tables.View, outcomes, p);
             }
             else
             {
+                // Scenarios are drawn on the device, once each, then every pair reads its scenario's table.
+                _drawKernel!(scenarios, fleet.Views, tables.View, p);
+
                 // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
                 var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
                 using var scratch = _accelerator.Allocate1D<double>(threads * p.ScratchStride);
-                _kernel!((int)threads, fleet.Views, planBuffers.Views, scratch.View, outcomes, p, threads);
+                _kernel!((int)threads, fleet.Views, planBuffers.Views, tables.View, scratch.View, outcomes, p, threads);
                 _accelerator.Synchronize();
             }
 
@@ -166,14 +173,19 @@ public sealed class BulkScorer : IDisposable
         }
     }
 
-    /// <summary>The kernel: maps threads to pairs; all scoring logic is in <see cref="PairScorer.Score"/>.</summary>
-    private static void ScoreKernel(Index1D thread, FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> scratch, OutcomeViews outcomes, ScoreParams p, long threads)
+    /// <summary>Draws scenario <c>ScenarioOffset + k</c> into table k.</summary>
+    private static void DrawKernel(Index1D k, FleetViews fleet, ArrayView1D<double, Stride1D.Dense> tables, ScoreParams p) =>
+        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, tables.SubView((long)k.X * p.TableStride, p.TableStride), p);
+
+    /// <summary>The pair kernel: maps threads to pairs; all scoring logic is in <see cref="PairScorer.Score"/>.</summary>
+    private static void ScoreKernel(
+        Index1D thread, FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, ArrayView1D<double, Stride1D.Dense> scratch, OutcomeViews outcomes, ScoreParams p, long threads)
     {
         int index = thread;
         var slice = scratch.SubView((long)index * p.ScratchStride, p.ScratchStride);
         for (long pair = index; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, slice, p));
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, tables, slice, p));
         }
     }
 
@@ -188,11 +200,13 @@ public sealed class BulkScorer : IDisposable
     }
 
     /// <summary>
-    /// The CPU fast path: plain threads over contiguous ranges of pairs, calling the same per-pair method on views of
+    /// The CPU fast path: scenario tables drawn in parallel, then plain threads over contiguous ranges of pairs, calling
+    /// the same per-pair method on views of
     /// host memory (allocated through ILGPU's CPU accelerator, never launched through its emulator).
     /// </summary>
-    private void ScoreOnCpu(FleetViews fleet, PlanViews plans, OutcomeViews outcomes, ScoreParams p)
+    private void ScoreOnCpu(FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, OutcomeViews outcomes, ScoreParams p)
     {
+        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, tables.SubView((long)k * p.TableStride, p.TableStride), p));
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, p.Pairs));
         using var scratch = _accelerator.Allocate1D<double>((long)workers * p.ScratchStride);
         var scratchView = scratch.View;
@@ -203,7 +217,7 @@ public sealed class BulkScorer : IDisposable
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, slice, p));
+                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, tables, slice, p));
             }
         });
     }

@@ -25,7 +25,8 @@ public readonly record struct ScoreParams(
     double OverrunMaxFraction,
     int JobSuccess,
     double SpotVolatility,
-    int ScratchStride)
+    int ScratchStride,
+    int TableStride)
 {
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Generation;
+using Allocator.Core.Planning;
+using Allocator.Core.Randomness;
+using Allocator.Core.Scenarios;
+using Allocator.Kernels;
+
+namespace Allocator.GpuProbe;
+
+/// <summary>
+/// Pairs per second of each scorer on the generated 6 x 120 x 20 x 26 instance (with uncertainty): the GPU at full
+/// size, the CPU paths on a slice (same pairs per plan), and a check of the GPU's pairs against the reference scorer.
+/// Usage: score [--plans N] [--scenarios N] [--cpu-plans N] [--cpu-scenarios N] [--reference-pairs N] [--emulator-pairs N] [--devices auto,cpu,...]
+/// </summary>
+internal static class ScoringBenchmark
+{
+    public static int Run(string[] args)
+    {
+        int Option(string name, int fallback) =>
+            Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+        var plans = Option("--plans", 4096);
+        var scenarios = Option("--scenarios", 4096);
+        var cpuPlans = Option("--cpu-plans", 256);
+        var cpuScenarios = Option("--cpu-scenarios", 256);
+        var referencePairs = Option("--reference-pairs", 2000);
+        var emulatorPlans = Option("--emulator-plans", 8);
+        var devices = Array.IndexOf(args, "--devices") is var d and >= 0 ? args[d + 1].Split(',') : ["auto", "cpu", "ilgpu-cpu", "reference"];
+
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(6, 120, 20, 26, 1, Uncertainty: true)));
+        var candidates = Candidates(instance, plans);
+        Console.WriteLine($"instance 6 pools x 120 leases x 20 jobs x 26 periods (seed 1, uncertainty on); {plans} plans x {scenarios} scenarios on the GPU");
+        Console.WriteLine("| scorer | pairs | seconds | pairs/s |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        var rates = new Dictionary<string, double>();
+        foreach (var device in devices)
+        {
+            if (device == "reference")
+            {
+                var clock = Stopwatch.StartNew();
+                var done = 0;
+                for (var n = 0; done < referencePairs; n++)
+                {
+                    for (var k = 0; k < 100 && done < referencePairs; k++, done++)
+                    {
+                        ReferenceScorer.Score(instance, candidates[n % candidates.Count], 1, k);
+                    }
+                }
+
+                Report("reference (1 thread)", done, clock.Elapsed.TotalSeconds, rates);
+                continue;
+            }
+
+            var kind = Enum.Parse<ScoringDevice>(device.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
+            using var scorer = BulkScorer.Create(kind, w => Console.WriteLine($"warning: {w}"));
+            var gpu = !scorer.Description.StartsWith("cpu", StringComparison.Ordinal) && !scorer.Description.StartsWith("ilgpu-cpu", StringComparison.Ordinal);
+            var (n0, s0) = gpu ? (plans, scenarios) : kind == ScoringDevice.IlgpuCpu ? (emulatorPlans, 64) : (cpuPlans, cpuScenarios);
+            scorer.Score(instance, candidates.Take(2).ToList(), 1, 32); // warm-up: first launch, caches
+            var batch = candidates.Take(n0).ToList();
+            var best = double.MaxValue;
+            ScoreMatrix? matrix = null;
+            for (var rep = 0; rep < (gpu ? 3 : 1); rep++)
+            {
+                matrix = scorer.Score(instance, batch, 1, s0);
+                best = Math.Min(best, matrix.ScoringTime.TotalSeconds);
+            }
+
+            Report(scorer.Description, (long)n0 * s0, best, rates);
+            if (gpu)
+            {
+                Agreement(instance, batch, matrix!);
+            }
+        }
+
+        foreach (var (a, b) in new[] { ("cpu", "ilgpu-cpu"), ("cpu", "reference"), ("cuda", "cpu") })
+        {
+            var x = rates.FirstOrDefault(r => r.Key.StartsWith(a, StringComparison.Ordinal)).Value;
+            var y = rates.FirstOrDefault(r => r.Key.StartsWith(b, StringComparison.Ordinal)).Value;
+            if (x > 0 && y > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{a} / {b}: {x / y:0.0}x"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Report(string name, long pairs, double seconds, Dictionary<string, double> rates)
+    {
+        rates[name] = pairs / seconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {pairs:N0} | {seconds:0.000} | {pairs / seconds:N0} |"));
+    }
+
+    /// <summary>The GPU's pairs against the reference scorer, on a spread of plans and scenarios.</summary>
+    private static void Agreement(CompiledInstance instance, List<Assignment> plans, ScoreMatrix matrix)
+    {
+        var worst = 0.0;
+        var checkedPairs = 0;
+        for (var n = 0; n < plans.Count; n += Math.Max(1, plans.Count / 16))
+        {
+            for (var k = 0; k < matrix.Scenarios; k += Math.Max(1, matrix.Scenarios / 16))
+            {
+                var expected = ReferenceScorer.Score(instance, plans[n], 1, k);
+                var actual = matrix[n, k];
+                var scale = Math.Max(1, Math.Abs(expected.LeaseRevenue) + Math.Abs(expected.JobValue) + Math.Abs(expected.SpotRevenue));
+                worst = Math.Max(worst, Math.Abs(expected.Total - actual.Total) / scale);
+                worst = Math.Max(worst, Math.Abs(expected.Penalty - actual.Penalty) / scale);
+                worst = Math.Max(worst, Math.Abs(expected.ShortGpuHours - actual.ShortGpuHours) / Math.Max(1, expected.ShortGpuHours));
+                checkedPairs++;
+            }
+        }
+
+        Console.WriteLine($"agreement with the reference scorer on {checkedPairs} pairs: max relative difference {worst:E2} ({(worst <= 1e-9 ? "OK" : "MISMATCH")})");
+        var summary = RiskSummary.Of(matrix.ForPlan(0), 0.05);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"plan 0 (greedy): mean {summary.Mean:N0}, stdev {summary.StandardDeviation:N0}, CVaR5% {summary.CVaR:N0}, P(short) {summary.ProbabilityAnyLeaseShort:P1}"));
+    }
+
+    /// <summary>The greedy plan and perturbations of it: some offers dropped, some starts shifted, some overbooking.</summary>
+    private static List<Assignment> Candidates(CompiledInstance instance, int count)
+    {
+        var greedy = GreedyPlanner.Plan(instance) ?? Assignment.Empty(instance);
+        var list = new List<Assignment> { greedy };
+        var rng = new SplitMix64(2026);
+        while (list.Count < count)
+        {
+            var leasePool = greedy.LeasePool.ToArray();
+            var leaseStart = greedy.LeaseStart.ToArray();
+            for (var l = 0; l < instance.LeaseCount; l++)
+            {
+                if (rng.Chance(0.1))
+                {
+                    leasePool[l] = rng.Chance(0.5) || instance.LeaseSigned[l] ? instance.LeasePools[l][rng.Between(0, instance.LeasePools[l].Length - 1)] : -1;
+                    leaseStart[l] = rng.Between(instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l]);
+                }
+            }
+
+            list.Add(greedy with { LeasePool = [.. leasePool], LeaseStart = [.. leaseStart] });
+        }
+
+        return list;
+    }
+}
