@@ -173,19 +173,19 @@ public sealed class BulkScorer : IDisposable
         }
     }
 
-    /// <summary>Draws scenario <c>ScenarioOffset + k</c> into table k.</summary>
+    /// <summary>Draws scenario <c>ScenarioOffset + k</c> into table k (interleaved: value v of scenario k at v * S + k).</summary>
     private static void DrawKernel(Index1D k, FleetViews fleet, ArrayView1D<double, Stride1D.Dense> tables, ScoreParams p) =>
-        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, tables.SubView((long)k.X * p.TableStride, p.TableStride), p);
+        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided(tables, k.X, p.Scenarios), p);
 
     /// <summary>The pair kernel: maps threads to pairs; all scoring logic is in <see cref="PairScorer.Score"/>.</summary>
     private static void ScoreKernel(
         Index1D thread, FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, ArrayView1D<double, Stride1D.Dense> scratch, OutcomeViews outcomes, ScoreParams p, long threads)
     {
         int index = thread;
-        var slice = scratch.SubView((long)index * p.ScratchStride, p.ScratchStride);
+        var slice = new Strided(scratch, index, threads);
         for (long pair = index; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, tables, slice, p));
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided(tables, pair % p.Scenarios, p.Scenarios), slice, p));
         }
     }
 
@@ -206,18 +206,18 @@ public sealed class BulkScorer : IDisposable
     /// </summary>
     private void ScoreOnCpu(FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, OutcomeViews outcomes, ScoreParams p)
     {
-        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, tables.SubView((long)k * p.TableStride, p.TableStride), p));
+        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided(tables, (long)k * p.TableStride, 1), p));
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, p.Pairs));
         using var scratch = _accelerator.Allocate1D<double>((long)workers * p.ScratchStride);
         var scratchView = scratch.View;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            var slice = scratchView.SubView((long)worker * p.ScratchStride, p.ScratchStride);
+            var slice = new Strided(scratchView, (long)worker * p.ScratchStride, 1);
             var first = p.Pairs * worker / workers;
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, tables, slice, p));
+                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided(tables, pair % p.Scenarios * p.TableStride, 1), slice, p));
             }
         });
     }

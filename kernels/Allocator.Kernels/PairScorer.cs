@@ -19,20 +19,19 @@ public static class PairScorer
 
     /// <summary>Scores plan <c>pair / Scenarios</c> in scenario <c>pair % Scenarios</c> of the call.</summary>
     public static ScenarioOutcome Score(
-        long pair, in FleetViews fleet, in PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, ArrayView1D<double, Stride1D.Dense> scratch, in ScoreParams p)
+        long pair, in FleetViews fleet, in PlanViews plans, Strided table, Strided scratch, in ScoreParams p)
     {
         var plan = (int)(pair / p.Scenarios);
-        var table = tables.SubView(pair % p.Scenarios * p.TableStride, p.TableStride);
         var T = p.Periods;
-        var progress = scratch.SubView(0, p.Jobs);
-        var finished = scratch.SubView(p.Jobs, p.Jobs);
-        var free = scratch.SubView(2 * p.Jobs, p.Pools);
-        var draw = scratch.SubView(2 * p.Jobs + p.Pools, p.Pools);
-        var powerLeft = scratch.SubView(2 * p.Jobs + 2 * p.Pools, p.Sites);
+        var progress = 0;
+        var finished = p.Jobs;
+        var free = 2 * p.Jobs;
+        var draw = 2 * p.Jobs + p.Pools;
+        var powerLeft = 2 * p.Jobs + 2 * p.Pools;
         for (var j = 0; j < p.Jobs; j++)
         {
-            progress[j] = 0;
-            finished[j] = -1;
+            scratch.Set(progress + j, 0);
+            scratch.Set(finished + j, -1);
         }
 
         var available = ScenarioSampler.Available(p);
@@ -46,25 +45,25 @@ public static class PairScorer
         {
             for (var s = 0; s < p.Sites; s++)
             {
-                powerLeft[s] = fleet.PowerCapMw[s * T + t];
+                scratch.Set(powerLeft + s, fleet.PowerCapMw[s * T + t]);
             }
 
             // Leases take what is there first (pools in order, within their site's power).
             for (var pool = 0; pool < p.Pools; pool++)
             {
                 var s = fleet.PoolSite[pool];
-                var gpus = table[available + pool * T + t];
+                var gpus = table.Get(available + pool * T + t);
                 var cell = planCells + pool * T + t;
                 var leased = plans.LeaseGpus[cell];
                 var delivered = XMath.Min(leased, XMath.Max(0.0, gpus));
-                delivered = XMath.Min(delivered, GpusWithinPower(powerLeft[s], fleet.KwPerGpu[pool]));
+                delivered = XMath.Min(delivered, GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
                 var share = leased > 0 ? delivered / leased : 1.0;
                 leaseRevenue += p.PeriodHours * plans.LeasePrice[cell] * share;
                 penalty += p.PeriodHours * plans.LeasePenalty[cell] * (1 - share);
                 shortGpuHours += p.PeriodHours * (leased - delivered);
-                free[pool] = XMath.Max(0.0, gpus - delivered);
-                draw[pool] = delivered;
-                powerLeft[s] -= delivered * fleet.KwPerGpu[pool] / 1000;
+                scratch.Set(free + pool, XMath.Max(0.0, gpus - delivered));
+                scratch.Set(draw + pool, delivered);
+                scratch.Add(powerLeft + s, -(delivered * fleet.KwPerGpu[pool] / 1000));
             }
 
             // Then jobs, in the order the plan starts them: all their GPUs, or they pause. Sites do not share GPUs or
@@ -72,7 +71,7 @@ public static class PairScorer
             for (var r = 0; r < scheduled; r++)
             {
                 var j = plans.JobOrder[jobBase + r];
-                if (finished[j] >= 0 || t < plans.JobStart[jobBase + j] || t > fleet.JobLastPeriod[j])
+                if (scratch.Get(finished + j) >= 0 || t < plans.JobStart[jobBase + j] || t > fleet.JobLastPeriod[j])
                 {
                     continue;
                 }
@@ -80,59 +79,59 @@ public static class PairScorer
                 var ready = true;
                 for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1]; k++)
                 {
-                    var done = finished[fleet.JobAfter[k]];
+                    var done = scratch.Get(finished + fleet.JobAfter[k]);
                     ready &= done >= 0 && done < t;
                 }
 
                 var pool = plans.JobPool[jobBase + j];
                 var s = fleet.PoolSite[pool];
                 var gpus = fleet.JobGpus[j];
-                if (ready && free[pool] >= gpus && GpusWithinPower(powerLeft[s], fleet.KwPerGpu[pool]) >= gpus)
+                if (ready && scratch.Get(free + pool) >= gpus && GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]) >= gpus)
                 {
-                    free[pool] -= gpus;
-                    draw[pool] += gpus;
-                    powerLeft[s] -= gpus * fleet.KwPerGpu[pool] / 1000;
-                    progress[j] += 1;
-                    if (progress[j] == table[needs + j])
+                    scratch.Add(free + pool, -(gpus));
+                    scratch.Add(draw + pool, gpus);
+                    scratch.Add(powerLeft + s, -(gpus * fleet.KwPerGpu[pool] / 1000));
+                    scratch.Add(progress + j, 1);
+                    if (scratch.Get(progress + j) == table.Get(needs + j))
                     {
-                        finished[j] = t;
+                        scratch.Set(finished + j, t);
                     }
                 }
             }
 
             // Spot sells what is left: the fractional knapsack in the scenario's order for this period.
-            var price = table[ScenarioSampler.Price(p) + t];
+            var price = table.Get(ScenarioSampler.Price(p) + t);
             for (var s = 0; s < p.Sites; s++)
             {
-                var first = (int)table[ScenarioSampler.First(p) + s * T + t];
-                var count = (int)table[ScenarioSampler.Count(p) + s * T + t];
+                var first = (int)table.Get(ScenarioSampler.First(p) + s * T + t);
+                var count = (int)table.Get(ScenarioSampler.Count(p) + s * T + t);
                 for (var k = first; k < first + count; k++)
                 {
-                    var pool = (int)table[ScenarioSampler.Order(p) + t * p.Pools + k];
-                    var sell = XMath.Min(p.SellThrough * free[pool], GpusWithinPower(powerLeft[s], fleet.KwPerGpu[pool]));
+                    var pool = (int)table.Get(ScenarioSampler.Order(p) + t * p.Pools + k);
+                    var sell = XMath.Min(p.SellThrough * scratch.Get(free + pool), GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
                     spotRevenue += sell * p.PeriodHours * price;
-                    draw[pool] += sell;
-                    powerLeft[s] -= sell * fleet.KwPerGpu[pool] / 1000;
+                    scratch.Add(draw + pool, sell);
+                    scratch.Add(powerLeft + s, -(sell * fleet.KwPerGpu[pool] / 1000));
                 }
             }
 
             for (var pool = 0; pool < p.Pools; pool++)
             {
-                powerCost += draw[pool] * fleet.PowerCostPerGpuPeriod[pool];
+                powerCost += scratch.Get(draw + pool) * fleet.PowerCostPerGpuPeriod[pool];
             }
         }
 
         double jobValue = 0;
         for (var j = 0; j < p.Jobs; j++)
         {
-            if (finished[j] < 0)
+            if (scratch.Get(finished + j) < 0)
             {
                 continue;
             }
 
-            var delay = finished[j] - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
+            var delay = scratch.Get(finished + j) - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
             var value = XMath.Max(0.0, fleet.JobValue[j] - fleet.JobDecay[j] * delay);
-            jobValue += p.JobSuccess != 0 ? table[ScenarioSampler.Success(p) + j] * value : fleet.JobProbability[j] * value;
+            jobValue += p.JobSuccess != 0 ? table.Get(ScenarioSampler.Success(p) + j) * value : fleet.JobProbability[j] * value;
         }
 
         return new ScenarioOutcome(leaseRevenue, penalty, jobValue, spotRevenue, powerCost, shortGpuHours);

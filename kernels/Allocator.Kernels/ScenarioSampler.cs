@@ -38,7 +38,7 @@ public static class ScenarioSampler
     public static int Count(in ScoreParams p) => First(p) + p.Sites * p.Periods;
 
     /// <summary>Fills <paramref name="table"/> with scenario <paramref name="scenario"/>.</summary>
-    public static void Draw(long scenario, in FleetViews fleet, ArrayView1D<double, Stride1D.Dense> table, in ScoreParams p)
+    public static void Draw(long scenario, in FleetViews fleet, Strided table, in ScoreParams p)
     {
         var T = p.Periods;
         var available = Available(p);
@@ -46,7 +46,7 @@ public static class ScenarioSampler
         {
             for (var t = 0; t < T; t++)
             {
-                table[available + pool * T + t] = fleet.PoolInitialGpus[pool];
+                table.Set(available + pool * T + t, fleet.PoolInitialGpus[pool]);
             }
         }
 
@@ -60,7 +60,7 @@ public static class ScenarioSampler
 
             for (var t = XMath.Max(0, at); t < T; t++)
             {
-                table[available + fleet.DeliveryPool[d] * T + t] += fleet.DeliveryGpus[d];
+                table.Add(available + fleet.DeliveryPool[d] * T + t, fleet.DeliveryGpus[d]);
             }
         }
 
@@ -74,7 +74,7 @@ public static class ScenarioSampler
                 {
                     var u = ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.Outage, pool, t);
                     var power = exponent == 0 ? 1.0 : u <= 0 ? 0.0 : XMath.Exp(exponent * XMath.Log(u));
-                    table[available + pool * T + t] *= 1 - p.OutageMax * power;
+                    table.Set(available + pool * T + t, table.Get(available + pool * T + t) * (1 - p.OutageMax * power));
                 }
             }
         }
@@ -92,7 +92,7 @@ public static class ScenarioSampler
                 price = XMath.Exp(logPrice);
             }
 
-            table[Price(p) + t] = price;
+            table.Set(Price(p) + t, price);
             SpotOrder(fleet, table, t, price, p);
         }
 
@@ -105,13 +105,13 @@ public static class ScenarioSampler
                 extra = most <= 0 ? 0 : 1 + (int)(ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.JobOverrunPeriods, j, 0) * most);
             }
 
-            table[Needs(p) + j] = fleet.JobPeriods[j] + extra;
-            table[Success(p) + j] = p.JobSuccess == 0 || ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.JobSuccess, j, 0) < fleet.JobProbability[j] ? 1 : 0;
+            table.Set(Needs(p) + j, fleet.JobPeriods[j] + extra);
+            table.Set(Success(p) + j, p.JobSuccess == 0 || ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.JobSuccess, j, 0) < fleet.JobProbability[j] ? 1 : 0);
         }
     }
 
     /// <summary>Period t's spot order: per site, the pools with a positive margin, best per MW first (stable: ties keep pool order).</summary>
-    private static void SpotOrder(in FleetViews fleet, ArrayView1D<double, Stride1D.Dense> table, int t, double price, in ScoreParams p)
+    private static void SpotOrder(in FleetViews fleet, Strided table, int t, double price, in ScoreParams p)
     {
         var order = Order(p) + t * p.Pools;
         var written = 0;
@@ -129,18 +129,18 @@ public static class ScenarioSampler
 
                     var value = ValuePerMw(fleet, pool, price, p);
                     var k = written++;
-                    while (k > first && ValuePerMw(fleet, (int)table[order + k - 1], price, p) < value)
+                    while (k > first && ValuePerMw(fleet, (int)table.Get(order + k - 1), price, p) < value)
                     {
-                        table[order + k] = table[order + k - 1];
+                        table.Set(order + k, table.Get(order + k - 1));
                         k--;
                     }
 
-                    table[order + k] = pool;
+                    table.Set(order + k, pool);
                 }
             }
 
-            table[First(p) + s * p.Periods + t] = first;
-            table[Count(p) + s * p.Periods + t] = written - first;
+            table.Set(First(p) + s * p.Periods + t, first);
+            table.Set(Count(p) + s * p.Periods + t, written - first);
         }
     }
 

@@ -1,0 +1,21 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Allocator.Kernels;
+
+/// <summary>
+/// Element i of one pair's scratch, or value v of one scenario's table, at <c>Start + i * Step</c>. GPU runs interleave
+/// (Step = number of threads or scenarios) so that neighbouring threads touch neighbouring addresses and a warp's
+/// reads coalesce; the CPU path keeps each slice contiguous (Step = 1) for its caches. Same code, either layout.
+/// </summary>
+public readonly record struct Strided(ArrayView1D<double, Stride1D.Dense> View, long Start, long Step)
+{
+    /// <summary>Reads element i.</summary>
+    public double Get(long i) => View[Start + i * Step];
+
+    /// <summary>Writes element i.</summary>
+    public void Set(long i, double value) => View[Start + i * Step] = value;
+
+    /// <summary>Adds to element i.</summary>
+    public void Add(long i, double value) => View[Start + i * Step] += value;
+}
