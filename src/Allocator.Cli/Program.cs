@@ -7,6 +7,8 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     PlanCommand.Create(),
     EvaluateCommand.Create(),
     GenerateCommand.Create(),
+    DevicesCommand.Create(),
+    ScoreCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -131,6 +131,35 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Score_without_uncertainty_reports_the_deterministic_objective_as_mean_and_cvar_and_writes_json_and_csv()
+    {
+        var output = Path.Combine(_folder, "scores");
+        var plan = Path.Combine(_folder, "plan");
+        Assert.Equal(0, CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", plan).ExitCode);
+
+        var (exit, stdout, _) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), Path.Combine(plan, "plan.json"), "--scenarios", "50", "--device", "cpu", "--out", output);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("73,066,528", stdout, StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "scores.json")))!;
+        var risk = json["plans"]![0]!["risk"]!;
+        Assert.Equal(73_066_528, risk["mean"]!.GetValue<double>(), 1e-6 * 73_066_528);
+        Assert.Equal(73_066_528, risk["cVaR"]!.GetValue<double>(), 1e-6 * 73_066_528);
+        Assert.Equal(0, risk["probabilityAnyLeaseShort"]!.GetValue<double>());
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "scores.csv")).Length);
+    }
+
+    [Fact]
+    public void Devices_lists_the_cpu_fallback_and_what_auto_picks()
+    {
+        var (exit, stdout, _) = CliProcess.Run("devices");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("C# fast path", stdout, StringComparison.Ordinal);
+        Assert.Contains("--device auto uses:", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_option_exits_2()
     {
         var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--time-limt", "3");
