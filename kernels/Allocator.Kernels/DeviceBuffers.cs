@@ -97,7 +97,7 @@ internal sealed class PlanBuffers : IDisposable
                     continue;
                 }
 
-                var price = instance.LeaseRevenue[l] / (instance.LeaseGpus[l] * (double)instance.LeasePeriods[l] * instance.PeriodHours);
+                var price = instance.LeasePricePerGpuHour[l];
                 for (var t = Math.Max(0, plan.LeaseStart[l]); t < Math.Min(T, plan.LeaseStart[l] + instance.LeasePeriods[l]); t++)
                 {
                     var cell = n * cells + p * T + t;

@@ -104,21 +104,7 @@ internal static class CpSatEngine
         {
             foreach (var a in instance.JobAfter[j])
             {
-                foreach (var t in catalog.Jobs[j].Select(o => o.Start).Distinct())
-                {
-                    var row = LinearExpr.NewBuilder();
-                    for (var k = 0; k < job[j].Length; k++)
-                    {
-                        if (catalog.Jobs[j][k].Start <= t) { row.Add(job[j][k]); }
-                    }
-
-                    for (var k = 0; k < job[a].Length; k++)
-                    {
-                        if (catalog.Jobs[a][k].Start + instance.JobPeriods[a] <= t) { row.AddTerm(job[a][k], -1); }
-                    }
-
-                    model.Add(row <= 0);
-                }
+                AddChain(model, catalog, i => job[i], j, a);
             }
         }
 
@@ -194,6 +180,26 @@ internal static class CpSatEngine
             ? solver.BestObjectiveBound * MoneyUnitUsd + roundingSlackUsd
             : null;
         return new EngineResult(engineStatus, assignment, bound, "CP-SAT");
+    }
+
+    /// <summary>Adds the chain rows of job j after job a (<see cref="PlacementCatalog.ChainRows"/>) to a CP-SAT model.</summary>
+    internal static void AddChain(CpModel model, PlacementCatalog catalog, Func<int, BoolVar[]> jobVars, int j, int a)
+    {
+        foreach (var (started, finished) in catalog.ChainRows(j, a))
+        {
+            var row = LinearExpr.NewBuilder();
+            foreach (var k in started)
+            {
+                row.Add(jobVars(j)[k]);
+            }
+
+            foreach (var k in finished)
+            {
+                row.AddTerm(jobVars(a)[k], -1);
+            }
+
+            model.Add(row <= 0);
+        }
     }
 
     private static Assignment Extract(PlacementCatalog catalog, BoolVar[][] lease, BoolVar[][] job, CpSolver solver)

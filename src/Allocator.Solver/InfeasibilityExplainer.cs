@@ -168,21 +168,7 @@ public static class InfeasibilityExplainer
         {
             foreach (var a in instance.JobAfter[j])
             {
-                foreach (var t in catalog.Jobs[j].Select(o => o.Start).Distinct())
-                {
-                    var row = LinearExpr.NewBuilder();
-                    for (var k = 0; k < jobVars[j].Length; k++)
-                    {
-                        if (catalog.Jobs[j][k].Start <= t) { row.Add(jobVars[j][k]); }
-                    }
-
-                    for (var k = 0; k < jobVars[a].Length; k++)
-                    {
-                        if (catalog.Jobs[a][k].Start + instance.JobPeriods[a] <= t) { row.AddTerm(jobVars[a][k], -1); }
-                    }
-
-                    model.Add(row <= 0);
-                }
+                CpSatEngine.AddChain(model, catalog, i => jobVars[i], j, a);
             }
         }
 

@@ -161,37 +161,21 @@ internal sealed class MipModel : IDisposable
     {
         for (var j = 0; j < _job.Length; j++)
         {
-            var options = _catalog.Jobs[j];
-            if (options.IsEmpty)
-            {
-                continue;
-            }
-
             foreach (var a in _instance.JobAfter[j])
             {
-                var predecessorOptions = _catalog.Jobs[a];
-                var predecessorPeriods = _instance.JobPeriods[a];
-                foreach (var t in options.Select(o => o.Start).Distinct())
+                foreach (var (started, finished) in _catalog.ChainRows(j, a))
                 {
-                    // Only periods where j could start matter; the last one (latestStart) carries "j only if a".
-                    var row = Solver.MakeConstraint(double.NegativeInfinity, 0, $"chain{j}_{a}_{t}");
-                    for (var k = 0; k < options.Length; k++)
+                    var row = Solver.MakeConstraint(double.NegativeInfinity, 0, $"chain{j}_{a}");
+                    foreach (var k in started)
                     {
-                        if (options[k].Start <= t)
-                        {
-                            row.SetCoefficient(_job[j][k], 1);
-                        }
+                        row.SetCoefficient(_job[j][k], 1);
                     }
 
-                    for (var k = 0; k < predecessorOptions.Length; k++)
+                    foreach (var k in finished)
                     {
-                        if (predecessorOptions[k].Start + predecessorPeriods <= t)
-                        {
-                            row.SetCoefficient(_job[a][k], -1);
-                        }
+                        row.SetCoefficient(_job[a][k], -1);
                     }
                 }
-
             }
         }
     }

@@ -35,6 +35,25 @@ public sealed class PlacementCatalog
     /// <summary>Options of each job.</summary>
     public ImmutableArray<ImmutableArray<PlacementOption>> Jobs { get; }
 
+    /// <summary>
+    /// The job-chain rows for job <paramref name="job"/> after <paramref name="predecessor"/>: for every start t of the
+    /// job, the job's options that start by t (coefficient +1) and the predecessor's options that finish before t
+    /// (coefficient -1); each row says sum &lt;= 0, i.e. "started by t only if the predecessor has finished by t".
+    /// Every exact model states its chain constraints from these rows.
+    /// </summary>
+    public IEnumerable<(int[] Started, int[] Finished)> ChainRows(int job, int predecessor)
+    {
+        var options = Jobs[job];
+        var before = Jobs[predecessor];
+        var periods = Instance.JobPeriods[predecessor];
+        foreach (var t in options.Select(o => o.Start).Distinct())
+        {
+            yield return (
+                [.. Enumerable.Range(0, options.Length).Where(k => options[k].Start <= t)],
+                [.. Enumerable.Range(0, before.Length).Where(k => before[k].Start + periods <= t)]);
+        }
+    }
+
     /// <summary>Whether a pool sells spot (positive margin and sell-through), so the model needs spot[p, t].</summary>
     public bool SellsSpot(int pool) => Instance.SpotMargin[pool] > 0 && Instance.SellThrough > 0;
 

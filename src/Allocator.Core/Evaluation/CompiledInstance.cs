@@ -54,6 +54,7 @@ public sealed class CompiledInstance
         LeasePools = [.. instance.Leases.Select(l => l.Pools is { } ids ? [.. ids.Select(id => _poolIndex[id])] : allPools)];
         LeaseRevenue = [.. instance.Leases.Select(l => (double)l.Gpus * l.Periods * PeriodHours * l.PricePerGpuHour)];
         LeasePenaltyPerGpuHour = [.. instance.Leases.Select(l => l.PenaltyPerGpuHour)];
+        LeasePricePerGpuHour = [.. instance.Leases.Select(l => l.PricePerGpuHour)];
 
         JobGpus = [.. instance.Jobs.Select(j => j.Gpus)];
         JobPeriods = [.. instance.Jobs.Select(j => j.Periods)];
@@ -150,6 +151,9 @@ public sealed class CompiledInstance
 
     /// <summary>gpus * periods * periodHours * price of each lease, in USD.</summary>
     public ImmutableArray<double> LeaseRevenue { get; }
+
+    /// <summary>Price of each lease per GPU-hour delivered.</summary>
+    public ImmutableArray<double> LeasePricePerGpuHour { get; }
 
     /// <summary>SLA penalty of each lease per GPU-hour not delivered.</summary>
     public ImmutableArray<double> LeasePenaltyPerGpuHour { get; }

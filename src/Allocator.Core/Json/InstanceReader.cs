@@ -14,20 +14,7 @@ public static class InstanceReader
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip };
 
     /// <summary>Reads an instance file; throws <see cref="ContractException"/> listing every problem.</summary>
-    public static Instance ReadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ContractException(path, [new ContractProblem("$", $"cannot read the file: {e.Message}")]);
-        }
-
-        return Read(text, path);
-    }
+    public static Instance ReadFile(string path) => Read(InputText.Read(path), path);
 
     /// <summary>Reads instance JSON; <paramref name="source"/> names it in messages.</summary>
     public static Instance Read(string json, string source = "instance")

@@ -11,20 +11,7 @@ namespace Allocator.Core.Json;
 public static class PlanReader
 {
     /// <summary>Reads a plan file; throws <see cref="ContractException"/> listing every problem.</summary>
-    public static Plan ReadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ContractException(path, [new ContractProblem("$", $"cannot read the file: {e.Message}")]);
-        }
-
-        return Read(text, path);
-    }
+    public static Plan ReadFile(string path) => Read(InputText.Read(path), path);
 
     /// <summary>Reads plan JSON; <paramref name="source"/> names it in messages.</summary>
     public static Plan Read(string json, string source = "plan")

@@ -42,7 +42,7 @@ public static class ReferenceScorer
                 continue;
             }
 
-            var price = instance.LeaseRevenue[l] / (instance.LeaseGpus[l] * (double)instance.LeasePeriods[l] * hours);
+            var price = instance.LeasePricePerGpuHour[l];
             for (var t = plan.LeaseStart[l]; t < plan.LeaseStart[l] + instance.LeasePeriods[l] && t < T; t++)
             {
                 leaseGpus[p * T + t] += instance.LeaseGpus[l];

@@ -1,0 +1,19 @@
+using Allocator.Core.Contract;
+
+namespace Allocator.Core.Json;
+
+/// <summary>Reads an input file's text, turning an unreadable file into a contract problem like any other.</summary>
+internal static class InputText
+{
+    public static string Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ContractException(path, [new ContractProblem("$", $"cannot read the file: {e.Message}")]);
+        }
+    }
+}
