@@ -7,6 +7,9 @@ using ILGPU.Runtime.OpenCL;
 
 namespace Allocator.Kernels;
 
+using DeviceFleet = FleetData<ViewColumn<int>, ViewColumn<double>>;
+using DevicePlans = PlanData<ViewColumn<int>, ViewColumn<double>>;
+
 /// <summary>Where scoring runs.</summary>
 public enum ScoringDevice
 {
@@ -34,8 +37,8 @@ public sealed class BulkScorer : IDisposable
 {
     private readonly Context _context;
     private readonly Accelerator _accelerator;
-    private readonly Action<Index1D, FleetViews, ArrayView1D<double, Stride1D.Dense>, ScoreParams>? _drawKernel;
-    private readonly Action<Index1D, FleetViews, PlanViews, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, OutcomeViews, ScoreParams, long>? _kernel;
+    private readonly Action<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>? _drawKernel;
+    private readonly Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _kernel;
     private readonly bool _fastPath;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description)
@@ -46,8 +49,8 @@ public sealed class BulkScorer : IDisposable
         Description = description;
         if (!fastPath)
         {
-            _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, FleetViews, ArrayView1D<double, Stride1D.Dense>, ScoreParams>(DrawKernel);
-            _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, FleetViews, PlanViews, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, OutcomeViews, ScoreParams, long>(ScoreKernel);
+            _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>(DrawKernel);
+            _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(ScoreKernel);
         }
     }
 
@@ -128,8 +131,8 @@ public sealed class BulkScorer : IDisposable
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(plans);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenarios, 1);
-        using var fleet = FleetBuffers.Upload(_accelerator, instance);
-        using var planBuffers = PlanBuffers.Upload(_accelerator, instance, plans);
+        var fleet = HostData.Fleet(instance);
+        var candidates = HostData.Plans(instance, plans);
         var u = instance.Source.Uncertainty;
         var p = new ScoreParams(
             instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans.Count, scenarios,
@@ -138,86 +141,101 @@ public sealed class BulkScorer : IDisposable
             u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
             Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
             ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
-
-        var parts = Enumerable.Range(0, 6).Select(_ => _accelerator.Allocate1D<double>(Math.Max(1, p.Pairs))).ToArray();
-        try
+        var pairs = Math.Max(1, p.Pairs);
+        var clock = Stopwatch.StartNew();
+        double[][] parts;
+        if (_fastPath)
         {
-            var outcomes = new OutcomeViews(parts[0].View, parts[1].View, parts[2].View, parts[3].View, parts[4].View, parts[5].View);
-            using var tables = _accelerator.Allocate1D<double>((long)scenarios * p.TableStride);
-            var clock = Stopwatch.StartNew();
-            if (_fastPath)
+            parts = [.. Enumerable.Range(0, 6).Select(_ => new double[pairs])];
+            clock.Restart();
+            ScoreOnCpu(fleet.FleetOnHost(), candidates.PlansOnHost(), Outcomes(parts), p);
+        }
+        else
+        {
+            var buffers = new List<IDisposable>();
+            try
             {
-                ScoreOnCpu(fleet.Views, planBuffers.Views, tables.View, outcomes, p);
-            }
-            else
-            {
-                // Scenarios are drawn on the device, once each, then every pair reads its scenario's table.
-                _drawKernel!(scenarios, fleet.Views, tables.View, p);
+                var deviceFleet = fleet.FleetOn(_accelerator, buffers);
+                var devicePlans = candidates.PlansOn(_accelerator, buffers);
+                var outputs = Enumerable.Range(0, 6).Select(_ => _accelerator.Allocate1D<double>(pairs)).ToArray();
+                buffers.AddRange(outputs);
+                var tables = _accelerator.Allocate1D<double>((long)scenarios * p.TableStride);
+                buffers.Add(tables);
 
                 // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
                 var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
-                using var scratch = _accelerator.Allocate1D<double>(threads * p.ScratchStride);
-                _kernel!((int)threads, fleet.Views, planBuffers.Views, tables.View, scratch.View, outcomes, p, threads);
+                var scratch = _accelerator.Allocate1D<double>(threads * p.ScratchStride);
+                buffers.Add(scratch);
                 _accelerator.Synchronize();
-            }
+                clock.Restart();
 
-            var elapsed = clock.Elapsed;
-            return new ScoreMatrix(plans.Count, scenarios, [.. parts.Select(b => b.GetAsArray1D())], elapsed, Description);
-        }
-        finally
-        {
-            foreach (var buffer in parts)
+                // Scenarios are drawn on the device, once each, then every pair reads its scenario's table.
+                _drawKernel!(scenarios, deviceFleet, new ViewColumn<double>(tables.View), p);
+                var outcomes = new OutcomeData<ViewColumn<double>>(
+                    new(outputs[0].View), new(outputs[1].View), new(outputs[2].View), new(outputs[3].View), new(outputs[4].View), new(outputs[5].View));
+                _kernel!((int)threads, deviceFleet, devicePlans, new ViewColumn<double>(tables.View), new ViewColumn<double>(scratch.View), outcomes, p, threads);
+                _accelerator.Synchronize();
+                var elapsed = clock.Elapsed;
+                parts = [.. outputs.Select(o => o.GetAsArray1D())];
+                return new ScoreMatrix(plans.Count, scenarios, parts, elapsed, Description);
+            }
+            finally
             {
-                buffer.Dispose();
+                buffers.ForEach(b => b.Dispose());
             }
         }
+
+        return new ScoreMatrix(plans.Count, scenarios, parts, clock.Elapsed, Description);
     }
 
+    private static OutcomeData<ArrayColumn<double>> Outcomes(double[][] parts) =>
+        new(new(parts[0]), new(parts[1]), new(parts[2]), new(parts[3]), new(parts[4]), new(parts[5]));
+
     /// <summary>Draws scenario <c>ScenarioOffset + k</c> into table k (interleaved: value v of scenario k at v * S + k).</summary>
-    private static void DrawKernel(Index1D k, FleetViews fleet, ArrayView1D<double, Stride1D.Dense> tables, ScoreParams p) =>
-        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided(tables, k.X, p.Scenarios), p);
+    private static void DrawKernel(Index1D k, DeviceFleet fleet, ViewColumn<double> tables, ScoreParams p) =>
+        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided<ViewColumn<double>>(tables, k.X, p.Scenarios), p);
 
     /// <summary>The pair kernel: maps threads to pairs; all scoring logic is in <see cref="PairScorer.Score"/>.</summary>
     private static void ScoreKernel(
-        Index1D thread, FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, ArrayView1D<double, Stride1D.Dense> scratch, OutcomeViews outcomes, ScoreParams p, long threads)
+        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
     {
         int index = thread;
-        var slice = new Strided(scratch, index, threads);
+        var slice = new Strided<ViewColumn<double>>(scratch, index, threads);
         for (long pair = index; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided(tables, pair % p.Scenarios, p.Scenarios), slice, p));
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), slice, p));
         }
     }
 
-    private static void Write(in OutcomeViews outcomes, long pair, Core.Scenarios.ScenarioOutcome o)
+    private static void Write<TDouble>(in OutcomeData<TDouble> outcomes, long pair, Core.Scenarios.ScenarioOutcome o)
+        where TDouble : struct, IColumn<double>
     {
-        outcomes.LeaseRevenue[pair] = o.LeaseRevenue;
-        outcomes.Penalty[pair] = o.Penalty;
-        outcomes.JobValue[pair] = o.JobValue;
-        outcomes.SpotRevenue[pair] = o.SpotRevenue;
-        outcomes.PowerCost[pair] = o.PowerCost;
-        outcomes.ShortGpuHours[pair] = o.ShortGpuHours;
+        var (lease, penalty, job, spot, power, shortHours) = outcomes;
+        lease[pair] = o.LeaseRevenue;
+        penalty[pair] = o.Penalty;
+        job[pair] = o.JobValue;
+        spot[pair] = o.SpotRevenue;
+        power[pair] = o.PowerCost;
+        shortHours[pair] = o.ShortGpuHours;
     }
 
     /// <summary>
     /// The CPU fast path: scenario tables drawn in parallel, then plain threads over contiguous ranges of pairs, calling
-    /// the same per-pair method on views of
-    /// host memory (allocated through ILGPU's CPU accelerator, never launched through its emulator).
+    /// the same per-pair method on plain arrays (never through ILGPU's emulator or views).
     /// </summary>
-    private void ScoreOnCpu(FleetViews fleet, PlanViews plans, ArrayView1D<double, Stride1D.Dense> tables, OutcomeViews outcomes, ScoreParams p)
+    private static void ScoreOnCpu(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
     {
-        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided(tables, (long)k * p.TableStride, 1), p));
+        var tables = new ArrayColumn<double>(new double[(long)p.Scenarios * p.TableStride]);
+        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided<ArrayColumn<double>>(tables, (long)k * p.TableStride, 1), p));
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, p.Pairs));
-        using var scratch = _accelerator.Allocate1D<double>((long)workers * p.ScratchStride);
-        var scratchView = scratch.View;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            var slice = new Strided(scratchView, (long)worker * p.ScratchStride, 1);
+            var slice = new Strided<ArrayColumn<double>>(new ArrayColumn<double>(new double[p.ScratchStride]), 0, 1);
             var first = p.Pairs * worker / workers;
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided(tables, pair % p.Scenarios * p.TableStride, 1), slice, p));
+                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>>(tables, pair % p.Scenarios * p.TableStride, 1), slice, p));
             }
         });
     }

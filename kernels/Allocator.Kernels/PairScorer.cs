@@ -1,7 +1,5 @@
 using Allocator.Core.Scenarios;
-using ILGPU;
 using ILGPU.Algorithms;
-using ILGPU.Runtime;
 
 namespace Allocator.Kernels;
 
@@ -18,8 +16,10 @@ public static class PairScorer
     public static int ScratchStride(int jobs, int pools, int sites) => 2 * jobs + 2 * pools + sites;
 
     /// <summary>Scores plan <c>pair / Scenarios</c> in scenario <c>pair % Scenarios</c> of the call.</summary>
-    public static ScenarioOutcome Score(
-        long pair, in FleetViews fleet, in PlanViews plans, Strided table, Strided scratch, in ScoreParams p)
+    public static ScenarioOutcome Score<TInt, TDouble>(
+        long pair, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, Strided<TDouble> scratch, in ScoreParams p)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
     {
         var plan = (int)(pair / p.Scenarios);
         var T = p.Periods;

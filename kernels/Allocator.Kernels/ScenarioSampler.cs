@@ -1,7 +1,5 @@
 using Allocator.Core.Scenarios;
-using ILGPU;
 using ILGPU.Algorithms;
-using ILGPU.Runtime;
 
 namespace Allocator.Kernels;
 
@@ -38,7 +36,9 @@ public static class ScenarioSampler
     public static int Count(in ScoreParams p) => First(p) + p.Sites * p.Periods;
 
     /// <summary>Fills <paramref name="table"/> with scenario <paramref name="scenario"/>.</summary>
-    public static void Draw(long scenario, in FleetViews fleet, Strided table, in ScoreParams p)
+    public static void Draw<TInt, TDouble>(long scenario, in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, in ScoreParams p)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
     {
         var T = p.Periods;
         var available = Available(p);
@@ -111,7 +111,9 @@ public static class ScenarioSampler
     }
 
     /// <summary>Period t's spot order: per site, the pools with a positive margin, best per MW first (stable: ties keep pool order).</summary>
-    private static void SpotOrder(in FleetViews fleet, Strided table, int t, double price, in ScoreParams p)
+    private static void SpotOrder<TInt, TDouble>(in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, int t, double price, in ScoreParams p)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
     {
         var order = Order(p) + t * p.Pools;
         var written = 0;
@@ -144,7 +146,9 @@ public static class ScenarioSampler
         }
     }
 
-    private static double ValuePerMw(in FleetViews fleet, int pool, double price, in ScoreParams p)
+    private static double ValuePerMw<TInt, TDouble>(in FleetData<TInt, TDouble> fleet, int pool, double price, in ScoreParams p)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
     {
         var kw = fleet.KwPerGpu[pool];
         return kw > 0 ? (p.PeriodHours * price - fleet.PowerCostPerGpuPeriod[pool]) / kw : double.PositiveInfinity;

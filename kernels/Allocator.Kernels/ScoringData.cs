@@ -1,6 +1,3 @@
-using ILGPU;
-using ILGPU.Runtime;
-
 namespace Allocator.Kernels;
 
 /// <summary>Scalars of a scoring call: sizes, the seed and the uncertainty section, flattened for the device.</summary>
@@ -32,44 +29,49 @@ public readonly record struct ScoreParams(
     public long Pairs => (long)Plans * Scenarios;
 }
 
-/// <summary>The instance as device views (see <c>CompiledInstance</c> for each array's meaning and layout).</summary>
-public readonly record struct FleetViews(
-    ArrayView1D<int, Stride1D.Dense> PoolSite,
-    ArrayView1D<int, Stride1D.Dense> PoolInitialGpus,
-    ArrayView1D<double, Stride1D.Dense> KwPerGpu,
-    ArrayView1D<double, Stride1D.Dense> PowerCostPerGpuPeriod,
-    ArrayView1D<double, Stride1D.Dense> PowerCapMw,
-    ArrayView1D<int, Stride1D.Dense> DeliveryPool,
-    ArrayView1D<int, Stride1D.Dense> DeliveryPeriod,
-    ArrayView1D<int, Stride1D.Dense> DeliveryGpus,
-    ArrayView1D<int, Stride1D.Dense> JobGpus,
-    ArrayView1D<int, Stride1D.Dense> JobPeriods,
-    ArrayView1D<int, Stride1D.Dense> JobEarliestStart,
-    ArrayView1D<int, Stride1D.Dense> JobLastPeriod,
-    ArrayView1D<double, Stride1D.Dense> JobValue,
-    ArrayView1D<double, Stride1D.Dense> JobDecay,
-    ArrayView1D<double, Stride1D.Dense> JobProbability,
-    ArrayView1D<int, Stride1D.Dense> JobAfterOffset,
-    ArrayView1D<int, Stride1D.Dense> JobAfter);
+/// <summary>The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout).</summary>
+public readonly record struct FleetData<TInt, TDouble>(
+    TInt PoolSite,
+    TInt PoolInitialGpus,
+    TDouble KwPerGpu,
+    TDouble PowerCostPerGpuPeriod,
+    TDouble PowerCapMw,
+    TInt DeliveryPool,
+    TInt DeliveryPeriod,
+    TInt DeliveryGpus,
+    TInt JobGpus,
+    TInt JobPeriods,
+    TInt JobEarliestStart,
+    TInt JobLastPeriod,
+    TDouble JobValue,
+    TDouble JobDecay,
+    TDouble JobProbability,
+    TInt JobAfterOffset,
+    TInt JobAfter)
+    where TInt : struct, IColumn<int>
+    where TDouble : struct, IColumn<double>;
 
 /// <summary>
-/// The candidate plans as device views, reduced to what scoring needs: per plan, pool and period the leased GPUs and
-/// their price and penalty per hour (summed over leases), and each job's pool and start with the order jobs claim GPUs.
+/// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period the leased GPUs and their
+/// price and penalty per hour (summed over leases), and each job's pool and start with the order jobs claim GPUs.
 /// </summary>
-public readonly record struct PlanViews(
-    ArrayView1D<double, Stride1D.Dense> LeaseGpus,
-    ArrayView1D<double, Stride1D.Dense> LeasePrice,
-    ArrayView1D<double, Stride1D.Dense> LeasePenalty,
-    ArrayView1D<int, Stride1D.Dense> JobPool,
-    ArrayView1D<int, Stride1D.Dense> JobStart,
-    ArrayView1D<int, Stride1D.Dense> JobOrder,
-    ArrayView1D<int, Stride1D.Dense> ScheduledJobs);
+public readonly record struct PlanData<TInt, TDouble>(
+    TDouble LeaseGpus,
+    TDouble LeasePrice,
+    TDouble LeasePenalty,
+    TInt JobPool,
+    TInt JobStart,
+    TInt JobOrder,
+    TInt ScheduledJobs)
+    where TInt : struct, IColumn<int>
+    where TDouble : struct, IColumn<double>;
 
 /// <summary>Per (plan, scenario) outputs, indexed plan * scenarios + scenario.</summary>
-public readonly record struct OutcomeViews(
-    ArrayView1D<double, Stride1D.Dense> LeaseRevenue,
-    ArrayView1D<double, Stride1D.Dense> Penalty,
-    ArrayView1D<double, Stride1D.Dense> JobValue,
-    ArrayView1D<double, Stride1D.Dense> SpotRevenue,
-    ArrayView1D<double, Stride1D.Dense> PowerCost,
-    ArrayView1D<double, Stride1D.Dense> ShortGpuHours);
+public readonly record struct OutcomeData<TDouble>(
+    TDouble LeaseRevenue,
+    TDouble Penalty,
+    TDouble JobValue,
+    TDouble SpotRevenue,
+    TDouble PowerCost,
+    TDouble ShortGpuHours)
+    where TDouble : struct, IColumn<double>;

@@ -1,6 +1,3 @@
-using ILGPU;
-using ILGPU.Runtime;
-
 namespace Allocator.Kernels;
 
 /// <summary>
@@ -8,14 +5,23 @@ namespace Allocator.Kernels;
 /// (Step = number of threads or scenarios) so that neighbouring threads touch neighbouring addresses and a warp's
 /// reads coalesce; the CPU path keeps each slice contiguous (Step = 1) for its caches. Same code, either layout.
 /// </summary>
-public readonly record struct Strided(ArrayView1D<double, Stride1D.Dense> View, long Start, long Step)
+public readonly record struct Strided<TDouble>(TDouble Column, long Start, long Step)
+    where TDouble : struct, IColumn<double>
 {
     /// <summary>Reads element i.</summary>
-    public double Get(long i) => View[Start + i * Step];
+    public double Get(long i) => Column[Start + i * Step];
 
     /// <summary>Writes element i.</summary>
-    public void Set(long i, double value) => View[Start + i * Step] = value;
+    public void Set(long i, double value)
+    {
+        var column = Column;
+        column[Start + i * Step] = value;
+    }
 
     /// <summary>Adds to element i.</summary>
-    public void Add(long i, double value) => View[Start + i * Step] += value;
+    public void Add(long i, double value)
+    {
+        var column = Column;
+        column[Start + i * Step] += value;
+    }
 }

@@ -1,0 +1,120 @@
+using Allocator.Core.Evaluation;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Allocator.Kernels;
+
+/// <summary>
+/// The instance and the candidate plans as the flat arrays the scorer reads: used as they are by the CPU fast path
+/// (<see cref="ArrayColumn{T}"/>) and uploaded once per call for a device (<see cref="ViewColumn{T}"/>).
+/// </summary>
+internal sealed class HostData
+{
+    private readonly int[][] _ints;
+    private readonly double[][] _doubles;
+
+    private HostData(int[][] ints, double[][] doubles)
+    {
+        // Zero-length buffers are not allowed everywhere; a one-element array stands in and is never read.
+        _ints = [.. ints.Select(a => a.Length == 0 ? new int[1] : a)];
+        _doubles = [.. doubles.Select(a => a.Length == 0 ? new double[1] : a)];
+    }
+
+    /// <summary>The instance's arrays, in the order of <see cref="FleetData{TInt, TDouble}"/>.</summary>
+    public static HostData Fleet(CompiledInstance instance)
+    {
+        var afterOffset = new int[instance.JobCount + 1];
+        for (var j = 0; j < instance.JobCount; j++)
+        {
+            afterOffset[j + 1] = afterOffset[j] + instance.JobAfter[j].Length;
+        }
+
+        return new HostData(
+            [
+                [.. instance.PoolSite], [.. instance.PoolInitialGpus], [.. instance.DeliveryPool], [.. instance.DeliveryPeriod], [.. instance.DeliveryGpus],
+                [.. instance.JobGpus], [.. instance.JobPeriods], [.. instance.JobEarliestStart], [.. instance.JobLastPeriod], afterOffset,
+                [.. instance.JobAfter.SelectMany(a => a)],
+            ],
+            [
+                [.. instance.KwPerGpu], [.. instance.PowerCostPerGpuPeriod], [.. instance.PowerCapMw],
+                [.. instance.JobValue], [.. instance.JobDecayPerPeriod], [.. instance.JobSuccessProbability],
+            ]);
+    }
+
+    /// <summary>The plans' arrays, in the order of <see cref="PlanData{TInt, TDouble}"/>.</summary>
+    public static HostData Plans(CompiledInstance instance, IReadOnlyList<Assignment> plans)
+    {
+        var T = instance.Periods;
+        var cells = instance.PoolCount * T;
+        var leaseGpus = new double[plans.Count * cells];
+        var leasePrice = new double[leaseGpus.Length];
+        var leasePenalty = new double[leaseGpus.Length];
+        var jobs = instance.JobCount;
+        var jobPool = new int[plans.Count * jobs];
+        var jobStart = new int[jobPool.Length];
+        var jobOrder = new int[jobPool.Length];
+        var scheduled = new int[plans.Count];
+        for (var n = 0; n < plans.Count; n++)
+        {
+            var plan = plans[n];
+            for (var l = 0; l < instance.LeaseCount; l++)
+            {
+                var p = plan.LeasePool[l];
+                if (p < 0)
+                {
+                    continue;
+                }
+
+                for (var t = Math.Max(0, plan.LeaseStart[l]); t < Math.Min(T, plan.LeaseStart[l] + instance.LeasePeriods[l]); t++)
+                {
+                    var cell = n * cells + p * T + t;
+                    leaseGpus[cell] += instance.LeaseGpus[l];
+                    leasePrice[cell] += instance.LeaseGpus[l] * instance.LeasePricePerGpuHour[l];
+                    leasePenalty[cell] += instance.LeaseGpus[l] * instance.LeasePenaltyPerGpuHour[l];
+                }
+            }
+
+            // Jobs claim GPUs in the order the plan starts them (ties: instance order).
+            var order = Enumerable.Range(0, jobs).Where(j => plan.JobPool[j] >= 0).OrderBy(j => plan.JobStart[j]).ThenBy(j => j).ToArray();
+            scheduled[n] = order.Length;
+            for (var j = 0; j < jobs; j++)
+            {
+                jobPool[n * jobs + j] = plan.JobPool[j];
+                jobStart[n * jobs + j] = plan.JobStart[j];
+            }
+
+            order.CopyTo(jobOrder, n * jobs);
+        }
+
+        return new HostData([jobPool, jobStart, jobOrder, scheduled], [leaseGpus, leasePrice, leasePenalty]);
+    }
+
+    public FleetData<ArrayColumn<int>, ArrayColumn<double>> FleetOnHost() => FleetOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
+
+    public FleetData<ViewColumn<int>, ViewColumn<double>> FleetOn(Accelerator accelerator, List<IDisposable> buffers) =>
+        FleetOf(i => Upload(accelerator, _ints[i], buffers), d => Upload(accelerator, _doubles[d], buffers));
+
+    public PlanData<ArrayColumn<int>, ArrayColumn<double>> PlansOnHost() => PlansOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
+
+    public PlanData<ViewColumn<int>, ViewColumn<double>> PlansOn(Accelerator accelerator, List<IDisposable> buffers) =>
+        PlansOf(i => Upload(accelerator, _ints[i], buffers), d => Upload(accelerator, _doubles[d], buffers));
+
+    private static ViewColumn<T> Upload<T>(Accelerator accelerator, T[] values, List<IDisposable> buffers)
+        where T : unmanaged
+    {
+        var buffer = accelerator.Allocate1D(values);
+        buffers.Add(buffer);
+        return new ViewColumn<T>(buffer.View);
+    }
+
+    private static FleetData<TI, TD> FleetOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
+        where TI : struct, IColumn<int>
+        where TD : struct, IColumn<double> =>
+        new(ints(0), ints(1), doubles(0), doubles(1), doubles(2), ints(2), ints(3), ints(4), ints(5), ints(6), ints(7), ints(8),
+            doubles(3), doubles(4), doubles(5), ints(9), ints(10));
+
+    private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
+        where TI : struct, IColumn<int>
+        where TD : struct, IColumn<double> =>
+        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3));
+}
