@@ -15,4 +15,4 @@ if ! ldconfig -p | grep -q 'libcuda\.so '; then
 fi
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
 /tmp/probe/Allocator.GpuProbe "$@" 2>&1 | tee "$out/probe.txt"
-/tmp/probe/Allocator.GpuProbe score --cpu-plans 512 --cpu-scenarios 1024 --reference-pairs 20000 --emulator-plans 64 2>&1 | tee "$out/score.txt"
+/tmp/probe/Allocator.GpuProbe score --cpu-plans 1024 --cpu-scenarios 1024 --reference-pairs 20000 --emulator-plans 64 2>&1 | tee "$out/score.txt"
