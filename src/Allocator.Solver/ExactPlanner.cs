@@ -25,27 +25,18 @@ public static class ExactPlanner
         var clock = Stopwatch.StartNew();
         var catalog = new PlacementCatalog(instance);
 
-        // A quick constructive plan: reported at once, handed to the engine as a hint when no previous plan is
-        // given, and returned if the engine finds nothing better before the limit.
-        var greedy = GreedyPlanner.Plan(instance);
-        PlanEvaluation? fallback = null;
-        if (greedy is not null)
+        // The plan to start from: last night's when it is still feasible, else a quick greedy one. It is reported at
+        // once, handed to CP-SAT as a hint (the MIP engines cannot take one, see SolveMip), and returned if the engine
+        // finds nothing better before the limit.
+        var start = StartingPlan(instance, options.Hint);
+        if (start is not null)
         {
-            fallback = PlanEvaluator.Evaluate(instance, greedy);
-            progress?.Report(new Incumbent(fallback.Objective.Total, null, clock.Elapsed, "greedy"));
-        }
-
-        var hint = options.Hint is { } previous && PlanEvaluator.Evaluate(instance, previous) is { IsFeasible: true } previousEvaluation
-            ? (previous, previousEvaluation)
-            : greedy is not null ? (greedy, fallback!) : ((Assignment, PlanEvaluation)?)null;
-        if (options.Hint is not null && hint?.Item1 == options.Hint)
-        {
-            progress?.Report(new Incumbent(hint.Value.Item2.Objective.Total, null, clock.Elapsed, "previous plan"));
+            progress?.Report(new Incumbent(start.Evaluation.Objective.Total, null, clock.Elapsed, start.Source));
         }
 
         var engine = options.Solver switch
         {
-            SolverKind.CpSat => CpSatEngine.Solve(catalog, options, hint?.Item1, progress, clock, cancellation),
+            SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, progress, clock, cancellation),
             _ => SolveMip(catalog, options, clock, cancellation),
         };
 
@@ -63,10 +54,9 @@ public static class ExactPlanner
                 $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", best.Violations.Take(3))}. This is a bug in the model.");
         }
 
-        var start = hint?.Item2;
-        if (start is not null && (best is null || start.Objective.Total > best.Objective.Total))
+        if (start is not null && (best is null || start.Evaluation.Objective.Total > best.Objective.Total))
         {
-            best = start;
+            best = start.Evaluation;
         }
 
         if (best is null)
@@ -82,6 +72,16 @@ public static class ExactPlanner
         var provenOptimal = engine.Status == EngineStatus.Optimal
             && bound is { } proven && (proven - best.Objective.Total) <= options.RelativeGap * Math.Max(1, Math.Abs(best.Objective.Total)) * 1.0001;
         return new PlannerResult(provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null);
+    }
+
+    private static StartPlan? StartingPlan(CompiledInstance instance, Assignment? previous)
+    {
+        if (previous is not null && PlanEvaluator.Evaluate(instance, previous) is { IsFeasible: true } evaluation)
+        {
+            return new StartPlan(previous, evaluation, "previous plan");
+        }
+
+        return GreedyPlanner.Plan(instance) is { } greedy ? new StartPlan(greedy, PlanEvaluator.Evaluate(instance, greedy), "greedy") : null;
     }
 
     private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
@@ -144,6 +144,9 @@ public static class ExactPlanner
         string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
         string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.RelativeGap:R}"));
 }
+
+/// <summary>A feasible plan the solve starts from, with its evaluation and where it came from.</summary>
+internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, string Source);
 
 /// <summary>What an engine reports before the planner checks it.</summary>
 internal enum EngineStatus
