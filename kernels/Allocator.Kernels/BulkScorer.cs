@@ -177,7 +177,7 @@ public sealed class BulkScorer : IDisposable
                 _accelerator.Synchronize();
                 var elapsed = clock.Elapsed;
                 parts = [.. outputs.Select(o => o.GetAsArray1D())];
-                return new ScoreMatrix(plans.Count, scenarios, parts, elapsed, Description);
+                return new ScoreMatrix(plans.Count, scenarios, parts, elapsed);
             }
             finally
             {
@@ -185,7 +185,7 @@ public sealed class BulkScorer : IDisposable
             }
         }
 
-        return new ScoreMatrix(plans.Count, scenarios, parts, clock.Elapsed, Description);
+        return new ScoreMatrix(plans.Count, scenarios, parts, clock.Elapsed);
     }
 
     private static OutcomeData<ArrayColumn<double>> Outcomes(double[][] parts) =>

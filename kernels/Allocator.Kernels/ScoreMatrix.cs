@@ -5,13 +5,12 @@ namespace Allocator.Kernels;
 /// <summary>Outcomes of every (plan, scenario) pair of one scoring call, with how long the scoring itself took.</summary>
 public sealed class ScoreMatrix
 {
-    internal ScoreMatrix(int plans, int scenarios, double[][] parts, TimeSpan scoringTime, string device)
+    internal ScoreMatrix(int plans, int scenarios, double[][] parts, TimeSpan scoringTime)
     {
         Plans = plans;
         Scenarios = scenarios;
         _parts = parts;
         ScoringTime = scoringTime;
-        Device = device;
     }
 
     private readonly double[][] _parts;
@@ -24,9 +23,6 @@ public sealed class ScoreMatrix
 
     /// <summary>Time spent scoring on the device (kernel, or CPU threads), without uploads and downloads.</summary>
     public TimeSpan ScoringTime { get; }
-
-    /// <summary>The device that scored.</summary>
-    public string Device { get; }
 
     /// <summary>Outcome of plan <paramref name="plan"/> in scenario <paramref name="scenario"/> (relative to the call's offset).</summary>
     public ScenarioOutcome this[int plan, int scenario]

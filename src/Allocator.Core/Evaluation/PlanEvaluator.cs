@@ -24,9 +24,6 @@ public static class PlanEvaluator
     /// <summary>Evaluates an assignment.</summary>
     public static PlanEvaluation Evaluate(CompiledInstance instance, Assignment assignment) => Evaluate(instance, assignment, []);
 
-    /// <summary>Only the objective total of an assignment (no violation texts); for hot loops in tests and searches.</summary>
-    public static double Objective(CompiledInstance instance, Assignment assignment) => Evaluate(instance, assignment, []).Objective.Total;
-
     /// <summary>Maps a plan's ids to indices, recording every decision that cannot be mapped.</summary>
     public static Assignment Resolve(CompiledInstance instance, Plan plan, List<PlanViolation> violations)
     {
