@@ -64,6 +64,19 @@ internal static class ScoringBenchmark
             if (gpu)
             {
                 Agreement(instance, batch, matrix!);
+
+                // Risk summaries on the device: scoring plus one summary kernel, a dozen numbers per plan back.
+                scorer.Summarize(instance, batch, 1, s0, 0.05);
+                var summarized = Enumerable.Range(0, 3).Select(_ => scorer.Summarize(instance, batch, 1, s0, 0.05)).MinBy(r => r.ScoringTime)!;
+                var host = RiskSummary.Of(matrix!.ForPlan(0), 0.05);
+                var device0 = summarized.Plans[0];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {scorer.Description}, scoring + summaries on the device | {(long)n0 * s0:N0} | {summarized.ScoringTime.TotalSeconds:0.000} | {(long)n0 * s0 / summarized.ScoringTime.TotalSeconds:N0} |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"device summary of plan 0 vs host: mean {Math.Abs(device0.Mean - host.Mean) / host.Mean:E2}, CVaR {Math.Abs(device0.CVaR - host.CVaR) / Math.Abs(host.CVaR):E2} relative"));
+                var clock = Stopwatch.StartNew();
+                var all = Enumerable.Range(0, matrix.Plans).Select(n => RiskSummary.Of(matrix.ForPlan(n), 0.05)).Count();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host summaries of all {all} plans from the downloaded matrix: {clock.Elapsed.TotalSeconds:0.000} s"));
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Allocator.Core.Evaluation;
+using Allocator.Core.Scenarios;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -39,6 +40,7 @@ public sealed class BulkScorer : IDisposable
     private readonly Accelerator _accelerator;
     private readonly Action<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>? _drawKernel;
     private readonly Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _kernel;
+    private readonly Action<Index1D, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
     private readonly bool _fastPath;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description)
@@ -51,6 +53,7 @@ public sealed class BulkScorer : IDisposable
         {
             _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>(DrawKernel);
             _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(ScoreKernel);
+            _summaryKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>(SummaryKernel);
         }
     }
 
@@ -128,6 +131,33 @@ public sealed class BulkScorer : IDisposable
     /// </summary>
     public ScoreMatrix Score(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, long scenarioOffset = 0)
     {
+        var (parts, _, elapsed) = Execute(instance, plans, seed, scenarios, scenarioOffset, alpha: null);
+        return new ScoreMatrix(plans.Count, scenarios, parts!, elapsed);
+    }
+
+    /// <summary>
+    /// Scores like <see cref="Score"/> but returns only each plan's <see cref="RiskSummary"/>, computed where the
+    /// outcomes are (on the device for GPU runs), so a dozen numbers per plan come back instead of every pair.
+    /// </summary>
+    public RiskReport Summarize(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, double alpha, long scenarioOffset = 0)
+    {
+        if (alpha is <= 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha is the share of worst scenarios CVaR averages: in (0, 1].");
+        }
+
+        var (_, summary, elapsed) = Execute(instance, plans, seed, scenarios, scenarioOffset, alpha);
+        var risks = Enumerable.Range(0, plans.Count).Select(n =>
+        {
+            var f = summary!.AsSpan(n * RiskKernels.Fields, RiskKernels.Fields);
+            return new RiskSummary(scenarios, f[0], f[1], alpha, f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]);
+        }).ToList();
+        return new RiskReport(risks, elapsed);
+    }
+
+    private (double[][]? Parts, double[]? Summary, TimeSpan Elapsed) Execute(
+        CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, long scenarioOffset, double? alpha)
+    {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(plans);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenarios, 1);
@@ -148,7 +178,16 @@ public sealed class BulkScorer : IDisposable
         {
             parts = [.. Enumerable.Range(0, 6).Select(_ => new double[pairs])];
             clock.Restart();
-            ScoreOnCpu(fleet.FleetOnHost(), candidates.PlansOnHost(), Outcomes(parts), p);
+            var outcomes = Outcomes(parts);
+            ScoreOnCpu(fleet.FleetOnHost(), candidates.PlansOnHost(), outcomes, p);
+            if (alpha is { } a)
+            {
+                var totals = new ArrayColumn<double>(new double[pairs]);
+                var summary = new double[Math.Max(1, plans.Count * RiskKernels.Fields)];
+                var output = new ArrayColumn<double>(summary);
+                Parallel.For(0, plans.Count, n => RiskKernels.Summarize(n, outcomes, totals, output, scenarios, a));
+                return (null, summary, clock.Elapsed);
+            }
         }
         else
         {
@@ -174,10 +213,21 @@ public sealed class BulkScorer : IDisposable
                 var outcomes = new OutcomeData<ViewColumn<double>>(
                     new(outputs[0].View), new(outputs[1].View), new(outputs[2].View), new(outputs[3].View), new(outputs[4].View), new(outputs[5].View));
                 _kernel!((int)threads, deviceFleet, devicePlans, new ViewColumn<double>(tables.View), new ViewColumn<double>(scratch.View), outcomes, p, threads);
+                if (alpha is { } a)
+                {
+                    var totals = _accelerator.Allocate1D<double>(pairs);
+                    var summary = _accelerator.Allocate1D<double>(Math.Max(1, plans.Count * RiskKernels.Fields));
+                    buffers.Add(totals);
+                    buffers.Add(summary);
+                    _summaryKernel!(plans.Count, outcomes, new ViewColumn<double>(totals.View), new ViewColumn<double>(summary.View), scenarios, a);
+                    _accelerator.Synchronize();
+                    var summaryTime = clock.Elapsed;
+                    return (null, summary.GetAsArray1D(), summaryTime);
+                }
+
                 _accelerator.Synchronize();
                 var elapsed = clock.Elapsed;
-                parts = [.. outputs.Select(o => o.GetAsArray1D())];
-                return new ScoreMatrix(plans.Count, scenarios, parts, elapsed);
+                return ([.. outputs.Select(o => o.GetAsArray1D())], null, elapsed);
             }
             finally
             {
@@ -185,7 +235,7 @@ public sealed class BulkScorer : IDisposable
             }
         }
 
-        return new ScoreMatrix(plans.Count, scenarios, parts, clock.Elapsed);
+        return (parts, null, clock.Elapsed);
     }
 
     private static OutcomeData<ArrayColumn<double>> Outcomes(double[][] parts) =>
@@ -206,6 +256,10 @@ public sealed class BulkScorer : IDisposable
             Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), slice, p));
         }
     }
+
+    /// <summary>The summary kernel: one thread per plan (<see cref="RiskKernels.Summarize"/>).</summary>
+    private static void SummaryKernel(Index1D plan, OutcomeData<ViewColumn<double>> outcomes, ViewColumn<double> totals, ViewColumn<double> output, int scenarios, double alpha) =>
+        RiskKernels.Summarize(plan.X, outcomes, totals, output, scenarios, alpha);
 
     private static void Write<TDouble>(in OutcomeData<TDouble> outcomes, long pair, Core.Scenarios.ScenarioOutcome o)
         where TDouble : struct, IColumn<double>

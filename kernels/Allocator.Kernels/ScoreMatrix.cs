@@ -37,3 +37,6 @@ public sealed class ScoreMatrix
     /// <summary>All outcomes of one plan, in scenario order.</summary>
     public ScenarioOutcome[] ForPlan(int plan) => [.. Enumerable.Range(0, Scenarios).Select(k => this[plan, k])];
 }
+
+/// <summary>Each plan's risk summary from one scoring call, and how long scoring and summarising took.</summary>
+public sealed record RiskReport(IReadOnlyList<RiskSummary> Plans, TimeSpan ScoringTime);

@@ -64,8 +64,8 @@ internal static class ScoreCommand
 
             using var scorer = BulkScorer.Create(parse.GetValue(device), w => Console.Error.WriteLine($"warning: {w}"));
             Console.Error.WriteLine($"scoring {plans.Count} plan(s) x {n} scenarios on {scorer.Description}");
-            var matrix = scorer.Score(compiled, plans, parse.GetValue(seed), n);
-            var summaries = Enumerable.Range(0, plans.Count).Select(i => RiskSummary.Of(matrix.ForPlan(i), a)).ToList();
+            var report = scorer.Summarize(compiled, plans, parse.GetValue(seed), n, a);
+            var summaries = report.Plans.ToList();
 
             // One column per plan, one row per figure: plans are few, figures many.
             var table = new Table().Border(TableBorder.Rounded).AddColumn($"{n:N0} scenarios, seed {parse.GetValue(seed)}");
@@ -87,7 +87,7 @@ internal static class ScoreCommand
             Row("  Spot revenue", i => Usd(summaries[i].MeanSpotRevenue));
             Row("  Power cost", i => "-" + Usd(summaries[i].MeanPowerCost));
             AnsiConsole.Write(table);
-            Console.Error.WriteLine($"scored {matrix.Plans * (long)matrix.Scenarios:N0} pairs in {matrix.ScoringTime.TotalSeconds:0.000} s");
+            Console.Error.WriteLine($"scored {plans.Count * (long)n:N0} pairs in {report.ScoringTime.TotalSeconds:0.000} s");
             if (parse.GetValue(output) is { } folder)
             {
                 AtomicFile.WriteAllText(Path.Combine(folder, "scores.json"), Json(paths, summaries, parse.GetValue(seed), n, scorer.Description));
