@@ -161,6 +161,12 @@ public sealed class BulkScorer : IDisposable
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(plans);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenarios, 1);
+        if (plans.Count == 0)
+        {
+            // Nothing to score; devices reject an empty launch grid.
+            return ([.. Enumerable.Range(0, 6).Select(_ => Array.Empty<double>())], [], TimeSpan.Zero);
+        }
+
         var fleet = HostData.Fleet(instance);
         var candidates = HostData.Plans(instance, plans);
         var u = instance.Source.Uncertainty;
