@@ -18,7 +18,8 @@ public sealed record RiskSummary(
     /// <summary>
     /// Summarises one plan's outcomes. CVaR at <paramref name="alpha"/> is the mean of the worst ceil(alpha * S)
     /// totals (the bad case the board asks about). Sums run in scenario order, so the same outcomes give the same
-    /// summary on every backend.
+    /// summary on every backend. This is the plain definition; the bulk scorer's <c>RiskKernels.Summarize</c>
+    /// computes the same where the outcomes are, and tests hold the two equal.
     /// </summary>
     public static RiskSummary Of(IReadOnlyList<ScenarioOutcome> outcomes, double alpha)
     {
