@@ -22,11 +22,28 @@ internal static class PlanCommand
         var solver = new Option<SolverKind>("--solver") { Description = "scip (default), highs, or cpsat.", DefaultValueFactory = _ => SolverKind.Scip };
         var deterministic = new Option<bool>("--deterministic") { Description = "Reproducible run: one thread, fixed seed; CP-SAT uses deterministic time for the limit." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error." };
-        var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit).")
+        var robust = RobustPlanning.Options();
+        var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit); with --robust, search from it for the plan that does best across random scenarios.")
         {
             instanceArgument, output, timeLimit, threads, seed, previous, solver, deterministic, quiet,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(Run(
+        robust.AddTo(command);
+        command.SetAction((parse, cancellation) => Task.FromResult(parse.GetValue(robust.Robust) ? RobustPlanning.Run(
+            parse,
+            robust,
+            parse.GetValue(instanceArgument)!,
+            parse.GetValue(output)!,
+            parse.GetValue(timeLimit),
+            new PlannerOptions
+            {
+                Solver = parse.GetValue(solver),
+                Threads = Math.Max(1, parse.GetValue(threads)),
+                Seed = parse.GetValue(seed),
+                Deterministic = parse.GetValue(deterministic),
+            },
+            parse.GetValue(previous),
+            parse.GetValue(quiet),
+            cancellation) : Run(
             parse.GetValue(instanceArgument)!,
             parse.GetValue(output)!,
             new PlannerOptions
@@ -45,9 +62,36 @@ internal static class PlanCommand
 
     private static int Run(string instancePath, string outputFolder, PlannerOptions options, string? previousPath, bool quiet, CancellationToken cancellation)
     {
-        if (InputFiles.ReadInstance(instancePath) is not { } instance)
+        if (ReadInputs(instancePath, previousPath, options) is not var (compiled, withHint))
         {
             return ExitCodes.InvalidInput;
+        }
+
+        var result = SolveExact(compiled, withHint, quiet, cancellation);
+        if (result.Assignment is null)
+        {
+            return NoPlanExitCode(result);
+        }
+
+        var evaluation = result.Evaluation!;
+        var plan = result.Assignment!.ToPlan(compiled);
+        var report = new PlanReport(
+            result.Status.ToString().ToLowerInvariant(), result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds);
+        Directory.CreateDirectory(outputFolder);
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));
+
+        Summary.Print(compiled, evaluation, report);
+        Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")} and plan.csv.");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Reads the instance and, when given, the previous plan as a hint; null (problems on stderr) when either is invalid.</summary>
+    internal static (CompiledInstance Instance, PlannerOptions Options)? ReadInputs(string instancePath, string? previousPath, PlannerOptions options)
+    {
+        if (InputFiles.ReadInstance(instancePath) is not { } instance)
+        {
+            return null;
         }
 
         var compiled = new CompiledInstance(instance);
@@ -55,7 +99,7 @@ internal static class PlanCommand
         {
             if (InputFiles.ReadPlan(previousPath) is not { } previousPlan)
             {
-                return ExitCodes.InvalidInput;
+                return null;
             }
 
             // A previous plan that names leases or jobs this instance no longer has is still a useful hint for the
@@ -63,6 +107,12 @@ internal static class PlanCommand
             options = options with { Hint = PlanEvaluator.Resolve(compiled, previousPlan, []) };
         }
 
+        return (compiled, options);
+    }
+
+    /// <summary>Runs the exact planner with progress lines on stderr; when it finds no plan, says why there.</summary>
+    internal static PlannerResult SolveExact(CompiledInstance compiled, PlannerOptions options, bool quiet, CancellationToken cancellation)
+    {
         var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var progress = new SynchronousProgress<Incumbent>(i =>
         {
@@ -79,27 +129,20 @@ internal static class PlanCommand
             case PlanStatus.Infeasible:
                 Console.Error.WriteLine("infeasible: " + (result.Infeasibility?.Summary ?? "the commitments cannot all be met."));
                 Console.Error.WriteLine("Nothing was written.");
-                return ExitCodes.Infeasible;
+                break;
             case PlanStatus.Unknown:
                 Console.Error.WriteLine($"no feasible plan was found within {options.TimeLimit.TotalSeconds:0.#} s, and none was proven impossible; raise --time-limit. Nothing was written.");
-                return ExitCodes.NoPlanInTime;
+                break;
         }
 
-        var evaluation = result.Evaluation!;
-        var plan = result.Assignment!.ToPlan(compiled);
-        var report = new PlanReport(
-            result.Status.ToString().ToLowerInvariant(), result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds);
-        Directory.CreateDirectory(outputFolder);
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));
-
-        Summary.Print(compiled, evaluation, report);
-        Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")} and plan.csv.");
-        return ExitCodes.Success;
+        return result;
     }
 
+    /// <summary>The exit code for a solve that returned no plan.</summary>
+    internal static int NoPlanExitCode(PlannerResult result) => result.Status == PlanStatus.Infeasible ? ExitCodes.Infeasible : ExitCodes.NoPlanInTime;
+
     /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and lines could arrive late.</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

@@ -41,6 +41,53 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Robust_plan_writes_the_robust_plan_the_exact_plan_and_their_risk_side_by_side()
+    {
+        var output = Path.Combine(_folder, "robust");
+
+        var (exit, stdout, stderr) = CliProcess.Run(
+            "plan", CliProcess.Seed("tiny.json"), "--robust", "--out", output, "--time-limit", "30", "--device", "cpu",
+            "--risk", "cvar:0.1:0.5", "--scenarios", "200", "--evaluations", "300", "--batch", "100", "--oos-scenarios", "500");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Exact vs robust under cvar:0.1:0.5", stdout, StringComparison.Ordinal);
+        var instance = new CompiledInstance(InstanceReader.ReadFile(CliProcess.Seed("tiny.json")));
+        var robust = PlanEvaluator.Evaluate(instance, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        var exact = PlanEvaluator.Evaluate(instance, PlanReader.ReadFile(Path.Combine(output, "exact-plan.json")));
+        Assert.True(robust.IsFeasible);
+        Assert.Equal(73_066_528, exact.Objective.Total, 1e-6 * 73_066_528);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        Assert.Equal("robust", json["status"]!.GetValue<string>());
+        Assert.Equal(robust.Objective.Total, json["objective"]!.GetValue<double>(), 1e-6 * Math.Abs(robust.Objective.Total));
+
+        var risk = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "risk.json")))!;
+        Assert.Equal("cvar:0.1:0.5", risk["risk"]!.GetValue<string>());
+        // tiny.json has few distinct plans: the search stops when it has scored every one its moves reach.
+        var evaluations = risk["search"]!["evaluations"]!.GetValue<long>();
+        var stopped = risk["search"]!["stopped"]!.GetValue<string>();
+        Assert.True(evaluations == 300 ? stopped == "Budget" : evaluations < 300 && stopped == "Exhausted", $"{evaluations} plans, stopped: {stopped}");
+        double Value(JsonNode r) => r["mean"]!.GetValue<double>() - 0.5 * (r["mean"]!.GetValue<double>() - r["cVaR"]!.GetValue<double>());
+        Assert.True(Value(risk["search"]!["robust"]!) >= Value(risk["search"]!["exact"]!) - 1);
+        Assert.Contains(risk["outOfSample"]!["verdict"]!.GetValue<string>(), new[] { "better", "worse", "notshown" });
+        Assert.Equal(500, risk["outOfSample"]!["scenarios"]!.GetValue<int>());
+        Assert.Contains(risk["outOfSample"]!["sentence"]!.GetValue<string>(), stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+    }
+
+    [Fact]
+    public void Robust_plan_with_a_bad_risk_measure_exits_2_naming_the_option_and_writes_nothing()
+    {
+        var output = Path.Combine(_folder, "bad-risk");
+
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--robust", "--risk", "cvar:0.05:3", "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--risk cvar:0.05:3", stderr, StringComparison.Ordinal);
+        Assert.Contains("LAMBDA", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Evaluate_of_a_feasible_plan_exits_0_and_of_an_infeasible_one_exits_3_listing_the_violation()
     {
         var plan = Path.Combine(_folder, "plan.json");

@@ -1,0 +1,214 @@
+using System.Collections.Immutable;
+using Allocator.Core.Evaluation;
+
+namespace Allocator.Search;
+
+/// <summary>
+/// A plan being edited by the search: where each lease and job sits, with the GPUs and MW committed per pool, site and
+/// period kept up to date so every edit can be checked against nominal capacity and power before it is made. Edits that
+/// would break either are refused, so a draft that starts feasible stays feasible.
+/// </summary>
+internal sealed class DraftPlan
+{
+    // The same tolerance the evaluator allows on a site that is filled exactly to its cap.
+    private const double PowerToleranceMw = 1e-9;
+
+    private readonly CompiledInstance _instance;
+    private readonly int[] _leasePool;
+    private readonly int[] _leaseStart;
+    private readonly int[] _jobPool;
+    private readonly int[] _jobStart;
+    private readonly long[] _used;
+    private readonly int[][] _sitePools;
+
+    private DraftPlan(CompiledInstance instance, int[] leasePool, int[] leaseStart, int[] jobPool, int[] jobStart, long[] used, int[][] sitePools)
+    {
+        _instance = instance;
+        _leasePool = leasePool;
+        _leaseStart = leaseStart;
+        _jobPool = jobPool;
+        _jobStart = jobStart;
+        _used = used;
+        _sitePools = sitePools;
+    }
+
+    /// <summary>A draft of <paramref name="assignment"/>, which must be feasible (signed, required and chains included).</summary>
+    public static DraftPlan Of(CompiledInstance instance, Assignment assignment)
+    {
+        var T = instance.Periods;
+        var draft = new DraftPlan(
+            instance,
+            new int[instance.LeaseCount], new int[instance.LeaseCount], new int[instance.JobCount], new int[instance.JobCount],
+            new long[instance.PoolCount * T],
+            [.. Enumerable.Range(0, instance.SiteCount).Select(s => Enumerable.Range(0, instance.PoolCount).Where(p => instance.PoolSite[p] == s).ToArray())]);
+        Array.Fill(draft._leasePool, -1);
+        Array.Fill(draft._jobPool, -1);
+        for (var l = 0; l < instance.LeaseCount; l++)
+        {
+            draft._leaseStart[l] = assignment.LeaseStart[l];
+            if (assignment.LeasePool[l] >= 0)
+            {
+                draft.PlaceLease(l, assignment.LeasePool[l], assignment.LeaseStart[l]);
+            }
+        }
+
+        for (var j = 0; j < instance.JobCount; j++)
+        {
+            draft._jobStart[j] = assignment.JobStart[j];
+            if (assignment.JobPool[j] >= 0)
+            {
+                draft.PlaceJob(j, assignment.JobPool[j], assignment.JobStart[j]);
+            }
+        }
+
+        return draft;
+    }
+
+    public CompiledInstance Instance => _instance;
+
+    public int LeasePool(int lease) => _leasePool[lease];
+
+    public int LeaseStart(int lease) => _leaseStart[lease];
+
+    public int JobPool(int job) => _jobPool[job];
+
+    public int JobStart(int job) => _jobStart[job];
+
+    /// <summary>GPUs committed on a pool in a period.</summary>
+    public long Used(int pool, int period) => _used[pool * _instance.Periods + period];
+
+    /// <summary>GPUs still free on a pool in a period.</summary>
+    public long Headroom(int pool, int period) => _instance.CapacityAt(pool, period) - Used(pool, period);
+
+    /// <summary>An independent copy to edit.</summary>
+    public DraftPlan Copy() => new(
+        _instance, (int[])_leasePool.Clone(), (int[])_leaseStart.Clone(), (int[])_jobPool.Clone(), (int[])_jobStart.Clone(),
+        (long[])_used.Clone(), _sitePools);
+
+    /// <summary>The plan as the scorer and evaluator take it.</summary>
+    public Assignment ToAssignment() => new(
+        ImmutableArray.Create(_leasePool), ImmutableArray.Create(_leaseStart), ImmutableArray.Create(_jobPool), ImmutableArray.Create(_jobStart));
+
+    /// <summary>Whether <paramref name="gpus"/> more GPUs fit on a pool for <paramref name="periods"/> periods from <paramref name="start"/>.</summary>
+    public bool Fits(int pool, int start, int periods, int gpus)
+    {
+        var T = _instance.Periods;
+        var site = _instance.PoolSite[pool];
+        var mw = gpus * _instance.KwPerGpu[pool] / 1000;
+        for (var t = start; t < start + periods; t++)
+        {
+            if (_used[pool * T + t] + gpus > _instance.Capacity[pool * T + t])
+            {
+                return false;
+            }
+
+            var cap = _instance.PowerCapMw[site * T + t];
+            if (double.IsFinite(cap) && SiteMw(site, t) + mw > cap + PowerToleranceMw * Math.Max(1, cap))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Places a lease that is not placed; the caller has checked <see cref="Fits"/>.</summary>
+    public void PlaceLease(int lease, int pool, int start)
+    {
+        _leasePool[lease] = pool;
+        _leaseStart[lease] = start;
+        Commit(pool, start, _instance.LeasePeriods[lease], _instance.LeaseGpus[lease]);
+    }
+
+    /// <summary>Takes a placed lease off its pool.</summary>
+    public void RemoveLease(int lease)
+    {
+        Commit(_leasePool[lease], _leaseStart[lease], _instance.LeasePeriods[lease], -_instance.LeaseGpus[lease]);
+        _leasePool[lease] = -1;
+    }
+
+    /// <summary>Places a job that is not scheduled; the caller has checked <see cref="Fits"/> and <see cref="JobStartRange"/>.</summary>
+    public void PlaceJob(int job, int pool, int start)
+    {
+        _jobPool[job] = pool;
+        _jobStart[job] = start;
+        Commit(pool, start, _instance.JobPeriods[job], _instance.JobGpus[job]);
+    }
+
+    /// <summary>Takes a scheduled job off its pool.</summary>
+    public void RemoveJob(int job)
+    {
+        Commit(_jobPool[job], _jobStart[job], _instance.JobPeriods[job], -_instance.JobGpus[job]);
+        _jobPool[job] = -1;
+    }
+
+    /// <summary>
+    /// The starts a job may take given the other jobs as they are now: inside its own window, after every job it
+    /// follows has finished, and finishing before any scheduled job that follows it starts. Empty (first &gt; last)
+    /// when a job it follows is not scheduled.
+    /// </summary>
+    public (int First, int Last) JobStartRange(int job)
+    {
+        var first = _instance.JobEarliestStart[job];
+        var last = _instance.JobLatestStart(job);
+        foreach (var before in _instance.JobAfter[job])
+        {
+            if (_jobPool[before] < 0)
+            {
+                return (0, -1);
+            }
+
+            first = Math.Max(first, _jobStart[before] + _instance.JobPeriods[before]);
+        }
+
+        for (var other = 0; other < _instance.JobCount; other++)
+        {
+            if (_jobPool[other] >= 0 && _instance.JobAfter[other].Contains(job))
+            {
+                last = Math.Min(last, _jobStart[other] - _instance.JobPeriods[job]);
+            }
+        }
+
+        return (first, last);
+    }
+
+    /// <summary>Whether a scheduled job may be left out: it is not required and no scheduled job follows it.</summary>
+    public bool CanDropJob(int job)
+    {
+        if (_instance.JobRequired[job])
+        {
+            return false;
+        }
+
+        for (var other = 0; other < _instance.JobCount; other++)
+        {
+            if (_jobPool[other] >= 0 && _instance.JobAfter[other].Contains(job))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Summed afresh from the GPUs, as the evaluator does, so no rounding drift builds up over thousands of edits.
+    private double SiteMw(int site, int period)
+    {
+        var mw = 0.0;
+        foreach (var pool in _sitePools[site])
+        {
+            mw += _used[pool * _instance.Periods + period] * _instance.KwPerGpu[pool] / 1000;
+        }
+
+        return mw;
+    }
+
+    private void Commit(int pool, int start, int periods, int gpus)
+    {
+        var T = _instance.Periods;
+        for (var t = Math.Max(0, start); t < Math.Min(T, start + periods); t++)
+        {
+            _used[pool * T + t] += gpus;
+        }
+    }
+}
