@@ -159,7 +159,7 @@ internal static class CpSatEngine
 
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         watchdog.CancelAfter(TimeSpan.FromSeconds(remaining) + options.WatchdogGrace);
-        using var registration = watchdog.Token.Register(solver.StopSearch);
+        using var interrupter = new Interrupter(solver.StopSearch, watchdog.Token);
         var callback = new ProgressCallback(progress, clock);
         var status = solver.Solve(model, callback);
 

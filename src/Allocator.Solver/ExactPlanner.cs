@@ -23,7 +23,7 @@ public static class ExactPlanner
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
-        var catalog = new PlacementCatalog(instance);
+        var catalog = new PlacementCatalog(instance, options.Hint, options.MoveCostPerGpuPeriod);
 
         // The plan to start from: last night's when it is still feasible, else a quick greedy one. It is reported at
         // once, handed to CP-SAT as a hint (the MIP engines cannot take one, see SolveMip), and returned if the engine
@@ -54,7 +54,9 @@ public static class ExactPlanner
                 $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", best.Violations.Take(3))}. This is a bug in the model.");
         }
 
-        if (start is not null && (best is null || start.Evaluation.Objective.Total > best.Objective.Total))
+        // Plans are compared on what the model maximises: the objective less any stability charge.
+        double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
+        if (start is not null && (best is null || Score(start.Evaluation) > Score(best)))
         {
             best = start.Evaluation;
         }
@@ -67,11 +69,13 @@ public static class ExactPlanner
         progress?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
         // The model holds every feasible plan, so a true bound is never below one; an engine that reports less (the
         // HiGHS wrapper reads 0 when it stops without a solution) has no bound to give, and none is claimed.
-        var tolerance = 1e-6 * Math.Max(1, Math.Abs(best.Objective.Total));
-        var bound = engine.Bound is { } b && b >= best.Objective.Total - tolerance ? Math.Max(b, best.Objective.Total) : (double?)null;
+        var score = Score(best);
+        var tolerance = 1e-6 * Math.Max(1, Math.Abs(score));
+        var bound = engine.Bound is { } b && b >= score - tolerance ? Math.Max(b, score) : (double?)null;
         var provenOptimal = engine.Status == EngineStatus.Optimal
-            && bound is { } proven && (proven - best.Objective.Total) <= options.RelativeGap * Math.Max(1, Math.Abs(best.Objective.Total)) * 1.0001;
-        return new PlannerResult(provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null);
+            && bound is { } proven && (proven - score) <= options.RelativeGap * Math.Max(1, Math.Abs(score)) * 1.0001;
+        return new PlannerResult(
+            provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, catalog.StabilityCost(best.Assignment));
     }
 
     private static StartPlan? StartingPlan(CompiledInstance instance, Assignment? previous)
@@ -109,7 +113,7 @@ public static class ExactPlanner
         // returns with the best solution it has.
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         watchdog.CancelAfter(remaining + options.WatchdogGrace);
-        using var registration = watchdog.Token.Register(() => solver.InterruptSolve());
+        using var interrupter = new Interrupter(() => solver.InterruptSolve(), watchdog.Token);
         var status = solver.Solve(parameters);
 
         var engineStatus = status switch

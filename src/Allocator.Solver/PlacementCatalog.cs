@@ -3,7 +3,10 @@ using Allocator.Core.Evaluation;
 
 namespace Allocator.Solver;
 
-/// <summary>One way to place a lease or job: a pool and a start period, with the money it brings net of power.</summary>
+/// <summary>
+/// One way to place a lease or job: a pool and a start period, with the money it brings net of power and of any
+/// stability charge for moving it away from where last night's plan had it.
+/// </summary>
 public readonly record struct PlacementOption(int Pool, int Start, double NetValue);
 
 /// <summary>
@@ -13,17 +16,76 @@ public readonly record struct PlacementOption(int Pool, int Start, double NetVal
 /// </summary>
 public sealed class PlacementCatalog
 {
-    /// <summary>Enumerates the options of <paramref name="instance"/>.</summary>
-    public PlacementCatalog(CompiledInstance instance)
+    /// <summary>
+    /// Enumerates the options of <paramref name="instance"/>. With a <paramref name="previous"/> plan and a positive
+    /// <paramref name="moveCostPerGpuPeriod"/>, every option of a lease or job that the previous plan placed is charged
+    /// that much per GPU-period it does not share with the previous placement (same pool, same period), so the
+    /// optimum moves a placement only when the move gains more than it costs.
+    /// </summary>
+    public PlacementCatalog(CompiledInstance instance, Assignment? previous = null, double moveCostPerGpuPeriod = 0)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        ArgumentOutOfRangeException.ThrowIfNegative(moveCostPerGpuPeriod);
         Instance = instance;
+        Previous = moveCostPerGpuPeriod > 0 ? previous : null;
+        MoveCostPerGpuPeriod = Previous is null ? 0 : moveCostPerGpuPeriod;
         Leases = [.. Enumerable.Range(0, instance.LeaseCount).Select(l => Options(
             instance, instance.LeasePools[l], instance.LeaseGpus[l], instance.LeasePeriods[l],
-            instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], _ => instance.LeaseRevenue[l]))];
+            instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l],
+            (pool, start) => instance.LeaseRevenue[l] - LeaseMoveCharge(l, pool, start)))];
         Jobs = [.. Enumerable.Range(0, instance.JobCount).Select(j => Options(
             instance, instance.JobPools[j], instance.JobGpus[j], instance.JobPeriods[j],
-            instance.JobEarliestStart[j], instance.JobLatestStart(j), start => instance.JobExpectedValue(j, start)))];
+            instance.JobEarliestStart[j], instance.JobLatestStart(j),
+            (pool, start) => instance.JobExpectedValue(j, start) - JobMoveCharge(j, pool, start)))];
+    }
+
+    /// <summary>The plan placements are charged for leaving (null: no stability charge).</summary>
+    public Assignment? Previous { get; }
+
+    /// <summary>USD charged per GPU-period moved away from <see cref="Previous"/>.</summary>
+    public double MoveCostPerGpuPeriod { get; }
+
+    /// <summary>The stability charge of a whole plan: the sum of its placements' move charges (0 without a previous plan).</summary>
+    public double StabilityCost(Assignment plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (Previous is null)
+        {
+            return 0;
+        }
+
+        var cost = 0.0;
+        for (var l = 0; l < Instance.LeaseCount; l++)
+        {
+            cost += plan.LeasePool[l] >= 0 ? LeaseMoveCharge(l, plan.LeasePool[l], plan.LeaseStart[l]) : 0;
+        }
+
+        for (var j = 0; j < Instance.JobCount; j++)
+        {
+            cost += plan.JobPool[j] >= 0 ? JobMoveCharge(j, plan.JobPool[j], plan.JobStart[j]) : 0;
+        }
+
+        return cost;
+    }
+
+    private double LeaseMoveCharge(int lease, int pool, int start) => Previous is { } p && lease < p.LeasePool.Length
+        ? MoveCharge(p.LeasePool[lease], p.LeaseStart[lease], pool, start, Instance.LeasePeriods[lease], Instance.LeaseGpus[lease])
+        : 0;
+
+    private double JobMoveCharge(int job, int pool, int start) => Previous is { } p && job < p.JobPool.Length
+        ? MoveCharge(p.JobPool[job], p.JobStart[job], pool, start, Instance.JobPeriods[job], Instance.JobGpus[job])
+        : 0;
+
+    /// <summary>GPU-periods of a block at (pool, start) that the previous block at (oldPool, oldStart) did not cover, priced.</summary>
+    private double MoveCharge(int oldPool, int oldStart, int pool, int start, int periods, int gpus)
+    {
+        if (oldPool < 0)
+        {
+            return 0;
+        }
+
+        var shared = oldPool == pool ? Math.Max(0, Math.Min(oldStart, start) + periods - Math.Max(oldStart, start)) : 0;
+        return MoveCostPerGpuPeriod * gpus * (periods - shared);
     }
 
     /// <summary>The instance.</summary>
@@ -58,7 +120,7 @@ public sealed class PlacementCatalog
     public bool SellsSpot(int pool) => Instance.SpotMargin[pool] > 0 && Instance.SellThrough > 0;
 
     private static ImmutableArray<PlacementOption> Options(
-        CompiledInstance instance, ImmutableArray<int> pools, int gpus, int periods, int earliest, int latest, Func<int, double> value)
+        CompiledInstance instance, ImmutableArray<int> pools, int gpus, int periods, int earliest, int latest, Func<int, int, double> value)
     {
         var options = ImmutableArray.CreateBuilder<PlacementOption>();
         foreach (var p in pools)
@@ -68,7 +130,7 @@ public sealed class PlacementCatalog
             {
                 if (FitsAlone(instance, p, start, periods, gpus))
                 {
-                    options.Add(new PlacementOption(p, start, value(start) - powerCost));
+                    options.Add(new PlacementOption(p, start, value(p, start) - powerCost));
                 }
             }
         }

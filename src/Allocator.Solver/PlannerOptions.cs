@@ -33,8 +33,14 @@ public sealed record PlannerOptions
     /// <summary>Reproducible runs: one worker, fixed seed, deterministic time for CP-SAT.</summary>
     public bool Deterministic { get; init; }
 
-    /// <summary>A previous plan to start from (solution hint).</summary>
+    /// <summary>A previous plan to start from (solution hint), and the reference for <see cref="MoveCostPerGpuPeriod"/>.</summary>
     public Assignment? Hint { get; init; }
+
+    /// <summary>
+    /// Stability: USD charged per GPU-period a lease or job is moved away from where <see cref="Hint"/> placed it (other
+    /// pool or other periods). The plan maximises objective - charge, so placements move only for a real gain. 0: off.
+    /// </summary>
+    public double MoveCostPerGpuPeriod { get; init; }
 
     /// <summary>
     /// Relative gap at which a solve counts as optimal. Far tighter than HiGHS' default 1e-4, which let it stop
@@ -73,11 +79,15 @@ public sealed record PlannerResult(
     double? Bound,
     TimeSpan Elapsed,
     string Solver,
-    InfeasibilityReport? Infeasibility)
+    InfeasibilityReport? Infeasibility,
+    double StabilityCost = 0)
 {
-    /// <summary>The plan's objective as the evaluator recomputes it.</summary>
+    /// <summary>The plan's objective as the evaluator recomputes it (the contract's objective, without stability charges).</summary>
     public double? Objective => Evaluation?.Objective.Total;
 
-    /// <summary>(bound - objective) / max(1, |objective|), floored at 0.</summary>
-    public double? Gap => Objective is { } o && Bound is { } b ? Math.Max(0, (b - o) / Math.Max(1, Math.Abs(o))) : null;
+    /// <summary>What the solver maximised: the objective less the stability charge for moving placements (equal without one).</summary>
+    public double? Score => Objective - StabilityCost;
+
+    /// <summary>(bound - score) / max(1, |score|), floored at 0. The bound is on the score the solver maximised.</summary>
+    public double? Gap => Score is { } o && Bound is { } b ? Math.Max(0, (b - o) / Math.Max(1, Math.Abs(o))) : null;
 }

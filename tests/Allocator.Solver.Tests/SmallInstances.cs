@@ -43,8 +43,11 @@ internal static class SmallInstances
         return new Instance($"small-{seed}", new Horizon(new DateOnly(2026, 7, 6), T, rng.Between(1, 168)), sites, pools, leases, jobs, spot, null);
     }
 
-    /// <summary>The best objective over every feasible assignment, or null when none is feasible.</summary>
-    public static double? OptimumByEnumeration(CompiledInstance instance)
+    /// <summary>
+    /// The best objective (less <paramref name="charge"/> of the plan, when given) over every feasible assignment, or
+    /// null when none is feasible.
+    /// </summary>
+    public static double? OptimumByEnumeration(CompiledInstance instance, Func<Assignment, double>? charge = null)
     {
         var leaseChoices = Enumerable.Range(0, instance.LeaseCount).Select(l => Choices(
             instance.LeasePools[l], instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], !instance.LeaseSigned[l])).ToArray();
@@ -62,10 +65,12 @@ internal static class SmallInstances
         {
             if (item == instance.LeaseCount + instance.JobCount)
             {
-                var evaluation = PlanEvaluator.Evaluate(instance, new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]));
-                if (evaluation.IsFeasible && (best is null || evaluation.Objective.Total > best))
+                var plan = new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
+                var evaluation = PlanEvaluator.Evaluate(instance, plan);
+                var score = evaluation.Objective.Total - (charge?.Invoke(plan) ?? 0);
+                if (evaluation.IsFeasible && (best is null || score > best))
                 {
-                    best = evaluation.Objective.Total;
+                    best = score;
                 }
 
                 return;

@@ -1,0 +1,139 @@
+using Allocator.Kernels;
+using Allocator.Search;
+using Allocator.Solver;
+using Cronos;
+using Microsoft.Extensions.Options;
+
+namespace Allocator.Service;
+
+/// <summary>
+/// What a night runs, bound from the <c>Nightly</c> section of appsettings.json, environment variables
+/// (<c>ALLOCATOR_Nightly__TimeLimitSeconds=900</c>) and command-line flags, in that order of precedence (last wins).
+/// </summary>
+public sealed class NightlyOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Nightly";
+
+    /// <summary>Instance files to plan each night.</summary>
+    public IList<string> Instances { get; init; } = [];
+
+    /// <summary>Folder for plan.json and plan.csv (one sub-folder per instance when there are several).</summary>
+    public string OutputDirectory { get; set; } = "";
+
+    /// <summary>Cron expression (five fields, or six with seconds) of when a night runs.</summary>
+    public string Schedule { get; set; } = "0 2 * * *";
+
+    /// <summary>Time zone the schedule is read in (IANA id, e.g. Europe/Paris).</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Seconds a night may take per instance: the exact solve, plus the robust search when enabled.</summary>
+    public double TimeLimitSeconds { get; set; } = 600;
+
+    /// <summary>Solver threads.</summary>
+    public int Threads { get; set; } = 2;
+
+    /// <summary>The exact engine: scip, highs or cpsat.</summary>
+    public SolverKind Solver { get; set; } = SolverKind.Scip;
+
+    /// <summary>USD per GPU-period moved away from last night's placement (0: plans may reshuffle freely).</summary>
+    public double MoveCostPerGpuPeriod { get; set; }
+
+    /// <summary>Run the robust search after the exact solve.</summary>
+    public bool Robust { get; set; }
+
+    /// <summary>The robust search's risk measure (expected, cvar:ALPHA:LAMBDA, chance:EPS).</summary>
+    public string Risk { get; set; } = "expected";
+
+    /// <summary>Scenarios per candidate in the robust search.</summary>
+    public int Scenarios { get; set; } = 1000;
+
+    /// <summary>Where the robust search scores: auto, cuda, opencl, cpu.</summary>
+    public ScoringDevice Device { get; set; } = ScoringDevice.Auto;
+
+    /// <summary>The SQLite history file (default: history.db in the output folder).</summary>
+    public string? HistoryPath { get; set; }
+
+    /// <summary>Run every instance once and stop (run-once), instead of on the schedule (serve).</summary>
+    public bool RunOnce { get; set; }
+
+    /// <summary>The history file actually used.</summary>
+    public string HistoryFile => string.IsNullOrWhiteSpace(HistoryPath) ? Path.Combine(OutputDirectory, "history.db") : HistoryPath;
+
+    /// <summary>The parsed schedule (valid after validation).</summary>
+    public CronExpression Cron => CronExpression.Parse(Schedule, Schedule.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+}
+
+/// <summary>Checks every option at start-up and names each bad one with its configuration key and the fix.</summary>
+public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, NightlyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        var key = NightlyOptions.Section;
+        if (options.Instances.Count == 0)
+        {
+            problems.Add($"{key}:Instances is empty: name at least one instance file (--instance PATH).");
+        }
+
+        for (var i = 0; i < options.Instances.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.Instances[i]))
+            {
+                problems.Add($"{key}:Instances:{i} is blank: give the path of an instance file.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.OutputDirectory))
+        {
+            problems.Add($"{key}:OutputDirectory is not set: name the folder for plan.json (--out DIR).");
+        }
+
+        try
+        {
+            _ = options.Cron;
+        }
+        catch (CronFormatException e)
+        {
+            problems.Add($"{key}:Schedule '{options.Schedule}' is not a cron expression ({e.Message}); e.g. '0 2 * * *' for 02:00 every night.");
+        }
+
+        try
+        {
+            _ = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            problems.Add($"{key}:TimeZone '{options.TimeZone}' is not a known time zone: use an IANA id such as UTC or Europe/Paris.");
+        }
+
+        if (!(options.TimeLimitSeconds > 0) || !double.IsFinite(options.TimeLimitSeconds))
+        {
+            problems.Add($"{key}:TimeLimitSeconds must be a positive number of seconds (--time-limit S).");
+        }
+
+        if (options.Threads < 1)
+        {
+            problems.Add($"{key}:Threads must be at least 1.");
+        }
+
+        if (!(options.MoveCostPerGpuPeriod >= 0) || !double.IsFinite(options.MoveCostPerGpuPeriod))
+        {
+            problems.Add($"{key}:MoveCostPerGpuPeriod must be zero or a positive number of USD per GPU-period moved.");
+        }
+
+        if (RiskMeasure.Parse(options.Risk ?? "", out var riskError) is null)
+        {
+            problems.Add($"{key}:Risk: {riskError}");
+        }
+
+        if (options.Scenarios < 1)
+        {
+            problems.Add($"{key}:Scenarios must be at least 1.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
