@@ -9,6 +9,9 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     GenerateCommand.Create(),
     DevicesCommand.Create(),
     ScoreCommand.Create(),
+    NightlyCommands.Serve(),
+    NightlyCommands.RunOnce(),
+    NightlyCommands.History(),
 };
 
 var parse = root.Parse(args);

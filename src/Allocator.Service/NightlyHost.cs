@@ -37,7 +37,9 @@ public static class NightlyHost
                 console.SingleLine = true;
                 console.TimestampFormat = "HH:mm:ss ";
             })
-            .AddFilter(level => level >= LogLevel.Information));
+            .AddFilter(level => level >= LogLevel.Information)
+            // Options that fail validation are reported by the caller, one line per problem, not as a host stack trace.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical));
         // Logs go to stderr, so stdout stays for what a command prints (history list --json).
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(c => c.SuppressStatusMessages = true);

@@ -88,12 +88,49 @@ public static class ExactPlanner
         return GreedyPlanner.Plan(instance) is { } greedy ? new StartPlan(greedy, PlanEvaluator.Evaluate(instance, greedy), "greedy") : null;
     }
 
+    /// <summary>
+    /// Runs the MIP engine on its own thread and waits for it, or for a stop request (or the watchdog) plus a short
+    /// grace. Measured with OR-Tools 9.15: SCIP and HiGHS both ignore InterruptSolve and run to their time limit, so a
+    /// stopped solve is abandoned instead (its thread owns the model and finishes, or dies with the process) and the
+    /// planner returns the starting plan, the best plan it can see (MIP incumbents are not visible from C#).
+    /// </summary>
     private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
+    {
+        var name = options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
+        if (cancellation.IsCancellationRequested)
+        {
+            return new EngineResult(EngineStatus.Unknown, null, null, name);
+        }
+
+        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var remaining = options.TimeLimit - clock.Elapsed;
+        watchdog.CancelAfter(remaining + options.WatchdogGrace);
+        var solve = Task.Factory.StartNew(
+            () => SolveMipOnThisThread(catalog, options, remaining, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            solve.Wait(watchdog.Token);
+            return solve.Result;
+        }
+        catch (OperationCanceledException)
+        {
+            // Give an engine that does honour the interrupt a moment to return what it has.
+            if (solve.Wait(StopGrace, CancellationToken.None))
+            {
+                return solve.Result;
+            }
+
+            return new EngineResult(EngineStatus.Unknown, null, null, $"{name} (abandoned: it ignores stop requests)");
+        }
+    }
+
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
+    private static EngineResult SolveMipOnThisThread(PlacementCatalog catalog, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
     {
         var name = options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
         using var model = new MipModel(catalog, name);
         var solver = model.Solver;
-        var remaining = options.TimeLimit - clock.Elapsed;
         solver.SetTimeLimit((long)Math.Max(1, remaining.TotalMilliseconds));
         solver.SetNumThreads(options.Deterministic ? 1 : Math.Max(1, options.Threads));
         solver.SuppressOutput();
@@ -109,11 +146,8 @@ public static class ExactPlanner
         using var parameters = new MPSolverParameters();
         parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, options.RelativeGap);
 
-        // Watchdog: an engine that overruns its limit (reported for large models) is interrupted; Solve() then
-        // returns with the best solution it has.
-        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        watchdog.CancelAfter(remaining + options.WatchdogGrace);
-        using var interrupter = new Interrupter(() => solver.InterruptSolve(), watchdog.Token);
+        // Asked to stop (or overrunning its limit): interrupt, for engines that listen; SolveMip stops waiting either way.
+        using var interrupter = new Interrupter(() => solver.InterruptSolve(), stop);
         var status = solver.Solve(parameters);
 
         var engineStatus = status switch
