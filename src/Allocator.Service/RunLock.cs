@@ -25,13 +25,8 @@ public sealed class RunLock : IDisposable
         try
         {
             var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            stream.SetLength(0);
-            using (var writer = new StreamWriter(stream, leaveOpen: true))
-            {
-                writer.Write($"pid {Environment.ProcessId}, since {DateTimeOffset.UtcNow:O}\n");
-            }
-
-            stream.Flush();
+            // Who holds it, beside the lock (the lock file itself cannot be read while held).
+            File.WriteAllText(path + ".holder", $"pid {Environment.ProcessId} on {Environment.MachineName}, since {DateTimeOffset.UtcNow:O}");
             return new RunLock(stream);
         }
         catch (IOException)
@@ -39,8 +34,7 @@ public sealed class RunLock : IDisposable
             var holder = "";
             try
             {
-                using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                holder = new StreamReader(reader).ReadToEnd().Trim();
+                holder = File.ReadAllText(path + ".holder").Trim();
             }
             catch (IOException)
             {

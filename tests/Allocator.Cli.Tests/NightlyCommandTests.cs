@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
+
+namespace Allocator.Cli.Tests;
+
+public sealed class NightlyCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("allocator-nightly-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Run_once_by_hand_writes_the_plan_and_history_list_prints_the_run_as_json()
+    {
+        var output = Path.Combine(_folder, "out");
+        var history = Path.Combine(_folder, "history.db");
+
+        var (exit, _, stderr) = CliProcess.Run("run-once", "--instance", CliProcess.Seed("tiny.json"), "--out", output, "--history", history, "--time-limit", "30");
+
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(output, "plan.json")));
+        var (listExit, stdout, _) = CliProcess.Run("history", "list", "--history", history, "--json");
+        Assert.Equal(0, listExit);
+        var run = Assert.Single(JsonNode.Parse(stdout)!.AsArray())!;
+        Assert.Equal("ok", run["status"]!.GetValue<string>());
+        Assert.Equal(73_066_528, run["objective"]!.GetValue<double>(), 1e-6 * 73_066_528);
+        Assert.True(DateTimeOffset.TryParse(run["startedAt"]!.GetValue<string>(), out _));
+    }
+
+    [Fact]
+    public void Run_once_with_bad_options_exits_2_naming_them_and_runs_nothing()
+    {
+        var output = Path.Combine(_folder, "out");
+
+        var (exit, _, stderr) = CliProcess.Run("run-once", "--out", output, "--schedule", "61 * * * *");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Nightly:Instances is empty", stderr, StringComparison.Ordinal);
+        Assert.Contains("Nightly:Schedule '61 * * * *'", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public async Task Sigterm_mid_solve_writes_a_complete_plan_and_records_the_run_as_interrupted()
+    {
+        var output = Path.Combine(_folder, "out");
+        var history = Path.Combine(_folder, "history.db");
+        var instance = CliProcess.Seed("mid-6x120x20x26.json");
+
+        // The mid-size seed takes SCIP far longer than this test waits to prove optimal.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "allocator.dll"), "run-once", "--instance", instance, "--out", output, "--history", history, "--time-limit", "120" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var planning = new TaskCompletionSource();
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr)
+            {
+                stderr.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("planning", StringComparison.Ordinal) == true)
+            {
+                planning.TrySetResult();
+            }
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await planning.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // well inside the solve: the model is built and SCIP is searching
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the process did not stop after SIGTERM");
+        await process.WaitForExitAsync();
+        await stdout;
+
+        Assert.True(process.ExitCode == 0, stderr.ToString());
+        var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
+        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        Assert.True(evaluation.IsFeasible);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        Assert.Equal("interrupted", json["status"]!.GetValue<string>());
+        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+        var (_, list, _) = CliProcess.Run("history", "list", "--history", history, "--json");
+        var run = Assert.Single(JsonNode.Parse(list)!.AsArray())!;
+        Assert.Equal("interrupted", run["status"]!.GetValue<string>());
+        Assert.Equal(evaluation.Objective.Total, run["objective"]!.GetValue<double>(), 1e-6 * evaluation.Objective.Total);
+    }
+}
