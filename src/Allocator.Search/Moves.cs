@@ -75,73 +75,47 @@ internal static class Moves
     private static bool Shift(DraftPlan draft, ref SplitMix64 rng)
     {
         var item = PickItem(draft, ref rng);
-        var instance = draft.Instance;
-        if (item.IsLease)
-        {
-            var l = item.Index;
-            var pool = draft.LeasePool(l);
-            if (pool < 0 || instance.LeaseEarliestStart[l] == instance.LeaseLatestStart[l])
-            {
-                return false;
-            }
-
-            var old = draft.LeaseStart(l);
-            draft.RemoveLease(l);
-            var start = NearbyStart(old, instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], ref rng);
-            var target = draft.Fits(pool, start, instance.LeasePeriods[l], instance.LeaseGpus[l]) ? start : old;
-            draft.PlaceLease(l, pool, target);
-            return target != old;
-        }
-
-        var j = item.Index;
-        var jobPool = draft.JobPool(j);
-        if (jobPool < 0)
+        var (pool, old) = Placement(draft, item);
+        if (pool < 0)
         {
             return false;
         }
 
-        var was = draft.JobStart(j);
-        draft.RemoveJob(j);
-        var (first, last) = draft.JobStartRange(j);
-        var next = first <= last ? NearbyStart(was, first, last, ref rng) : was;
-        var placed = next != was && draft.Fits(jobPool, next, instance.JobPeriods[j], instance.JobGpus[j]) ? next : was;
-        draft.PlaceJob(j, jobPool, placed);
-        return placed != was;
+        Remove(draft, item);
+        var (first, last) = StartRange(draft, item);
+        var start = first < last ? NearbyStart(old, first, last, ref rng) : old;
+        var target = start != old && Fits(draft, item, pool, start) ? start : old;
+        Place(draft, item, pool, target);
+        return target != old;
     }
 
     private static bool Relocate(DraftPlan draft, ref SplitMix64 rng)
     {
         var item = PickItem(draft, ref rng);
-        var instance = draft.Instance;
-        if (item.IsLease)
-        {
-            var l = item.Index;
-            var (pool, start) = (draft.LeasePool(l), draft.LeaseStart(l));
-            if (pool < 0 || instance.LeasePools[l].Length < 2)
-            {
-                return false;
-            }
-
-            draft.RemoveLease(l);
-            var other = Other(instance.LeasePools[l], pool, ref rng);
-            var keep = draft.Fits(other, start, instance.LeasePeriods[l], instance.LeaseGpus[l]);
-            draft.PlaceLease(l, keep ? other : pool, start);
-            return keep;
-        }
-
-        var j = item.Index;
-        var (jobPool, jobStart) = (draft.JobPool(j), draft.JobStart(j));
-        if (jobPool < 0 || instance.JobPools[j].Length < 2)
+        var (pool, start) = Placement(draft, item);
+        var pools = Pools(draft.Instance, item);
+        if (pool < 0 || pools.Length < 2)
         {
             return false;
         }
 
-        draft.RemoveJob(j);
-        var to = Other(instance.JobPools[j], jobPool, ref rng);
-        var fits = draft.Fits(to, jobStart, instance.JobPeriods[j], instance.JobGpus[j]);
-        draft.PlaceJob(j, fits ? to : jobPool, jobStart);
-        return fits;
+        Remove(draft, item);
+        var other = Other(pools, pool, ref rng);
+        var keep = Fits(draft, item, other, start);
+        Place(draft, item, keep ? other : pool, start);
+        return keep;
     }
+
+    /// <summary>
+    /// The starts an unplaced item may take: a lease's window; a job's window narrowed by the jobs it follows and the
+    /// scheduled jobs that follow it (empty when one it follows is not scheduled).
+    /// </summary>
+    private static (int First, int Last) StartRange(DraftPlan draft, Item item) => item.IsLease
+        ? (draft.Instance.LeaseEarliestStart[item.Index], draft.Instance.LeaseLatestStart[item.Index])
+        : draft.JobStartRange(item.Index);
+
+    private static System.Collections.Immutable.ImmutableArray<int> Pools(Core.Evaluation.CompiledInstance instance, Item item) =>
+        item.IsLease ? instance.LeasePools[item.Index] : instance.JobPools[item.Index];
 
     private static bool Swap(DraftPlan draft, ref SplitMix64 rng)
     {
@@ -344,8 +318,7 @@ internal static class Moves
     private static (int Pool, int Start) Placement(DraftPlan draft, Item item) =>
         item.IsLease ? (draft.LeasePool(item.Index), draft.LeaseStart(item.Index)) : (draft.JobPool(item.Index), draft.JobStart(item.Index));
 
-    private static bool Allowed(Core.Evaluation.CompiledInstance instance, Item item, int pool) =>
-        (item.IsLease ? instance.LeasePools[item.Index] : instance.JobPools[item.Index]).Contains(pool);
+    private static bool Allowed(Core.Evaluation.CompiledInstance instance, Item item, int pool) => Pools(instance, item).Contains(pool);
 
     private static bool Fits(DraftPlan draft, Item item, int pool, int start)
     {

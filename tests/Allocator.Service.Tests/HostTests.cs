@@ -56,6 +56,17 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public void The_example_settings_in_deploy_are_valid()
+    {
+        var example = Path.Combine(Path.GetDirectoryName(ServiceFixture.Seed("tiny.json"))!, "..", "deploy", "appsettings.example.json");
+        using var host = NightlyHost.Create(example, new Dictionary<string, string?>());
+        var options = host.Services.GetRequiredService<IOptions<NightlyOptions>>().Value;
+        Assert.Equal("cvar:0.05:0.5", options.Risk);
+        Assert.True(options.Robust);
+        Assert.Equal("/var/lib/allocator/history.db", options.HistoryFile);
+    }
+
+    [Fact]
     public async Task A_run_writes_the_plan_and_one_history_row()
     {
         var report = await _f.RunOnce();
