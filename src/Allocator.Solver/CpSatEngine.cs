@@ -47,12 +47,12 @@ internal static class CpSatEngine
         // Each lease is placed at most once; a signed lease exactly once. Each job likewise.
         for (var l = 0; l < lease.Length; l++)
         {
-            if (instance.LeaseSigned[l]) { model.AddExactlyOne(lease[l]); } else { model.AddAtMostOne(lease[l]); }
+            if (catalog.MustPlaceLease(l)) { model.AddExactlyOne(lease[l]); } else { model.AddAtMostOne(lease[l]); }
         }
 
         for (var j = 0; j < job.Length; j++)
         {
-            if (instance.JobRequired[j]) { model.AddExactlyOne(job[j]); } else { model.AddAtMostOne(job[j]); }
+            if (catalog.MustPlaceJob(j)) { model.AddExactlyOne(job[j]); } else { model.AddAtMostOne(job[j]); }
         }
 
         // Pool capacity: sellUnits * used + spotUnits <= sellUnits * capacity (with no spot: used <= capacity).

@@ -34,10 +34,11 @@ public static class ExactPlanner
             progress?.Report(new Incumbent(start.Evaluation.Objective.Total, null, clock.Elapsed, start.Source));
         }
 
+        var improve = options.Solver != SolverKind.CpSat && !options.Deterministic && options.ImprovementShare > 0;
         var engine = options.Solver switch
         {
             SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, progress, clock, cancellation),
-            _ => SolveMip(catalog, options, clock, cancellation),
+            _ => SolveMip(catalog, improve ? options with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) } : options, clock, cancellation),
         };
 
         if (engine.Status == EngineStatus.Infeasible)
@@ -67,6 +68,11 @@ public static class ExactPlanner
         }
 
         progress?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
+        if (improve && engine.Status != EngineStatus.Optimal)
+        {
+            best = ImproveByNeighbourhoods(catalog, best, Score, options, progress, clock, cancellation);
+        }
+
         // The model holds every feasible plan, so a true bound is never below one; an engine that reports less (the
         // HiGHS wrapper reads 0 when it stops without a solution) has no bound to give, and none is claimed.
         var score = Score(best);
@@ -77,6 +83,66 @@ public static class ExactPlanner
         return new PlannerResult(
             provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, catalog.StabilityCost(best.Assignment));
     }
+
+    /// <summary>
+    /// Large-neighbourhood improvement of a feasible plan until the time limit: each round frees the leases and jobs of
+    /// one or two random pools, or those running in a random stretch of periods, fixes the rest where the plan has them,
+    /// and solves that smaller MIP (the plan itself is feasible in it, so a round never loses value). A better plan
+    /// is kept and the next round starts from it.
+    /// </summary>
+    private static PlanEvaluation ImproveByNeighbourhoods(
+        PlacementCatalog catalog, PlanEvaluation best, Func<PlanEvaluation, double> score, PlannerOptions options,
+        IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation)
+    {
+        var instance = catalog.Instance;
+        var rng = new Core.Randomness.SplitMix64(Core.Randomness.SplitMix64.Mix((ulong)options.Seed ^ 0x4C4E5300UL));
+        var round = TimeSpan.FromSeconds(Math.Max(2, options.TimeLimit.TotalSeconds / 12));
+        while (!cancellation.IsCancellationRequested && options.TimeLimit - clock.Elapsed > TimeSpan.FromSeconds(1))
+        {
+            var plan = best.Assignment;
+            Func<bool, int, bool> isFree;
+            if (instance.PoolCount > 2 && rng.Chance(0.5))
+            {
+                var first = rng.Between(0, instance.PoolCount - 1);
+                var second = rng.Between(0, instance.PoolCount - 1);
+                bool OnChosen(int pool, System.Collections.Immutable.ImmutableArray<int> allowed) =>
+                    pool == first || pool == second || (pool < 0 && (allowed.Contains(first) || allowed.Contains(second)));
+                isFree = (isLease, i) => isLease
+                    ? OnChosen(plan.LeasePool[i], instance.LeasePools[i])
+                    : OnChosen(plan.JobPool[i], instance.JobPools[i]);
+            }
+            else
+            {
+                var width = Math.Max(2, instance.Periods / 3);
+                var from = rng.Between(0, Math.Max(0, instance.Periods - width));
+                bool Overlaps(int start, int periods, int earliest, int latest, bool placed) => placed
+                    ? start < from + width && start + periods > from
+                    : earliest < from + width && latest + periods > from;
+                isFree = (isLease, i) => isLease
+                    ? Overlaps(plan.LeaseStart[i], instance.LeasePeriods[i], instance.LeaseEarliestStart[i], instance.LeaseLatestStart[i], plan.LeasePool[i] >= 0)
+                    : Overlaps(plan.JobStart[i], instance.JobPeriods[i], instance.JobEarliestStart[i], instance.JobLatestStart(i), plan.JobPool[i] >= 0);
+            }
+
+            // Keep the sub-MIP small enough to solve within its slice: at most MaxFreeItems free, chosen at random.
+            var candidates = Enumerable.Range(0, instance.LeaseCount).Where(l => isFree(true, l)).Select(l => (true, l))
+                .Concat(Enumerable.Range(0, instance.JobCount).Where(j => isFree(false, j)).Select(j => (false, j)))
+                .Select(item => (Item: item, Key: rng.NextUInt64())).OrderBy(x => x.Key).Take(MaxFreeItems).Select(x => x.Item).ToHashSet();
+            Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
+            var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, WatchdogGrace = TimeSpan.FromSeconds(1) }, clock, cancellation);
+            if (result.Assignment is { } found && PlanEvaluator.Evaluate(instance, found) is { IsFeasible: true } candidate
+                && score(candidate) > score(best) + 1e-9 * Math.Max(1, Math.Abs(score(best))))
+            {
+                best = candidate;
+                progress?.Report(new Incumbent(best.Objective.Total, null, clock.Elapsed, $"{result.Name} neighbourhood"));
+            }
+        }
+
+        return best;
+    }
+
+    // Most leases and jobs one neighbourhood frees: sub-MIPs of this size solve in seconds on the seeds.
+    private const int MaxFreeItems = 60;
 
     private static StartPlan? StartingPlan(CompiledInstance instance, Assignment? previous)
     {
@@ -125,6 +191,13 @@ public static class ExactPlanner
     }
 
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>Solves a catalog (a full model or a neighbourhood) with the chosen MIP engine; for tests.</summary>
+    internal static (Assignment? Plan, bool Optimal) SolveCatalog(PlacementCatalog catalog, PlannerOptions options)
+    {
+        var result = SolveMip(catalog, options, Stopwatch.StartNew(), CancellationToken.None);
+        return (result.Assignment, result.Status == EngineStatus.Optimal);
+    }
 
     private static EngineResult SolveMipOnThisThread(PlacementCatalog catalog, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
     {

@@ -63,7 +63,7 @@ internal sealed class MipModel : IDisposable
     {
         for (var l = 0; l < _lease.Length; l++)
         {
-            var row = Solver.MakeConstraint(_instance.LeaseSigned[l] ? 1 : 0, 1, $"lease_choice{l}");
+            var row = Solver.MakeConstraint(_catalog.MustPlaceLease(l) ? 1 : 0, 1, $"lease_choice{l}");
             foreach (var x in _lease[l])
             {
                 row.SetCoefficient(x, 1);
@@ -76,7 +76,7 @@ internal sealed class MipModel : IDisposable
     {
         for (var j = 0; j < _job.Length; j++)
         {
-            var row = Solver.MakeConstraint(_instance.JobRequired[j] ? 1 : 0, 1, $"job_choice{j}");
+            var row = Solver.MakeConstraint(_catalog.MustPlaceJob(j) ? 1 : 0, 1, $"job_choice{j}");
             foreach (var x in _job[j])
             {
                 row.SetCoefficient(x, 1);

@@ -37,6 +37,47 @@ public sealed class PlacementCatalog
             instance, instance.JobPools[j], instance.JobGpus[j], instance.JobPeriods[j],
             instance.JobEarliestStart[j], instance.JobLatestStart(j),
             (pool, start) => instance.JobExpectedValue(j, start) - JobMoveCharge(j, pool, start)))];
+        _mustPlaceLease = [.. instance.LeaseSigned];
+        _mustPlaceJob = [.. instance.JobRequired];
+    }
+
+    private PlacementCatalog(PlacementCatalog full, ImmutableArray<ImmutableArray<PlacementOption>> leases, ImmutableArray<ImmutableArray<PlacementOption>> jobs, bool[] mustLease, bool[] mustJob)
+    {
+        Instance = full.Instance;
+        Previous = full.Previous;
+        MoveCostPerGpuPeriod = full.MoveCostPerGpuPeriod;
+        Leases = leases;
+        Jobs = jobs;
+        _mustPlaceLease = mustLease;
+        _mustPlaceJob = mustJob;
+    }
+
+    private readonly bool[] _mustPlaceLease;
+    private readonly bool[] _mustPlaceJob;
+
+    /// <summary>Whether lease l must be placed: signed, or fixed in place in a neighbourhood.</summary>
+    public bool MustPlaceLease(int lease) => _mustPlaceLease[lease];
+
+    /// <summary>Whether job j must be scheduled: required, or fixed in place in a neighbourhood.</summary>
+    public bool MustPlaceJob(int job) => _mustPlaceJob[job];
+
+    /// <summary>
+    /// The catalog of a neighbourhood of <paramref name="plan"/> (a feasible plan): leases and jobs for which
+    /// <paramref name="isFree"/> says false keep exactly their placement in the plan (or stay out), the others keep
+    /// every option. Its optimum is the best plan that differs from <paramref name="plan"/> only in the free items,
+    /// and <paramref name="plan"/> itself is one of its feasible plans, so it is never worse.
+    /// </summary>
+    public PlacementCatalog Neighbourhood(Assignment plan, Func<bool, int, bool> isFree)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(isFree);
+        ImmutableArray<PlacementOption> Keep(ImmutableArray<PlacementOption> options, int pool, int start) =>
+            pool < 0 ? [] : [.. options.Where(o => o.Pool == pool && o.Start == start)];
+        var leases = Leases.Select((options, l) => isFree(true, l) ? options : Keep(options, plan.LeasePool[l], plan.LeaseStart[l])).ToImmutableArray();
+        var jobs = Jobs.Select((options, j) => isFree(false, j) ? options : Keep(options, plan.JobPool[j], plan.JobStart[j])).ToImmutableArray();
+        var mustLease = Enumerable.Range(0, Leases.Length).Select(l => _mustPlaceLease[l] || (!isFree(true, l) && plan.LeasePool[l] >= 0)).ToArray();
+        var mustJob = Enumerable.Range(0, Jobs.Length).Select(j => _mustPlaceJob[j] || (!isFree(false, j) && plan.JobPool[j] >= 0)).ToArray();
+        return new PlacementCatalog(this, leases, jobs, mustLease, mustJob);
     }
 
     /// <summary>The plan placements are charged for leaving (null: no stability charge).</summary>

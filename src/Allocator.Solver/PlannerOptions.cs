@@ -48,6 +48,13 @@ public sealed record PlannerOptions
     /// </summary>
     public double RelativeGap { get; init; } = 1e-7;
 
+    /// <summary>
+    /// Share of the time limit kept for improving the MIP's plan by re-solving neighbourhoods (a pool or two, or a
+    /// stretch of periods, freed; everything else fixed) when the full solve has not proven its plan optimal by then.
+    /// The bound stays the full solve's. 0: off. Not used by CP-SAT (its own search does this) or in deterministic mode.
+    /// </summary>
+    public double ImprovementShare { get; init; } = 0.3;
+
     /// <summary>Extra time past the limit before the watchdog interrupts an engine that overruns it.</summary>
     public TimeSpan WatchdogGrace { get; init; } = TimeSpan.FromSeconds(5);
 }

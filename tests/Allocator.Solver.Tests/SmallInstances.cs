@@ -47,12 +47,16 @@ internal static class SmallInstances
     /// The best objective (less <paramref name="charge"/> of the plan, when given) over every feasible assignment, or
     /// null when none is feasible.
     /// </summary>
-    public static double? OptimumByEnumeration(CompiledInstance instance, Func<Assignment, double>? charge = null)
+    public static double? OptimumByEnumeration(CompiledInstance instance, Func<Assignment, double>? charge = null, Assignment? fixedPlan = null, Func<bool, int, bool>? isFree = null)
     {
-        var leaseChoices = Enumerable.Range(0, instance.LeaseCount).Select(l => Choices(
-            instance.LeasePools[l], instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], !instance.LeaseSigned[l])).ToArray();
-        var jobChoices = Enumerable.Range(0, instance.JobCount).Select(j => Choices(
-            instance.JobPools[j], instance.JobEarliestStart[j], instance.JobLatestStart(j), !instance.JobRequired[j])).ToArray();
+        // With a fixed plan, items that are not free have one choice: where that plan has them (or left out).
+        List<(int Pool, int Start)> Fixed(bool isLease, int i, List<(int Pool, int Start)> all) =>
+            fixedPlan is null || isFree!(isLease, i) ? all
+            : [isLease ? (fixedPlan.LeasePool[i], fixedPlan.LeasePool[i] >= 0 ? fixedPlan.LeaseStart[i] : 0) : (fixedPlan.JobPool[i], fixedPlan.JobPool[i] >= 0 ? fixedPlan.JobStart[i] : 0)];
+        var leaseChoices = Enumerable.Range(0, instance.LeaseCount).Select(l => Fixed(true, l, Choices(
+            instance.LeasePools[l], instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], !instance.LeaseSigned[l]))).ToArray();
+        var jobChoices = Enumerable.Range(0, instance.JobCount).Select(j => Fixed(false, j, Choices(
+            instance.JobPools[j], instance.JobEarliestStart[j], instance.JobLatestStart(j), !instance.JobRequired[j]))).ToArray();
         var leasePool = new int[instance.LeaseCount];
         var leaseStart = new int[instance.LeaseCount];
         var jobPool = new int[instance.JobCount];
