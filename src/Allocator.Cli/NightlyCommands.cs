@@ -130,7 +130,7 @@ internal static class NightlyCommands
                 table.AddRow(
                     r.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Instance), r.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                     r.Status.ToString().ToLowerInvariant(), r.Objective?.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
-                    r.Gap?.ToString("P4", CultureInfo.InvariantCulture) ?? "-", Markup.Escape(Shorten(r.Summary, 80)));
+                    r.Gap?.ToString("P4", CultureInfo.InvariantCulture) ?? "-", Markup.Escape(Shorten(r.Summary, 48)));
             }
 
             AnsiConsole.Write(table);
