@@ -58,6 +58,14 @@ public sealed class NightlyPlanner(
             ServiceLog.Refused(logger, e.Message);
             report.Fail(5);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else (the history file unwritable, a disk full): say so and fail the process, never exit 0.
+            var kind = e.GetType().Name;
+            ServiceLog.Crashed(logger, kind, e.Message);
+            report.Fail(4);
+            lifetime.StopApplication();
+        }
         finally
         {
             if (o.RunOnce)

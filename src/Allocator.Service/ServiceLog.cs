@@ -14,6 +14,9 @@ internal static partial class ServiceLog
     [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
     public static partial void Refused(ILogger logger, string message);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The nightly planner stopped: {Kind}: {Message}")]
+    public static partial void Crashed(ILogger logger, string kind, string message);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {Id}: planning {Instance} into {Output}")]
     public static partial void Planning(ILogger logger, long id, string instance, string output);
 

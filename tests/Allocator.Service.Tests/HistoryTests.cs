@@ -88,4 +88,15 @@ public sealed class HistoryTests : IDisposable
         // Released: the next run goes ahead.
         Assert.Equal(0, (await _f.RunOnce()).ExitCode);
     }
+
+    [Fact]
+    public async Task A_history_that_cannot_be_opened_fails_the_run_with_a_non_zero_exit_and_writes_no_plan()
+    {
+        // A folder where the history file should be: SQLite cannot open it.
+        var report = await _f.RunOnce(("Nightly:HistoryPath", _f.Folder));
+
+        Assert.Equal(4, report.ExitCode);
+        Assert.Empty(report.Runs);
+        Assert.False(File.Exists(_f.PlanFile));
+    }
 }
