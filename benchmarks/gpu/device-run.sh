@@ -6,13 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/probe-out}; mkdir -p "$out"
 rm -rf /tmp/probe && tar -C /tmp -xJf .device-bundle/probe.tar.xz
-if ! ldconfig -p | grep -q 'libcuda\.so '; then
-  driver=$(ldconfig -p | awk '/libcuda\.so\.1 / {print $NF; exit}')
-  [ -n "$driver" ] || driver=$(ls /usr/local/nvidia/lib64/libcuda.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1 2>/dev/null | head -1)
-  mkdir -p /tmp/cuda-link && ln -sf "$driver" /tmp/cuda-link/libcuda.so
-  export LD_LIBRARY_PATH=/tmp/cuda-link${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-  echo "linked /tmp/cuda-link/libcuda.so -> $driver"
-fi
+source benchmarks/gpu/cuda-env.sh
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
 /tmp/probe/Allocator.GpuProbe "$@" 2>&1 | tee "$out/probe.txt"
 /tmp/probe/Allocator.GpuProbe score --cpu-plans 1024 --cpu-scenarios 1024 --reference-pairs 20000 --emulator-plans 64 2>&1 | tee "$out/score.txt"

@@ -6,12 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/robust-out}; mkdir -p "$out"
 rm -rf /tmp/cli && tar -C /tmp -xJf .device-bundle/cli.tar.xz
-if ! ldconfig -p | grep -q 'libcuda\.so '; then
-  driver=$(ldconfig -p | awk '/libcuda\.so\.1 / {print $NF; exit}')
-  [ -n "$driver" ] || driver=$(ls /usr/local/nvidia/lib64/libcuda.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1 2>/dev/null | head -1)
-  mkdir -p /tmp/cuda-link && ln -sf "$driver" /tmp/cuda-link/libcuda.so
-  export LD_LIBRARY_PATH=/tmp/cuda-link${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-fi
+source benchmarks/gpu/cuda-env.sh
 export ALLOCATOR_CLI=/tmp/cli/allocator
 nvidia-smi --query-gpu=name,driver_version --format=csv 2>&1 | tee "$out/nvidia-smi.txt"
 "$ALLOCATOR_CLI" devices 2>&1 | tee "$out/devices.txt"
