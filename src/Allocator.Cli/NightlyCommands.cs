@@ -75,12 +75,12 @@ internal static class NightlyCommands
                 }
             }
 
-            return await RunHost(parse.GetValue(config), values).ConfigureAwait(false);
+            return await RunHost(parse.GetValue(config), values, cancellation).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunHost(string? config, Dictionary<string, string?> values)
+    private static async Task<int> RunHost(string? config, Dictionary<string, string?> values, CancellationToken stop)
     {
         if (config is not null && !File.Exists(config))
         {
@@ -93,7 +93,8 @@ internal static class NightlyCommands
         var report = host.Services.GetRequiredService<NightlyReport>();
         try
         {
-            await host.RunAsync().ConfigureAwait(false);
+            // SIGTERM and Ctrl-C arrive as the command line's token: it stops the host, which stops the run in progress.
+            await host.RunAsync(stop).ConfigureAwait(false);
         }
         catch (OptionsValidationException e)
         {

@@ -28,7 +28,9 @@ internal static class PlanCommand
             instanceArgument, output, timeLimit, threads, seed, previous, solver, deterministic, quiet,
         };
         robust.AddTo(command);
-        command.SetAction((parse, cancellation) => Task.FromResult(parse.GetValue(robust.Robust) ? RobustPlanning.Run(
+        // Run on the thread pool so the invocation is a running task that SIGTERM and Ctrl-C can cancel and then wait for:
+        // the planner stops its engine and writes its best plan. A synchronous action is ended without writing.
+        command.SetAction((parse, cancellation) => Task.Run(() => parse.GetValue(robust.Robust) ? RobustPlanning.Run(
             parse,
             robust,
             parse.GetValue(instanceArgument)!,
@@ -56,7 +58,7 @@ internal static class PlanCommand
             },
             parse.GetValue(previous),
             parse.GetValue(quiet),
-            cancellation)));
+            cancellation), CancellationToken.None));
         return command;
     }
 
@@ -75,8 +77,9 @@ internal static class PlanCommand
 
         var evaluation = result.Evaluation!;
         var plan = result.Assignment!.ToPlan(compiled);
-        var report = new PlanReport(
-            result.Status.ToString().ToLowerInvariant(), result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds);
+        // Stopped by SIGTERM or Ctrl-C: the best plan found so far is still written, and says so.
+        var status = cancellation.IsCancellationRequested ? "interrupted" : result.Status.ToString().ToLowerInvariant();
+        var report = new PlanReport(status, result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds);
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));

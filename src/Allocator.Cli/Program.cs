@@ -26,4 +26,6 @@ if (parse.Errors.Count > 0)
     return ExitCodes.InvalidInput;
 }
 
-return await parse.InvokeAsync().ConfigureAwait(false);
+// SIGTERM and Ctrl-C cancel the command's token; the planner then stops its engine and writes its best plan, which
+// takes a second or two, so the process is given time to finish before it is ended.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);

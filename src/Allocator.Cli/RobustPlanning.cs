@@ -122,7 +122,7 @@ internal static class RobustPlanning
 
         var evaluation = PlanEvaluator.Evaluate(compiled, result.Best.Assignment);
         var report = new PlanReport(
-            "robust", $"robust search ({scorer.Description}) from {exact.Solver} ({exact.Status.ToString().ToLowerInvariant()})", null, null,
+            cancellation.IsCancellationRequested ? "interrupted" : "robust", $"robust search ({scorer.Description}) from {exact.Solver} ({exact.Status.ToString().ToLowerInvariant()})", null, null,
             exact.Elapsed.TotalSeconds + result.Elapsed.TotalSeconds,
             new Dictionary<string, string>
             {

@@ -23,6 +23,52 @@ internal static class CliProcess
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>
+    /// Starts the executable, waits until standard error shows <paramref name="ready"/>, lets it work for
+    /// <paramref name="delay"/>, sends SIGTERM as a service manager would, and waits for it to exit.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stderr)> RunAndTerminate(string ready, TimeSpan delay, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "allocator.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        var seen = new TaskCompletionSource();
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr)
+            {
+                stderr.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains(ready, StringComparison.Ordinal) == true)
+            {
+                seen.TrySetResult();
+            }
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await seen.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(delay);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await stdout;
+        lock (stderr)
+        {
+            return (process.ExitCode, stderr.ToString());
+        }
+    }
+
     public static string RepositoryRoot { get; } = FindRoot();
 
     public static string Seed(string name) => Path.Combine(RepositoryRoot, "seeds", name);

@@ -41,6 +41,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_during_plan_writes_the_best_plan_so_far_marked_interrupted()
+    {
+        var output = Path.Combine(_folder, "stopped");
+        var instance = CliProcess.Seed("mid-6x120x20x26.json");
+
+        var (exit, stderr) = await CliProcess.RunAndTerminate("greedy:", TimeSpan.FromSeconds(2), "plan", instance, "--out", output, "--time-limit", "120");
+
+        Assert.True(exit == 0, stderr);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        Assert.Equal("interrupted", json["status"]!.GetValue<string>());
+        var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
+        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        Assert.True(evaluation.IsFeasible);
+        Assert.Equal(evaluation.Objective.Total, json["objective"]!.GetValue<double>(), 1e-6 * evaluation.Objective.Total);
+        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+    }
+
+    [Fact]
     public void Robust_plan_writes_the_robust_plan_the_exact_plan_and_their_risk_side_by_side()
     {
         var output = Path.Combine(_folder, "robust");

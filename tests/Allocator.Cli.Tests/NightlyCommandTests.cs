@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
@@ -49,44 +48,12 @@ public sealed class NightlyCommandTests : IDisposable
         var history = Path.Combine(_folder, "history.db");
         var instance = CliProcess.Seed("mid-6x120x20x26.json");
 
-        // The mid-size seed takes SCIP far longer than this test waits to prove optimal.
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "allocator.dll"), "run-once", "--instance", instance, "--out", output, "--history", history, "--time-limit", "120" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        // The mid-size seed takes SCIP far longer than this test waits to prove optimal; two seconds after the run starts
+        // planning, the model is built and SCIP is searching.
+        var (exit, stderr) = await CliProcess.RunAndTerminate(
+            "planning", TimeSpan.FromSeconds(2), "run-once", "--instance", instance, "--out", output, "--history", history, "--time-limit", "120");
 
-        using var process = Process.Start(start)!;
-        var planning = new TaskCompletionSource();
-        var stderr = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (stderr)
-            {
-                stderr.AppendLine(e.Data);
-            }
-
-            if (e.Data?.Contains("planning", StringComparison.Ordinal) == true)
-            {
-                planning.TrySetResult();
-            }
-        };
-        process.BeginErrorReadLine();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        await planning.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(2)); // well inside the solve: the model is built and SCIP is searching
-
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            kill.WaitForExit();
-            Assert.Equal(0, kill.ExitCode);
-        }
-
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the process did not stop after SIGTERM");
-        await process.WaitForExitAsync();
-        await stdout;
-
-        Assert.True(process.ExitCode == 0, stderr.ToString());
+        Assert.True(exit == 0, stderr);
         var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
         var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
         Assert.True(evaluation.IsFeasible);
