@@ -137,11 +137,9 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
             seeds.Add(new SeedPlan("last night", previous));
         }
 
-        var search = RobustSearch.Run(
-            compiled, scorer, seeds,
-            new SearchOptions { Risk = risk, Scenarios = options.Scenarios, TimeLimit = remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1) },
-            null, stopping);
-        var oos = OutOfSample.Compare(compiled, scorer, risk, exact, search.Best.Assignment, OutOfSample.FreshSeed(1), Math.Max(2, options.Scenarios));
+        var settings = new SearchOptions { Risk = risk, Scenarios = options.Scenarios, TimeLimit = remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1) };
+        var search = RobustSearch.Run(compiled, scorer, seeds, settings, null, stopping);
+        var oos = OutOfSample.Compare(compiled, scorer, risk, exact, search.Best.Assignment, OutOfSample.FreshSeed(settings.Seed), Math.Max(2, options.Scenarios));
         return (search.Best.Assignment, scorer.Description,
             string.Create(CultureInfo.InvariantCulture, $"robust search under {risk.Text}: {search.Evaluations:N0} plans on {scorer.Description}; {oos.Sentence}"));
     }
