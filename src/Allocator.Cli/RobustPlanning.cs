@@ -102,11 +102,7 @@ internal static class RobustPlanning
             TimeLimit = evaluations is null ? TimeSpan.FromSeconds(searchSeconds) : null,
         };
 
-        var seeds = new List<SeedPlan> { new("exact", exact.Assignment) };
-        if (options.Hint is { } hint && PlanEvaluator.Evaluate(compiled, hint).IsFeasible)
-        {
-            seeds.Add(new SeedPlan("previous", hint));
-        }
+        var seeds = SeedPlan.ExactAndPrevious(compiled, exact.Assignment, options.Hint, "previous");
 
         using var scorer = BulkScorer.Create(parse.GetValue(o.Device), w => Console.Error.WriteLine($"warning: {w}"));
         var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -145,7 +141,7 @@ internal static class RobustPlanning
     }
 
     private static SearchResult Search(
-        CompiledInstance compiled, BulkScorer scorer, List<SeedPlan> seeds, SearchOptions options, IAnsiConsole errors, bool quiet, CancellationToken cancellation)
+        CompiledInstance compiled, BulkScorer scorer, IReadOnlyList<SeedPlan> seeds, SearchOptions options, IAnsiConsole errors, bool quiet, CancellationToken cancellation)
     {
         if (quiet)
         {

@@ -7,7 +7,23 @@ using Allocator.Kernels;
 namespace Allocator.Search;
 
 /// <summary>A starting plan for the search, with a name the report uses ("exact", "exact, 5% buffer", "previous").</summary>
-public sealed record SeedPlan(string Name, Assignment Assignment);
+public sealed record SeedPlan(string Name, Assignment Assignment)
+{
+    /// <summary>
+    /// The usual seeds: the exact plan first (the reference the result never falls below), then the previous plan
+    /// under <paramref name="previousName"/> when there is one and it is still feasible for this instance.
+    /// </summary>
+    public static IReadOnlyList<SeedPlan> ExactAndPrevious(CompiledInstance instance, Assignment exact, Assignment? previous, string previousName)
+    {
+        var seeds = new List<SeedPlan> { new("exact", exact) };
+        if (previous is not null && PlanEvaluator.Evaluate(instance, previous).IsFeasible)
+        {
+            seeds.Add(new SeedPlan(previousName, previous));
+        }
+
+        return seeds;
+    }
+}
 
 /// <summary>A plan with how it scored on the search's scenarios.</summary>
 public sealed record ScoredPlan(string Name, Assignment Assignment, RiskSummary Risk, Fitness Fitness);
@@ -90,13 +106,8 @@ public static class RobustSearch
         var seen = new HashSet<(ulong, ulong)>();
 
         // Seeds: as given, plus the first with capacity buffers.
-        var reference = DraftPlan.Of(instance, seeds[0].Assignment);
-        var seedDrafts = new List<(string Name, DraftPlan Draft)>();
-        foreach (var seed in seeds)
-        {
-            seedDrafts.Add((seed.Name, DraftPlan.Of(instance, seed.Assignment)));
-        }
-
+        var seedDrafts = seeds.Select(seed => (seed.Name, Draft: DraftPlan.Of(instance, seed.Assignment))).ToList();
+        var reference = seedDrafts[0].Draft;
         foreach (var share in options.BufferShares)
         {
             seedDrafts.Add(($"{seeds[0].Name}, {share:P0} buffer", CapacityBuffer.Apply(reference, share)));
@@ -169,14 +180,7 @@ public static class RobustSearch
 
             var stepClock = Stopwatch.StartNew();
             var proposals = Propose(population, options, step, batch);
-            var fresh = new List<(Proposal Proposal, int Order)>();
-            for (var i = 0; i < proposals.Length; i++)
-            {
-                if (seen.Add(Key(proposals[i].Assignment)))
-                {
-                    fresh.Add((proposals[i], i));
-                }
-            }
+            var fresh = proposals.Where(p => seen.Add(Key(p.Assignment))).ToList();
 
             step++;
             if (fresh.Count == 0)
@@ -186,12 +190,12 @@ public static class RobustSearch
             }
 
             idleSteps = 0;
-            var report = scorer.Summarize(instance, [.. fresh.Select(f => f.Proposal.Assignment)], options.Seed, options.Scenarios, options.Risk.Alpha);
+            var report = scorer.Summarize(instance, [.. fresh.Select(f => f.Assignment)], options.Seed, options.Scenarios, options.Risk.Alpha);
             scoringTime += report.ScoringTime;
             evaluations += fresh.Count;
             for (var i = 0; i < fresh.Count; i++)
             {
-                var (proposal, _) = fresh[i];
+                var proposal = fresh[i];
                 var scored = new ScoredPlan($"step {step}", proposal.Assignment, report.Plans[i], options.Risk.FitnessOf(report.Plans[i]));
                 population.Add(new Member(scored, proposal.Draft, serial++));
                 if (scored.Fitness.Beats(proposal.ParentFitness))

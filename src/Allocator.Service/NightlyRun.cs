@@ -131,11 +131,7 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
     {
         // A GPU that is missing or fails to start is not a failed night: the CPU path scores instead, and the run says so.
         using var scorer = BulkScorer.Create(options.Device, warnings.Add);
-        var seeds = new List<SeedPlan> { new("exact", exact) };
-        if (previous is not null && PlanEvaluator.Evaluate(compiled, previous).IsFeasible)
-        {
-            seeds.Add(new SeedPlan("last night", previous));
-        }
+        var seeds = SeedPlan.ExactAndPrevious(compiled, exact, previous, "last night");
 
         var settings = new SearchOptions { Risk = risk, Scenarios = options.Scenarios, TimeLimit = remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1) };
         var search = RobustSearch.Run(compiled, scorer, seeds, settings, null, stopping);

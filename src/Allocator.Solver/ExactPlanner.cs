@@ -162,7 +162,7 @@ public static class ExactPlanner
     /// </summary>
     private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
     {
-        var name = options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
+        var name = MipEngineName(options);
         if (cancellation.IsCancellationRequested)
         {
             return new EngineResult(EngineStatus.Unknown, null, null, name);
@@ -199,9 +199,12 @@ public static class ExactPlanner
         return (result.Assignment, result.Status == EngineStatus.Optimal);
     }
 
+    /// <summary>OR-Tools' name of the linear-solver engine for the chosen MIP solver.</summary>
+    private static string MipEngineName(PlannerOptions options) => options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
+
     private static EngineResult SolveMipOnThisThread(PlacementCatalog catalog, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
     {
-        var name = options.Solver == SolverKind.Scip ? "SCIP" : "HIGHS";
+        var name = MipEngineName(options);
         using var model = new MipModel(catalog, name);
         var solver = model.Solver;
         solver.SetTimeLimit((long)Math.Max(1, remaining.TotalMilliseconds));

@@ -47,6 +47,4 @@ internal static class SearchCases
     }
 
     public static bool Accepted(CompiledInstance instance, Assignment plan, string lease) => plan.LeasePool[instance.LeaseIndex(lease)] >= 0;
-
-    public static Instance Source(CompiledInstance instance) => instance.Source;
 }
