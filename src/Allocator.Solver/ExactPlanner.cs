@@ -34,12 +34,61 @@ public static class ExactPlanner
             progress?.Report(new Incumbent(start.Evaluation.Objective.Total, null, clock.Elapsed, start.Source));
         }
 
+        // Plans are compared on what the model maximises: the objective less any stability charge.
+        double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
+
+        // Neighbourhood re-solves (ImproveByNeighbourhoods) improve a feasible plan. With two or more threads one thread
+        // runs them from the start plan while the MIP gets the others; when the MIP's share of the limit is over, its
+        // plan joins the shared incumbent and this thread runs re-solves too, until the limit. Measured: SCIP's own
+        // incumbent on the large generated instance was still below the greedy plan after 45 s, while re-solves from
+        // the greedy plan gained steadily; on the seeds SCIP's plan is the better one to re-solve from late on. With one
+        // thread they take turns: the MIP first, then re-solves for the last ImprovementShare of the limit.
         var improve = options.Solver != SolverKind.CpSat && !options.Deterministic && options.ImprovementShare > 0;
+        var alongside = improve && start is not null && options.Threads >= 2;
+        var reporter = progress is null ? null : new SerialProgress(progress);
+        var shared = start is null ? null : new SharedIncumbent(start.Evaluation, Score);
+        using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var neighbourhoods = alongside
+            ? Task.Factory.StartNew(
+                () => ImproveByNeighbourhoods(catalog, shared!, options with { Threads = 1 }, worker: 1, reporter, clock, stopNeighbourhoods.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : null;
+        var mipOptions = options with { Threads = alongside ? options.Threads - 1 : options.Threads };
         var engine = options.Solver switch
         {
             SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, progress, clock, cancellation),
-            _ => SolveMip(catalog, improve ? options with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) } : options, clock, cancellation),
+            _ => SolveMip(catalog, improve ? mipOptions with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) } : mipOptions, clock, cancellation),
         };
+
+        // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run to the limit.
+        if (engine.Status is EngineStatus.Optimal or EngineStatus.Infeasible)
+        {
+            stopNeighbourhoods.Cancel();
+        }
+
+        PlanEvaluation? found = engine.Assignment is { } assignment ? PlanEvaluator.Evaluate(instance, assignment) : null;
+        if (found is { IsFeasible: false })
+        {
+            stopNeighbourhoods.Cancel();
+            throw new InvalidOperationException(
+                $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", found.Violations.Take(3))}. This is a bug in the model.");
+        }
+
+        if (found is not null)
+        {
+            shared ??= new SharedIncumbent(found, Score);
+            shared.Offer(found);
+        }
+
+        if (improve && shared is not null && engine.Status != EngineStatus.Optimal)
+        {
+            ImproveByNeighbourhoods(catalog, shared, options with { Threads = 1 }, worker: 0, reporter, clock, cancellation);
+        }
+
+        if (neighbourhoods is not null)
+        {
+            neighbourhoods.GetAwaiter().GetResult();
+        }
 
         if (engine.Status == EngineStatus.Infeasible)
         {
@@ -47,31 +96,13 @@ public static class ExactPlanner
             return new PlannerResult(PlanStatus.Infeasible, null, null, null, clock.Elapsed, engine.Name, report);
         }
 
-        // Keep the better of the engine's plan and the starting plan: an engine stopped early may hold neither.
-        PlanEvaluation? best = engine.Assignment is { } found ? PlanEvaluator.Evaluate(instance, found) : null;
-        if (best is { IsFeasible: false })
-        {
-            throw new InvalidOperationException(
-                $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", best.Violations.Take(3))}. This is a bug in the model.");
-        }
-
-        // Plans are compared on what the model maximises: the objective less any stability charge.
-        double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
-        if (start is not null && (best is null || Score(start.Evaluation) > Score(best)))
-        {
-            best = start.Evaluation;
-        }
-
-        if (best is null)
+        // The best of the start plan, the engine's plan and every re-solve: an engine stopped early may hold none.
+        if (shared?.Best is not { } best)
         {
             return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null);
         }
 
-        progress?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
-        if (improve && engine.Status != EngineStatus.Optimal)
-        {
-            best = ImproveByNeighbourhoods(catalog, best, Score, options, progress, clock, cancellation);
-        }
+        reporter?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
 
         // The model holds every feasible plan, so a true bound is never below one; an engine that reports less (the
         // HiGHS wrapper reads 0 when it stops without a solution) has no bound to give, and none is claimed.
@@ -85,21 +116,23 @@ public static class ExactPlanner
     }
 
     /// <summary>
-    /// Large-neighbourhood improvement of a feasible plan until the time limit: each round frees the leases and jobs of
-    /// one or two random pools, or those running in a random stretch of periods, fixes the rest where the plan has them,
-    /// and solves that smaller MIP (the plan itself is feasible in it, so a round never loses value). A better plan
-    /// is kept and the next round starts from it.
+    /// Large-neighbourhood improvement of the shared incumbent until the time limit: each round frees the leases and jobs
+    /// of one or two random pools, or those running in a random stretch of periods, fixes the rest where the incumbent
+    /// has them, and solves that smaller MIP (the incumbent itself is feasible in it, so a round never loses value). A
+    /// better plan is offered to the incumbent, and every round starts from whatever the incumbent then is, so workers on
+    /// several threads build on each other's finds.
     /// </summary>
-    private static PlanEvaluation ImproveByNeighbourhoods(
-        PlacementCatalog catalog, PlanEvaluation best, Func<PlanEvaluation, double> score, PlannerOptions options,
-        IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation)
+    private static void ImproveByNeighbourhoods(
+        PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int worker,
+        SerialProgress? progress, Stopwatch clock, CancellationToken cancellation)
     {
         var instance = catalog.Instance;
-        var rng = new Core.Randomness.SplitMix64(Core.Randomness.SplitMix64.Mix((ulong)options.Seed ^ 0x4C4E5300UL));
+        var rng = new Core.Randomness.SplitMix64(Core.Randomness.SplitMix64.Mix(((ulong)options.Seed ^ 0x4C4E5300UL) + (ulong)worker));
         var round = TimeSpan.FromSeconds(Math.Max(2, options.TimeLimit.TotalSeconds / 12));
+        var freeItems = FirstFreeItems;
         while (!cancellation.IsCancellationRequested && options.TimeLimit - clock.Elapsed > TimeSpan.FromSeconds(1))
         {
-            var plan = best.Assignment;
+            var plan = shared.Best.Assignment;
             Func<bool, int, bool> isFree;
             if (instance.PoolCount > 2 && rng.Chance(0.5))
             {
@@ -123,26 +156,37 @@ public static class ExactPlanner
                     : Overlaps(plan.JobStart[i], instance.JobPeriods[i], instance.JobEarliestStart[i], instance.JobLatestStart(i), plan.JobPool[i] >= 0);
             }
 
-            // Keep the sub-MIP small enough to solve within its slice: at most MaxFreeItems free, chosen at random.
+            // Keep the sub-MIP small enough to solve within its slice: at most freeItems free, chosen at random.
             var candidates = Enumerable.Range(0, instance.LeaseCount).Where(l => isFree(true, l)).Select(l => (true, l))
                 .Concat(Enumerable.Range(0, instance.JobCount).Where(j => isFree(false, j)).Select(j => (false, j)))
-                .Select(item => (Item: item, Key: rng.NextUInt64())).OrderBy(x => x.Key).Take(MaxFreeItems).Select(x => x.Item).ToHashSet();
+                .Select(item => (Item: item, Key: rng.NextUInt64())).OrderBy(x => x.Key).Take(freeItems).Select(x => x.Item).ToHashSet();
             Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
             var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
-            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, WatchdogGrace = TimeSpan.FromSeconds(1) }, clock, cancellation);
-            if (result.Assignment is { } found && PlanEvaluator.Evaluate(instance, found) is { IsFeasible: true } candidate
-                && score(candidate) > score(best) + 1e-9 * Math.Max(1, Math.Abs(score(best))))
+            var roundStarted = clock.Elapsed;
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, WatchdogGrace = TimeSpan.FromSeconds(1) }, clock, cancellation, waitOnStop: false);
+            // Grow the neighbourhood while its sub-MIPs solve quickly, shrink it when one runs out of time.
+            var took = clock.Elapsed - roundStarted;
+            if (result.Status == EngineStatus.Optimal && took < slice / 4 && candidates.Count >= freeItems)
             {
-                best = candidate;
-                progress?.Report(new Incumbent(best.Objective.Total, null, clock.Elapsed, $"{result.Name} neighbourhood"));
+                freeItems = Math.Min(MostFreeItems, freeItems * 5 / 4);
+            }
+            else if (result.Status != EngineStatus.Optimal)
+            {
+                freeItems = Math.Max(FewestFreeItems, freeItems * 3 / 4);
+            }
+
+            if (result.Assignment is { } found && PlanEvaluator.Evaluate(instance, found) is { IsFeasible: true } candidate && shared.Offer(candidate))
+            {
+                progress?.Report(new Incumbent(candidate.Objective.Total, null, clock.Elapsed, $"{result.Name} neighbourhood"));
             }
         }
-
-        return best;
     }
 
-    // Most leases and jobs one neighbourhood frees: sub-MIPs of this size solve in seconds on the seeds.
-    private const int MaxFreeItems = 60;
+    // Leases and jobs one neighbourhood frees at first, and the range it adapts within: sub-MIPs of 60 solve in
+    // seconds on the seeds.
+    private const int FirstFreeItems = 60;
+    private const int FewestFreeItems = 20;
+    private const int MostFreeItems = 400;
 
     private static StartPlan? StartingPlan(CompiledInstance instance, Assignment? previous)
     {
@@ -160,7 +204,8 @@ public static class ExactPlanner
     /// stopped solve is abandoned instead (its thread owns the model and finishes, or dies with the process) and the
     /// planner returns the starting plan, the best plan it can see (MIP incumbents are not visible from C#).
     /// </summary>
-    private static EngineResult SolveMip(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
+    private static EngineResult SolveMip(
+        PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation, bool waitOnStop = true)
     {
         var name = MipEngineName(options);
         if (cancellation.IsCancellationRequested)
@@ -180,8 +225,9 @@ public static class ExactPlanner
         }
         catch (OperationCanceledException)
         {
-            // Give an engine that does honour the interrupt a moment to return what it has.
-            if (solve.Wait(StopGrace, CancellationToken.None))
+            // Give an engine that does honour the interrupt a moment to return what it has; a neighbourhood's sub-MIP
+            // can only improve a plan already held, so a stopped one is not waited for.
+            if (waitOnStop && solve.Wait(StopGrace, CancellationToken.None))
             {
                 return solve.Result;
             }
@@ -257,6 +303,55 @@ public static class ExactPlanner
     private static string EngineParameters(PlannerOptions options) => string.Join('\n',
         string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
         string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.RelativeGap:R}"));
+}
+
+/// <summary>The best plan found so far by any thread, on the score the model maximises.</summary>
+internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation, double> score)
+{
+    private readonly Lock _gate = new();
+    private PlanEvaluation _best = first;
+
+    /// <summary>The best plan so far.</summary>
+    public PlanEvaluation Best
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _best;
+            }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="candidate"/> when it scores better (beyond rounding); says whether it did.</summary>
+    public bool Offer(PlanEvaluation candidate)
+    {
+        lock (_gate)
+        {
+            var current = score(_best);
+            if (score(candidate) <= current + 1e-9 * Math.Max(1, Math.Abs(current)))
+            {
+                return false;
+            }
+
+            _best = candidate;
+            return true;
+        }
+    }
+}
+
+/// <summary>Passes reports on one at a time: the MIP and the neighbourhood re-solves report from different threads.</summary>
+internal sealed class SerialProgress(IProgress<Incumbent> inner) : IProgress<Incumbent>
+{
+    private readonly Lock _gate = new();
+
+    public void Report(Incumbent value)
+    {
+        lock (_gate)
+        {
+            inner.Report(value);
+        }
+    }
 }
 
 /// <summary>A feasible plan the solve starts from, with its evaluation and where it came from.</summary>

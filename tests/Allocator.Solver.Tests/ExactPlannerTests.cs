@@ -49,12 +49,25 @@ public sealed class ExactPlannerTests
 
     [Theory]
     [MemberData(nameof(EnumerationCases))]
-    public void Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind solver, ulong seed)
+    public void Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind solver, ulong seed) =>
+        MatchesEnumeration(solver, seed, threads: 1);
+
+    [Theory]
+    [InlineData(SolverKind.Scip, 3UL)]
+    [InlineData(SolverKind.Scip, 7UL)]
+    [InlineData(SolverKind.Scip, 12UL)]
+    [InlineData(SolverKind.Scip, 21UL)]
+    [InlineData(SolverKind.Highs, 3UL)]
+    [InlineData(SolverKind.Highs, 12UL)]
+    public void With_two_threads_the_mip_beside_neighbourhood_re_solves_still_matches_enumeration(SolverKind solver, ulong seed) =>
+        MatchesEnumeration(solver, seed, threads: 2);
+
+    private static void MatchesEnumeration(SolverKind solver, ulong seed, int threads)
     {
         var instance = new CompiledInstance(SmallInstances.Random(seed));
         var optimum = SmallInstances.OptimumByEnumeration(instance);
 
-        var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(20), Threads = 1 });
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(20), Threads = threads });
 
         if (optimum is null)
         {
@@ -86,7 +99,7 @@ public sealed class ExactPlannerTests
     public void Planner_matches_exhaustive_enumeration_on_fresh_random_seeds()
     {
         // New seeds every run (CsCheck prints a failing one); a failure becomes a fixed case above.
-        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_on_random_small_instances(SolverKind.Scip, seed), iter: 15, threads: 1);
+        Gen.ULong.Sample(seed => MatchesEnumeration(SolverKind.Scip, seed, threads: 1), iter: 15, threads: 1);
     }
 
     [Fact]
