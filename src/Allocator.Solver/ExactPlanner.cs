@@ -80,7 +80,7 @@ public static class ExactPlanner
             shared.Offer(found);
         }
 
-        if (improve && shared is not null && engine.Status != EngineStatus.Optimal)
+        if (improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
         {
             ImproveByNeighbourhoods(catalog, shared, options with { Threads = 1 }, worker: 0, reporter, clock, cancellation);
         }
