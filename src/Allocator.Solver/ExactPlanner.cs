@@ -50,7 +50,7 @@ public static class ExactPlanner
         using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var neighbourhoods = alongside
             ? Task.Factory.StartNew(
-                () => ImproveByNeighbourhoods(catalog, shared!, options with { Threads = 1 }, worker: 1, reporter, clock, stopNeighbourhoods.Token),
+                () => ImproveByNeighbourhoods(catalog, shared!, options, worker: 1, reporter, clock, stopNeighbourhoods.Token),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             : null;
         var mipOptions = options with { Threads = alongside ? options.Threads - 1 : options.Threads };
@@ -82,7 +82,7 @@ public static class ExactPlanner
 
         if (improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
         {
-            ImproveByNeighbourhoods(catalog, shared, options with { Threads = 1 }, worker: 0, reporter, clock, cancellation);
+            ImproveByNeighbourhoods(catalog, shared, options, worker: 0, reporter, clock, cancellation);
         }
 
         if (neighbourhoods is not null)
@@ -120,7 +120,7 @@ public static class ExactPlanner
     /// of one or two random pools, or those running in a random stretch of periods, fixes the rest where the incumbent
     /// has them, and solves that smaller MIP (the incumbent itself is feasible in it, so a round never loses value). A
     /// better plan is offered to the incumbent, and every round starts from whatever the incumbent then is, so workers on
-    /// several threads build on each other's finds.
+    /// several threads build on each other's finds. Each sub-MIP runs on one thread: the worker is the unit of parallelism.
     /// </summary>
     private static void ImproveByNeighbourhoods(
         PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int worker,
@@ -163,7 +163,7 @@ public static class ExactPlanner
             Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
             var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
             var roundStarted = clock.Elapsed;
-            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, WatchdogGrace = TimeSpan.FromSeconds(1) }, clock, cancellation, waitOnStop: false);
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1) }, clock, cancellation, waitOnStop: false);
             // Grow the neighbourhood while its sub-MIPs solve quickly, shrink it when one runs out of time.
             var took = clock.Elapsed - roundStarted;
             if (result.Status == EngineStatus.Optimal && took < slice / 4 && candidates.Count >= freeItems)
@@ -310,6 +310,7 @@ internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation,
 {
     private readonly Lock _gate = new();
     private PlanEvaluation _best = first;
+    private double _bestScore = score(first);
 
     /// <summary>The best plan so far.</summary>
     public PlanEvaluation Best
@@ -328,13 +329,13 @@ internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation,
     {
         lock (_gate)
         {
-            var current = score(_best);
-            if (score(candidate) <= current + 1e-9 * Math.Max(1, Math.Abs(current)))
+            var candidateScore = score(candidate);
+            if (candidateScore <= _bestScore + 1e-9 * Math.Max(1, Math.Abs(_bestScore)))
             {
                 return false;
             }
 
-            _best = candidate;
+            (_best, _bestScore) = (candidate, candidateScore);
             return true;
         }
     }
