@@ -36,11 +36,15 @@ public enum ScoringDevice
 /// </summary>
 public sealed class BulkScorer : IDisposable
 {
+    // Threads per plan in the summary kernel: enough to keep each step of the sort short, few enough that a group of
+    // 1,000 scenarios is not mostly idle.
+    private const int SummaryGroupSize = 256;
+
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly Action<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>? _drawKernel;
     private readonly Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _kernel;
-    private readonly Action<Index1D, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
+    private readonly Action<KernelConfig, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
     private readonly bool _fastPath;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description)
@@ -53,7 +57,7 @@ public sealed class BulkScorer : IDisposable
         {
             _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>(DrawKernel);
             _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(ScoreKernel);
-            _summaryKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>(SummaryKernel);
+            _summaryKernel = accelerator.LoadStreamKernel<OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>(SummaryKernel);
         }
     }
 
@@ -225,7 +229,8 @@ public sealed class BulkScorer : IDisposable
                     var summary = _accelerator.Allocate1D<double>(Math.Max(1, plans.Count * RiskKernels.Fields));
                     buffers.Add(totals);
                     buffers.Add(summary);
-                    _summaryKernel!(plans.Count, outcomes, new ViewColumn<double>(totals.View), new ViewColumn<double>(summary.View), scenarios, a);
+                    var group = Math.Min(SummaryGroupSize, _accelerator.MaxNumThreadsPerGroup);
+                    _summaryKernel!(new KernelConfig(plans.Count, group), outcomes, new ViewColumn<double>(totals.View), new ViewColumn<double>(summary.View), scenarios, a);
                     _accelerator.Synchronize();
                     var summaryTime = clock.Elapsed;
                     return (null, summary.GetAsArray1D(), summaryTime);
@@ -263,9 +268,9 @@ public sealed class BulkScorer : IDisposable
         }
     }
 
-    /// <summary>The summary kernel: one thread per plan (<see cref="RiskKernels.Summarize"/>).</summary>
-    private static void SummaryKernel(Index1D plan, OutcomeData<ViewColumn<double>> outcomes, ViewColumn<double> totals, ViewColumn<double> output, int scenarios, double alpha) =>
-        RiskKernels.Summarize(plan.X, outcomes, totals, output, scenarios, alpha);
+    /// <summary>The summary kernel: one thread group per plan (<see cref="RiskKernels.SummarizeInGroup"/>).</summary>
+    private static void SummaryKernel(OutcomeData<ViewColumn<double>> outcomes, ViewColumn<double> totals, ViewColumn<double> output, int scenarios, double alpha) =>
+        RiskKernels.SummarizeInGroup(outcomes, totals, output, scenarios, alpha);
 
     private static void Write<TDouble>(in OutcomeData<TDouble> outcomes, long pair, Core.Scenarios.ScenarioOutcome o)
         where TDouble : struct, IColumn<double>

@@ -1,3 +1,4 @@
+using ILGPU;
 using ILGPU.Algorithms;
 
 namespace Allocator.Kernels;
@@ -5,41 +6,121 @@ namespace Allocator.Kernels;
 /// <summary>
 /// Per-plan risk statistics where the outcomes are, so a search needs back a dozen numbers per plan instead of every
 /// (plan, scenario) outcome. Same definitions and summation order as <c>RiskSummary.Of</c> (the host version tests
-/// compare it with): sums in scenario order, CVaR = mean of the worst ceil(alpha * S) totals after an in-place sort.
+/// compare it with): every sum runs in scenario order, and CVaR is the mean of the worst ceil(alpha * S) totals,
+/// summed in ascending order after a sort. The CPU fast path runs one plan per thread (<see cref="Summarize"/>);
+/// GPUs run one thread group per plan (<see cref="SummarizeInGroup"/>). Both call the same pieces below, and a sort
+/// puts equal values in the same order whatever the algorithm, so both give the same numbers to the last bit.
 /// </summary>
 public static class RiskKernels
 {
-    /// <summary>Numbers per plan in the output: see <see cref="Summarize"/> for their order.</summary>
+    /// <summary>Numbers per plan in the output: see <see cref="Write"/> for their order.</summary>
     public const int Fields = 11;
 
+    /// <summary>Sums per plan: total, lease revenue, penalty, job value, spot revenue, power cost, short GPU-hours, short scenarios.</summary>
+    public const int Sums = 8;
+
     /// <summary>
-    /// Writes plan <paramref name="plan"/>'s mean, standard deviation, CVaR, P(any lease short), expected short
-    /// GPU-hours and the mean lease revenue, penalty, job value, spot revenue and power cost, then the scenario count,
-    /// to <c>output[plan * Fields ..]</c>. <paramref name="totals"/> holds S doubles per plan, sorted in place.
+    /// Plan <paramref name="plan"/>'s summary on one thread. <paramref name="totals"/> holds S doubles per plan,
+    /// sorted in place.
     /// </summary>
     public static void Summarize<TDouble>(int plan, in OutcomeData<TDouble> outcomes, TDouble totals, TDouble output, int scenarios, double alpha)
         where TDouble : struct, IColumn<double>
     {
-        var (leaseColumn, penaltyColumn, jobColumn, spotColumn, powerColumn, shortColumn) = outcomes;
         var first = (long)plan * scenarios;
-        double total = 0, lease = 0, penalty = 0, job = 0, spot = 0, power = 0, shortHours = 0, shortCount = 0;
         for (var k = 0; k < scenarios; k++)
         {
-            var i = first + k;
-            // The same expression, in the same order, as ScenarioOutcome.Total.
-            var value = leaseColumn[i] - penaltyColumn[i] + jobColumn[i] + spotColumn[i] - powerColumn[i];
-            totals[i] = value;
-            total += value;
-            lease += leaseColumn[i];
-            penalty += penaltyColumn[i];
-            job += jobColumn[i];
-            spot += spotColumn[i];
-            power += powerColumn[i];
-            shortHours += shortColumn[i];
-            shortCount += shortColumn[i] > 0 ? 1 : 0;
+            totals[first + k] = Total(outcomes, first + k);
         }
 
-        var mean = total / scenarios;
+        var mean = Sum(0, outcomes, totals, first, scenarios) / scenarios;
+        var squares = Squares(totals, first, scenarios, mean);
+        HeapSort(totals, first, scenarios);
+        var worst = Worst(alpha, scenarios);
+        Write(output, plan, scenarios, Tail(totals, first, worst) / worst, squares,
+            mean, Sum(1, outcomes, totals, first, scenarios), Sum(2, outcomes, totals, first, scenarios), Sum(3, outcomes, totals, first, scenarios),
+            Sum(4, outcomes, totals, first, scenarios), Sum(5, outcomes, totals, first, scenarios), Sum(6, outcomes, totals, first, scenarios),
+            Sum(7, outcomes, totals, first, scenarios));
+    }
+
+    /// <summary>
+    /// Plan <c>Grid.IdxX</c>'s summary by one thread group: the group writes the totals, eight of its threads each
+    /// run one sum in scenario order, one the sum of squares, then the whole group sorts the totals (bitonic) and one
+    /// thread sums the tail. The heap sort of <see cref="Summarize"/> ran one thread per plan through thousands of
+    /// dependent memory reads; here every step of the sort is spread over the group.
+    /// </summary>
+    public static void SummarizeInGroup<TDouble>(in OutcomeData<TDouble> outcomes, TDouble totals, TDouble output, int scenarios, double alpha)
+        where TDouble : struct, IColumn<double>
+    {
+        var plan = Grid.IdxX;
+        var first = (long)plan * scenarios;
+        var sums = SharedMemory.Allocate<double>(Sums + 1);
+        for (var k = Group.IdxX; k < scenarios; k += Group.DimX)
+        {
+            totals[first + k] = Total(outcomes, first + k);
+        }
+
+        Group.Barrier();
+        for (var quantity = Group.IdxX; quantity < Sums; quantity += Group.DimX)
+        {
+            sums[quantity] = Sum(quantity, outcomes, totals, first, scenarios);
+        }
+
+        Group.Barrier();
+        if (Group.IdxX == 0)
+        {
+            sums[Sums] = Squares(totals, first, scenarios, sums[0] / scenarios);
+        }
+
+        Group.Barrier();
+        BitonicSort(totals, first, scenarios);
+        if (Group.IdxX == 0)
+        {
+            var worst = Worst(alpha, scenarios);
+            Write(output, plan, scenarios, Tail(totals, first, worst) / worst, sums[Sums],
+                sums[0] / scenarios, sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]);
+        }
+    }
+
+    /// <summary>A pair's total: the same expression, in the same order, as <c>ScenarioOutcome.Total</c>.</summary>
+    private static double Total<TDouble>(in OutcomeData<TDouble> outcomes, long i)
+        where TDouble : struct, IColumn<double>
+    {
+        var (lease, penalty, job, spot, power, _) = outcomes;
+        return lease[i] - penalty[i] + job[i] + spot[i] - power[i];
+    }
+
+    /// <summary>
+    /// One of the <see cref="Sums"/> over a plan's scenarios, in scenario order. The column is picked once, before the
+    /// loop, so the threads of a warp summing different quantities run the same instructions.
+    /// </summary>
+    private static double Sum<TDouble>(int quantity, in OutcomeData<TDouble> outcomes, TDouble totals, long first, int scenarios)
+        where TDouble : struct, IColumn<double>
+    {
+        var (lease, penalty, job, spot, power, shortHours) = outcomes;
+        var column = quantity switch
+        {
+            0 => totals,
+            1 => lease,
+            2 => penalty,
+            3 => job,
+            4 => spot,
+            5 => power,
+            _ => shortHours,
+        };
+        var count = quantity == 7;
+        var sum = 0.0;
+        for (var k = 0; k < scenarios; k++)
+        {
+            var value = column[first + k];
+            sum += count ? (value > 0 ? 1 : 0) : value;
+        }
+
+        return sum;
+    }
+
+    private static double Squares<TDouble>(TDouble totals, long first, int scenarios, double mean)
+        where TDouble : struct, IColumn<double>
+    {
         var squares = 0.0;
         for (var k = 0; k < scenarios; k++)
         {
@@ -47,18 +128,37 @@ public static class RiskKernels
             squares += d * d;
         }
 
-        HeapSort(totals, first, scenarios);
-        var worst = XMath.Max(1, (int)XMath.Ceiling(alpha * scenarios - 1e-9));
+        return squares;
+    }
+
+    private static int Worst(double alpha, int scenarios) => XMath.Max(1, (int)XMath.Ceiling(alpha * scenarios - 1e-9));
+
+    /// <summary>The sum of the <paramref name="worst"/> lowest totals, in ascending order (the totals are sorted).</summary>
+    private static double Tail<TDouble>(TDouble sorted, long first, int worst)
+        where TDouble : struct, IColumn<double>
+    {
         var tail = 0.0;
         for (var k = 0; k < worst; k++)
         {
-            tail += totals[first + k];
+            tail += sorted[first + k];
         }
 
+        return tail;
+    }
+
+    /// <summary>
+    /// Writes mean, standard deviation, CVaR, P(any lease short), expected short GPU-hours, the mean lease revenue,
+    /// penalty, job value, spot revenue and power cost, then the scenario count, to <c>output[plan * Fields ..]</c>.
+    /// </summary>
+    private static void Write<TDouble>(
+        TDouble output, int plan, int scenarios, double cvar, double squares, double mean,
+        double lease, double penalty, double job, double spot, double power, double shortHours, double shortCount)
+        where TDouble : struct, IColumn<double>
+    {
         var o = (long)plan * Fields;
         output[o] = mean;
         output[o + 1] = scenarios > 1 ? XMath.Sqrt(squares / (scenarios - 1)) : 0;
-        output[o + 2] = tail / worst;
+        output[o + 2] = cvar;
         output[o + 3] = shortCount / scenarios;
         output[o + 4] = shortHours / scenarios;
         output[o + 5] = lease / scenarios;
@@ -67,6 +167,55 @@ public static class RiskKernels
         output[o + 8] = spot / scenarios;
         output[o + 9] = power / scenarios;
         output[o + 10] = scenarios;
+    }
+
+    /// <summary>
+    /// Ascending sort of <c>values[first .. first + count)</c> by the calling thread group: a bitonic network over the
+    /// next power of two, in the variant whose every comparator puts the smaller value at the lower index (the first
+    /// step of each merge compares mirror positions). Positions past <paramref name="count"/> act as +infinity: a
+    /// comparator that reaches one leaves its pair alone, so no padding is stored. Ends with a barrier.
+    /// </summary>
+    private static void BitonicSort<TDouble>(TDouble values, long first, int count)
+        where TDouble : struct, IColumn<double>
+    {
+        var size = 1;
+        while (size < count)
+        {
+            size <<= 1;
+        }
+
+        for (var block = 2; block <= size; block <<= 1)
+        {
+            var half = block >> 1;
+            for (var t = Group.IdxX; t < size >> 1; t += Group.DimX)
+            {
+                var low = t / half * block + t % half;
+                CompareExchange(values, first, low, low - t % half + block - 1 - t % half, count);
+            }
+
+            Group.Barrier();
+            for (var stride = half >> 1; stride > 0; stride >>= 1)
+            {
+                for (var t = Group.IdxX; t < size >> 1; t += Group.DimX)
+                {
+                    var low = t / stride * 2 * stride + t % stride;
+                    CompareExchange(values, first, low, low + stride, count);
+                }
+
+                Group.Barrier();
+            }
+        }
+    }
+
+    private static void CompareExchange<TDouble>(TDouble values, long first, int low, int high, int count)
+        where TDouble : struct, IColumn<double>
+    {
+        if (high < count && values[first + low] > values[first + high])
+        {
+            var swap = values[first + low];
+            values[first + low] = values[first + high];
+            values[first + high] = swap;
+        }
     }
 
     /// <summary>Ascending heap sort of <c>values[first .. first + count)</c>: in place, no recursion, no extra memory.</summary>

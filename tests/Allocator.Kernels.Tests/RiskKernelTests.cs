@@ -38,4 +38,29 @@ public sealed class RiskKernelTests
         // The plans differ, so the check is not comparing one summary with itself.
         Assert.True(report.Plans.Select(r => r.Mean).Distinct().Count() > 1);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(300)]
+    public void The_group_kernel_on_the_device_and_the_fast_path_on_the_cpu_give_the_same_summary_to_the_last_bit(int scenarios)
+    {
+        // The device sorts with a bitonic network spread over a thread group, the CPU with a heap sort on one thread;
+        // the sums run in scenario order on both. 300 scenarios is more than a group's threads and not a power of two,
+        // and the alphas read prefixes of the sorted totals from one value to nearly all of them.
+        var instance = ScoringCases.Instance(11);
+        var plans = ScoringCases.Plans(instance, 11, 3);
+        using var cpu = BulkScorer.Create(ScoringDevice.Cpu);
+        using var device = BulkScorer.Create(ScoringDevice.IlgpuCpu);
+        foreach (var alpha in new[] { 1e-9, 0.1, 0.5, 0.95, 1.0 })
+        {
+            var expected = cpu.Summarize(instance, plans, 5, scenarios, alpha).Plans;
+            var actual = device.Summarize(instance, plans, 5, scenarios, alpha).Plans;
+            Assert.Equal(expected, actual);
+        }
+
+        // Tails of different lengths differ, so the alphas did read different prefixes.
+        var tails = new[] { 1e-9, 0.5 }.Select(a => cpu.Summarize(instance, plans, 5, scenarios, a).Plans[0].CVaR).ToList();
+        Assert.True(scenarios == 1 || tails[0] < tails[1]);
+    }
 }
