@@ -75,8 +75,17 @@ internal static class ScoringBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"device summary of plan 0 vs host: mean {Math.Abs(device0.Mean - host.Mean) / host.Mean:E2}, CVaR {Math.Abs(device0.CVaR - host.CVaR) / Math.Abs(host.CVaR):E2} relative"));
                 var clock = Stopwatch.StartNew();
-                var all = Enumerable.Range(0, matrix.Plans).Select(n => RiskSummary.Of(matrix.ForPlan(n), 0.05)).Count();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host summaries of all {all} plans from the downloaded matrix: {clock.Elapsed.TotalSeconds:0.000} s"));
+                var all = Enumerable.Range(0, matrix.Plans).Select(n => RiskSummary.Of(matrix.ForPlan(n), 0.05)).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host summaries of all {all.Count} plans from the downloaded matrix: {clock.Elapsed.TotalSeconds:0.000} s"));
+                double Worst(Func<RiskSummary, double> field) =>
+                    all.Select((h, n) => Math.Abs(field(summarized.Plans[n]) - field(h)) / Math.Max(1, Math.Abs(field(h)))).Max();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"device summaries vs host, all plans, largest relative difference: mean {Worst(r => r.Mean):E2}, sd {Worst(r => r.StandardDeviation):E2}, CVaR {Worst(r => r.CVaR):E2}, P(short) {Worst(r => r.ProbabilityAnyLeaseShort):E2}, "
+                    + $"short GPU-hours {Worst(r => r.ExpectedShortGpuHours):E2}, penalty {Worst(r => r.MeanPenalty):E2}, job value {Worst(r => r.MeanJobValue):E2}, spot {Worst(r => r.MeanSpotRevenue):E2}, power {Worst(r => r.MeanPowerCost):E2}"));
+                if (all.Select((h, n) => (h, n)).FirstOrDefault(x => x.h.ProbabilityAnyLeaseShort != summarized.Plans[x.n].ProbabilityAnyLeaseShort) is ({ } differs, var which))
+                {
+                    Console.WriteLine($"first plan whose P(short) differs: {which}: host {differs}; device {summarized.Plans[which]}");
+                }
             }
         }
 

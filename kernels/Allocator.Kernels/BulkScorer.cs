@@ -45,6 +45,7 @@ public sealed class BulkScorer : IDisposable
     private readonly Action<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>? _drawKernel;
     private readonly Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _kernel;
     private readonly Action<KernelConfig, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
+    private readonly DeviceWorkspace? _workspace;
     private readonly bool _fastPath;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description)
@@ -55,6 +56,7 @@ public sealed class BulkScorer : IDisposable
         Description = description;
         if (!fastPath)
         {
+            _workspace = new DeviceWorkspace(accelerator);
             _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>(DrawKernel);
             _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(ScoreKernel);
             _summaryKernel = accelerator.LoadStreamKernel<OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>(SummaryKernel);
@@ -171,7 +173,6 @@ public sealed class BulkScorer : IDisposable
             return ([.. Enumerable.Range(0, 6).Select(_ => Array.Empty<double>())], [], TimeSpan.Zero);
         }
 
-        var fleet = HostData.Fleet(instance);
         var candidates = HostData.Plans(instance, plans);
         var u = instance.Source.Uncertainty;
         var p = new ScoreParams(
@@ -182,14 +183,12 @@ public sealed class BulkScorer : IDisposable
             Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
             ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
         var pairs = Math.Max(1, p.Pairs);
-        var clock = Stopwatch.StartNew();
-        double[][] parts;
         if (_fastPath)
         {
-            parts = [.. Enumerable.Range(0, 6).Select(_ => new double[pairs])];
-            clock.Restart();
+            double[][] parts = [.. Enumerable.Range(0, 6).Select(_ => new double[pairs])];
+            var clock = Stopwatch.StartNew();
             var outcomes = Outcomes(parts);
-            ScoreOnCpu(fleet.FleetOnHost(), candidates.PlansOnHost(), outcomes, p);
+            ScoreOnCpu(HostData.Fleet(instance).FleetOnHost(), candidates.PlansOnHost(), outcomes, p);
             if (alpha is { } a)
             {
                 var totals = new ArrayColumn<double>(new double[pairs]);
@@ -198,55 +197,53 @@ public sealed class BulkScorer : IDisposable
                 Parallel.For(0, plans.Count, n => RiskKernels.Summarize(n, outcomes, totals, output, scenarios, a));
                 return (null, summary, clock.Elapsed);
             }
+
+            return (parts, null, clock.Elapsed);
         }
-        else
+
+        // One call at a time per device: the workspace's buffers are shared between calls.
+        lock (_workspace!)
         {
-            var buffers = new List<IDisposable>();
+            var deviceFleet = _workspace.Fleet(instance);
+            var planBuffers = new List<IDisposable>();
             try
             {
-                var deviceFleet = fleet.FleetOn(_accelerator, buffers);
-                var devicePlans = candidates.PlansOn(_accelerator, buffers);
-                var outputs = Enumerable.Range(0, 6).Select(_ => _accelerator.Allocate1D<double>(pairs)).ToArray();
-                buffers.AddRange(outputs);
-                var tables = _accelerator.Allocate1D<double>((long)scenarios * p.TableStride);
-                buffers.Add(tables);
-
+                var devicePlans = candidates.PlansOn(_accelerator, planBuffers);
+                var outcomes = _workspace.Outcomes(pairs);
                 // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
                 var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
-                var scratch = _accelerator.Allocate1D<double>(threads * p.ScratchStride);
-                buffers.Add(scratch);
+                var scratch = _workspace.Scratch(threads * p.ScratchStride);
+                var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
                 _accelerator.Synchronize();
-                clock.Restart();
+                var clock = Stopwatch.StartNew();
 
-                // Scenarios are drawn on the device, once each, then every pair reads its scenario's table.
-                _drawKernel!(scenarios, deviceFleet, new ViewColumn<double>(tables.View), p);
-                var outcomes = new OutcomeData<ViewColumn<double>>(
-                    new(outputs[0].View), new(outputs[1].View), new(outputs[2].View), new(outputs[3].View), new(outputs[4].View), new(outputs[5].View));
-                _kernel!((int)threads, deviceFleet, devicePlans, new ViewColumn<double>(tables.View), new ViewColumn<double>(scratch.View), outcomes, p, threads);
+                // Scenarios are drawn on the device once per (instance, seed, range), since a search scores batch
+                // after batch against the same scenarios; then every pair reads its scenario's table.
+                if (!drawn)
+                {
+                    _drawKernel!(scenarios, deviceFleet, tables, p);
+                    _workspace.MarkDrawn(instance, seed, scenarioOffset, scenarios);
+                }
+
+                _kernel!((int)threads, deviceFleet, devicePlans, tables, scratch, outcomes, p, threads);
                 if (alpha is { } a)
                 {
-                    var totals = _accelerator.Allocate1D<double>(pairs);
-                    var summary = _accelerator.Allocate1D<double>(Math.Max(1, plans.Count * RiskKernels.Fields));
-                    buffers.Add(totals);
-                    buffers.Add(summary);
+                    var (totals, summary) = _workspace.Summaries(pairs, plans.Count * RiskKernels.Fields);
                     var group = Math.Min(SummaryGroupSize, _accelerator.MaxNumThreadsPerGroup);
-                    _summaryKernel!(new KernelConfig(plans.Count, group), outcomes, new ViewColumn<double>(totals.View), new ViewColumn<double>(summary.View), scenarios, a);
+                    _summaryKernel!(new KernelConfig(plans.Count, group), outcomes, totals, summary, scenarios, a);
                     _accelerator.Synchronize();
-                    var summaryTime = clock.Elapsed;
-                    return (null, summary.GetAsArray1D(), summaryTime);
+                    return (null, _workspace.DownloadSummary(plans.Count * RiskKernels.Fields), clock.Elapsed);
                 }
 
                 _accelerator.Synchronize();
                 var elapsed = clock.Elapsed;
-                return ([.. outputs.Select(o => o.GetAsArray1D())], null, elapsed);
+                return (_workspace.DownloadOutcomes(pairs), null, elapsed);
             }
             finally
             {
-                buffers.ForEach(b => b.Dispose());
+                planBuffers.ForEach(b => b.Dispose());
             }
         }
-
-        return (parts, null, clock.Elapsed);
     }
 
     private static OutcomeData<ArrayColumn<double>> Outcomes(double[][] parts) =>
@@ -308,6 +305,7 @@ public sealed class BulkScorer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _workspace?.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }

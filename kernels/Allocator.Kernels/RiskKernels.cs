@@ -60,9 +60,14 @@ public static class RiskKernels
         }
 
         Group.Barrier();
-        for (var quantity = Group.IdxX; quantity < Sums; quantity += Group.DimX)
+        // Sum q runs on thread q x DimX / Sums: one thread in each of eight warps of a 256-thread group, so no warp
+        // splits over two sums.
+        for (var quantity = 0; quantity < Sums; quantity++)
         {
-            sums[quantity] = Sum(quantity, outcomes, totals, first, scenarios);
+            if (Group.IdxX == quantity * Group.DimX / Sums)
+            {
+                sums[quantity] = Sum(quantity, outcomes, totals, first, scenarios);
+            }
         }
 
         Group.Barrier();
@@ -89,33 +94,47 @@ public static class RiskKernels
         return lease[i] - penalty[i] + job[i] + spot[i] - power[i];
     }
 
-    /// <summary>
-    /// One of the <see cref="Sums"/> over a plan's scenarios, in scenario order. The column is picked once, before the
-    /// loop, so the threads of a warp summing different quantities run the same instructions.
-    /// </summary>
+    /// <summary>One of the <see cref="Sums"/> over a plan's scenarios, in scenario order.</summary>
     private static double Sum<TDouble>(int quantity, in OutcomeData<TDouble> outcomes, TDouble totals, long first, int scenarios)
         where TDouble : struct, IColumn<double>
     {
         var (lease, penalty, job, spot, power, shortHours) = outcomes;
-        var column = quantity switch
+        return quantity switch
         {
-            0 => totals,
-            1 => lease,
-            2 => penalty,
-            3 => job,
-            4 => spot,
-            5 => power,
-            _ => shortHours,
+            0 => Sum(totals, first, scenarios),
+            1 => Sum(lease, first, scenarios),
+            2 => Sum(penalty, first, scenarios),
+            3 => Sum(job, first, scenarios),
+            4 => Sum(spot, first, scenarios),
+            5 => Sum(power, first, scenarios),
+            6 => Sum(shortHours, first, scenarios),
+            _ => CountPositive(shortHours, first, scenarios),
         };
-        var count = quantity == 7;
+    }
+
+    private static double Sum<TDouble>(TDouble column, long first, int scenarios)
+        where TDouble : struct, IColumn<double>
+    {
         var sum = 0.0;
         for (var k = 0; k < scenarios; k++)
         {
-            var value = column[first + k];
-            sum += count ? (value > 0 ? 1 : 0) : value;
+            sum += column[first + k];
         }
 
         return sum;
+    }
+
+    /// <summary>Scenarios with a positive value: with short GPU-hours, the scenarios where some lease was short.</summary>
+    private static double CountPositive<TDouble>(TDouble column, long first, int scenarios)
+        where TDouble : struct, IColumn<double>
+    {
+        var count = 0;
+        for (var k = 0; k < scenarios; k++)
+        {
+            count += column[first + k] > 0 ? 1 : 0;
+        }
+
+        return count;
     }
 
     private static double Squares<TDouble>(TDouble totals, long first, int scenarios, double mean)
