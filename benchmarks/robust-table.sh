@@ -3,8 +3,9 @@
 # (10,000 fresh scenarios, paired 95% CI), as a Markdown table.
 # Usage: benchmarks/robust-table.sh [TOTAL_SECONDS] [EXACT_SECONDS] [DEVICE] [RISKS...]
 #   default: 180 60 auto expected cvar:0.05:0.5
-# BATCH=N sets candidates per step (default 1024), SCENARIOS=N the scenarios per candidate (default 1000). "scoring share": the scorer's own time (kernels, or the CPU
-# path's threads) over the search's; the rest is proposing moves, uploads, ranking.
+# BATCH=N sets candidates per step (default 1024), SCENARIOS=N the scenarios per candidate (default 1000).
+# "scoring share": the scorer's own time (kernels, or the CPU path's threads) over the search's; the rest is proposing
+# moves, uploads, ranking.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 total=${1:-180}; exact=${2:-60}; device=${3:-auto}; shift 3 || true
