@@ -94,7 +94,11 @@ public static class RiskKernels
         return lease[i] - penalty[i] + job[i] + spot[i] - power[i];
     }
 
-    /// <summary>One of the <see cref="Sums"/> over a plan's scenarios, in scenario order.</summary>
+    /// <summary>
+    /// One of the <see cref="Sums"/> over a plan's scenarios, in scenario order. Each quantity calls its own loop: a
+    /// version that chose the column struct with a switch expression and ran one loop with a "count positives" flag
+    /// gave wrong shortfall probabilities on CUDA (right on the emulator); see benchmarks/RESULTS.md.
+    /// </summary>
     private static double Sum<TDouble>(int quantity, in OutcomeData<TDouble> outcomes, TDouble totals, long first, int scenarios)
         where TDouble : struct, IColumn<double>
     {
