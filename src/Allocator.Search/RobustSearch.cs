@@ -143,6 +143,7 @@ public static class RobustSearch
         var serial = population.Count;
         StopReason stopped;
         var lastStep = TimeSpan.Zero;
+        Task<Proposal[]>? ahead = null;
         while (true)
         {
             if (cancellation.IsCancellationRequested)
@@ -179,8 +180,15 @@ public static class RobustSearch
             }
 
             var stepClock = Stopwatch.StartNew();
-            var proposals = Propose(population, options, step, batch);
-            var fresh = proposals.Where(p => seen.Add(Key(p.Assignment))).ToList();
+            // This step's proposals were made while the previous step scored (or are made now, on the first step);
+            // the next step's are made from the same parents while this one scores, so the host's work overlaps the
+            // scorer's. Proposals depend only on (seed, step, parents), and the parents lag by one step on every
+            // backend and at every speed, so the search stays reproducible. A shortened step takes a prefix.
+            var proposals = ahead?.GetAwaiter().GetResult() ?? Propose([.. population], options, step);
+            var parents = population.ToArray();
+            var nextStep = step + 1;
+            ahead = Task.Run(() => Propose(parents, options, nextStep), CancellationToken.None);
+            var fresh = proposals.Take(batch).Where(p => seen.Add(p.Key)).ToList();
 
             step++;
             if (fresh.Count == 0)
@@ -217,6 +225,9 @@ public static class RobustSearch
             progress?.Report(new SearchProgress(step, evaluations, clock.Elapsed, best, FractionDone(options, evaluations, clock.Elapsed)));
         }
 
+        // Proposals made ahead for a step that will not run are finished, not left working after the search returns.
+        ahead?.Wait(CancellationToken.None);
+
         // Moves keep plans feasible by construction; this is the check that they did.
         if (PlanEvaluator.Evaluate(instance, best.Assignment) is { IsFeasible: false } check)
         {
@@ -227,18 +238,20 @@ public static class RobustSearch
     }
 
     /// <summary>
-    /// Proposes <paramref name="count"/> candidates. Candidate i of step s draws from its own generator keyed by (seed,
-    /// step, i), so proposals do not depend on threads or timing: only on the population, which the scores decide.
+    /// Proposes a batch of candidates. Candidate i of step s draws from its own generator keyed by (seed, step, i), so
+    /// proposals do not depend on threads or timing, only on the parents, which the scores decide; and a shorter batch
+    /// is a prefix of a longer one.
     /// </summary>
-    private static Proposal[] Propose(List<Member> population, SearchOptions options, int step, int count)
+    private static Proposal[] Propose(Member[] population, SearchOptions options, int step)
     {
+        var count = options.BatchSize;
         var proposals = new Proposal[count];
         var streamBase = SplitMix64.Mix(options.Seed ^ 0x5EA2C4_0000_0000UL) ^ SplitMix64.Mix((ulong)step);
         Parallel.For(0, count, i =>
         {
             var rng = new SplitMix64(SplitMix64.Mix(streamBase + (ulong)i));
             // Binary tournament on rank: the better of two random members is the parent.
-            var parent = population[Math.Min(rng.Between(0, population.Count - 1), rng.Between(0, population.Count - 1))];
+            var parent = population[Math.Min(rng.Between(0, population.Length - 1), rng.Between(0, population.Length - 1))];
             var draft = parent.Draft.Copy();
             var moves = new List<MoveKind>();
             var wanted = rng.Between(1, options.MaxMovesPerCandidate);
@@ -250,7 +263,8 @@ public static class RobustSearch
                 }
             }
 
-            proposals[i] = new Proposal(draft.ToAssignment(), draft, parent.Plan.Fitness, moves);
+            var assignment = draft.ToAssignment();
+            proposals[i] = new Proposal(assignment, draft, parent.Plan.Fitness, moves, Key(assignment));
         });
         return proposals;
     }
@@ -293,5 +307,5 @@ public static class RobustSearch
 
     private sealed record Member(ScoredPlan Plan, DraftPlan Draft, long Serial);
 
-    private sealed record Proposal(Assignment Assignment, DraftPlan Draft, Fitness ParentFitness, List<MoveKind> Moves);
+    private sealed record Proposal(Assignment Assignment, DraftPlan Draft, Fitness ParentFitness, List<MoveKind> Moves, (ulong, ulong) Key);
 }
