@@ -262,7 +262,12 @@ public static class ExactPlanner
         // So neither MIP engine gets the hint: the starting plan is kept aside and returned if it is better.
         if (options.Solver == SolverKind.Scip)
         {
-            solver.SetSolverSpecificParametersAsString(EngineParameters(options));
+            // The wrapper reports a parameter it could not apply only through this return value; a silently ignored
+            // gap or seed would make "optimal" mean something else, so it is an error.
+            if (!solver.SetSolverSpecificParametersAsString(EngineParameters(options)))
+            {
+                throw new InvalidOperationException($"SCIP rejected the planner's parameters ({EngineParameters(options).Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
+            }
         }
 
         using var parameters = new MPSolverParameters();
