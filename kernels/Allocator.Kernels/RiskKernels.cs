@@ -36,7 +36,7 @@ public static class RiskKernels
         var squares = Squares(totals, first, scenarios, mean);
         HeapSort(totals, first, scenarios);
         var worst = Worst(alpha, scenarios);
-        Write(output, plan, scenarios, Tail(totals, first, worst) / worst, squares,
+        Write(output, plan, scenarios, Sum(totals, first, worst) / worst, squares,
             mean, Sum(1, outcomes, totals, first, scenarios), Sum(2, outcomes, totals, first, scenarios), Sum(3, outcomes, totals, first, scenarios),
             Sum(4, outcomes, totals, first, scenarios), Sum(5, outcomes, totals, first, scenarios), Sum(6, outcomes, totals, first, scenarios),
             Sum(7, outcomes, totals, first, scenarios));
@@ -81,7 +81,7 @@ public static class RiskKernels
         if (Group.IdxX == 0)
         {
             var worst = Worst(alpha, scenarios);
-            Write(output, plan, scenarios, Tail(totals, first, worst) / worst, sums[Sums],
+            Write(output, plan, scenarios, Sum(totals, first, worst) / worst, sums[Sums],
                 sums[0] / scenarios, sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]);
         }
     }
@@ -116,11 +116,15 @@ public static class RiskKernels
         };
     }
 
-    private static double Sum<TDouble>(TDouble column, long first, int scenarios)
+    /// <summary>
+    /// <c>column[first .. first + count)</c> summed in order; on sorted totals with count = ceil(alpha S), the tail
+    /// CVaR averages.
+    /// </summary>
+    private static double Sum<TDouble>(TDouble column, long first, int count)
         where TDouble : struct, IColumn<double>
     {
         var sum = 0.0;
-        for (var k = 0; k < scenarios; k++)
+        for (var k = 0; k < count; k++)
         {
             sum += column[first + k];
         }
@@ -155,19 +159,6 @@ public static class RiskKernels
     }
 
     private static int Worst(double alpha, int scenarios) => XMath.Max(1, (int)XMath.Ceiling(alpha * scenarios - 1e-9));
-
-    /// <summary>The sum of the <paramref name="worst"/> lowest totals, in ascending order (the totals are sorted).</summary>
-    private static double Tail<TDouble>(TDouble sorted, long first, int worst)
-        where TDouble : struct, IColumn<double>
-    {
-        var tail = 0.0;
-        for (var k = 0; k < worst; k++)
-        {
-            tail += sorted[first + k];
-        }
-
-        return tail;
-    }
 
     /// <summary>
     /// Writes mean, standard deviation, CVaR, P(any lease short), expected short GPU-hours, the mean lease revenue,
