@@ -17,6 +17,7 @@ internal static class PlanCommand
         var output = new Option<string>("--out") { Description = "Folder for plan.json and plan.csv.", DefaultValueFactory = _ => "out" };
         var timeLimit = new Option<double>("--time-limit") { Description = "Seconds the solver may run; the best plan found by then is returned.", DefaultValueFactory = _ => 60 };
         var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
+        var mipThreads = new Option<int>("--mip-threads") { Description = "Of --threads, how many the MIP engine gets while the others run neighbourhood re-solves (1 .. threads - 1).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
         var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint)." };
         var solver = new Option<SolverKind>("--solver") { Description = "scip (default), highs, or cpsat.", DefaultValueFactory = _ => SolverKind.Scip };
@@ -25,7 +26,7 @@ internal static class PlanCommand
         var robust = RobustPlanning.Options();
         var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit); with --robust, search from it for the plan that does best across random scenarios.")
         {
-            instanceArgument, output, timeLimit, threads, seed, previous, solver, deterministic, quiet,
+            instanceArgument, output, timeLimit, threads, mipThreads, seed, previous, solver, deterministic, quiet,
         };
         robust.AddTo(command);
         // Run on the thread pool so the invocation is a running task that SIGTERM and Ctrl-C can cancel and then wait for:
@@ -40,6 +41,7 @@ internal static class PlanCommand
             {
                 Solver = parse.GetValue(solver),
                 Threads = Math.Max(1, parse.GetValue(threads)),
+                MipThreads = parse.GetValue(mipThreads),
                 Seed = parse.GetValue(seed),
                 Deterministic = parse.GetValue(deterministic),
             },
@@ -53,6 +55,7 @@ internal static class PlanCommand
                 Solver = parse.GetValue(solver),
                 TimeLimit = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeLimit))),
                 Threads = Math.Max(1, parse.GetValue(threads)),
+                MipThreads = parse.GetValue(mipThreads),
                 Seed = parse.GetValue(seed),
                 Deterministic = parse.GetValue(deterministic),
             },

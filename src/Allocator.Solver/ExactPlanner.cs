@@ -37,23 +37,25 @@ public static class ExactPlanner
         // Plans are compared on what the model maximises: the objective less any stability charge.
         double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
 
-        // Neighbourhood re-solves (ImproveByNeighbourhoods) improve a feasible plan. With two or more threads one thread
-        // runs them from the start plan while the MIP gets the others; when the MIP's share of the limit is over, its
-        // plan joins the shared incumbent and this thread runs re-solves too, until the limit. Measured: SCIP's own
-        // incumbent on the large generated instance was still below the greedy plan after 45 s, while re-solves from
-        // the greedy plan gained steadily; on the seeds SCIP's plan is the better one to re-solve from late on. With one
-        // thread they take turns: the MIP first, then re-solves for the last ImprovementShare of the limit.
+        // Neighbourhood re-solves (ImproveByNeighbourhoods) improve a feasible plan. With two or more threads the MIP
+        // gets MipThreads of them (default one) and each other thread runs re-solves from the start plan; when
+        // the MIP's share of the limit is over, its plan joins the shared incumbent and its threads run re-solves too,
+        // until the limit. Measured: SCIP's own incumbent on the large generated instance was still below the greedy
+        // plan after 45 s, while re-solves from the greedy plan gained steadily; on the seeds SCIP's plan is the better
+        // one to re-solve from late on. With one thread they take turns: the MIP first, then re-solves for the last
+        // ImprovementShare of the limit.
         var improve = options.Solver != SolverKind.CpSat && !options.Deterministic && options.ImprovementShare > 0;
         var alongside = improve && start is not null && options.Threads >= 2;
         var reporter = progress is null ? null : new SerialProgress(progress);
         var shared = start is null ? null : new SharedIncumbent(start.Evaluation, Score);
         using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var neighbourhoods = alongside
-            ? Task.Factory.StartNew(
-                () => ImproveByNeighbourhoods(catalog, shared!, options, worker: 1, reporter, clock, stopNeighbourhoods.Token),
-                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : null;
-        var mipOptions = options with { Threads = alongside ? options.Threads - 1 : options.Threads };
+        var mipThreads = alongside ? Math.Clamp(options.MipThreads, 1, options.Threads - 1) : options.Threads;
+        var neighbourhoods = Enumerable.Range(1, alongside ? options.Threads - mipThreads : 0)
+            .Select(worker => Task.Factory.StartNew(
+                () => ImproveByNeighbourhoods(catalog, shared!, options, worker, reporter, clock, stopNeighbourhoods.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        var mipOptions = options with { Threads = mipThreads };
         var engine = options.Solver switch
         {
             SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, progress, clock, cancellation),
@@ -82,12 +84,14 @@ public static class ExactPlanner
 
         if (improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
         {
-            ImproveByNeighbourhoods(catalog, shared, options, worker: 0, reporter, clock, cancellation);
+            // Worker numbers seed each worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
+            Parallel.For(0, mipThreads, new ParallelOptions { MaxDegreeOfParallelism = mipThreads }, i =>
+                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, reporter, clock, cancellation));
         }
 
-        if (neighbourhoods is not null)
+        foreach (var worker in neighbourhoods)
         {
-            neighbourhoods.GetAwaiter().GetResult();
+            worker.GetAwaiter().GetResult();
         }
 
         if (engine.Status == EngineStatus.Infeasible)

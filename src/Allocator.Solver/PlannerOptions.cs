@@ -27,6 +27,14 @@ public sealed record PlannerOptions
     /// <summary>Worker threads.</summary>
     public int Threads { get; init; } = 2;
 
+    /// <summary>
+    /// Threads the MIP engine gets when neighbourhood re-solves run beside it (at most Threads - 1); every other thread
+    /// runs re-solves. Measured on 16 cores (benchmarks/RESULTS.md): SCIP runs extra threads as concurrent solvers racing
+    /// on the same tree, and 1 MIP thread with 15 re-solve workers beat 15 MIP threads with one on all three benchmark
+    /// instances, so 1 is the default.
+    /// </summary>
+    public int MipThreads { get; init; } = 1;
+
     /// <summary>Random seed handed to the engine.</summary>
     public int Seed { get; init; }
 

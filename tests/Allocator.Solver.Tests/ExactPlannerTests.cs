@@ -62,6 +62,12 @@ public sealed class ExactPlannerTests
     public void With_two_threads_the_mip_beside_neighbourhood_re_solves_still_matches_enumeration(SolverKind solver, ulong seed) =>
         MatchesEnumeration(solver, seed, threads: 2);
 
+    [Theory]
+    [InlineData(5UL)]
+    [InlineData(12UL)]
+    public void With_three_threads_one_mip_thread_and_two_re_solve_workers_still_match_enumeration(ulong seed) =>
+        MatchesEnumeration(SolverKind.Scip, seed, threads: 3);
+
     private static void MatchesEnumeration(SolverKind solver, ulong seed, int threads)
     {
         var instance = new CompiledInstance(SmallInstances.Random(seed));

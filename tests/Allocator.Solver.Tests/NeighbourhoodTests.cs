@@ -67,12 +67,14 @@ public sealed class NeighbourhoodTests
 public sealed class ImprovementTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void A_solve_stopped_by_its_limit_returns_a_feasible_plan_no_worse_than_greedy_with_an_honest_gap(int threads)
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(3, 1)]
+    [InlineData(3, 2)]
+    public void A_solve_stopped_by_its_limit_returns_a_feasible_plan_no_worse_than_greedy_with_an_honest_gap(int threads, int mipThreads)
     {
         // The mid-size seed is far from proven optimal in a few seconds, so the neighbourhood rounds run: after the MIP
-        // on one thread, beside it on two.
+        // on one thread; beside it on more, and then on the MIP's threads too (several at once with mipThreads 2).
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root.FullName, "Allocator.sln")))
         {
@@ -80,7 +82,7 @@ public sealed class ImprovementTests
         }
 
         var instance = new CompiledInstance(Core.Json.InstanceReader.ReadFile(Path.Combine(root.FullName, "seeds", "mid-6x120x20x26.json")));
-        var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(8), Threads = threads });
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(8), Threads = threads, MipThreads = mipThreads });
 
         Assert.Equal(PlanStatus.Feasible, result.Status);
         var evaluation = PlanEvaluator.Evaluate(instance, result.Assignment!);
