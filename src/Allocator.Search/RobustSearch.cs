@@ -184,8 +184,8 @@ public static class RobustSearch
             // the next step's are made from the same parents while this one scores, so the host's work overlaps the
             // scorer's. Proposals depend only on (seed, step, parents), and the parents lag by one step on every
             // backend and at every speed, so the search stays reproducible. A shortened step takes a prefix.
-            var proposals = ahead?.GetAwaiter().GetResult() ?? Propose([.. population], options, step);
             var parents = population.ToArray();
+            var proposals = ahead?.GetAwaiter().GetResult() ?? Propose(parents, options, step);
             var nextStep = step + 1;
             ahead = Task.Run(() => Propose(parents, options, nextStep), CancellationToken.None);
             var fresh = proposals.Take(batch).Where(p => seen.Add(p.Key)).ToList();

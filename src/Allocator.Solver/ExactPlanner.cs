@@ -336,9 +336,10 @@ internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation,
     /// <summary>Keeps <paramref name="candidate"/> when it scores better (beyond rounding); says whether it did.</summary>
     public bool Offer(PlanEvaluation candidate)
     {
+        // Scored outside the lock (a pass over every lease and job), so workers offering at once do not queue for it.
+        var candidateScore = score(candidate);
         lock (_gate)
         {
-            var candidateScore = score(candidate);
             if (candidateScore <= _bestScore + 1e-9 * Math.Max(1, Math.Abs(_bestScore)))
             {
                 return false;
