@@ -68,9 +68,11 @@ public sealed class ExactPlannerTests
     public void With_three_threads_one_mip_thread_and_two_re_solve_workers_still_match_enumeration(ulong seed) =>
         MatchesEnumeration(SolverKind.Scip, seed, threads: 3);
 
-    private static void MatchesEnumeration(SolverKind solver, ulong seed, int threads)
+    private static void MatchesEnumeration(SolverKind solver, ulong seed, int threads) =>
+        MatchesEnumeration(solver, new CompiledInstance(SmallInstances.Random(seed)), seed, threads);
+
+    private static void MatchesEnumeration(SolverKind solver, CompiledInstance instance, ulong seed, int threads)
     {
-        var instance = new CompiledInstance(SmallInstances.Random(seed));
         var optimum = SmallInstances.OptimumByEnumeration(instance);
 
         var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(20), Threads = threads });
@@ -101,11 +103,38 @@ public sealed class ExactPlannerTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(UnusualCases))]
+    public void Planner_matches_exhaustive_enumeration_in_the_contracts_corners(SolverKind solver, ulong seed)
+    {
+        // Through the JSON reader, as a planner's file would come: it must be valid as written.
+        var problems = new List<ContractProblem>();
+        var source = InstanceReader.TryRead(InstanceWriter.Write(SmallInstances.Unusual(seed)), problems);
+        Assert.Empty(problems);
+        MatchesEnumeration(solver, new CompiledInstance(source!), seed, threads: 1);
+    }
+
+    /// <summary>Seeds 1..24 for SCIP and CP-SAT, 1..8 for HiGHS.</summary>
+    public static TheoryData<SolverKind, ulong> UnusualCases()
+    {
+        var data = new TheoryData<SolverKind, ulong>();
+        foreach (var (solver, count) in new[] { (SolverKind.Scip, 24), (SolverKind.CpSat, 24), (SolverKind.Highs, 8) })
+        {
+            foreach (var seed in Enumerable.Range(1, count))
+            {
+                data.Add(solver, (ulong)seed);
+            }
+        }
+
+        return data;
+    }
+
     [Fact]
     public void Planner_matches_exhaustive_enumeration_on_fresh_random_seeds()
     {
         // New seeds every run (CsCheck prints a failing one); a failure becomes a fixed case above.
         Gen.ULong.Sample(seed => MatchesEnumeration(SolverKind.Scip, seed, threads: 1), iter: 15, threads: 1);
+        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_in_the_contracts_corners(SolverKind.Scip, seed), iter: 15, threads: 1);
     }
 
     [Fact]

@@ -44,6 +44,57 @@ internal static class SmallInstances
     }
 
     /// <summary>
+    /// Tiny instances built to reach the contract's corners that <see cref="Random"/> leaves out: required jobs (so some
+    /// instances have no plan), jobs that may not start at once and are held to one pool, a job after two others, GPUs
+    /// retired mid-horizon, a period with no power at one site, pools whose spot margin is zero or negative, offers
+    /// priced below their power cost, a signed lease free to go to either pool, and sell-through of 0 or 1. Valid by the
+    /// contract's rules (a test checks that).
+    /// </summary>
+    public static Instance Unusual(ulong seed)
+    {
+        var rng = new SplitMix64(SplitMix64.Mix(seed ^ 0x0DDC0FFEEUL));
+        var T = rng.Between(3, 5);
+        var retireAt = rng.Between(1, T - 1);
+        var pools = ImmutableArray.Create(
+            new Pool("a", "s", "H100", rng.Between(4, 9) * 100, 1.4, [new Delivery(retireAt, -rng.Between(1, 3) * 100)]),
+            new Pool("b", rng.Chance(0.5) ? "s" : "r", "GB200", rng.Between(2, 6) * 100, 2.5, rng.Chance(0.5) ? [new Delivery(rng.Between(1, T - 1), 300)] : []));
+        // Site s has a period with no power at all; its other periods bind or not at random.
+        var dark = rng.Between(0, T - 1);
+        var sites = ImmutableArray.Create(
+            new Site("s", [.. Enumerable.Range(0, T).Select(t => t == dark ? 0 : Math.Round(rng.Uniform(0.5, 2.0), 2))], rng.Between(30, 400)),
+            new Site("r", rng.Chance(0.5) ? [.. Enumerable.Range(0, T).Select(_ => Math.Round(rng.Uniform(0.3, 1.5), 2))] : null, rng.Between(0, 400)));
+        var leases = Enumerable.Range(0, 3).Select(l =>
+        {
+            var periods = rng.Between(1, T - 1);
+            var earliest = rng.Between(0, T - periods);
+            // Prices from well below to above the power cost of a GPU-hour (up to 2.5 kW x 400 USD/MWh = 1 USD).
+            return new Lease(
+                $"l{l}", null, l == 0 && rng.Chance(0.3) ? LeaseStatus.Signed : LeaseStatus.Offer,
+                rng.Between(1, 4) * 100, periods, earliest, Math.Min(T - periods, earliest + rng.Between(0, 1)),
+                rng.Chance(0.5) ? null : [rng.Chance(0.5) ? "a" : "b"],
+                Math.Round(rng.Uniform(0.05, 2.5), 2), rng.Uniform(0, 3));
+        }).ToImmutableArray();
+        var jobs = Enumerable.Range(0, 3).Select(j =>
+        {
+            var periods = 1;
+            var earliest = rng.Between(0, 1);
+            // Windows of at most three starts keep the enumeration small.
+            var deadline = Math.Min(T - 1, earliest + rng.Between(0, 2));
+            // The last job is worth most and usually needs both others first, so the chain rows decide the optimum.
+            ImmutableArray<string> after = j == 2 ? [.. new[] { "j0", "j1" }.Where(_ => rng.Chance(0.8))] : [];
+            var value = j == 2 ? rng.Between(20, 40) * 10_000 : rng.Between(0, 10) * 10_000;
+            return new Job(
+                $"j{j}", rng.Between(1, 5) * 100, periods, earliest, deadline,
+                rng.Chance(0.5) ? null : [rng.Chance(0.5) ? "a" : "b"], value, rng.Between(0, 5) * 5_000,
+                Math.Round(rng.Uniform(0, 1), 2), rng.Chance(0.25), after);
+        }).ToImmutableArray();
+        var spot = rng.Chance(0.85)
+            ? new SpotMarket(Math.Round(rng.Uniform(0.05, 1.5), 2), rng.Chance(0.2) ? (rng.Chance(0.5) ? 0 : 1) : Math.Round(rng.Uniform(0.1, 1.0), 2))
+            : null;
+        return new Instance($"unusual-{seed}", new Horizon(new DateOnly(2026, 7, 6), T, rng.Between(1, 168)), sites, pools, leases, jobs, spot, null);
+    }
+
+    /// <summary>
     /// The best objective (less <paramref name="charge"/> of the plan, when given) over every feasible assignment, or
     /// null when none is feasible.
     /// </summary>
