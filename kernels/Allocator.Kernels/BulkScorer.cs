@@ -137,7 +137,7 @@ public sealed class BulkScorer : IDisposable
     /// </summary>
     public ScoreMatrix Score(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, long scenarioOffset = 0)
     {
-        var (parts, _, elapsed) = Execute(instance, plans, seed, scenarios, scenarioOffset, alpha: null);
+        var (parts, _, elapsed) = Execute(Prepare(instance, plans), seed, scenarios, scenarioOffset, alpha: null);
         return new ScoreMatrix(plans.Count, scenarios, parts!, elapsed);
     }
 
@@ -145,14 +145,30 @@ public sealed class BulkScorer : IDisposable
     /// Scores like <see cref="Score"/> but returns only each plan's <see cref="RiskSummary"/>, computed where the
     /// outcomes are (on the device for GPU runs), so a dozen numbers per plan come back instead of every pair.
     /// </summary>
-    public RiskReport Summarize(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, double alpha, long scenarioOffset = 0)
+    public RiskReport Summarize(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, double alpha, long scenarioOffset = 0) =>
+        Summarize(Prepare(instance, plans), seed, scenarios, alpha, scenarioOffset);
+
+    /// <summary>
+    /// Lays <paramref name="plans"/> out as the scorer reads them. Pure and thread-safe: a search prepares its next
+    /// batch on the host while this scorer works on the current one.
+    /// </summary>
+    public static PreparedPlans Prepare(CompiledInstance instance, IReadOnlyList<Assignment> plans)
     {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(plans);
+        return new PreparedPlans(instance, plans.Count, plans.Count == 0 ? null : HostData.Plans(instance, plans));
+    }
+
+    /// <summary><see cref="Summarize(CompiledInstance, IReadOnlyList{Assignment}, ulong, int, double, long)"/> of plans laid out ahead.</summary>
+    public RiskReport Summarize(PreparedPlans plans, ulong seed, int scenarios, double alpha, long scenarioOffset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
         if (alpha is <= 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha is the share of worst scenarios CVaR averages: in (0, 1].");
         }
 
-        var (_, summary, elapsed) = Execute(instance, plans, seed, scenarios, scenarioOffset, alpha);
+        var (_, summary, elapsed) = Execute(plans, seed, scenarios, scenarioOffset, alpha);
         var risks = Enumerable.Range(0, plans.Count).Select(n =>
         {
             var f = summary!.AsSpan(n * RiskKernels.Fields, RiskKernels.Fields);
@@ -162,18 +178,16 @@ public sealed class BulkScorer : IDisposable
     }
 
     private (double[][]? Parts, double[]? Summary, TimeSpan Elapsed) Execute(
-        CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, long scenarioOffset, double? alpha)
+        PreparedPlans plans, ulong seed, int scenarios, long scenarioOffset, double? alpha)
     {
-        ArgumentNullException.ThrowIfNull(instance);
-        ArgumentNullException.ThrowIfNull(plans);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenarios, 1);
-        if (plans.Count == 0)
+        if (plans.Data is not { } candidates)
         {
             // Nothing to score; devices reject an empty launch grid.
             return ([.. Enumerable.Range(0, 6).Select(_ => Array.Empty<double>())], [], TimeSpan.Zero);
         }
 
-        var candidates = HostData.Plans(instance, plans);
+        var instance = plans.Instance;
         var u = instance.Source.Uncertainty;
         var p = new ScoreParams(
             instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans.Count, scenarios,
@@ -309,4 +323,24 @@ public sealed class BulkScorer : IDisposable
         _accelerator.Dispose();
         _context.Dispose();
     }
+}
+
+/// <summary>Candidate plans laid out for a <see cref="BulkScorer"/> (by <see cref="BulkScorer.Prepare"/>), with their instance.</summary>
+public sealed class PreparedPlans
+{
+    internal PreparedPlans(CompiledInstance instance, int count, HostData? data)
+    {
+        Instance = instance;
+        Count = count;
+        Data = data;
+    }
+
+    /// <summary>The instance the plans belong to.</summary>
+    public CompiledInstance Instance { get; }
+
+    /// <summary>How many plans.</summary>
+    public int Count { get; }
+
+    /// <summary>The flat arrays the scorer reads; null when there are no plans.</summary>
+    internal HostData? Data { get; }
 }

@@ -54,11 +54,16 @@ internal sealed class HostData
         var jobStart = new int[jobPool.Length];
         var jobOrder = new int[jobPool.Length];
         var scheduled = new int[plans.Count];
+        // Each lease's three cell values, computed once for every plan (the same products as before, so the same bits).
+        var gpus = instance.LeaseGpus.Select(g => (double)g).ToArray();
+        var price = instance.LeaseGpus.Select((g, l) => g * instance.LeasePricePerGpuHour[l]).ToArray();
+        var penalty = instance.LeaseGpus.Select((g, l) => g * instance.LeasePenaltyPerGpuHour[l]).ToArray();
+        var periods = instance.LeasePeriods.ToArray();
         // Plans fill disjoint slices, so they are laid out in parallel (a search lays out a thousand per step).
         Parallel.For(0, plans.Count, n =>
         {
             var plan = plans[n];
-            for (var l = 0; l < instance.LeaseCount; l++)
+            for (var l = 0; l < gpus.Length; l++)
             {
                 var p = plan.LeasePool[l];
                 if (p < 0)
@@ -66,25 +71,39 @@ internal sealed class HostData
                     continue;
                 }
 
-                for (var t = Math.Max(0, plan.LeaseStart[l]); t < Math.Min(T, plan.LeaseStart[l] + instance.LeasePeriods[l]); t++)
+                var row = n * cells + p * T;
+                for (var t = Math.Max(0, plan.LeaseStart[l]); t < Math.Min(T, plan.LeaseStart[l] + periods[l]); t++)
                 {
-                    var cell = n * cells + p * T + t;
-                    leaseGpus[cell] += instance.LeaseGpus[l];
-                    leasePrice[cell] += instance.LeaseGpus[l] * instance.LeasePricePerGpuHour[l];
-                    leasePenalty[cell] += instance.LeaseGpus[l] * instance.LeasePenaltyPerGpuHour[l];
+                    leaseGpus[row + t] += gpus[l];
+                    leasePrice[row + t] += price[l];
+                    leasePenalty[row + t] += penalty[l];
                 }
             }
 
-            // Jobs claim GPUs in the order the plan starts them (ties: instance order).
-            var order = Enumerable.Range(0, jobs).Where(j => plan.JobPool[j] >= 0).OrderBy(j => plan.JobStart[j]).ThenBy(j => j).ToArray();
-            scheduled[n] = order.Length;
+            // Jobs claim GPUs in the order the plan starts them (ties: instance order): a stable insertion sort of the
+            // scheduled jobs by start, written straight into the plan's slice.
+            var order = jobOrder.AsSpan(n * jobs, jobs);
+            var count = 0;
             for (var j = 0; j < jobs; j++)
             {
                 jobPool[n * jobs + j] = plan.JobPool[j];
                 jobStart[n * jobs + j] = plan.JobStart[j];
+                if (plan.JobPool[j] < 0)
+                {
+                    continue;
+                }
+
+                var at = count++;
+                while (at > 0 && plan.JobStart[order[at - 1]] > plan.JobStart[j])
+                {
+                    order[at] = order[at - 1];
+                    at--;
+                }
+
+                order[at] = j;
             }
 
-            order.CopyTo(jobOrder, n * jobs);
+            scheduled[n] = count;
         });
 
         return new HostData([jobPool, jobStart, jobOrder, scheduled], [leaseGpus, leasePrice, leasePenalty]);

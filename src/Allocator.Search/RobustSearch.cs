@@ -143,7 +143,7 @@ public static class RobustSearch
         var serial = population.Count;
         StopReason stopped;
         var lastStep = TimeSpan.Zero;
-        Task<Proposal[]>? ahead = null;
+        Task<Batch>? ahead = null;
         while (true)
         {
             if (cancellation.IsCancellationRequested)
@@ -180,15 +180,23 @@ public static class RobustSearch
             }
 
             var stepClock = Stopwatch.StartNew();
-            // This step's proposals were made while the previous step scored (or are made now, on the first step);
-            // the next step's are made from the same parents while this one scores, so the host's work overlaps the
-            // scorer's. Proposals depend only on (seed, step, parents), and the parents lag by one step on every
-            // backend and at every speed, so the search stays reproducible. A shortened step takes a prefix.
+            // This step's batch (proposals, those not seen before, laid out for the scorer) was made while the previous
+            // step scored, or is made now on the first step; the next step's is made from the same parents while this
+            // one scores, so the host's work overlaps the scorer's. Proposals depend only on (seed, step, parents), the
+            // parents lag by one step on every backend and at every speed, and only the batch being made touches `seen`,
+            // so the search stays reproducible. The batch size follows the evaluation budget; a step shortened to end
+            // near the time limit scores a prefix of its batch (the rest counts as seen: the run is ending anyway).
             var parents = population.ToArray();
-            var proposals = ahead?.GetAwaiter().GetResult() ?? Propose(parents, options, step);
+            var current = ahead?.GetAwaiter().GetResult() ?? MakeBatch(instance, parents, options, step, batch, seen);
+            if (current.Fresh.Count > batch)
+            {
+                current = Batch.Of(instance, [.. current.Fresh.Take(batch)]);
+            }
+
             var nextStep = step + 1;
-            ahead = Task.Run(() => Propose(parents, options, nextStep), CancellationToken.None);
-            var fresh = proposals.Take(batch).Where(p => seen.Add(p.Key)).ToList();
+            var nextBatch = (int)Math.Min(options.BatchSize, remainingBudget - current.Fresh.Count);
+            ahead = nextBatch > 0 ? Task.Run(() => MakeBatch(instance, parents, options, nextStep, nextBatch, seen), CancellationToken.None) : null;
+            var fresh = current.Fresh;
 
             step++;
             if (fresh.Count == 0)
@@ -198,7 +206,7 @@ public static class RobustSearch
             }
 
             idleSteps = 0;
-            var report = scorer.Summarize(instance, [.. fresh.Select(f => f.Assignment)], options.Seed, options.Scenarios, options.Risk.Alpha);
+            var report = scorer.Summarize(current.Prepared, options.Seed, options.Scenarios, options.Risk.Alpha);
             scoringTime += report.ScoringTime;
             evaluations += fresh.Count;
             for (var i = 0; i < fresh.Count; i++)
@@ -236,6 +244,13 @@ public static class RobustSearch
 
         return new SearchResult(best, seedScores, step, evaluations, clock.Elapsed, scoringTime, stopped, scorer.Description, improving);
     }
+
+    /// <summary>
+    /// The first <paramref name="count"/> proposals of <paramref name="step"/> that were never scored before (recorded in
+    /// <paramref name="seen"/>, in proposal order), laid out for the scorer.
+    /// </summary>
+    private static Batch MakeBatch(CompiledInstance instance, Member[] parents, SearchOptions options, int step, int count, HashSet<(ulong, ulong)> seen) =>
+        Batch.Of(instance, [.. Propose(parents, options, step).Take(count).Where(p => seen.Add(p.Key))]);
 
     /// <summary>
     /// Proposes a batch of candidates. Candidate i of step s draws from its own generator keyed by (seed, step, i), so
@@ -306,6 +321,13 @@ public static class RobustSearch
     }
 
     private sealed record Member(ScoredPlan Plan, DraftPlan Draft, long Serial);
+
+    /// <summary>A step's fresh proposals and the same plans laid out for the scorer.</summary>
+    private sealed record Batch(List<Proposal> Fresh, PreparedPlans Prepared)
+    {
+        public static Batch Of(CompiledInstance instance, List<Proposal> fresh) =>
+            new(fresh, BulkScorer.Prepare(instance, [.. fresh.Select(f => f.Assignment)]));
+    }
 
     private sealed record Proposal(Assignment Assignment, DraftPlan Draft, Fitness ParentFitness, List<MoveKind> Moves, (ulong, ulong) Key);
 }
