@@ -219,10 +219,8 @@ public sealed class BulkScorer : IDisposable
         lock (_workspace!)
         {
             var deviceFleet = _workspace.Fleet(instance);
-            var planBuffers = new List<IDisposable>();
-            try
             {
-                var devicePlans = candidates.PlansOn(_accelerator, planBuffers);
+                var devicePlans = _workspace.Plans(candidates);
                 var outcomes = _workspace.Outcomes(pairs);
                 // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
                 var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
@@ -252,10 +250,6 @@ public sealed class BulkScorer : IDisposable
                 _accelerator.Synchronize();
                 var elapsed = clock.Elapsed;
                 return (_workspace.DownloadOutcomes(pairs), null, elapsed);
-            }
-            finally
-            {
-                planBuffers.ForEach(b => b.Dispose());
             }
         }
     }

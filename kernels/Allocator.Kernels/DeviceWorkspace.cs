@@ -7,7 +7,7 @@ namespace Allocator.Kernels;
 /// <summary>
 /// The device buffers a GPU scorer keeps between calls. A search scores batch after batch of plans of one instance
 /// against the same scenarios, so the instance is uploaded once, the scenarios are drawn once, and the outcome,
-/// scratch and summary buffers are allocated for the largest batch so far and reused. Not thread-safe: the scorer
+/// scratch, summary and plan buffers are allocated for the largest batch so far and reused. Not thread-safe: the scorer
 /// serialises its calls.
 /// </summary>
 internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
@@ -15,6 +15,8 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     private readonly Accelerator _accelerator = accelerator;
     private readonly List<IDisposable> _fleetBuffers = [];
     private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _outcomes = new MemoryBuffer1D<double, Stride1D.Dense>?[6];
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>?[] _planInts = new MemoryBuffer1D<int, Stride1D.Dense>?[HostData.PlanIntColumns];
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _planDoubles = new MemoryBuffer1D<double, Stride1D.Dense>?[HostData.PlanDoubleColumns];
     private CompiledInstance? _fleetInstance;
     private FleetData<ViewColumn<int>, ViewColumn<double>> _fleet;
     private MemoryBuffer1D<double, Stride1D.Dense>? _scratch;
@@ -57,6 +59,13 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     /// <summary>Records that the tables now hold this instance's scenarios for the seed and range.</summary>
     public void MarkDrawn(CompiledInstance instance, ulong seed, long offset, int scenarios) => _drawn = (instance, seed, offset, scenarios);
 
+    /// <summary>
+    /// Copies a batch's plan columns into buffers kept for them (grown when a batch needs more), so a search step costs
+    /// copies, not a device allocation and release per column.
+    /// </summary>
+    public PlanData<ViewColumn<int>, ViewColumn<double>> Plans(HostData plans) =>
+        plans.PlansOn((column, values) => Upload(ref _planInts[column], values), (column, values) => Upload(ref _planDoubles[column], values));
+
     /// <summary>The six outcome columns, <paramref name="pairs"/> long.</summary>
     public OutcomeData<ViewColumn<double>> Outcomes(long pairs) =>
         new(View(ref _outcomes[0], pairs), View(ref _outcomes[1], pairs), View(ref _outcomes[2], pairs),
@@ -89,23 +98,37 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     public void Dispose()
     {
         _fleetBuffers.ForEach(b => b.Dispose());
-        foreach (var buffer in _outcomes.Append(_scratch).Append(_tables).Append(_totals).Append(_summary))
+        foreach (var buffer in _outcomes.Concat(_planDoubles).Append(_scratch).Append(_tables).Append(_totals).Append(_summary))
+        {
+            buffer?.Dispose();
+        }
+
+        foreach (var buffer in _planInts)
         {
             buffer?.Dispose();
         }
     }
 
+    private ViewColumn<T> Upload<T>(ref MemoryBuffer1D<T, Stride1D.Dense>? buffer, T[] values)
+        where T : unmanaged
+    {
+        var view = View(ref buffer, values.Length);
+        buffer!.View.SubView(0, values.Length).CopyFromCPU(values);
+        return view;
+    }
+
     /// <summary>A view of <paramref name="length"/> elements, reallocating the buffer only when it is too short.</summary>
-    private ViewColumn<double> View(ref MemoryBuffer1D<double, Stride1D.Dense>? buffer, long length)
+    private ViewColumn<T> View<T>(ref MemoryBuffer1D<T, Stride1D.Dense>? buffer, long length)
+        where T : unmanaged
     {
         length = Math.Max(1, length);
         if (buffer is null || buffer.Length < length)
         {
             buffer?.Dispose();
             buffer = null;
-            buffer = _accelerator.Allocate1D<double>(length);
+            buffer = _accelerator.Allocate1D<T>(length);
         }
 
-        return new ViewColumn<double>(buffer.View.SubView(0, length));
+        return new ViewColumn<T>(buffer.View.SubView(0, length));
     }
 }

@@ -6,7 +6,8 @@ namespace Allocator.Kernels;
 
 /// <summary>
 /// The instance and the candidate plans as the flat arrays the scorer reads: used as they are by the CPU fast path
-/// (<see cref="ArrayColumn{T}"/>) and uploaded once per call for a device (<see cref="ViewColumn{T}"/>).
+/// (<see cref="ArrayColumn{T}"/>) and copied to a device (<see cref="ViewColumn{T}"/>): the instance once, the plans into
+/// buffers the device workspace keeps.
 /// </summary>
 internal sealed class HostData
 {
@@ -116,8 +117,15 @@ internal sealed class HostData
 
     public PlanData<ArrayColumn<int>, ArrayColumn<double>> PlansOnHost() => PlansOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
 
-    public PlanData<ViewColumn<int>, ViewColumn<double>> PlansOn(Accelerator accelerator, List<IDisposable> buffers) =>
-        PlansOf(i => Upload(accelerator, _ints[i], buffers), d => Upload(accelerator, _doubles[d], buffers));
+    /// <summary>Int and double columns of <see cref="PlanData{TInt, TDouble}"/>, in the order <see cref="Plans"/> makes them.</summary>
+    public const int PlanIntColumns = 4;
+
+    /// <inheritdoc cref="PlanIntColumns"/>
+    public const int PlanDoubleColumns = 3;
+
+    /// <summary>The plans' columns as the device views <paramref name="ints"/> and <paramref name="doubles"/> make of each (column number, values).</summary>
+    public PlanData<ViewColumn<int>, ViewColumn<double>> PlansOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
+        PlansOf(i => ints(i, _ints[i]), d => doubles(d, _doubles[d]));
 
     private static ViewColumn<T> Upload<T>(Accelerator accelerator, T[] values, List<IDisposable> buffers)
         where T : unmanaged

@@ -2,7 +2,7 @@ namespace Allocator.Kernels.Tests;
 
 /// <summary>
 /// A device scorer keeps the instance, the drawn scenarios and its buffers between calls. Reusing them must never show:
-/// one scorer taken through other instances, seeds, scenario ranges and batch sizes returns, call by call, exactly what
+/// one scorer taken through other instances, seeds, scenario ranges, plans and batch sizes returns, call by call, exactly what
 /// a fresh scorer returns.
 /// </summary>
 public sealed class DeviceWorkspaceTests
@@ -18,6 +18,7 @@ public sealed class DeviceWorkspaceTests
         {
             (first, plansOfFirst, 1, 9, 0),
             (first, plansOfFirst.Take(1).ToList(), 1, 9, 0), // same scenarios, smaller batch: reused tables
+            (first, plansOfFirst.Skip(1).ToList(), 1, 9, 0), // other plans in the same plan buffers
             (first, plansOfFirst, 2, 9, 0), // another seed
             (first, plansOfFirst, 2, 5, 4), // another range of it
             (second, plansOfSecond, 2, 5, 4), // another instance, same seed and range: must not reuse the tables
