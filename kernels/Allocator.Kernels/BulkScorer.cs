@@ -219,38 +219,36 @@ public sealed class BulkScorer : IDisposable
         lock (_workspace!)
         {
             var deviceFleet = _workspace.Fleet(instance);
+            var devicePlans = _workspace.Plans(candidates);
+            var outcomes = _workspace.Outcomes(pairs);
+            // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
+            var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
+            var scratch = _workspace.Scratch(threads * p.ScratchStride);
+            var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
+            _accelerator.Synchronize();
+            var clock = Stopwatch.StartNew();
+
+            // Scenarios are drawn on the device once per (instance, seed, range), since a search scores batch
+            // after batch against the same scenarios; then every pair reads its scenario's table.
+            if (!drawn)
             {
-                var devicePlans = _workspace.Plans(candidates);
-                var outcomes = _workspace.Outcomes(pairs);
-                // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
-                var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
-                var scratch = _workspace.Scratch(threads * p.ScratchStride);
-                var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
-                _accelerator.Synchronize();
-                var clock = Stopwatch.StartNew();
-
-                // Scenarios are drawn on the device once per (instance, seed, range), since a search scores batch
-                // after batch against the same scenarios; then every pair reads its scenario's table.
-                if (!drawn)
-                {
-                    _drawKernel!(scenarios, deviceFleet, tables, p);
-                    _workspace.MarkDrawn(instance, seed, scenarioOffset, scenarios);
-                }
-
-                _kernel!((int)threads, deviceFleet, devicePlans, tables, scratch, outcomes, p, threads);
-                if (alpha is { } a)
-                {
-                    var (totals, summary) = _workspace.Summaries(pairs, plans.Count * RiskKernels.Fields);
-                    var group = Math.Min(SummaryGroupSize, _accelerator.MaxNumThreadsPerGroup);
-                    _summaryKernel!(new KernelConfig(plans.Count, group), outcomes, totals, summary, scenarios, a);
-                    _accelerator.Synchronize();
-                    return (null, _workspace.DownloadSummary(plans.Count * RiskKernels.Fields), clock.Elapsed);
-                }
-
-                _accelerator.Synchronize();
-                var elapsed = clock.Elapsed;
-                return (_workspace.DownloadOutcomes(pairs), null, elapsed);
+                _drawKernel!(scenarios, deviceFleet, tables, p);
+                _workspace.MarkDrawn(instance, seed, scenarioOffset, scenarios);
             }
+
+            _kernel!((int)threads, deviceFleet, devicePlans, tables, scratch, outcomes, p, threads);
+            if (alpha is { } a)
+            {
+                var (totals, summary) = _workspace.Summaries(pairs, plans.Count * RiskKernels.Fields);
+                var group = Math.Min(SummaryGroupSize, _accelerator.MaxNumThreadsPerGroup);
+                _summaryKernel!(new KernelConfig(plans.Count, group), outcomes, totals, summary, scenarios, a);
+                _accelerator.Synchronize();
+                return (null, _workspace.DownloadSummary(plans.Count * RiskKernels.Fields), clock.Elapsed);
+            }
+
+            _accelerator.Synchronize();
+            var elapsed = clock.Elapsed;
+            return (_workspace.DownloadOutcomes(pairs), null, elapsed);
         }
     }
 
