@@ -55,7 +55,7 @@ internal sealed class HostData
         var jobStart = new int[jobPool.Length];
         var jobOrder = new int[jobPool.Length];
         var scheduled = new int[plans.Count];
-        // Each lease's three cell values, computed once for every plan (the same products as before, so the same bits).
+        // Each lease's three cell values, computed once per call rather than once per cell of every plan.
         var gpus = instance.LeaseGpus.Select(g => (double)g).ToArray();
         var price = instance.LeaseGpus.Select((g, l) => g * instance.LeasePricePerGpuHour[l]).ToArray();
         var penalty = instance.LeaseGpus.Select((g, l) => g * instance.LeasePenaltyPerGpuHour[l]).ToArray();
