@@ -13,8 +13,9 @@ namespace Allocator.Kernels;
 internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
 {
     private readonly Accelerator _accelerator = accelerator;
-    private readonly List<IDisposable> _fleetBuffers = [];
     private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _outcomes = new MemoryBuffer1D<double, Stride1D.Dense>?[6];
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>?[] _fleetInts = new MemoryBuffer1D<int, Stride1D.Dense>?[HostData.FleetIntColumns];
+    private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _fleetDoubles = new MemoryBuffer1D<double, Stride1D.Dense>?[HostData.FleetDoubleColumns];
     private readonly MemoryBuffer1D<int, Stride1D.Dense>?[] _planInts = new MemoryBuffer1D<int, Stride1D.Dense>?[HostData.PlanIntColumns];
     private readonly MemoryBuffer1D<double, Stride1D.Dense>?[] _planDoubles = new MemoryBuffer1D<double, Stride1D.Dense>?[HostData.PlanDoubleColumns];
     private CompiledInstance? _fleetInstance;
@@ -25,15 +26,13 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     private MemoryBuffer1D<double, Stride1D.Dense>? _summary;
     private (CompiledInstance Instance, ulong Seed, long Offset, int Scenarios)? _drawn;
 
-    /// <summary>The instance's columns on the device, uploaded on the first call for this instance.</summary>
+    /// <summary>The instance's columns on the device, copied into kept buffers on the first call for this instance.</summary>
     public FleetData<ViewColumn<int>, ViewColumn<double>> Fleet(CompiledInstance instance)
     {
         if (!ReferenceEquals(instance, _fleetInstance))
         {
-            _fleetBuffers.ForEach(b => b.Dispose());
-            _fleetBuffers.Clear();
             _fleetInstance = null;
-            _fleet = HostData.Fleet(instance).FleetOn(_accelerator, _fleetBuffers);
+            _fleet = HostData.Fleet(instance).FleetOn((column, values) => Upload(ref _fleetInts[column], values), (column, values) => Upload(ref _fleetDoubles[column], values));
             _fleetInstance = instance;
         }
 
@@ -97,13 +96,12 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _fleetBuffers.ForEach(b => b.Dispose());
-        foreach (var buffer in _outcomes.Concat(_planDoubles).Append(_scratch).Append(_tables).Append(_totals).Append(_summary))
+        foreach (var buffer in _outcomes.Concat(_fleetDoubles).Concat(_planDoubles).Append(_scratch).Append(_tables).Append(_totals).Append(_summary))
         {
             buffer?.Dispose();
         }
 
-        foreach (var buffer in _planInts)
+        foreach (var buffer in _fleetInts.Concat(_planInts))
         {
             buffer?.Dispose();
         }

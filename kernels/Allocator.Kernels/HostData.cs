@@ -1,13 +1,11 @@
 using Allocator.Core.Evaluation;
-using ILGPU;
-using ILGPU.Runtime;
 
 namespace Allocator.Kernels;
 
 /// <summary>
 /// The instance and the candidate plans as the flat arrays the scorer reads: used as they are by the CPU fast path
-/// (<see cref="ArrayColumn{T}"/>) and copied to a device (<see cref="ViewColumn{T}"/>): the instance once, the plans into
-/// buffers the device workspace keeps.
+/// (<see cref="ArrayColumn{T}"/>) and copied to a device (<see cref="ViewColumn{T}"/>) into buffers the device workspace
+/// keeps: the instance once per instance, the plans every call.
 /// </summary>
 internal sealed class HostData
 {
@@ -112,10 +110,13 @@ internal sealed class HostData
 
     public FleetData<ArrayColumn<int>, ArrayColumn<double>> FleetOnHost() => FleetOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
 
-    public FleetData<ViewColumn<int>, ViewColumn<double>> FleetOn(Accelerator accelerator, List<IDisposable> buffers) =>
-        FleetOf(i => Upload(accelerator, _ints[i], buffers), d => Upload(accelerator, _doubles[d], buffers));
-
     public PlanData<ArrayColumn<int>, ArrayColumn<double>> PlansOnHost() => PlansOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
+
+    /// <summary>Int and double columns of <see cref="FleetData{TInt, TDouble}"/>, in the order <see cref="Fleet"/> makes them.</summary>
+    public const int FleetIntColumns = 11;
+
+    /// <inheritdoc cref="FleetIntColumns"/>
+    public const int FleetDoubleColumns = 6;
 
     /// <summary>Int and double columns of <see cref="PlanData{TInt, TDouble}"/>, in the order <see cref="Plans"/> makes them.</summary>
     public const int PlanIntColumns = 4;
@@ -123,17 +124,13 @@ internal sealed class HostData
     /// <inheritdoc cref="PlanIntColumns"/>
     public const int PlanDoubleColumns = 3;
 
+    /// <summary>The instance's columns as the device views <paramref name="ints"/> and <paramref name="doubles"/> make of each (column number, values).</summary>
+    public FleetData<ViewColumn<int>, ViewColumn<double>> FleetOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
+        FleetOf(i => ints(i, _ints[i]), d => doubles(d, _doubles[d]));
+
     /// <summary>The plans' columns as the device views <paramref name="ints"/> and <paramref name="doubles"/> make of each (column number, values).</summary>
     public PlanData<ViewColumn<int>, ViewColumn<double>> PlansOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
         PlansOf(i => ints(i, _ints[i]), d => doubles(d, _doubles[d]));
-
-    private static ViewColumn<T> Upload<T>(Accelerator accelerator, T[] values, List<IDisposable> buffers)
-        where T : unmanaged
-    {
-        var buffer = accelerator.Allocate1D(values);
-        buffers.Add(buffer);
-        return new ViewColumn<T>(buffer.View);
-    }
 
     private static FleetData<TI, TD> FleetOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
