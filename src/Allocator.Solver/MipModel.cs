@@ -1,10 +1,11 @@
 using Allocator.Core.Evaluation;
-using Google.OrTools.LinearSolver;
+using Google.OrTools.ModelBuilder;
+using ModelSolver = Google.OrTools.ModelBuilder.Solver;
 
 namespace Allocator.Solver;
 
 /// <summary>
-/// The exact model as a MIP (HiGHS or SCIP through OR-Tools' linear-solver wrapper), written as the contract's math:
+/// The exact model as a MIP (SCIP or HiGHS through OR-Tools' model builder), written as the contract's math:
 /// <code>
 ///   max  sum_o net[o] x[o] + sum_{p,t} margin[p] spot[p,t]
 ///   s.t. sum_{o of lease l} x[o] &lt;= 1   (= 1 if signed)            AddLeaseChoice
@@ -16,8 +17,11 @@ namespace Allocator.Solver;
 /// Spot is a continuous variable: for fixed placements the LP over spot is exactly the contract's fractional
 /// knapsack, so the model's optimum is the contract's optimum. Capacity and spot share one row because
 /// spot &lt;= sellThrough * (capacity - used) is the same as used + spot / sellThrough &lt;= capacity.
+/// The model builder (not the older linear-solver wrapper) is used because it hands the engines their own options
+/// and a starting plan: measured with OR-Tools 9.15, the wrapper rejects every HiGHS option (so HiGHS stopped at its
+/// default 1e-4 gap), crashes HiGHS on a hint, and stops SCIP after its first node when given one.
 /// </summary>
-internal sealed class MipModel : IDisposable
+internal sealed class MipModel
 {
     // Objective in millions of USD keeps coefficients near 1..1000, which the LP engines handle best.
     public const double ObjectiveScale = 1e-6;
@@ -28,14 +32,12 @@ internal sealed class MipModel : IDisposable
     private readonly Variable[][] _job;
     private readonly Variable?[] _spot;
 
-    public MipModel(PlacementCatalog catalog, string engine)
+    public MipModel(PlacementCatalog catalog)
     {
         _catalog = catalog;
         _instance = catalog.Instance;
-        Solver = Google.OrTools.LinearSolver.Solver.CreateSolver(engine)
-            ?? throw new InvalidOperationException($"OR-Tools could not create the {engine} solver on this platform.");
-        _lease = [.. catalog.Leases.Select((options, l) => options.Select((_, k) => Solver.MakeBoolVar($"lease{l}_{k}")).ToArray())];
-        _job = [.. catalog.Jobs.Select((options, j) => options.Select((_, k) => Solver.MakeBoolVar($"job{j}_{k}")).ToArray())];
+        _lease = [.. catalog.Leases.Select((options, l) => options.Select((_, k) => Model.NewBoolVar($"lease{l}_{k}")).ToArray())];
+        _job = [.. catalog.Jobs.Select((options, j) => options.Select((_, k) => Model.NewBoolVar($"job{j}_{k}")).ToArray())];
         _spot = new Variable?[_instance.PoolCount * _instance.Periods];
         for (var p = 0; p < _instance.PoolCount; p++)
         {
@@ -43,7 +45,7 @@ internal sealed class MipModel : IDisposable
             {
                 if (catalog.SellsSpot(p))
                 {
-                    _spot[p * _instance.Periods + t] = Solver.MakeNumVar(0, _instance.SellThrough * _instance.CapacityAt(p, t), $"spot{p}_{t}");
+                    _spot[p * _instance.Periods + t] = Model.NewNumVar(0, _instance.SellThrough * _instance.CapacityAt(p, t), $"spot{p}_{t}");
                 }
             }
         }
@@ -56,17 +58,22 @@ internal sealed class MipModel : IDisposable
         SetObjective();
     }
 
-    public Google.OrTools.LinearSolver.Solver Solver { get; }
+    /// <summary>The model, ready for an engine.</summary>
+    public Model Model { get; } = new();
+
+    /// <summary>A row lo &lt;= (terms added later) &lt;= hi.</summary>
+    private LinearConstraint Row(double lo, double hi, string name) =>
+        Model.AddLinearConstraint(LinearExpr.Constant(0), lo, hi).WithName(name);
 
     /// <summary>Each lease is placed at most once; a signed lease exactly once.</summary>
     private void AddLeaseChoice()
     {
         for (var l = 0; l < _lease.Length; l++)
         {
-            var row = Solver.MakeConstraint(_catalog.MustPlaceLease(l) ? 1 : 0, 1, $"lease_choice{l}");
+            var row = Row(_catalog.MustPlaceLease(l) ? 1 : 0, 1, $"lease_choice{l}");
             foreach (var x in _lease[l])
             {
-                row.SetCoefficient(x, 1);
+                row.SetVariableCoefficient(x, 1);
             }
         }
     }
@@ -76,10 +83,10 @@ internal sealed class MipModel : IDisposable
     {
         for (var j = 0; j < _job.Length; j++)
         {
-            var row = Solver.MakeConstraint(_catalog.MustPlaceJob(j) ? 1 : 0, 1, $"job_choice{j}");
+            var row = Row(_catalog.MustPlaceJob(j) ? 1 : 0, 1, $"job_choice{j}");
             foreach (var x in _job[j])
             {
-                row.SetCoefficient(x, 1);
+                row.SetVariableCoefficient(x, 1);
             }
         }
     }
@@ -87,16 +94,16 @@ internal sealed class MipModel : IDisposable
     /// <summary>Leases, jobs and the spot sold (scaled by 1 / sellThrough) fit each pool's capacity in each period.</summary>
     private void AddPoolCapacity()
     {
-        var rows = new Constraint[_instance.PoolCount * _instance.Periods];
+        var rows = new LinearConstraint[_instance.PoolCount * _instance.Periods];
         for (var p = 0; p < _instance.PoolCount; p++)
         {
             for (var t = 0; t < _instance.Periods; t++)
             {
                 var i = p * _instance.Periods + t;
-                rows[i] = Solver.MakeConstraint(double.NegativeInfinity, _instance.CapacityAt(p, t), $"capacity{p}_{t}");
+                rows[i] = Row(double.NegativeInfinity, _instance.CapacityAt(p, t), $"capacity{p}_{t}");
                 if (_spot[i] is { } spot)
                 {
-                    rows[i].SetCoefficient(spot, 1 / _instance.SellThrough);
+                    rows[i].SetVariableCoefficient(spot, 1 / _instance.SellThrough);
                 }
             }
         }
@@ -105,7 +112,7 @@ internal sealed class MipModel : IDisposable
         {
             for (var t = option.Start; t < option.Start + periods; t++)
             {
-                rows[option.Pool * _instance.Periods + t].SetCoefficient(x, gpus);
+                rows[option.Pool * _instance.Periods + t].SetVariableCoefficient(x, gpus);
             }
         }
     }
@@ -114,7 +121,7 @@ internal sealed class MipModel : IDisposable
     private void AddSitePower()
     {
         var T = _instance.Periods;
-        var rows = new Constraint?[_instance.SiteCount * T];
+        var rows = new LinearConstraint?[_instance.SiteCount * T];
         for (var s = 0; s < _instance.SiteCount; s++)
         {
             for (var t = 0; t < T; t++)
@@ -127,13 +134,13 @@ internal sealed class MipModel : IDisposable
                     continue;
                 }
 
-                var row = Solver.MakeConstraint(double.NegativeInfinity, cap, $"power{s}_{t}");
+                var row = Row(double.NegativeInfinity, cap, $"power{s}_{t}");
                 rows[s * T + t] = row;
                 for (var p = 0; p < _instance.PoolCount; p++)
                 {
                     if (_instance.PoolSite[p] == s && _spot[p * T + t] is { } spot)
                     {
-                        row.SetCoefficient(spot, _instance.KwPerGpu[p] / 1000);
+                        row.SetVariableCoefficient(spot, _instance.KwPerGpu[p] / 1000);
                     }
                 }
             }
@@ -146,7 +153,7 @@ internal sealed class MipModel : IDisposable
             {
                 if (rows[site * T + t] is { } row)
                 {
-                    row.SetCoefficient(x, gpus * _instance.KwPerGpu[option.Pool] / 1000);
+                    row.SetVariableCoefficient(x, gpus * _instance.KwPerGpu[option.Pool] / 1000);
                 }
             }
         }
@@ -165,15 +172,15 @@ internal sealed class MipModel : IDisposable
             {
                 foreach (var (started, finished) in _catalog.ChainRows(j, a))
                 {
-                    var row = Solver.MakeConstraint(double.NegativeInfinity, 0, $"chain{j}_{a}");
+                    var row = Row(double.NegativeInfinity, 0, $"chain{j}_{a}");
                     foreach (var k in started)
                     {
-                        row.SetCoefficient(_job[j][k], 1);
+                        row.SetVariableCoefficient(_job[j][k], 1);
                     }
 
                     foreach (var k in finished)
                     {
-                        row.SetCoefficient(_job[a][k], -1);
+                        row.SetVariableCoefficient(_job[a][k], -1);
                     }
                 }
             }
@@ -183,48 +190,85 @@ internal sealed class MipModel : IDisposable
     /// <summary>Net money of every placement plus the spot margin of every GPU-period sold.</summary>
     private void SetObjective()
     {
-        var objective = Solver.Objective();
+        var objective = LinearExpr.NewBuilder();
         foreach (var (option, x, _, _) in Placements())
         {
-            objective.SetCoefficient(x, option.NetValue * ObjectiveScale);
+            objective.AddTerm(x, option.NetValue * ObjectiveScale);
         }
 
         for (var i = 0; i < _spot.Length; i++)
         {
             if (_spot[i] is { } spot)
             {
-                objective.SetCoefficient(spot, _instance.SpotMargin[i / _instance.Periods] * ObjectiveScale);
+                objective.AddTerm(spot, _instance.SpotMargin[i / _instance.Periods] * ObjectiveScale);
             }
         }
 
-        objective.SetMaximization();
+        Model.Maximize(objective);
     }
 
-    /// <summary>The assignment in the engine's current solution.</summary>
-    public Assignment Extract()
+    /// <summary>
+    /// Hands the engine <paramref name="plan"/> (a feasible plan of this catalog, as evaluated) as a complete solution
+    /// to start from: each placement variable 1 where the plan has that lease or job and 0 elsewhere, and spot as the
+    /// contract's clearing sells it, so that the engine gets a whole solution to check rather than a partial one to
+    /// complete.
+    /// </summary>
+    public void Hint(PlanEvaluation plan)
+    {
+        Model.ClearHints();
+        var assignment = plan.Assignment;
+        for (var l = 0; l < _lease.Length; l++)
+        {
+            HintItem(_catalog.Leases[l], _lease[l], assignment.LeasePool[l], assignment.LeaseStart[l]);
+        }
+
+        for (var j = 0; j < _job.Length; j++)
+        {
+            HintItem(_catalog.Jobs[j], _job[j], assignment.JobPool[j], assignment.JobStart[j]);
+        }
+
+        for (var i = 0; i < _spot.Length; i++)
+        {
+            if (_spot[i] is { } spot)
+            {
+                Model.AddHint(spot, Math.Clamp(plan.Spot[i], 0, spot.UpperBound));
+            }
+        }
+    }
+
+    private void HintItem(System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars, int pool, int start)
+    {
+        for (var k = 0; k < vars.Length; k++)
+        {
+            Model.AddHint(vars[k], options[k].Pool == pool && options[k].Start == start ? 1 : 0);
+        }
+    }
+
+    /// <summary>The assignment in <paramref name="solver"/>'s solution of this model.</summary>
+    public Assignment Extract(ModelSolver solver)
     {
         var leasePool = new int[_lease.Length];
         var leaseStart = new int[_lease.Length];
         for (var l = 0; l < _lease.Length; l++)
         {
-            (leasePool[l], leaseStart[l]) = Chosen(_catalog.Leases[l], _lease[l]);
+            (leasePool[l], leaseStart[l]) = Chosen(solver, _catalog.Leases[l], _lease[l]);
         }
 
         var jobPool = new int[_job.Length];
         var jobStart = new int[_job.Length];
         for (var j = 0; j < _job.Length; j++)
         {
-            (jobPool[j], jobStart[j]) = Chosen(_catalog.Jobs[j], _job[j]);
+            (jobPool[j], jobStart[j]) = Chosen(solver, _catalog.Jobs[j], _job[j]);
         }
 
         return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
     }
 
-    private static (int Pool, int Start) Chosen(System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars)
+    private static (int Pool, int Start) Chosen(ModelSolver solver, System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars)
     {
         for (var k = 0; k < vars.Length; k++)
         {
-            if (vars[k].SolutionValue() > 0.5)
+            if (solver.Value(vars[k]) > 0.5)
             {
                 return (options[k].Pool, options[k].Start);
             }
@@ -251,6 +295,4 @@ internal sealed class MipModel : IDisposable
             }
         }
     }
-
-    public void Dispose() => Solver.Dispose();
 }

@@ -28,10 +28,10 @@ public sealed record PlannerOptions
     public int Threads { get; init; } = 2;
 
     /// <summary>
-    /// Threads the MIP engine gets when neighbourhood re-solves run beside it (at most Threads - 1); every other thread
-    /// runs re-solves. Measured on 16 cores (benchmarks/RESULTS.md): SCIP runs extra threads as concurrent solvers racing
-    /// on the same tree, and 1 MIP thread with 15 re-solve workers beat 15 MIP threads with one on all three benchmark
-    /// instances, so 1 is the default.
+    /// Threads HiGHS gets when neighbourhood re-solves run beside it (at most Threads - 1); every other thread runs
+    /// re-solves. SCIP always gets one: measured on 16 cores (benchmarks/RESULTS.md), SCIP ran extra threads as
+    /// concurrent solvers racing on the same tree, and 1 SCIP thread with 15 re-solve workers beat 15 with one on all
+    /// three benchmark instances; through the model builder it runs on one thread anyway.
     /// </summary>
     public int MipThreads { get; init; } = 1;
 

@@ -8,7 +8,7 @@ namespace Allocator.Solver.Tests;
 
 public sealed class ExactPlannerTests
 {
-    private static readonly string TinyPath = Path.Combine(FindRoot(), "seeds", "tiny.json");
+    private static readonly string TinyPath = Path.Combine(Root.Find(), "seeds", "tiny.json");
 
     private static PlannerResult Solve(Instance instance, SolverKind solver, bool deterministic = false) =>
         ExactPlanner.Solve(new CompiledInstance(instance), new PlannerOptions { Solver = solver, TimeLimit = TimeSpan.FromSeconds(30), Threads = 1, Deterministic = deterministic });
@@ -25,10 +25,10 @@ public sealed class ExactPlannerTests
         var plan = result.Assignment!.ToPlan(new CompiledInstance(InstanceReader.ReadFile(TinyPath)));
         Assert.Equal(["acme-1:0", "beta-1:0"], plan.Leases.Select(l => $"{l.Id}:{l.Start}"));
         Assert.Equal(["pretrain:3", "posttrain:6"], plan.Jobs.Select(j => $"{j.Id}:{j.Start}"));
-        // Only SCIP proves the 1e-7 gap; CP-SAT's bound carries the slack of its integer spot grid (~1e-6), and
-        // HiGHS can only be trusted to its default 1e-4 gap through this wrapper: both say "feasible" with that gap.
-        Assert.Equal(solver == SolverKind.Scip ? PlanStatus.Optimal : PlanStatus.Feasible, result.Status);
-        Assert.True(result.Gap <= (solver == SolverKind.Highs ? 1.0001e-4 : 1e-6), $"gap {result.Gap}");
+        // SCIP and HiGHS prove the 1e-7 gap; CP-SAT's bound carries the slack of its integer spot grid (~1e-6), so it
+        // says "feasible" with that gap.
+        Assert.Equal(solver == SolverKind.CpSat ? PlanStatus.Feasible : PlanStatus.Optimal, result.Status);
+        Assert.True(result.Gap <= 1e-6, $"gap {result.Gap}");
     }
 
     /// <summary>Seeds 1..40, plus seeds that once failed (kept as regression cases).</summary>
@@ -37,7 +37,7 @@ public sealed class ExactPlannerTests
         var data = new TheoryData<SolverKind, ulong>();
         foreach (var solver in new[] { SolverKind.Scip, SolverKind.Highs, SolverKind.CpSat })
         {
-            // 116: HiGHS stopped 2.1e-5 short at its default gap. 408132235699: HiGHS' wrapper bound was its objective.
+            // 116: HiGHS once stopped 2.1e-5 short at its default gap. 408132235699: HiGHS' reported bound was its objective.
             foreach (var seed in Enumerable.Range(1, 40).Select(i => (ulong)i).Append(116UL).Append(408132235699UL))
             {
                 data.Add(solver, seed);
@@ -94,10 +94,9 @@ public sealed class ExactPlannerTests
             Assert.True(Math.Abs(result.Objective!.Value - optimum.Value) <= tolerance, $"seed {seed}: {solver} said optimal at {result.Objective:R}, enumeration {optimum:R}");
         }
 
-        // SCIP and CP-SAT reach the optimum; HiGHS stops at its default 1e-4 gap, which OR-Tools 9.15's wrapper cannot tighten.
-        var allowed = solver == SolverKind.Highs ? 1e-4 * Math.Abs(optimum.Value) : tolerance;
-        Assert.True(optimum.Value - result.Objective!.Value <= allowed, $"seed {seed}: {solver} found {result.Objective:R}, enumeration {optimum:R}");
-        if (solver == SolverKind.Scip)
+        // Every engine reaches the optimum, and the two MIP engines prove it (HiGHS at the planner's gap, not its own 1e-4).
+        Assert.True(optimum.Value - result.Objective!.Value <= tolerance, $"seed {seed}: {solver} found {result.Objective:R}, enumeration {optimum:R}");
+        if (solver != SolverKind.CpSat)
         {
             Assert.Equal(PlanStatus.Optimal, result.Status);
         }
@@ -210,9 +209,9 @@ public sealed class ExactPlannerTests
     [Fact]
     public void An_engine_stopped_without_a_solution_claims_no_bound_and_no_zero_gap()
     {
-        // HiGHS through OR-Tools returns no plan when the limit stops it and reads 0 as its bound; the planner falls
-        // back to the greedy plan and must not dress that up as a 0% gap.
-        var instance = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(FindRoot(), "seeds", "mid-6x120x20x26.json")));
+        // HiGHS through OR-Tools hands back no plan when the limit stops it; the planner falls back to the greedy plan and
+        // must not dress that up as a 0% gap.
+        var instance = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "mid-6x120x20x26.json")));
 
         var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = SolverKind.Highs, TimeLimit = TimeSpan.FromSeconds(1), Threads = 1 });
 
@@ -220,16 +219,5 @@ public sealed class ExactPlannerTests
         Assert.True(result.Evaluation!.IsFeasible);
         Assert.True(result.Bound is null || result.Bound >= result.Objective, $"bound {result.Bound} below the plan's {result.Objective}");
         Assert.True(result.Gap is null || result.Gap > 0, $"gap {result.Gap} claimed for a plan that is not proven optimal");
-    }
-
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Allocator.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory!.FullName;
     }
 }
