@@ -5,10 +5,10 @@ namespace Allocator.Solver;
 /// <summary>Which engine solves the exact model.</summary>
 public enum SolverKind
 {
-    /// <summary>SCIP MIP through OR-Tools' linear-solver wrapper (default: fastest to proven optimum, see benchmarks).</summary>
+    /// <summary>SCIP MIP through OR-Tools' model builder (default: best gaps at the limit, see benchmarks).</summary>
     Scip,
 
-    /// <summary>HiGHS MIP through OR-Tools' linear-solver wrapper (returns no plan when stopped by the time limit).</summary>
+    /// <summary>HiGHS MIP through OR-Tools' model builder (hands back no plan when stopped by the time limit).</summary>
     Highs,
 
     /// <summary>CP-SAT on an integer model (spot discretised; its bound is corrected for that).</summary>
