@@ -246,9 +246,9 @@ public static class ExactPlanner
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>Solves a catalog (a full model or a neighbourhood) with the chosen MIP engine; for tests.</summary>
-    internal static (Assignment? Plan, bool Optimal) SolveCatalog(PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start = null)
+    internal static (Assignment? Plan, bool Optimal) SolveCatalog(PlacementCatalog catalog, PlannerOptions options)
     {
-        var result = SolveMip(catalog, options, start, Stopwatch.StartNew(), CancellationToken.None);
+        var result = SolveMip(catalog, options, null, Stopwatch.StartNew(), CancellationToken.None);
         return (result.Assignment, result.Status == EngineStatus.Optimal);
     }
 
