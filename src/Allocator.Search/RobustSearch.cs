@@ -250,16 +250,15 @@ public static class RobustSearch
     /// <paramref name="seen"/>, in proposal order), laid out for the scorer.
     /// </summary>
     private static Batch MakeBatch(CompiledInstance instance, Member[] parents, SearchOptions options, int step, int count, HashSet<(ulong, ulong)> seen) =>
-        Batch.Of(instance, [.. Propose(parents, options, step).Take(count).Where(p => seen.Add(p.Key))]);
+        Batch.Of(instance, [.. Propose(parents, options, step, count).Where(p => seen.Add(p.Key))]);
 
     /// <summary>
-    /// Proposes a batch of candidates. Candidate i of step s draws from its own generator keyed by (seed, step, i), so
-    /// proposals do not depend on threads or timing, only on the parents, which the scores decide; and a shorter batch
-    /// is a prefix of a longer one.
+    /// Proposes <paramref name="count"/> candidates. Candidate i of step s draws from its own generator keyed by (seed,
+    /// step, i), so proposals do not depend on threads or timing, only on the parents, which the scores decide; and a
+    /// shorter batch is a prefix of a longer one.
     /// </summary>
-    private static Proposal[] Propose(Member[] population, SearchOptions options, int step)
+    private static Proposal[] Propose(Member[] population, SearchOptions options, int step, int count)
     {
-        var count = options.BatchSize;
         var proposals = new Proposal[count];
         var streamBase = SplitMix64.Mix(options.Seed ^ 0x5EA2C4_0000_0000UL) ^ SplitMix64.Mix((ulong)step);
         Parallel.For(0, count, i =>
