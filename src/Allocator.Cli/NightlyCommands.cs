@@ -34,6 +34,7 @@ internal static class NightlyCommands
             (new Option<string?>("--out") { Description = "Folder for plan.json and plan.csv." }, "OutputDirectory"),
             (new Option<string?>("--history") { Description = "SQLite history file (default: history.db in the output folder)." }, "HistoryPath"),
             (new Option<double?>("--time-limit") { Description = "Seconds per instance (exact solve plus search)." }, "TimeLimitSeconds"),
+            (new Option<double?>("--gap") { Description = "Stop the exact solve once its plan is proven within this relative gap (0.005 = 0.5%)." }, "TargetGap"),
             (new Option<string?>("--schedule") { Description = "Cron expression of the nightly run (serve), e.g. '0 2 * * *'." }, "Schedule"),
             (new Option<string?>("--time-zone") { Description = "Time zone of the schedule (IANA id)." }, "TimeZone"),
             (new Option<int?>("--threads") { Description = "Solver threads." }, "Threads"),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
@@ -18,6 +19,7 @@ internal static class PlanCommand
         var timeLimit = new Option<double>("--time-limit") { Description = "Seconds the solver may run; the best plan found by then is returned.", DefaultValueFactory = _ => 60 };
         var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
         var mipThreads = new Option<int>("--mip-threads") { Description = "Of --threads, how many HiGHS gets while the others run neighbourhood re-solves (1 .. threads - 1); SCIP always runs on one.", DefaultValueFactory = _ => 1 };
+        var gap = new Option<double>("--gap") { Description = "Stop once the plan is proven within this relative gap of the bound (0.005 = 0.5%); the status stays feasible. 0: run to the optimum or the limit.", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
         var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint)." };
         var solver = new Option<SolverKind>("--solver") { Description = "scip (default), highs, or cpsat.", DefaultValueFactory = _ => SolverKind.Scip };
@@ -26,7 +28,7 @@ internal static class PlanCommand
         var robust = RobustPlanning.Options();
         var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit); with --robust, search from it for the plan that does best across random scenarios.")
         {
-            instanceArgument, output, timeLimit, threads, mipThreads, seed, previous, solver, deterministic, quiet,
+            instanceArgument, output, timeLimit, gap, threads, mipThreads, seed, previous, solver, deterministic, quiet,
         };
         robust.AddTo(command);
         // Run on the thread pool so the invocation is a running task that SIGTERM and Ctrl-C can cancel and then wait for:
@@ -42,6 +44,7 @@ internal static class PlanCommand
                 Solver = parse.GetValue(solver),
                 Threads = Math.Max(1, parse.GetValue(threads)),
                 MipThreads = parse.GetValue(mipThreads),
+                TargetGap = parse.GetValue(gap),
                 Seed = parse.GetValue(seed),
                 Deterministic = parse.GetValue(deterministic),
             },
@@ -56,6 +59,7 @@ internal static class PlanCommand
                 TimeLimit = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeLimit))),
                 Threads = Math.Max(1, parse.GetValue(threads)),
                 MipThreads = parse.GetValue(mipThreads),
+                TargetGap = parse.GetValue(gap),
                 Seed = parse.GetValue(seed),
                 Deterministic = parse.GetValue(deterministic),
             },
@@ -82,7 +86,7 @@ internal static class PlanCommand
         var plan = result.Assignment!.ToPlan(compiled);
         // Stopped by SIGTERM or Ctrl-C: the best plan found so far is still written, and says so.
         var status = cancellation.IsCancellationRequested ? "interrupted" : result.Status.ToString().ToLowerInvariant();
-        var report = new PlanReport(status, result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds);
+        var report = new PlanReport(status, result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds, Ended: JsonNamingPolicy.CamelCase.ConvertName(result.End.ToString()));
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));
@@ -95,6 +99,12 @@ internal static class PlanCommand
     /// <summary>Reads the instance and, when given, the previous plan as a hint; null (problems on stderr) when either is invalid.</summary>
     internal static (CompiledInstance Instance, PlannerOptions Options)? ReadInputs(string instancePath, string? previousPath, PlannerOptions options)
     {
+        if (!(options.TargetGap >= 0 && options.TargetGap < 1))
+        {
+            Console.Error.WriteLine($"error: --gap must be a fraction from 0 up to (not including) 1, such as 0.005 for 0.5%; got {options.TargetGap.ToString(CultureInfo.InvariantCulture)}. Nothing was written.");
+            return null;
+        }
+
         if (InputFiles.ReadInstance(instancePath) is not { } instance)
         {
             return null;

@@ -17,7 +17,13 @@ internal static class Summary
         table.AddColumn(new TableColumn("").RightAligned());
         if (report is not null)
         {
-            table.AddRow("Status", $"{report.Status} ({Markup.Escape(report.Solver)}, {report.SolveSeconds:0.00} s)");
+            var ended = report.Ended switch
+            {
+                "targetGap" => ", stopped at the target gap",
+                "timeLimit" => ", stopped at the time limit",
+                _ => "",
+            };
+            table.AddRow("Status", $"{report.Status} ({Markup.Escape(report.Solver)}, {report.SolveSeconds:0.00} s{ended})");
             table.AddRow("Bound", report.Bound is { } b ? Usd(b) : "-");
             table.AddRow("Gap", report.Gap is { } g ? g.ToString("0.####%", CultureInfo.InvariantCulture) : "-");
         }

@@ -30,6 +30,12 @@ public sealed class NightlyOptions
     /// <summary>Seconds a night may take per instance: the exact solve, plus the robust search when enabled.</summary>
     public double TimeLimitSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Stop the exact solve once its plan is proven within this relative gap of the bound (0.005 = 0.5%), before the
+    /// time limit; 0: run to the optimum or the limit.
+    /// </summary>
+    public double TargetGap { get; set; }
+
     /// <summary>Solver threads.</summary>
     public int Threads { get; set; } = 2;
 
@@ -112,6 +118,11 @@ public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
         if (!(options.TimeLimitSeconds > 0) || !double.IsFinite(options.TimeLimitSeconds))
         {
             problems.Add($"{key}:TimeLimitSeconds must be a positive number of seconds (--time-limit S).");
+        }
+
+        if (!(options.TargetGap >= 0 && options.TargetGap < 1))
+        {
+            problems.Add($"{key}:TargetGap must be a fraction from 0 up to (not including) 1, such as 0.005 for 0.5% (--gap G).");
         }
 
         if (options.Threads < 1)

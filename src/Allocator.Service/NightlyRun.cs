@@ -72,6 +72,7 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
             Solver = options.Solver,
             Threads = options.Threads,
             TimeLimit = robust is null ? total : total / 2,
+            TargetGap = options.TargetGap,
             Hint = previous,
             MoveCostPerGpuPeriod = previous is null ? 0 : options.MoveCostPerGpuPeriod,
         };
@@ -90,7 +91,7 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
 
         var assignment = exact.Assignment!;
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"{exact.Solver} {exact.Status.ToString().ToLowerInvariant()} in {exact.Elapsed.TotalSeconds:0.0} s, objective {exact.Objective:N0} USD, gap {exact.Gap:P4}");
+            $"{exact.Solver} {exact.Status.ToString().ToLowerInvariant()} in {exact.Elapsed.TotalSeconds:0.0} s, objective {exact.Objective:N0} USD, gap {exact.Gap:P4}{(exact.End == SolveEnd.TargetGap ? " (within the target gap)" : "")}");
         if (exact.StabilityCost > 0 || (previous is not null && options.MoveCostPerGpuPeriod > 0))
         {
             summary += string.Create(CultureInfo.InvariantCulture, $", stability charge {exact.StabilityCost:N0} USD for moves away from last night's plan");
@@ -106,7 +107,9 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
 
         var evaluation = PlanEvaluator.Evaluate(compiled, assignment);
         var status = interrupted ? "interrupted" : robust is not null ? "robust" : exact.Status.ToString().ToLowerInvariant();
-        var report = new PlanReport(status, exact.Solver, robust is null ? exact.Bound : null, robust is null ? exact.Gap : null, exact.Elapsed.TotalSeconds);
+        var report = new PlanReport(
+            status, exact.Solver, robust is null ? exact.Bound : null, robust is null ? exact.Gap : null, exact.Elapsed.TotalSeconds,
+            Ended: robust is null ? JsonNamingPolicy.CamelCase.ConvertName(exact.End.ToString()) : null);
         var planJson = PlanWriter.Write(assignment.ToPlan(compiled), evaluation, report, compiled);
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, assignment));

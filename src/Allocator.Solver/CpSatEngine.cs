@@ -154,7 +154,7 @@ internal static class CpSatEngine
                 options.Deterministic
                     ? string.Create(CultureInfo.InvariantCulture, $"max_deterministic_time:{remaining:0.###}")
                     : string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{remaining:0.###}"),
-                string.Create(CultureInfo.InvariantCulture, $"relative_gap_limit:{options.RelativeGap:R}")),
+                string.Create(CultureInfo.InvariantCulture, $"relative_gap_limit:{options.EngineGap:R}")),
         };
 
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

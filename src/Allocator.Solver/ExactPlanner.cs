@@ -64,7 +64,8 @@ public static class ExactPlanner
             _ => SolveMip(catalog, improve ? mipOptions with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) } : mipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation),
         };
 
-        // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run to the limit.
+        // A proven optimum (or a proof that there is no plan), or the engine's stop at the target gap, ends the re-solves;
+        // otherwise they run to the limit or to the target gap.
         if (engine.Status is EngineStatus.Optimal or EngineStatus.Infeasible)
         {
             stopNeighbourhoods.Cancel();
@@ -84,11 +85,19 @@ public static class ExactPlanner
             shared.Offer(found);
         }
 
+        // With a target gap, the re-solves stop as soon as a plan within it of the engine's bound is held (perhaps
+        // already: one found beside the MIP). The bound is known only now: the engines report none while they run.
+        var bound = TrueBound(engine.Bound, shared, Score);
+        if (options.TargetGap > 0 && shared is not null && bound is { } goal)
+        {
+            shared.CancelWhen(score => Gap(goal, score) <= options.TargetGap, stopNeighbourhoods);
+        }
+
         if (improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
         {
             // Worker numbers seed each worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
             Parallel.For(0, mipThreads, new ParallelOptions { MaxDegreeOfParallelism = mipThreads }, i =>
-                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, reporter, clock, cancellation));
+                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, reporter, clock, stopNeighbourhoods.Token));
         }
 
         foreach (var worker in neighbourhoods)
@@ -96,30 +105,52 @@ public static class ExactPlanner
             worker.GetAwaiter().GetResult();
         }
 
+        var stopped = cancellation.IsCancellationRequested ? SolveEnd.Interrupted : SolveEnd.TimeLimit;
         if (engine.Status == EngineStatus.Infeasible)
         {
             var report = InfeasibilityExplainer.Explain(instance, catalog, options);
-            return new PlannerResult(PlanStatus.Infeasible, null, null, null, clock.Elapsed, engine.Name, report);
+            return new PlannerResult(PlanStatus.Infeasible, null, null, null, clock.Elapsed, engine.Name, report, SolveEnd.Proven);
         }
 
         // The best of the start plan, the engine's plan and every re-solve: an engine stopped early may hold none.
         if (shared?.Best is not { } best)
         {
-            return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null);
+            return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null, stopped);
         }
 
         reporter?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
 
-        // The model holds every feasible plan, so a true bound is never below one; an engine that reports less (the
-        // HiGHS wrapper reads 0 when it stops without a solution) has no bound to give, and none is claimed.
         var score = Score(best);
-        var tolerance = 1e-6 * Math.Max(1, Math.Abs(score));
-        var bound = engine.Bound is { } b && b >= score - tolerance ? Math.Max(b, score) : (double?)null;
-        var provenOptimal = engine.Status == EngineStatus.Optimal
-            && bound is { } proven && (proven - score) <= options.RelativeGap * Math.Max(1, Math.Abs(score)) * 1.0001;
+        bound = TrueBound(engine.Bound, shared, Score);
+        var gap = bound is { } proven ? Gap(proven, score) : double.PositiveInfinity;
+        var provenOptimal = engine.Status == EngineStatus.Optimal && gap <= options.RelativeGap * 1.0001;
+        // An engine that stopped on its own gap ended the solve: at the optimality gap, or at the target. (CP-SAT's bound
+        // carries the slack of its integer spot grid, so it can prove its optimum and the plan still read "feasible".)
+        var end = engine.Status == EngineStatus.Optimal
+            ? (provenOptimal || options.TargetGap == 0 ? SolveEnd.Proven : SolveEnd.TargetGap)
+            : gap <= options.TargetGap ? SolveEnd.TargetGap : stopped;
         return new PlannerResult(
-            provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, catalog.StabilityCost(best.Assignment));
+            provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, end, catalog.StabilityCost(best.Assignment));
     }
+
+    /// <summary>
+    /// The engine's bound, as long as it is one: the model holds every feasible plan, so a true bound is never below the
+    /// best plan held; an engine that reports less (HiGHS reads 0 when it stops without a solution) has none to give,
+    /// and none is claimed.
+    /// </summary>
+    private static double? TrueBound(double? engineBound, SharedIncumbent? shared, Func<PlanEvaluation, double> score)
+    {
+        if (engineBound is not { } b || shared is null)
+        {
+            return engineBound;
+        }
+
+        var best = score(shared.Best);
+        return b >= best - 1e-6 * Math.Max(1, Math.Abs(best)) ? Math.Max(b, best) : null;
+    }
+
+    /// <summary>The relative gap between a bound and a plan's score, as <see cref="PlannerResult.Gap"/> defines it.</summary>
+    private static double Gap(double bound, double score) => Math.Max(0, (bound - score) / Math.Max(1, Math.Abs(score)));
 
     /// <summary>
     /// Large-neighbourhood improvement of the shared incumbent until the time limit: each round frees the leases and jobs
@@ -170,7 +201,7 @@ public static class ExactPlanner
             Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
             var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
             var roundStarted = clock.Elapsed;
-            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1) }, incumbent, clock, cancellation, waitOnStop: false);
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false);
             // Grow the neighbourhood while its sub-MIPs solve quickly, shrink it when one runs out of time.
             var took = clock.Elapsed - roundStarted;
             if (result.Status == EngineStatus.Optimal && took < slice / 4 && candidates.Count >= freeItems)
@@ -308,7 +339,7 @@ public static class ExactPlanner
             // Measured: OR-Tools' HiGHS bridge reports HiGHS' objective as its "best bound". What is known is that
             // HiGHS stopped at the relative gap it was given, so that is the bound claimed, and only when it says so.
             var value = solver.ObjectiveValue / MipModel.ObjectiveScale;
-            bound = engineStatus == EngineStatus.Optimal ? value + options.RelativeGap * Math.Abs(value) : null;
+            bound = engineStatus == EngineStatus.Optimal ? value + options.EngineGap * Math.Abs(value) : null;
         }
         else
         {
@@ -330,11 +361,11 @@ public static class ExactPlanner
     private static string EngineParameters(PlannerOptions options) => options.Solver == SolverKind.Scip
         ? string.Join('\n',
             string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
-            string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.RelativeGap:R}"))
+            string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"))
         : string.Join('\n',
             "output_flag = false",
             string.Create(CultureInfo.InvariantCulture, $"random_seed = {Math.Abs(options.Seed)}"),
-            string.Create(CultureInfo.InvariantCulture, $"mip_rel_gap = {options.RelativeGap:R}"),
+            string.Create(CultureInfo.InvariantCulture, $"mip_rel_gap = {options.EngineGap:R}"),
             "mip_abs_gap = 0",
             string.Create(CultureInfo.InvariantCulture, $"threads = {(options.Deterministic ? 1 : Math.Max(1, options.Threads))}"));
 }
@@ -345,6 +376,7 @@ internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation,
     private readonly Lock _gate = new();
     private PlanEvaluation _best = first;
     private double _bestScore = score(first);
+    private (Func<double, bool> Reached, CancellationTokenSource Stop)? _goal;
 
     /// <summary>The best plan so far.</summary>
     public PlanEvaluation Best
@@ -363,6 +395,7 @@ internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation,
     {
         // Scored outside the lock (a pass over every lease and job), so workers offering at once do not queue for it.
         var candidateScore = score(candidate);
+        (Func<double, bool> Reached, CancellationTokenSource Stop)? goal;
         lock (_gate)
         {
             if (candidateScore <= _bestScore + 1e-9 * Math.Max(1, Math.Abs(_bestScore)))
@@ -371,7 +404,30 @@ internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation,
             }
 
             (_best, _bestScore) = (candidate, candidateScore);
-            return true;
+            goal = _goal;
+        }
+
+        if (goal is { } g && g.Reached(candidateScore))
+        {
+            g.Stop.Cancel();
+        }
+
+        return true;
+    }
+
+    /// <summary>Cancels <paramref name="stop"/> once the best score meets <paramref name="reached"/>: at once if it already does.</summary>
+    public void CancelWhen(Func<double, bool> reached, CancellationTokenSource stop)
+    {
+        double current;
+        lock (_gate)
+        {
+            _goal = (reached, stop);
+            current = _bestScore;
+        }
+
+        if (reached(current))
+        {
+            stop.Cancel();
         }
     }
 }

@@ -57,6 +57,18 @@ public sealed record PlannerOptions
     public double RelativeGap { get; init; } = 1e-7;
 
     /// <summary>
+    /// Stop as soon as the best plan is proven within this relative gap of the bound ((bound - plan) / plan), rather than
+    /// running on to a proven optimum or the time limit: what a planner who can live with, say, 0.5% asks for. Such a
+    /// plan's status stays <see cref="PlanStatus.Feasible"/> (only <see cref="RelativeGap"/> makes a plan optimal), and
+    /// its <see cref="PlannerResult.End"/> says the target was met. 0: off. Neighbourhood re-solves still solve their
+    /// sub-models to <see cref="RelativeGap"/>.
+    /// </summary>
+    public double TargetGap { get; init; }
+
+    /// <summary>The relative gap the engine itself is asked to stop at: the target when one is set, else the optimality gap.</summary>
+    internal double EngineGap => Math.Max(RelativeGap, TargetGap);
+
+    /// <summary>
     /// Share of the time limit kept for improving the MIP's plan by re-solving neighbourhoods (a pool or two, or a
     /// stretch of periods, freed; everything else fixed) when the full solve has not proven its plan optimal by then.
     /// The bound stays the full solve's. 0: off. Not used by CP-SAT (its own search does this) or in deterministic mode.
@@ -83,6 +95,25 @@ public enum PlanStatus
     Unknown,
 }
 
+/// <summary>Why a solve ended.</summary>
+public enum SolveEnd
+{
+    /// <summary>
+    /// The engine proved the plan optimal, or proved that no plan exists. (CP-SAT proves the optimum of its integer spot
+    /// grid, whose bound carries a slack of about 1e-6: its plans can end proven and still read feasible.)
+    /// </summary>
+    Proven,
+
+    /// <summary>The best plan was proven within <see cref="PlannerOptions.TargetGap"/> of the bound.</summary>
+    TargetGap,
+
+    /// <summary>The time limit was reached first.</summary>
+    TimeLimit,
+
+    /// <summary>The caller asked the solve to stop (Ctrl-C, SIGTERM, the service shutting down).</summary>
+    Interrupted,
+}
+
 /// <summary>A plan found while solving, reported as progress.</summary>
 public sealed record Incumbent(double Objective, double? Bound, TimeSpan Elapsed, string Source);
 
@@ -95,6 +126,7 @@ public sealed record PlannerResult(
     TimeSpan Elapsed,
     string Solver,
     InfeasibilityReport? Infeasibility,
+    SolveEnd End,
     double StabilityCost = 0)
 {
     /// <summary>The plan's objective as the evaluator recomputes it (the contract's objective, without stability charges).</summary>

@@ -30,6 +30,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("73,066,528 USD", stdout, StringComparison.Ordinal);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
         Assert.Equal("optimal", json["status"]!.GetValue<string>());
+        Assert.Equal("proven", json["ended"]!.GetValue<string>());
         var reported = json["objective"]!.GetValue<double>();
         var instance = new CompiledInstance(InstanceReader.ReadFile(CliProcess.Seed("tiny.json")));
         var recomputed = PlanEvaluator.Evaluate(instance, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
@@ -51,6 +52,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(exit == 0, stderr);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
         Assert.Equal("interrupted", json["status"]!.GetValue<string>());
+        Assert.Equal("interrupted", json["ended"]!.GetValue<string>());
         var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
         var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
         Assert.True(evaluation.IsFeasible);
@@ -90,6 +92,21 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(500, risk["outOfSample"]!["scenarios"]!.GetValue<int>());
         Assert.Contains(risk["outOfSample"]!["sentence"]!.GetValue<string>(), stdout, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-0.01")]
+    [InlineData("NaN")]
+    public void Plan_with_a_target_gap_outside_0_to_1_exits_2_naming_the_option_and_writes_nothing(string gap)
+    {
+        var output = Path.Combine(_folder, "bad-gap");
+
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--gap", gap, "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--gap must be a fraction from 0 up to (not including) 1", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
     }
 
     [Fact]

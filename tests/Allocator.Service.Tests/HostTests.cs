@@ -16,7 +16,7 @@ public sealed class HostTests : IDisposable
     [Fact]
     public async Task Bad_options_stop_start_up_naming_every_bad_key()
     {
-        var flags = _f.Flags(true, ("Nightly:Schedule", "every night"), ("Nightly:TimeLimitSeconds", "-5"), ("Nightly:Risk", "cvar:2:0.5"));
+        var flags = _f.Flags(true, ("Nightly:Schedule", "every night"), ("Nightly:TimeLimitSeconds", "-5"), ("Nightly:Risk", "cvar:2:0.5"), ("Nightly:TargetGap", "1.5"));
         flags.Remove("Nightly:Instances:0");
         using var host = NightlyHost.Create(null, flags);
 
@@ -26,6 +26,7 @@ public sealed class HostTests : IDisposable
         Assert.Contains(e.Failures, f => f.StartsWith("Nightly:Schedule 'every night' is not a cron expression", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.StartsWith("Nightly:TimeLimitSeconds must be a positive", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.StartsWith("Nightly:Risk: --risk cvar:2:0.5", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Nightly:TargetGap must be a fraction from 0 up to", StringComparison.Ordinal));
         Assert.False(Directory.Exists(_f.Output));
         Assert.False(File.Exists(_f.History));
     }

@@ -120,4 +120,29 @@ public sealed class SharedIncumbentTests
         Assert.False(contrary.Offer(greedy));
         Assert.Same(empty, contrary.Best);
     }
+
+    [Fact]
+    public void A_goal_stops_the_re_solves_when_a_plan_reaches_it_and_not_before()
+    {
+        var instance = new CompiledInstance(SmallInstances.Random(5));
+        var greedy = PlanEvaluator.Evaluate(instance, GreedyPlanner.Plan(instance)!);
+        var empty = PlanEvaluator.Evaluate(instance, new Assignment(
+            [.. Enumerable.Repeat(-1, instance.LeaseCount)], [.. new int[instance.LeaseCount]],
+            [.. Enumerable.Repeat(-1, instance.JobCount)], [.. new int[instance.JobCount]]));
+        var goal = (empty.Objective.Total + greedy.Objective.Total) / 2;
+
+        var shared = new SharedIncumbent(empty, e => e.Objective.Total);
+        using var stop = new CancellationTokenSource();
+        shared.CancelWhen(score => score >= goal, stop);
+        Assert.False(stop.IsCancellationRequested);
+        Assert.False(shared.Offer(empty));
+        Assert.False(stop.IsCancellationRequested);
+        Assert.True(shared.Offer(greedy));
+        Assert.True(stop.IsCancellationRequested);
+
+        // A goal the incumbent already meets stops at once: a plan found beside the MIP may be within the target already.
+        using var already = new CancellationTokenSource();
+        shared.CancelWhen(score => score >= goal, already);
+        Assert.True(already.IsCancellationRequested);
+    }
 }

@@ -6,14 +6,18 @@ using Allocator.Core.Evaluation;
 
 namespace Allocator.Core.Json;
 
-/// <summary>How a plan was obtained, written beside the contract's fields of plan.json.</summary>
+/// <summary>
+/// How a plan was obtained, written beside the contract's fields of plan.json. <see cref="Ended"/> says why the solve
+/// stopped: "proven", "targetGap", "timeLimit" or "interrupted".
+/// </summary>
 public sealed record PlanReport(
     string Status,
     string Solver,
     double? Bound,
     double? Gap,
     double SolveSeconds,
-    IReadOnlyDictionary<string, string>? Notes = null);
+    IReadOnlyDictionary<string, string>? Notes = null,
+    string? Ended = null);
 
 /// <summary>Writes plan.json (the contract's plan plus status, objective, KPIs and the spot table) and plan.csv.</summary>
 public static class PlanWriter
@@ -57,6 +61,11 @@ public static class PlanWriter
                 WriteNullable(w, "bound", report.Bound);
                 WriteNullable(w, "gap", report.Gap);
                 w.WriteNumber("solveSeconds", Math.Round(report.SolveSeconds, 3));
+                if (report.Ended is { } ended)
+                {
+                    w.WriteString("ended", ended);
+                }
+
                 if (report.Notes is { Count: > 0 } notes)
                 {
                     w.WriteStartObject("notes");
