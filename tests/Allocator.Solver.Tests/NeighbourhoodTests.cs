@@ -98,14 +98,21 @@ public sealed class ImprovementTests
 
 public sealed class SharedIncumbentTests
 {
-    [Fact]
-    public void Only_a_plan_that_scores_better_replaces_the_incumbent()
+    /// <summary>Two plans of one small instance, the greedy one worth more than the one that places nothing.</summary>
+    private static (PlanEvaluation Greedy, PlanEvaluation Empty) GreedyAndEmptyPlans()
     {
         var instance = new CompiledInstance(SmallInstances.Random(5));
         var greedy = PlanEvaluator.Evaluate(instance, GreedyPlanner.Plan(instance)!);
         var empty = PlanEvaluator.Evaluate(instance, new Assignment(
             [.. Enumerable.Repeat(-1, instance.LeaseCount)], [.. new int[instance.LeaseCount]],
             [.. Enumerable.Repeat(-1, instance.JobCount)], [.. new int[instance.JobCount]]));
+        return (greedy, empty);
+    }
+
+    [Fact]
+    public void Only_a_plan_that_scores_better_replaces_the_incumbent()
+    {
+        var (greedy, empty) = GreedyAndEmptyPlans();
         Assert.True(greedy.Objective.Total > empty.Objective.Total);
 
         var shared = new SharedIncumbent(empty, e => e.Objective.Total);
@@ -124,11 +131,7 @@ public sealed class SharedIncumbentTests
     [Fact]
     public void A_goal_stops_the_re_solves_when_a_plan_reaches_it_and_not_before()
     {
-        var instance = new CompiledInstance(SmallInstances.Random(5));
-        var greedy = PlanEvaluator.Evaluate(instance, GreedyPlanner.Plan(instance)!);
-        var empty = PlanEvaluator.Evaluate(instance, new Assignment(
-            [.. Enumerable.Repeat(-1, instance.LeaseCount)], [.. new int[instance.LeaseCount]],
-            [.. Enumerable.Repeat(-1, instance.JobCount)], [.. new int[instance.JobCount]]));
+        var (greedy, empty) = GreedyAndEmptyPlans();
         var goal = (empty.Objective.Total + greedy.Objective.Total) / 2;
 
         var shared = new SharedIncumbent(empty, e => e.Objective.Total);
