@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
@@ -86,7 +85,7 @@ internal static class PlanCommand
         var plan = result.Assignment!.ToPlan(compiled);
         // Stopped by SIGTERM or Ctrl-C: the best plan found so far is still written, and says so.
         var status = cancellation.IsCancellationRequested ? "interrupted" : result.Status.ToString().ToLowerInvariant();
-        var report = new PlanReport(status, result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds, Ended: JsonNamingPolicy.CamelCase.ConvertName(result.End.ToString()));
+        var report = new PlanReport(status, result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds, Ended: result.Ended);
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));

@@ -126,7 +126,7 @@ internal static class RobustPlanning
                 ["outOfSample"] = comparison.Sentence,
             });
         var exactReport = new PlanReport(
-            exact.Status.ToString().ToLowerInvariant(), exact.Solver, exact.Bound, exact.Gap, exact.Elapsed.TotalSeconds, Ended: JsonNamingPolicy.CamelCase.ConvertName(exact.End.ToString()));
+            exact.Status.ToString().ToLowerInvariant(), exact.Solver, exact.Bound, exact.Gap, exact.Elapsed.TotalSeconds, Ended: exact.Ended);
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "exact-plan.json"), PlanWriter.Write(exact.Assignment.ToPlan(compiled), exact.Evaluation, exactReport, compiled));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "risk.json"), RiskJson(risk, searchOptions, result, comparison));

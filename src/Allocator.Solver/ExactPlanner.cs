@@ -90,7 +90,7 @@ public static class ExactPlanner
         var bound = TrueBound(engine.Bound, shared, Score);
         if (options.TargetGap > 0 && shared is not null && bound is { } goal)
         {
-            shared.CancelWhen(score => Gap(goal, score) <= options.TargetGap, stopNeighbourhoods);
+            shared.CancelWhen(score => PlannerResult.GapBetween(goal, score) <= options.TargetGap, stopNeighbourhoods);
         }
 
         if (improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
@@ -122,7 +122,7 @@ public static class ExactPlanner
 
         var score = Score(best);
         bound = TrueBound(engine.Bound, shared, Score);
-        var gap = bound is { } proven ? Gap(proven, score) : double.PositiveInfinity;
+        var gap = bound is { } proven ? PlannerResult.GapBetween(proven, score) : double.PositiveInfinity;
         var provenOptimal = engine.Status == EngineStatus.Optimal && gap <= options.RelativeGap * 1.0001;
         // An engine that stopped on its own gap ended the solve: at the optimality gap, or at the target. (CP-SAT's bound
         // carries the slack of its integer spot grid, so it can prove its optimum and the plan still read "feasible".)
@@ -148,9 +148,6 @@ public static class ExactPlanner
         var best = score(shared.Best);
         return b >= best - 1e-6 * Math.Max(1, Math.Abs(best)) ? Math.Max(b, best) : null;
     }
-
-    /// <summary>The relative gap between a bound and a plan's score, as <see cref="PlannerResult.Gap"/> defines it.</summary>
-    private static double Gap(double bound, double score) => Math.Max(0, (bound - score) / Math.Max(1, Math.Abs(score)));
 
     /// <summary>
     /// Large-neighbourhood improvement of the shared incumbent until the time limit: each round frees the leases and jobs

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Allocator.Core.Evaluation;
 
 namespace Allocator.Solver;
@@ -136,5 +137,11 @@ public sealed record PlannerResult(
     public double? Score => Objective - StabilityCost;
 
     /// <summary>(bound - score) / max(1, |score|), floored at 0. The bound is on the score the solver maximised.</summary>
-    public double? Gap => Score is { } o && Bound is { } b ? Math.Max(0, (b - o) / Math.Max(1, Math.Abs(o))) : null;
+    public double? Gap => Score is { } o && Bound is { } b ? GapBetween(b, o) : null;
+
+    /// <summary>Why the solve ended, as plan.json writes it: "proven", "targetGap", "timeLimit" or "interrupted".</summary>
+    public string Ended => JsonNamingPolicy.CamelCase.ConvertName(End.ToString());
+
+    /// <summary>The relative gap between a bound and a score, as <see cref="Gap"/> defines it.</summary>
+    internal static double GapBetween(double bound, double score) => Math.Max(0, (bound - score) / Math.Max(1, Math.Abs(score)));
 }
