@@ -16,17 +16,18 @@ internal static class GenerateCommand
         var periods = new Option<int>("--periods") { Description = "Number of weekly periods.", DefaultValueFactory = _ => 26 };
         var seed = new Option<ulong>("--seed") { Description = "Random seed; same options and seed, same instance.", DefaultValueFactory = _ => 1 };
         var uncertainty = new Option<bool>("--uncertainty") { Description = "Add an uncertainty section (slips, outages, overruns, job success, spot moves)." };
+        var hard = new Option<bool>("--hard") { Description = "The hard case for a first plan: half the leases signed, with flexible windows and several allowed pools, some jobs required, pools filled to 97% and sites to their power caps by commitments." };
         var name = new Option<string?>("--name") { Description = "Instance name (default names the sizes and seed)." };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
         var command = new Command("generate", "Generate a random instance of any size for tests, benchmarks and research.")
         {
-            pools, leases, jobs, periods, seed, uncertainty, name, output,
+            pools, leases, jobs, periods, seed, uncertainty, hard, name, output,
         };
         command.SetAction(parse =>
         {
             var options = new GeneratorOptions(
                 parse.GetValue(pools), parse.GetValue(leases), parse.GetValue(jobs), parse.GetValue(periods),
-                parse.GetValue(seed), parse.GetValue(uncertainty), parse.GetValue(name));
+                parse.GetValue(seed), parse.GetValue(uncertainty), parse.GetValue(name), parse.GetValue(hard));
             if (options.Pools < 1 || options.Periods < 2 || options.Leases < 0 || options.Jobs < 0)
             {
                 Console.Error.WriteLine("error: --pools must be at least 1, --periods at least 2, --leases and --jobs 0 or more.");

@@ -85,7 +85,7 @@ internal static class PlanCommand
         var plan = result.Assignment!.ToPlan(compiled);
         // Stopped by SIGTERM or Ctrl-C: the best plan found so far is still written, and says so.
         var status = cancellation.IsCancellationRequested ? "interrupted" : result.Status.ToString().ToLowerInvariant();
-        var report = new PlanReport(status, result.Solver, result.Bound, result.Gap, result.Elapsed.TotalSeconds, Ended: result.Ended);
+        var report = result.Report(status);
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));

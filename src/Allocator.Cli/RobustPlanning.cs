@@ -125,8 +125,7 @@ internal static class RobustPlanning
                 ["risk"] = risk.Text,
                 ["outOfSample"] = comparison.Sentence,
             });
-        var exactReport = new PlanReport(
-            exact.Status.ToString().ToLowerInvariant(), exact.Solver, exact.Bound, exact.Gap, exact.Elapsed.TotalSeconds, Ended: exact.Ended);
+        var exactReport = exact.Report(exact.Status.ToString().ToLowerInvariant());
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "exact-plan.json"), PlanWriter.Write(exact.Assignment.ToPlan(compiled), exact.Evaluation, exactReport, compiled));
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "risk.json"), RiskJson(risk, searchOptions, result, comparison));

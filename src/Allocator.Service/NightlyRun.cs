@@ -107,9 +107,7 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
 
         var evaluation = PlanEvaluator.Evaluate(compiled, assignment);
         var status = interrupted ? "interrupted" : robust is not null ? "robust" : exact.Status.ToString().ToLowerInvariant();
-        var report = new PlanReport(
-            status, exact.Solver, robust is null ? exact.Bound : null, robust is null ? exact.Gap : null, exact.Elapsed.TotalSeconds,
-            Ended: robust is null ? exact.Ended : null);
+        var report = robust is null ? exact.Report(status) : new PlanReport(status, exact.Solver, null, null, exact.Elapsed.TotalSeconds);
         var planJson = PlanWriter.Write(assignment.ToPlan(compiled), evaluation, report, compiled);
         Directory.CreateDirectory(outputFolder);
         AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, assignment));

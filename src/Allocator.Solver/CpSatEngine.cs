@@ -16,8 +16,13 @@ internal static class CpSatEngine
     public const long SpotUnitsPerGpu = 100;
     public const double MoneyUnitUsd = 1e-5;
 
+    /// <summary>
+    /// Solves the catalog within the options' limit. <paramref name="firstPlanOnly"/>: stop at the first feasible plan
+    /// (the planner's feasibility phase, when no quick plan could be built).
+    /// </summary>
     public static EngineResult Solve(
-        PlacementCatalog catalog, PlannerOptions options, Assignment? hint, IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation)
+        PlacementCatalog catalog, PlannerOptions options, Assignment? hint, IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation,
+        bool firstPlanOnly = false)
     {
         var instance = catalog.Instance;
         var T = instance.Periods;
@@ -154,13 +159,14 @@ internal static class CpSatEngine
                 options.Deterministic
                     ? string.Create(CultureInfo.InvariantCulture, $"max_deterministic_time:{remaining:0.###}")
                     : string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{remaining:0.###}"),
-                string.Create(CultureInfo.InvariantCulture, $"relative_gap_limit:{options.EngineGap:R}")),
+                string.Create(CultureInfo.InvariantCulture, $"relative_gap_limit:{options.EngineGap:R}"),
+                firstPlanOnly ? "stop_after_first_solution:true" : ""),
         };
 
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         watchdog.CancelAfter(TimeSpan.FromSeconds(remaining) + options.WatchdogGrace);
         using var interrupter = new Interrupter(solver.StopSearch, watchdog.Token);
-        var callback = new ProgressCallback(progress, clock);
+        var callback = new ProgressCallback(progress, clock, exact ? roundingSlackUsd : double.PositiveInfinity);
         var status = solver.Solve(model, callback);
 
         var engineStatus = status switch
@@ -244,10 +250,16 @@ internal static class CpSatEngine
         }
     }
 
-    /// <summary>Reports each improving CP-SAT solution as progress (objective in the model's rounded units).</summary>
-    private sealed class ProgressCallback(IProgress<Incumbent>? progress, Stopwatch clock) : SolutionCallback
+    /// <summary>
+    /// Reports each improving CP-SAT solution as progress: its objective in the model's rounded units, and its bound
+    /// raised by what rounding can hide (none when the scale factors are not exact), as the final bound is.
+    /// </summary>
+    private sealed class ProgressCallback(IProgress<Incumbent>? progress, Stopwatch clock, double boundSlackUsd) : SolutionCallback
     {
-        public override void OnSolutionCallback() =>
-            progress?.Report(new Incumbent(ObjectiveValue() * MoneyUnitUsd, BestObjectiveBound() * MoneyUnitUsd, clock.Elapsed, "CP-SAT"));
+        public override void OnSolutionCallback()
+        {
+            var bound = BestObjectiveBound() * MoneyUnitUsd + boundSlackUsd;
+            progress?.Report(new Incumbent(ObjectiveValue() * MoneyUnitUsd, double.IsFinite(bound) ? bound : null, clock.Elapsed, "CP-SAT"));
+        }
     }
 }

@@ -14,7 +14,10 @@ namespace Allocator.Solver;
 /// </summary>
 public static class ExactPlanner
 {
-    /// <summary>Solves <paramref name="instance"/>. <paramref name="progress"/> hears of every incumbent found.</summary>
+    /// <summary>
+    /// Solves <paramref name="instance"/>. <paramref name="progress"/> hears of every plan found and bound proven, as
+    /// they come; the result lists them too (<see cref="PlannerResult.Progress"/>).
+    /// </summary>
     public static PlannerResult Solve(
         CompiledInstance instance, PlannerOptions options, IProgress<Incumbent>? progress = null, CancellationToken cancellation = default)
     {
@@ -22,53 +25,40 @@ public static class ExactPlanner
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         var catalog = new PlacementCatalog(instance, options.Hint, options.MoveCostPerGpuPeriod);
+        var log = new SolveLog(progress);
 
-        // The plan to start from: last night's when it is still feasible, else a quick greedy one. It is reported at
-        // once, handed to CP-SAT as a hint, and returned if the engine finds nothing better before the limit. SCIP gets
-        // last night's plan as its first incumbent but not the greedy one (HiGHS gets neither, see SolveMipOnThisThread):
-        // measured on colossus at 60 s, starting SCIP from the greedy plan left its plans worse (gap 0.36% and 0.39%
-        // against 0.21% and 0.22% without), while starting it from a good earlier plan tightened its bound (0.19%
-        // against 0.26%).
-        var start = StartingPlan(instance, options.Hint);
-        if (start is not null)
-        {
-            progress?.Report(new Incumbent(start.Evaluation.Objective.Total, null, clock.Elapsed, start.Source));
-        }
+        // The plan held from the first second (last night's, greedy, or the feasibility phase's): a stop at any moment
+        // writes it or something better. It is handed to CP-SAT as a hint; SCIP gets last night's plan but not the
+        // greedy one (measured: starting SCIP from the greedy plan left its plans worse, benchmarks/RESULTS.md).
+        var start = StartPlans.Find(catalog, options, log, clock, cancellation);
 
         // Plans are compared on what the model maximises: the objective less any stability charge.
         double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
-
-        // Neighbourhood re-solves (ImproveByNeighbourhoods) improve a feasible plan. With two or more threads the MIP
-        // gets MipThreads of them (default one) and each other thread runs re-solves from the start plan; when
-        // the MIP's share of the limit is over, its plan joins the shared incumbent and its threads run re-solves too,
-        // until the limit. Measured: SCIP's own incumbent on the large generated instance was still below the greedy
-        // plan after 45 s, while re-solves from the greedy plan gained steadily; on the seeds SCIP's plan is the better
-        // one to re-solve from late on. With one thread they take turns: the MIP first, then re-solves for the last
-        // ImprovementShare of the limit.
-        var improve = options.Solver != SolverKind.CpSat && !options.Deterministic && options.ImprovementShare > 0;
-        var alongside = improve && start is not null && options.Threads >= 2;
-        var reporter = progress is null ? null : new SerialProgress(progress);
         var shared = start is null ? null : new SharedIncumbent(start.Evaluation, Score);
+        var layout = MipLayout.For(options);
         using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        // SCIP runs on one thread through the model builder, so with SCIP every other thread re-solves neighbourhoods.
-        var mipThreads = !alongside ? options.Threads : options.Solver == SolverKind.Scip ? 1 : Math.Clamp(options.MipThreads, 1, options.Threads - 1);
-        var neighbourhoods = Enumerable.Range(1, alongside ? options.Threads - mipThreads : 0)
+        using var stopBeside = CancellationTokenSource.CreateLinkedTokenSource(stopNeighbourhoods.Token);
+        var beside = Enumerable.Range(1, shared is null ? 0 : layout.WorkersBeside)
             .Select(worker => Task.Factory.StartNew(
-                () => ImproveByNeighbourhoods(catalog, shared!, options, worker, reporter, clock, stopNeighbourhoods.Token),
+                () => ImproveByNeighbourhoods(catalog, shared!, options, worker, log, clock, layout.BesideInIdleTime, stopBeside.Token),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
-        var mipOptions = options with { Threads = mipThreads };
         var engine = options.Solver switch
         {
-            SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, progress, clock, cancellation),
-            _ => SolveMip(catalog, improve ? mipOptions with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) } : mipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation),
+            SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, log, clock, cancellation),
+            _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation),
         };
 
-        // A proven optimum (or a proof that there is no plan), or the engine's stop at the target gap, ends the re-solves;
-        // otherwise they run to the limit or to the target gap.
+        // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run on to the limit or
+        // to the target gap. Those that ran in the MIP's idle time make way for workers at normal priority.
         if (engine.Status is EngineStatus.Optimal or EngineStatus.Infeasible)
         {
             stopNeighbourhoods.Cancel();
+        }
+
+        if (layout.BesideInIdleTime)
+        {
+            stopBeside.Cancel();
         }
 
         PlanEvaluation? found = engine.Assignment is { } assignment ? PlanEvaluator.Evaluate(instance, assignment) : null;
@@ -81,26 +71,36 @@ public static class ExactPlanner
 
         if (found is not null)
         {
+            var first = shared is null;
             shared ??= new SharedIncumbent(found, Score);
-            shared.Offer(found);
+            if (shared.Offer(found) || first)
+            {
+                log.Report(new Incumbent(found.Objective.Total, null, clock.Elapsed, engine.Name));
+            }
         }
 
         // With a target gap, the re-solves stop as soon as a plan within it of the engine's bound is held (perhaps
         // already: one found beside the MIP). The bound is known only now: the engines report none while they run.
         var bound = TrueBound(engine.Bound, shared, Score);
+        if (bound is { } known)
+        {
+            log.Report(new Incumbent(shared!.Best.Objective.Total, known, clock.Elapsed, $"{engine.Name} bound"));
+        }
+
         if (options.TargetGap > 0 && shared is not null && bound is { } goal)
         {
             shared.CancelWhen(score => PlannerResult.GapBetween(goal, score) <= options.TargetGap, stopNeighbourhoods);
         }
 
-        if (improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
+        if (layout.Improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
         {
             // Worker numbers seed each worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
-            Parallel.For(0, mipThreads, new ParallelOptions { MaxDegreeOfParallelism = mipThreads }, i =>
-                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, reporter, clock, stopNeighbourhoods.Token));
+            var after = layout.WorkersAfter;
+            Parallel.For(0, after, new ParallelOptions { MaxDegreeOfParallelism = after }, i =>
+                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, idleTime: false, stopNeighbourhoods.Token));
         }
 
-        foreach (var worker in neighbourhoods)
+        foreach (var worker in beside)
         {
             worker.GetAwaiter().GetResult();
         }
@@ -109,16 +109,14 @@ public static class ExactPlanner
         if (engine.Status == EngineStatus.Infeasible)
         {
             var report = InfeasibilityExplainer.Explain(instance, catalog, options);
-            return new PlannerResult(PlanStatus.Infeasible, null, null, null, clock.Elapsed, engine.Name, report, SolveEnd.Proven);
+            return new PlannerResult(PlanStatus.Infeasible, null, null, null, clock.Elapsed, engine.Name, report, SolveEnd.Proven) { Progress = log.Points };
         }
 
         // The best of the start plan, the engine's plan and every re-solve: an engine stopped early may hold none.
         if (shared?.Best is not { } best)
         {
-            return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null, stopped);
+            return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null, stopped) { Progress = log.Points };
         }
-
-        reporter?.Report(new Incumbent(best.Objective.Total, engine.Bound, clock.Elapsed, engine.Name));
 
         var score = Score(best);
         bound = TrueBound(engine.Bound, shared, Score);
@@ -130,7 +128,10 @@ public static class ExactPlanner
             ? (provenOptimal || options.TargetGap == 0 ? SolveEnd.Proven : SolveEnd.TargetGap)
             : gap <= options.TargetGap ? SolveEnd.TargetGap : stopped;
         return new PlannerResult(
-            provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, end, catalog.StabilityCost(best.Assignment));
+            provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, end, catalog.StabilityCost(best.Assignment))
+        {
+            Progress = log.Points,
+        };
     }
 
     /// <summary>
@@ -158,7 +159,7 @@ public static class ExactPlanner
     /// </summary>
     private static void ImproveByNeighbourhoods(
         PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int worker,
-        SerialProgress? progress, Stopwatch clock, CancellationToken cancellation)
+        SolveLog progress, Stopwatch clock, bool idleTime, CancellationToken cancellation)
     {
         var instance = catalog.Instance;
         var rng = new Core.Randomness.SplitMix64(Core.Randomness.SplitMix64.Mix(((ulong)options.Seed ^ 0x4C4E5300UL) + (ulong)worker));
@@ -198,7 +199,7 @@ public static class ExactPlanner
             Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
             var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
             var roundStarted = clock.Elapsed;
-            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false);
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false, idleTime);
             // Grow the neighbourhood while its sub-MIPs solve quickly, shrink it when one runs out of time.
             var took = clock.Elapsed - roundStarted;
             if (result.Status == EngineStatus.Optimal && took < slice / 4 && candidates.Count >= freeItems)
@@ -212,7 +213,7 @@ public static class ExactPlanner
 
             if (result.Assignment is { } found && PlanEvaluator.Evaluate(instance, found) is { IsFeasible: true } candidate && shared.Offer(candidate))
             {
-                progress?.Report(new Incumbent(candidate.Objective.Total, null, clock.Elapsed, $"{result.Name} neighbourhood"));
+                progress.Report(new Incumbent(candidate.Objective.Total, null, clock.Elapsed, $"{result.Name} neighbourhood"));
             }
         }
     }
@@ -223,16 +224,6 @@ public static class ExactPlanner
     private const int FewestFreeItems = 20;
     private const int MostFreeItems = 400;
 
-    private static StartPlan? StartingPlan(CompiledInstance instance, Assignment? previous)
-    {
-        if (previous is not null && PlanEvaluator.Evaluate(instance, previous) is { IsFeasible: true } evaluation)
-        {
-            return new StartPlan(previous, evaluation, "previous plan", FromPrevious: true);
-        }
-
-        return GreedyPlanner.Plan(instance) is { } greedy ? new StartPlan(greedy, PlanEvaluator.Evaluate(instance, greedy), "greedy", FromPrevious: false) : null;
-    }
-
     /// <summary>
     /// Runs the MIP engine on its own thread and waits for it, or for a stop request (or the watchdog) plus a short
     /// grace. Measured with OR-Tools 9.15 (both APIs): SCIP and HiGHS ignore InterruptSolve and run to their time limit, so a
@@ -240,7 +231,7 @@ public static class ExactPlanner
     /// planner returns the starting plan, the best plan it can see (MIP incumbents are not visible from C#).
     /// </summary>
     private static EngineResult SolveMip(
-        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation, bool waitOnStop = true)
+        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation, bool waitOnStop = true, bool idleTime = false)
     {
         var name = MipEngineName(options);
         if (cancellation.IsCancellationRequested)
@@ -252,7 +243,18 @@ public static class ExactPlanner
         var remaining = options.TimeLimit - clock.Elapsed;
         watchdog.CancelAfter(remaining + options.WatchdogGrace);
         var solve = Task.Factory.StartNew(
-            () => SolveMipOnThisThread(catalog, options, start, remaining, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            () =>
+            {
+                if (idleTime)
+                {
+                    IdleTime.LowerThisThread();
+                }
+
+                return SolveMipOnThisThread(catalog, options, start, remaining, watchdog.Token);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         try
         {
             solve.Wait(watchdog.Token);
@@ -288,6 +290,11 @@ public static class ExactPlanner
     {
         var name = MipEngineName(options);
         var model = new MipModel(catalog);
+        if (options.Solver == SolverKind.Scip && options.Threads > 1 && start is null
+            && ConcurrentScip.TrySolve(model, options, remaining, stop) is { } concurrent)
+        {
+            return concurrent;
+        }
 
         // Measured with OR-Tools 9.15's model builder: SCIP takes the plan as its first incumbent and searches on from
         // it; HiGHS' hint path writes into vectors it never sized, so HiGHS is given none.
@@ -366,85 +373,6 @@ public static class ExactPlanner
             "mip_abs_gap = 0",
             string.Create(CultureInfo.InvariantCulture, $"threads = {(options.Deterministic ? 1 : Math.Max(1, options.Threads))}"));
 }
-
-/// <summary>The best plan found so far by any thread, on the score the model maximises.</summary>
-internal sealed class SharedIncumbent(PlanEvaluation first, Func<PlanEvaluation, double> score)
-{
-    private readonly Lock _gate = new();
-    private PlanEvaluation _best = first;
-    private double _bestScore = score(first);
-    private (Func<double, bool> Reached, CancellationTokenSource Stop)? _goal;
-
-    /// <summary>The best plan so far.</summary>
-    public PlanEvaluation Best
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _best;
-            }
-        }
-    }
-
-    /// <summary>Keeps <paramref name="candidate"/> when it scores better (beyond rounding); says whether it did.</summary>
-    public bool Offer(PlanEvaluation candidate)
-    {
-        // Scored outside the lock (a pass over every lease and job), so workers offering at once do not queue for it.
-        var candidateScore = score(candidate);
-        (Func<double, bool> Reached, CancellationTokenSource Stop)? goal;
-        lock (_gate)
-        {
-            if (candidateScore <= _bestScore + 1e-9 * Math.Max(1, Math.Abs(_bestScore)))
-            {
-                return false;
-            }
-
-            (_best, _bestScore) = (candidate, candidateScore);
-            goal = _goal;
-        }
-
-        if (goal is { } g && g.Reached(candidateScore))
-        {
-            g.Stop.Cancel();
-        }
-
-        return true;
-    }
-
-    /// <summary>Cancels <paramref name="stop"/> once the best score meets <paramref name="reached"/>: at once if it already does.</summary>
-    public void CancelWhen(Func<double, bool> reached, CancellationTokenSource stop)
-    {
-        double current;
-        lock (_gate)
-        {
-            _goal = (reached, stop);
-            current = _bestScore;
-        }
-
-        if (reached(current))
-        {
-            stop.Cancel();
-        }
-    }
-}
-
-/// <summary>Passes reports on one at a time: the MIP and the neighbourhood re-solves report from different threads.</summary>
-internal sealed class SerialProgress(IProgress<Incumbent> inner) : IProgress<Incumbent>
-{
-    private readonly Lock _gate = new();
-
-    public void Report(Incumbent value)
-    {
-        lock (_gate)
-        {
-            inner.Report(value);
-        }
-    }
-}
-
-/// <summary>A feasible plan the solve starts from, with its evaluation and where it came from (last night's plan or greedy).</summary>
-internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, string Source, bool FromPrevious);
 
 /// <summary>What an engine reports before the planner checks it.</summary>
 internal enum EngineStatus

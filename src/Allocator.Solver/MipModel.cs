@@ -245,30 +245,33 @@ internal sealed class MipModel
     }
 
     /// <summary>The assignment in <paramref name="solver"/>'s solution of this model.</summary>
-    public Assignment Extract(ModelSolver solver)
+    public Assignment Extract(ModelSolver solver) => Extract(solver.Value);
+
+    /// <summary>The assignment in a solution of this model, read through <paramref name="value"/> (a variable's value).</summary>
+    public Assignment Extract(Func<Variable, double> value)
     {
         var leasePool = new int[_lease.Length];
         var leaseStart = new int[_lease.Length];
         for (var l = 0; l < _lease.Length; l++)
         {
-            (leasePool[l], leaseStart[l]) = Chosen(solver, _catalog.Leases[l], _lease[l]);
+            (leasePool[l], leaseStart[l]) = Chosen(value, _catalog.Leases[l], _lease[l]);
         }
 
         var jobPool = new int[_job.Length];
         var jobStart = new int[_job.Length];
         for (var j = 0; j < _job.Length; j++)
         {
-            (jobPool[j], jobStart[j]) = Chosen(solver, _catalog.Jobs[j], _job[j]);
+            (jobPool[j], jobStart[j]) = Chosen(value, _catalog.Jobs[j], _job[j]);
         }
 
         return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
     }
 
-    private static (int Pool, int Start) Chosen(ModelSolver solver, System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars)
+    private static (int Pool, int Start) Chosen(Func<Variable, double> value, System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars)
     {
         for (var k = 0; k < vars.Length; k++)
         {
-            if (solver.Value(vars[k]) > 0.5)
+            if (value(vars[k]) > 0.5)
             {
                 return (options[k].Pool, options[k].Start);
             }

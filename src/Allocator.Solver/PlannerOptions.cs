@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
 
 namespace Allocator.Solver;
 
@@ -115,7 +116,10 @@ public enum SolveEnd
     Interrupted,
 }
 
-/// <summary>A plan found while solving, reported as progress.</summary>
+/// <summary>
+/// A moment of a solve, reported as progress: the value of the best plan held (or, from CP-SAT, of the plan it just
+/// found), the bound known then (null until one is), when, and what found it.
+/// </summary>
 public sealed record Incumbent(double Objective, double? Bound, TimeSpan Elapsed, string Source);
 
 /// <summary>What the exact planner returns.</summary>
@@ -133,6 +137,12 @@ public sealed record PlannerResult(
     /// <summary>The plan's objective as the evaluator recomputes it (the contract's objective, without stability charges).</summary>
     public double? Objective => Evaluation?.Objective.Total;
 
+    /// <summary>
+    /// Every plan found and bound proven during the solve, in order, each with the tightest bound known by then: the
+    /// objective-over-time curve a planner reads to choose a time limit.
+    /// </summary>
+    public IReadOnlyList<Incumbent> Progress { get; init; } = [];
+
     /// <summary>What the solver maximised: the objective less the stability charge for moving placements (equal without one).</summary>
     public double? Score => Objective - StabilityCost;
 
@@ -141,6 +151,12 @@ public sealed record PlannerResult(
 
     /// <summary>Why the solve ended, as plan.json writes it: "proven", "targetGap", "timeLimit" or "interrupted".</summary>
     public string Ended => JsonNamingPolicy.CamelCase.ConvertName(End.ToString());
+
+    /// <summary>What plan.json says of this solve, under <paramref name="status"/>: engine, bound, gap, time, why it ended, its progress.</summary>
+    public PlanReport Report(string status) => new(status, Solver, Bound, Gap, Elapsed.TotalSeconds, Ended: Ended)
+    {
+        Progress = [.. Progress.Select(p => new ProgressPoint(p.Elapsed.TotalSeconds, p.Objective, p.Bound, p.Source))],
+    };
 
     /// <summary>The relative gap between a bound and a score, as <see cref="Gap"/> defines it.</summary>
     internal static double GapBetween(double bound, double score) => Math.Max(0, (bound - score) / Math.Max(1, Math.Abs(score)));

@@ -40,4 +40,35 @@ public sealed class InstanceGeneratorTests
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
+
+    [Fact]
+    public void The_mid_seed_is_what_the_generator_makes_for_its_options()
+    {
+        // Pins the ordinary generator: adding the hard case must not change a single instance it made before.
+        var generated = InstanceWriter.Write(InstanceGenerator.Generate(new GeneratorOptions(6, 120, 20, 26, 1, Uncertainty: true, Name: "mid-6x120x20x26")));
+
+        Assert.Equal(File.ReadAllText(Fixtures.Seed("mid-6x120x20x26.json")), generated);
+    }
+
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    [InlineData(3UL)]
+    public void The_hard_case_has_flexible_signed_leases_on_several_pools_and_required_jobs_and_is_feasible(ulong seed)
+    {
+        var options = new GeneratorOptions(6, 120, 20, 26, seed, Hard: true);
+
+        var instance = InstanceReader.Read(InstanceWriter.Write(InstanceGenerator.Generate(options)));
+
+        var signed = instance.Leases.Where(l => l.Status == Contract.LeaseStatus.Signed).ToList();
+        Assert.True(signed.Count >= 30, $"{signed.Count} signed leases");
+        Assert.Contains(signed, l => l.LatestStart > l.EarliestStart);
+        Assert.Contains(signed, l => l.Pools is { Length: > 1 });
+        Assert.Contains(instance.Jobs, j => j.Required);
+        var compiled = new CompiledInstance(instance);
+        var plan = GreedyPlanner.Plan(compiled);
+        Assert.NotNull(plan);
+        Assert.True(PlanEvaluator.Evaluate(compiled, plan).IsFeasible);
+        Assert.Equal(InstanceWriter.Write(InstanceGenerator.Generate(options)), InstanceWriter.Write(InstanceGenerator.Generate(options)));
+    }
 }

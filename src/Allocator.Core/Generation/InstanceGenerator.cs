@@ -4,13 +4,26 @@ using Allocator.Core.Randomness;
 
 namespace Allocator.Core.Generation;
 
-/// <summary>What to generate: sizes, the seed and whether to add an uncertainty section.</summary>
-public sealed record GeneratorOptions(int Pools, int Leases, int Jobs, int Periods, ulong Seed, bool Uncertainty = false, string? Name = null);
+/// <summary>
+/// What to generate: sizes, the seed, whether to add an uncertainty section, and whether to make the hard case
+/// (<see cref="Hard"/>).
+/// </summary>
+public sealed record GeneratorOptions(int Pools, int Leases, int Jobs, int Periods, ulong Seed, bool Uncertainty = false, string? Name = null, bool Hard = false)
+{
+    /// <summary>
+    /// The hard case for a first plan: about half the leases signed (up to half a pool each), each free to start anywhere
+    /// in a window of up to seven periods and on any pool of its GPU type, some jobs required, and commitments that fill
+    /// pools to 97% of their GPUs, and sites to just under their power caps, in a placement the generator knows but does
+    /// not write. Placing commitments one by one, each where it fits best on its own, strands some of them.
+    /// </summary>
+    public bool Hard { get; init; } = Hard;
+}
 
 /// <summary>
-/// Random instances of any size, valid by construction and feasible by construction: every signed lease is pinned to
-/// one pool, signed leases take at most a third of any pool's initial capacity, and site power caps leave room for
-/// that, so the exact planner always has a plan to find. Same options, same instance.
+/// Random instances of any size, valid by construction and feasible by construction: signed leases and required jobs
+/// are placed by the generator as they are made (pinned to one pool and taking at most a third of any pool's initial
+/// GPUs; in the hard case free in window and pool, up to 97%), and site power caps leave room for that placement, so
+/// the exact planner always has a plan to find. Same options, same instance.
 /// </summary>
 public static class InstanceGenerator
 {
@@ -59,8 +72,12 @@ public static class InstanceGenerator
             poolType.Add(type);
         }
 
-        // Signed leases: pinned to one pool, at most a third of its initial GPUs in any period.
-        var signedLoad = new int[options.Pools * T];
+        // Signed leases: placed as they are made (the witness that the instance is feasible), within a share of their
+        // pool's initial GPUs in every period. Pinned there, or in the hard case free in window and pool.
+        // In the hard case signed leases may fill 85% of a pool and required jobs the next 12%.
+        var committedShare = options.Hard ? 0.85 : 1.0 / 3;
+        var requiredShare = 0.97;
+        var committedLoad = new int[options.Pools * T];
         var leases = new List<Lease>();
         for (var l = 0; l < options.Leases; l++)
         {
@@ -69,23 +86,32 @@ public static class InstanceGenerator
             var latest = Math.Min(T - periods, earliest + rng.Between(0, 4));
             var home = rng.Between(0, options.Pools - 1);
             var type = GpuTypes[poolType[home]];
-            var gpus = Math.Max(64, (int)(pools[home].Gpus * rng.Uniform(0.03, 0.35)) / 64 * 64);
+            var gpus = Math.Max(64, (int)(pools[home].Gpus * rng.Uniform(0.03, options.Hard ? 0.5 : 0.35)) / 64 * 64);
             var price = Math.Round(rng.Uniform(type.MinPrice, type.MaxPrice), 2);
-            var signed = rng.Chance(0.08) && FitsSigned(signedLoad, pools, home, earliest, periods, gpus, T);
+            var sameType = pools.Where((_, i) => poolType[i] == poolType[home]).Select(p => p.Id).ToImmutableArray();
+            var witness = earliest;
+            if (options.Hard)
+            {
+                latest = Math.Min(T - periods, earliest + rng.Between(2, 6));
+                witness = rng.Between(earliest, latest);
+            }
+
+            var signed = rng.Chance(options.Hard ? 0.5 : 0.08) && FitsCommitted(committedLoad, pools, home, witness, periods, gpus, T, committedShare);
             ImmutableArray<string>? allowed;
             if (signed)
             {
-                latest = earliest;
-                allowed = [pools[home].Id];
-                for (var t = earliest; t < earliest + periods; t++)
+                Occupy(committedLoad, home, witness, periods, gpus, T);
+                if (!options.Hard)
                 {
-                    signedLoad[home * T + t] += gpus;
+                    latest = earliest;
                 }
+
+                allowed = options.Hard ? sameType : [pools[home].Id];
             }
             else if (rng.Chance(0.6))
             {
                 // Offers usually name the GPU generation they want; any pool of that type will do.
-                allowed = [.. pools.Where((_, i) => poolType[i] == poolType[home]).Select(p => p.Id)];
+                allowed = sameType;
             }
             else
             {
@@ -124,6 +150,16 @@ public static class InstanceGenerator
             var gpus = Math.Max(256, (int)(smallest * rng.Uniform(0.1, isPostTrain ? 0.3 : 0.8)) / 256 * 256);
             var slack = rng.Between(0, Math.Max(0, T - earliest - periods));
             var value = Math.Round(rng.Uniform(isPostTrain ? 5e6 : 2e7, isPostTrain ? 6e7 : 3e8) / 1e5) * 1e5;
+
+            // In the hard case some pretraining runs are required, placed at their earliest start on their first pool.
+            var witnessPool = pools.FindIndex(p => p.Id == allowed[0]);
+            var required = options.Hard && !isPostTrain && rng.Chance(0.4)
+                && FitsCommitted(committedLoad, pools, witnessPool, earliest, periods, gpus, T, requiredShare);
+            if (required)
+            {
+                Occupy(committedLoad, witnessPool, earliest, periods, gpus, T);
+            }
+
             jobs.Add(new Job(
                 isPostTrain ? $"{jobs[^1].Id}-post" : $"train-{j + 1}",
                 gpus,
@@ -134,7 +170,7 @@ public static class InstanceGenerator
                 value,
                 Math.Round(value * rng.Uniform(0.01, 0.06) / 1e3) * 1e3,
                 Math.Round(rng.Uniform(0.35, 0.95), 2),
-                false,
+                required,
                 isPostTrain ? [jobs[^1].Id] : []));
         }
 
@@ -142,10 +178,16 @@ public static class InstanceGenerator
         {
             var id = $"site-{s + 1}";
             var peakMw = pools.Where(p => p.Site == id).Sum(p => (p.Gpus + p.Deliveries.Sum(d => d.Gpus)) * p.KwPerGpu / 1000);
-            var signedMw = Enumerable.Range(0, T).Max(t => pools.Select((p, i) => (p, i)).Where(x => x.p.Site == id)
-                .Sum(x => signedLoad[x.i * T + t] * x.p.KwPerGpu / 1000));
-            // Caps between 70% and 100% of the full draw, never below what signed leases need.
-            var cap = Math.Max(Math.Ceiling(peakMw * rng.Uniform(0.7, 1.0)), Math.Ceiling(signedMw) + 1);
+            var committedMw = Enumerable.Range(0, T).Max(t => pools.Select((p, i) => (p, i)).Where(x => x.p.Site == id)
+                .Sum(x => committedLoad[x.i * T + t] * x.p.KwPerGpu / 1000));
+            // Caps between 70% and 100% of the full draw, never below what the commitments' placement needs; in the hard
+            // case just above that.
+            var cap = Math.Max(Math.Ceiling(peakMw * rng.Uniform(0.7, 1.0)), Math.Ceiling(committedMw) + 1);
+            if (options.Hard)
+            {
+                cap = Math.Min(cap, Math.Ceiling(committedMw * 1.02) + 1);
+            }
+
             return new Site(id, [.. Enumerable.Repeat(cap, T)], Math.Round(rng.Uniform(40, 90)));
         }).ToImmutableArray();
 
@@ -165,16 +207,24 @@ public static class InstanceGenerator
             uncertainty);
     }
 
-    private static bool FitsSigned(int[] signedLoad, List<Pool> pools, int pool, int start, int periods, int gpus, int T)
+    private static bool FitsCommitted(int[] load, List<Pool> pools, int pool, int start, int periods, int gpus, int T, double share)
     {
         for (var t = start; t < start + periods; t++)
         {
-            if ((signedLoad[pool * T + t] + gpus) * 3 > pools[pool].Gpus)
+            if (load[pool * T + t] + gpus > share * pools[pool].Gpus)
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    private static void Occupy(int[] load, int pool, int start, int periods, int gpus, int T)
+    {
+        for (var t = start; t < start + periods; t++)
+        {
+            load[pool * T + t] += gpus;
+        }
     }
 }

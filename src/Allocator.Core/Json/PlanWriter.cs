@@ -17,7 +17,17 @@ public sealed record PlanReport(
     double? Gap,
     double SolveSeconds,
     IReadOnlyDictionary<string, string>? Notes = null,
-    string? Ended = null);
+    string? Ended = null)
+{
+    /// <summary>The solve's progress: every plan found and bound proven, in order (plan.json's <c>progress</c>).</summary>
+    public IReadOnlyList<ProgressPoint> Progress { get; init; } = [];
+}
+
+/// <summary>
+/// One moment of a solve: seconds from its start, the value of the best plan held then (USD), the tightest bound known
+/// then (null before one is), and what found the plan or proved the bound.
+/// </summary>
+public sealed record ProgressPoint(double Seconds, double Objective, double? Bound, string Source);
 
 /// <summary>Writes plan.json (the contract's plan plus status, objective, KPIs and the spot table) and plan.csv.</summary>
 public static class PlanWriter
@@ -64,6 +74,22 @@ public static class PlanWriter
                 if (report.Ended is { } ended)
                 {
                     w.WriteString("ended", ended);
+                }
+
+                if (report.Progress.Count > 0)
+                {
+                    w.WriteStartArray("progress");
+                    foreach (var point in report.Progress)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("seconds", Math.Round(point.Seconds, 3));
+                        w.WriteNumber("objective", point.Objective);
+                        WriteNullable(w, "bound", point.Bound);
+                        w.WriteString("source", point.Source);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
                 }
 
                 if (report.Notes is { Count: > 0 } notes)

@@ -3,59 +3,153 @@ using Allocator.Core.Evaluation;
 namespace Allocator.Core.Planning;
 
 /// <summary>
-/// A fast constructive plan: commitments first (signed leases, required jobs), then everything else by net value
-/// per GPU-period, each at its best placement that still fits capacity and power. It is no optimiser; it gives the
-/// exact solver a starting incumbent and the planner a plan to fall back on if the solver finds none in time.
+/// A fast constructive plan: commitments first (signed leases, required jobs and the jobs these must follow), most
+/// constrained first, with a repair step that makes room for a commitment that no longer fits by taking others off;
+/// then everything else by net value per GPU-period, each at its best placement that still fits capacity and power.
+/// Commitments are placed twice, once spread over the emptiest stretches and once packed where each fits most tightly,
+/// and the better plan of the two is kept: spreading leaves more room for offers, packing fits more commitments when
+/// they are tight. It is no optimiser; it gives the exact planner a plan to hold from the first second.
 /// </summary>
 public static class GreedyPlanner
 {
-    /// <summary>A feasible assignment, or null when the commitments could not all be placed greedily.</summary>
-    public static Assignment? Plan(CompiledInstance instance)
+    /// <summary>
+    /// A feasible assignment, or null when the commitments could not all be placed. Placements of
+    /// <paramref name="keep"/> (a feasible plan, or part of one) are kept as they are and the rest is filled around them.
+    /// </summary>
+    public static Assignment? Plan(CompiledInstance instance, Assignment? keep = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var T = instance.Periods;
-        var used = new double[instance.PoolCount * T];
-        var drawMw = new double[instance.SiteCount * T];
-        var leasePool = Enumerable.Repeat(-1, instance.LeaseCount).ToArray();
-        var leaseStart = new int[instance.LeaseCount];
-        var jobPool = Enumerable.Repeat(-1, instance.JobCount).ToArray();
-        var jobStart = new int[instance.JobCount];
+        return new[] { CommitmentFit.Spread, CommitmentFit.Tight }
+            .Select(fit => Plan(instance, keep, fit))
+            .OfType<Assignment>()
+            .Select(plan => PlanEvaluator.Evaluate(instance, plan))
+            .Where(e => e.IsFeasible)
+            .OrderByDescending(e => e.Objective.Total)
+            .Select(e => e.Assignment)
+            .FirstOrDefault();
+    }
 
-        // Items: (isJob, index, committed, density). Spot that a placement displaces is an opportunity cost.
-        var items = new List<(bool IsJob, int Index, bool Committed, double Density)>();
-        for (var l = 0; l < instance.LeaseCount; l++)
+    private static Assignment? Plan(CompiledInstance instance, Assignment? keep, CommitmentFit fit)
+    {
+        var plan = new GreedyPlan(instance, fit);
+        if (keep is not null)
         {
-            var size = (double)instance.LeaseGpus[l] * instance.LeasePeriods[l];
-            var best = instance.LeasePools[l].Max(p => instance.LeaseRevenue[l] - size * (instance.PowerCostPerGpuPeriod[p] + instance.SellThrough * instance.SpotMargin[p]));
-            items.Add((false, l, instance.LeaseSigned[l], best / Math.Max(1, size)));
+            plan.Keep(keep);
         }
 
+        if (!plan.PlaceCommitments())
+        {
+            return null;
+        }
+
+        plan.AddByValue();
+        return plan.ToAssignment();
+    }
+}
+
+/// <summary>Where a commitment goes among the placements that fit.</summary>
+internal enum CommitmentFit
+{
+    /// <summary>The emptiest stretch.</summary>
+    Spread,
+
+    /// <summary>The fullest stretch that still fits.</summary>
+    Tight,
+}
+
+/// <summary>A plan under construction: where each block sits, with capacity and power kept in a ledger.</summary>
+internal sealed class GreedyPlan
+{
+    // Steps a repaired commitment is safe from being taken off again, so two commitments do not evict each other forever.
+    private const int RepairTenure = 8;
+
+    private readonly CompiledInstance _instance;
+    private readonly CapacityLedger _ledger;
+    private readonly Dictionary<Block, (int Pool, int Start)> _placed = [];
+    private readonly HashSet<Block> _kept = [];
+    private readonly List<int>[] _successors;
+
+    private readonly CommitmentFit _fit;
+
+    public GreedyPlan(CompiledInstance instance, CommitmentFit fit)
+    {
+        _instance = instance;
+        _fit = fit;
+        _ledger = new CapacityLedger(instance);
+        _successors = [.. Enumerable.Range(0, instance.JobCount).Select(_ => new List<int>())];
         for (var j = 0; j < instance.JobCount; j++)
         {
-            var size = (double)instance.JobGpus[j] * instance.JobPeriods[j];
-            var best = instance.JobPools[j].Max(p => instance.JobExpectedValue(j, instance.JobEarliestStart[j]) - size * (instance.PowerCostPerGpuPeriod[p] + instance.SellThrough * instance.SpotMargin[p]));
-            items.Add((true, j, instance.JobRequired[j], best / Math.Max(1, size)));
+            foreach (var a in instance.JobAfter[j])
+            {
+                _successors[a].Add(j);
+            }
+        }
+    }
+
+    /// <summary>Places every block <paramref name="keep"/> places, where it places it, for good.</summary>
+    public void Keep(Assignment keep)
+    {
+        foreach (var block in _instance.Blocks())
+        {
+            var (pool, start) = block.IsJob ? (keep.JobPool[block.Index], keep.JobStart[block.Index]) : (keep.LeasePool[block.Index], keep.LeaseStart[block.Index]);
+            if (pool >= 0)
+            {
+                Place(block, pool, start);
+                _kept.Add(block);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Places every commitment: at each step the one with the fewest placements that still fit (ties: the largest), on the
+    /// emptiest or the fullest stretch that fits (<see cref="CommitmentFit"/>). A commitment with no room
+    /// left goes where it displaces the fewest GPU-periods of other commitments, which go back in the queue.
+    /// </summary>
+    public bool PlaceCommitments()
+    {
+        var needed = CommitmentsAndTheirPredecessors();
+        var safeUntil = new Dictionary<Block, int>();
+        var steps = 50 + 20 * needed.Count;
+        for (var step = 0; step < steps; step++)
+        {
+            var ready = needed.Where(b => !_placed.ContainsKey(b) && _instance.Predecessors(b).All(_placed.ContainsKey)).ToList();
+            if (ready.Count == 0)
+            {
+                return needed.All(_placed.ContainsKey);
+            }
+
+            var (block, fitting) = ready.Select(b => (Block: b, Fitting: Fitting(b).ToList()))
+                .OrderBy(x => x.Fitting.Count).ThenByDescending(x => Size(x.Block)).First();
+            if (fitting.Count > 0)
+            {
+                var periods = _instance.Periods(block);
+                var fuller = _fit == CommitmentFit.Tight ? 1 : -1;
+                var (pool, start) = fitting.OrderByDescending(o => fuller * _ledger.Load(o.Pool, o.Start, periods)).First();
+                Place(block, pool, start);
+            }
+            else if (!MakeRoom(block, step, safeUntil))
+            {
+                return false;
+            }
         }
 
-        var ordered = items.OrderByDescending(i => i.Committed).ThenByDescending(i => i.Density).ToList();
+        return false;
+    }
+
+    /// <summary>Adds every other lease and job that earns more than its power and the spot it displaces, best value per GPU-period first.</summary>
+    public void AddByValue()
+    {
+        var ordered = _instance.Blocks().Where(b => !_instance.IsCommitted(b) && !_placed.ContainsKey(b))
+            .Select(b => (Block: b, Density: Density(b))).Where(x => x.Density > 0)
+            .OrderByDescending(x => x.Density).Select(x => x.Block).ToList();
 
         // Jobs wait for their predecessors; a few passes settle every chain.
-        for (var pass = 0; pass < 1 + instance.JobCount; pass++)
+        for (var pass = 0; pass < 1 + _instance.JobCount; pass++)
         {
             var progress = false;
-            foreach (var item in ordered)
+            foreach (var block in ordered.Where(b => !_placed.ContainsKey(b)))
             {
-                if (item.IsJob ? jobPool[item.Index] >= 0 : leasePool[item.Index] >= 0)
-                {
-                    continue;
-                }
-
-                if (!item.Committed && item.Density <= 0)
-                {
-                    continue;
-                }
-
-                progress |= item.IsJob ? TryPlaceJob(item.Index) : TryPlaceLease(item.Index);
+                progress |= block.IsJob ? TryAddJob(block) : TryAddLease(block);
             }
 
             if (!progress)
@@ -63,130 +157,264 @@ public static class GreedyPlanner
                 break;
             }
         }
+    }
 
-        for (var l = 0; l < instance.LeaseCount; l++)
+    public Assignment ToAssignment()
+    {
+        var leasePool = Enumerable.Repeat(-1, _instance.LeaseCount).ToArray();
+        var leaseStart = new int[_instance.LeaseCount];
+        var jobPool = Enumerable.Repeat(-1, _instance.JobCount).ToArray();
+        var jobStart = new int[_instance.JobCount];
+        foreach (var (block, (pool, start)) in _placed)
         {
-            if (instance.LeaseSigned[l] && leasePool[l] < 0)
+            if (block.IsJob)
             {
-                return null;
+                (jobPool[block.Index], jobStart[block.Index]) = (pool, start);
             }
-        }
-
-        for (var j = 0; j < instance.JobCount; j++)
-        {
-            if (instance.JobRequired[j] && jobPool[j] < 0)
+            else
             {
-                return null;
+                (leasePool[block.Index], leaseStart[block.Index]) = (pool, start);
             }
         }
 
         return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
+    }
 
-        bool TryPlaceLease(int l)
+    private HashSet<Block> CommitmentsAndTheirPredecessors()
+    {
+        var needed = new HashSet<Block>();
+        var queue = new Queue<Block>(_instance.Blocks().Where(_instance.IsCommitted));
+        while (queue.TryDequeue(out var block))
         {
-            var gpus = instance.LeaseGpus[l];
-            var periods = instance.LeasePeriods[l];
-            var bestScore = double.NegativeInfinity;
-            (int Pool, int Start) best = (-1, 0);
-            foreach (var p in instance.LeasePools[l])
+            if (needed.Add(block))
             {
-                for (var s = instance.LeaseEarliestStart[l]; s <= instance.LeaseLatestStart[l]; s++)
+                foreach (var before in _instance.Predecessors(block))
                 {
-                    if (Fits(p, s, periods, gpus))
-                    {
-                        // Prefer cheap power, then the emptiest stretch of the pool.
-                        var score = -instance.PowerCostPerGpuPeriod[p] * 1e6 - Load(p, s, periods);
-                        if (score > bestScore)
-                        {
-                            (bestScore, best) = (score, (p, s));
-                        }
-                    }
+                    queue.Enqueue(before);
+                }
+            }
+        }
+
+        return needed;
+    }
+
+    /// <summary>
+    /// Where <paramref name="block"/> may start given what is placed: its window, after every placed predecessor has
+    /// finished and, for a job, ending before any placed successor starts.
+    /// </summary>
+    private (int From, int To) Window(Block block)
+    {
+        var from = _instance.EarliestStart(block);
+        var to = _instance.LatestStart(block);
+        foreach (var before in _instance.Predecessors(block))
+        {
+            if (_placed.TryGetValue(before, out var at))
+            {
+                from = Math.Max(from, at.Start + _instance.Periods(before));
+            }
+        }
+
+        if (block.IsJob)
+        {
+            foreach (var next in _successors[block.Index])
+            {
+                if (_placed.TryGetValue(Block.Job(next), out var at))
+                {
+                    to = Math.Min(to, at.Start - _instance.Periods(block));
+                }
+            }
+        }
+
+        return (from, to);
+    }
+
+    private IEnumerable<(int Pool, int Start)> Placements(Block block)
+    {
+        var (from, to) = Window(block);
+        foreach (var pool in _instance.Pools(block))
+        {
+            for (var start = from; start <= to; start++)
+            {
+                yield return (pool, start);
+            }
+        }
+    }
+
+    private IEnumerable<(int Pool, int Start)> Fitting(Block block) =>
+        Placements(block).Where(o => _ledger.Fits(o.Pool, o.Start, _instance.Periods(block), _instance.Gpus(block)));
+
+    /// <summary>
+    /// Repair: places <paramref name="block"/> where it displaces the fewest GPU-periods of other commitments (not kept
+    /// ones, not the jobs it follows, and not those repaired in the last few steps), takes those off (with any jobs that follow them) and leaves
+    /// them to be placed again. False when no placement can be freed that way.
+    /// </summary>
+    private bool MakeRoom(Block block, int step, Dictionary<Block, int> safeUntil)
+    {
+        var before = _instance.Predecessors(block).ToHashSet();
+        bool Movable(Block b) => !_kept.Contains(b) && !before.Contains(b) && safeUntil.GetValueOrDefault(b, -1) < step;
+        var best = Placements(block)
+            .Select(o => (Option: o, Displaced: Displaced(block, o.Pool, o.Start, Movable)))
+            .Where(x => x.Displaced is not null)
+            .OrderBy(x => x.Displaced!.Sum(Size))
+            .FirstOrDefault();
+        if (best.Displaced is null)
+        {
+            return false;
+        }
+
+        foreach (var other in best.Displaced)
+        {
+            TakeOffWithSuccessors(other);
+        }
+
+        Place(block, best.Option.Pool, best.Option.Start);
+        safeUntil[block] = step + RepairTenure;
+        return true;
+    }
+
+    /// <summary>
+    /// The placed blocks that must come off for <paramref name="block"/> to fit at (pool, start): blocks on the same site
+    /// in the same periods, same pool and largest overlap first, until it fits; then any of those that fit back beside it
+    /// stay. Null when taking off every movable block is not enough. The ledger is left as it was.
+    /// </summary>
+    private List<Block>? Displaced(Block block, int pool, int start, Func<Block, bool> movable)
+    {
+        var periods = _instance.Periods(block);
+        var gpus = _instance.Gpus(block);
+        var site = _instance.PoolSite[pool];
+        var candidates = _placed
+            .Where(x => movable(x.Key) && _instance.PoolSite[x.Value.Pool] == site && Overlap(x.Key, x.Value.Start, start, periods) > 0)
+            .OrderBy(x => x.Value.Pool == pool ? 0 : 1).ThenByDescending(x => Overlap(x.Key, x.Value.Start, start, periods) * (long)_instance.Gpus(x.Key))
+            .Select(x => x.Key).ToList();
+        var off = new List<Block>();
+        foreach (var other in candidates)
+        {
+            if (_ledger.Fits(pool, start, periods, gpus))
+            {
+                break;
+            }
+
+            LedgerOff(other);
+            off.Add(other);
+        }
+
+        List<Block>? displaced = null;
+        if (_ledger.Fits(pool, start, periods, gpus))
+        {
+            _ledger.Add(pool, start, periods, gpus);
+            displaced = [];
+            for (var i = off.Count - 1; i >= 0; i--)
+            {
+                var (p, s) = _placed[off[i]];
+                if (_ledger.Fits(p, s, _instance.Periods(off[i]), _instance.Gpus(off[i])))
+                {
+                    LedgerOn(off[i]);
+                }
+                else
+                {
+                    displaced.Add(off[i]);
                 }
             }
 
-            if (best.Pool < 0)
-            {
-                return false;
-            }
-
-            Occupy(best.Pool, best.Start, periods, gpus);
-            (leasePool[l], leaseStart[l]) = best;
-            return true;
+            _ledger.Remove(pool, start, periods, gpus);
         }
 
-        bool TryPlaceJob(int j)
+        foreach (var other in off.Where(o => displaced is null || displaced.Contains(o)))
         {
-            var earliest = instance.JobEarliestStart[j];
-            foreach (var a in instance.JobAfter[j])
-            {
-                if (jobPool[a] < 0)
-                {
-                    return false;
-                }
-
-                earliest = Math.Max(earliest, jobStart[a] + instance.JobPeriods[a]);
-            }
-
-            var gpus = instance.JobGpus[j];
-            var periods = instance.JobPeriods[j];
-            var bestScore = double.NegativeInfinity;
-            (int Pool, int Start) best = (-1, 0);
-            foreach (var p in instance.JobPools[j])
-            {
-                for (var s = earliest; s <= instance.JobLatestStart(j); s++)
-                {
-                    var score = instance.JobExpectedValue(j, s) - (double)gpus * periods * instance.PowerCostPerGpuPeriod[p];
-                    if (score > bestScore && Fits(p, s, periods, gpus))
-                    {
-                        (bestScore, best) = (score, (p, s));
-                    }
-                }
-            }
-
-            if (best.Pool < 0 || (bestScore <= 0 && !instance.JobRequired[j]))
-            {
-                return false;
-            }
-
-            Occupy(best.Pool, best.Start, periods, gpus);
-            (jobPool[j], jobStart[j]) = best;
-            return true;
+            LedgerOn(other);
         }
 
-        bool Fits(int p, int start, int periods, int gpus)
+        return displaced;
+    }
+
+    private int Overlap(Block other, int otherStart, int start, int periods) =>
+        Math.Min(otherStart + _instance.Periods(other), start + periods) - Math.Max(otherStart, start);
+
+    private void TakeOffWithSuccessors(Block block)
+    {
+        if (!_placed.ContainsKey(block) || _kept.Contains(block))
         {
-            var site = instance.PoolSite[p];
-            for (var t = start; t < start + periods; t++)
-            {
-                if (used[p * T + t] + gpus > instance.CapacityAt(p, t)
-                    || drawMw[site * T + t] + gpus * instance.KwPerGpu[p] / 1000 > instance.PowerCapMw[site * T + t])
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return;
         }
 
-        double Load(int p, int start, int periods)
+        LedgerOff(block);
+        _placed.Remove(block);
+        if (block.IsJob)
         {
-            var load = 0.0;
-            for (var t = start; t < start + periods; t++)
+            foreach (var next in _successors[block.Index])
             {
-                load += used[p * T + t] / Math.Max(1, instance.CapacityAt(p, t));
+                TakeOffWithSuccessors(Block.Job(next));
             }
-
-            return load;
         }
+    }
 
-        void Occupy(int p, int start, int periods, int gpus)
+    private bool TryAddLease(Block lease)
+    {
+        var gpus = _instance.Gpus(lease);
+        var periods = _instance.Periods(lease);
+        // Cheapest power first, then the emptiest stretch of the pool.
+        var best = Fitting(lease)
+            .Select(o => (Option: o, Score: -_instance.PowerCostPerGpuPeriod[o.Pool] * 1e6 - _ledger.Load(o.Pool, o.Start, periods) * periods))
+            .OrderByDescending(x => x.Score).Select(x => ((int Pool, int Start)?)x.Option).FirstOrDefault();
+        if (best is not { } at)
         {
-            var site = instance.PoolSite[p];
-            for (var t = start; t < start + periods; t++)
-            {
-                used[p * T + t] += gpus;
-                drawMw[site * T + t] += gpus * instance.KwPerGpu[p] / 1000;
-            }
+            return false;
         }
+
+        Place(lease, at.Pool, at.Start);
+        return true;
+    }
+
+    private bool TryAddJob(Block job)
+    {
+        if (!_instance.Predecessors(job).All(_placed.ContainsKey))
+        {
+            return false;
+        }
+
+        var periods = _instance.Periods(job);
+        var gpus = _instance.Gpus(job);
+        var best = Fitting(job)
+            .Select(o => (Option: o, Value: _instance.JobExpectedValue(job.Index, o.Start) - (double)gpus * periods * _instance.PowerCostPerGpuPeriod[o.Pool]))
+            .OrderByDescending(x => x.Value).FirstOrDefault(x => x.Value > 0);
+        if (best.Value <= 0)
+        {
+            return false;
+        }
+
+        Place(job, best.Option.Pool, best.Option.Start);
+        return true;
+    }
+
+    /// <summary>
+    /// Net value per GPU-period at the block's best allowed pool: revenue (a job's at its earliest start) less power and
+    /// the spot margin the GPUs would otherwise earn.
+    /// </summary>
+    private double Density(Block block)
+    {
+        var size = Size(block);
+        var money = block.IsJob ? _instance.JobExpectedValue(block.Index, _instance.JobEarliestStart[block.Index]) : _instance.LeaseRevenue[block.Index];
+        var best = _instance.Pools(block).Max(p => money - size * (_instance.PowerCostPerGpuPeriod[p] + _instance.SellThrough * _instance.SpotMargin[p]));
+        return best / Math.Max(1, size);
+    }
+
+    private double Size(Block block) => (double)_instance.Gpus(block) * _instance.Periods(block);
+
+    private void Place(Block block, int pool, int start)
+    {
+        _placed[block] = (pool, start);
+        LedgerOn(block);
+    }
+
+    private void LedgerOn(Block block)
+    {
+        var (pool, start) = _placed[block];
+        _ledger.Add(pool, start, _instance.Periods(block), _instance.Gpus(block));
+    }
+
+    private void LedgerOff(Block block)
+    {
+        var (pool, start) = _placed[block];
+        _ledger.Remove(pool, start, _instance.Periods(block), _instance.Gpus(block));
     }
 }

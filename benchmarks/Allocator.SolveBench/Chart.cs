@@ -1,0 +1,47 @@
+using System.Globalization;
+using ScottPlot;
+
+/// <summary>Objective and bound against time, for the planner and the plain solve, in millions of USD.</summary>
+internal static class Chart
+{
+    public static void Draw(string name, TimeSpan limit, Outcome planner, Outcome plain, string path)
+    {
+        var plot = new Plot();
+        Steps(plot, planner.Points, p => p.Objective, limit, Colors.Blue, "planner: best plan", LinePattern.Solid);
+        Steps(plot, planner.Points.Where(p => p.Bound is not null).ToList(), p => p.Bound!.Value, limit, Colors.Blue, "planner: bound", LinePattern.Dashed);
+        Steps(plot, plain.Points, p => p.Objective, limit, Colors.OrangeRed, "plain SCIP: best plan", LinePattern.Solid);
+        Steps(plot, plain.Points.Where(p => p.Bound is not null).ToList(), p => p.Bound!.Value, limit, Colors.OrangeRed, "plain SCIP: bound", LinePattern.Dashed);
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"{name}: objective and bound over time ({limit.TotalSeconds:0} s limit)"));
+        plot.XLabel("seconds");
+        plot.YLabel("million USD");
+        plot.Axes.SetLimitsX(0, limit.TotalSeconds * 1.02);
+        var all = planner.Points.Concat(plain.Points).ToList();
+        if (all.Count > 0)
+        {
+            // Zoom on the last tenth of the range so that the gap between plans and bounds is visible.
+            var top = all.Select(p => p.Bound ?? p.Objective).Concat(all.Select(p => p.Objective)).Max() / 1e6;
+            var best = all.Max(p => p.Objective) / 1e6;
+            var low = Math.Min(all.Where(p => p.Seconds <= limit.TotalSeconds).Min(p => p.Objective) / 1e6, best - (top - best) * 4);
+            plot.Axes.SetLimitsY(Math.Max(low, best - Math.Max(top - best, 1e-3 * best) * 8), top + (top - best) * 0.2 + 1e-4 * top);
+        }
+
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 1100, 650);
+    }
+
+    private static void Steps(Plot plot, IReadOnlyList<Point> points, Func<Point, double> value, TimeSpan limit, Color color, string label, LinePattern pattern)
+    {
+        if (points.Count == 0)
+        {
+            return;
+        }
+
+        var xs = points.Select(p => p.Seconds).Append(limit.TotalSeconds).ToArray();
+        var ys = points.Select(p => value(p) / 1e6).Append(value(points[^1]) / 1e6).ToArray();
+        var line = plot.Add.ScatterLine(xs, ys, color);
+        line.ConnectStyle = ConnectStyle.StepHorizontal;
+        line.LegendText = label;
+        line.LinePattern = pattern;
+        line.LineWidth = 2;
+    }
+}

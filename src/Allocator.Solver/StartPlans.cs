@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Planning;
+
+namespace Allocator.Solver;
+
+/// <summary>A feasible plan the solve starts from, with its evaluation and where it came from.</summary>
+internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, string Source, bool FromPrevious);
+
+/// <summary>
+/// The plan a solve holds from its first second, so that a stop at any moment has a plan to write: last night's when
+/// it is still feasible, else the greedy plan, else the first plan of a short feasibility phase (CP-SAT stopped at its
+/// first feasible plan, which it finds where the greedy order strands a commitment), completed greedily.
+/// </summary>
+internal static class StartPlans
+{
+    /// <summary>The most the feasibility phase may take, and its most as a share of the limit.</summary>
+    private static readonly TimeSpan FeasibilityLimit = TimeSpan.FromSeconds(30);
+
+    private const double FeasibilityShare = 0.25;
+
+    /// <summary>The start plan, reported to <paramref name="progress"/>; null when none was found in time.</summary>
+    public static StartPlan? Find(PlacementCatalog catalog, PlannerOptions options, IProgress<Incumbent> progress, Stopwatch clock, CancellationToken cancellation)
+    {
+        var start = Previous(catalog.Instance, options.Hint) ?? Greedy(catalog.Instance) ?? Feasibility(catalog, options, clock, cancellation);
+        if (start is not null)
+        {
+            progress.Report(new Incumbent(start.Evaluation.Objective.Total, null, clock.Elapsed, start.Source));
+        }
+
+        return start;
+    }
+
+    private static StartPlan? Previous(CompiledInstance instance, Assignment? previous) =>
+        previous is not null && PlanEvaluator.Evaluate(instance, previous) is { IsFeasible: true } evaluation
+            ? new StartPlan(previous, evaluation, "previous plan", FromPrevious: true)
+            : null;
+
+    private static StartPlan? Greedy(CompiledInstance instance) =>
+        GreedyPlanner.Plan(instance) is { } greedy ? new StartPlan(greedy, PlanEvaluator.Evaluate(instance, greedy), "greedy", FromPrevious: false) : null;
+
+    /// <summary>
+    /// CP-SAT on the whole model, stopped at its first feasible plan, then filled greedily around. It honours stop
+    /// requests, so a stop during this phase ends it at once.
+    /// </summary>
+    internal static StartPlan? Feasibility(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
+    {
+        var share = options.TimeLimit * FeasibilityShare;
+        var limit = clock.Elapsed + (share < FeasibilityLimit ? share : FeasibilityLimit);
+        var found = CpSatEngine.Solve(catalog, options with { TimeLimit = limit, TargetGap = 0 }, null, null, clock, cancellation, firstPlanOnly: true);
+        if (found.Assignment is not { } first)
+        {
+            return null;
+        }
+
+        var instance = catalog.Instance;
+        var completed = GreedyPlanner.Plan(instance, keep: first) ?? first;
+        var evaluation = PlanEvaluator.Evaluate(instance, completed);
+        return evaluation.IsFeasible ? new StartPlan(completed, evaluation, "feasibility phase (CP-SAT's first plan, completed greedily)", FromPrevious: false) : null;
+    }
+}

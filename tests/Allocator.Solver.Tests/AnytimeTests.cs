@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Generation;
+using Allocator.Core.Json;
+
+namespace Allocator.Solver.Tests;
+
+/// <summary>The planner holds a feasible plan from its first seconds, and says how the solve went over time.</summary>
+public sealed class AnytimeTests
+{
+    private static CompiledInstance Seed(string name) => new(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", name)));
+
+    private static CompiledInstance Generated(GeneratorOptions options) =>
+        new(InstanceReader.Read(InstanceWriter.Write(InstanceGenerator.Generate(options))));
+
+    /// <summary>The seeds and the generated families the tests use, the hard case included.</summary>
+    public static TheoryData<string> Families() =>
+    [
+        "tiny.json", "mid-6x120x20x26.json", "colossus-2026.json",
+        "4x60x10x16 seed 3", "6x120x20x26 seed 2", "12x600x60x52 seed 1",
+        "hard 4x60x10x16 seed 1", "hard 4x60x10x16 seed 4", "hard 6x120x20x26 seed 3", "hard 12x600x60x52 seed 1",
+    ];
+
+    private static CompiledInstance Family(string name)
+    {
+        if (name.EndsWith(".json", StringComparison.Ordinal))
+        {
+            return Seed(name);
+        }
+
+        var words = name.Split(' ');
+        var hard = words[0] == "hard";
+        var sizes = words[hard ? 1 : 0].Split('x').Select(int.Parse).ToArray();
+        var seed = ulong.Parse(words[^1]);
+        return Generated(new GeneratorOptions(sizes[0], sizes[1], sizes[2], sizes[3], seed, Uncertainty: true, Hard: hard));
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Every_instance_the_tests_use_has_a_feasible_start_plan_before_the_main_solve(string family)
+    {
+        var instance = Family(family);
+        var options = new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(20) };
+        var log = new SolveLog(null);
+
+        // A 20 s limit gives the feasibility phase, when it is needed, at most 5 s.
+        var start = StartPlans.Find(new PlacementCatalog(instance), options, log, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.NotNull(start);
+        Assert.True(start.Evaluation.IsFeasible);
+        Assert.True(PlanEvaluator.Evaluate(instance, start.Plan).IsFeasible);
+        Assert.Equal(start.Evaluation.Objective.Total, Assert.Single(log.Points).Objective);
+    }
+
+    [Fact]
+    public void The_feasibility_phase_places_every_commitment_of_a_hard_instance_and_fills_around_them()
+    {
+        var instance = Generated(new GeneratorOptions(6, 120, 20, 26, 3, Hard: true));
+
+        var start = StartPlans.Feasibility(new PlacementCatalog(instance), new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(40) }, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.NotNull(start);
+        Assert.True(start.Evaluation.IsFeasible, string.Join("; ", start.Evaluation.Violations));
+        Assert.All(Enumerable.Range(0, instance.LeaseCount).Where(l => instance.LeaseSigned[l]), l => Assert.True(start.Plan.LeasePool[l] >= 0));
+        Assert.All(Enumerable.Range(0, instance.JobCount).Where(j => instance.JobRequired[j]), j => Assert.True(start.Plan.JobPool[j] >= 0));
+    }
+
+    [Fact]
+    public void A_stop_two_seconds_into_a_solve_of_a_hard_instance_returns_a_feasible_plan_marked_interrupted()
+    {
+        // SCIP's concurrent solvers ignore a stop request (measured), so the planner abandons them and they run on in this
+        // process to the end of their share of the limit: a short limit keeps them from slowing the tests after this one.
+        var instance = Generated(new GeneratorOptions(12, 600, 60, 52, 1, Hard: true));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(12), Threads = 2 }, null, stop.Token);
+
+        Assert.Equal(SolveEnd.Interrupted, result.End);
+        Assert.NotNull(result.Assignment);
+        Assert.True(PlanEvaluator.Evaluate(instance, result.Assignment).IsFeasible);
+        Assert.Equal(result.Objective!.Value, result.Progress.Max(p => p.Objective), 1e-6 * result.Objective.Value);
+    }
+
+    [Fact]
+    public void Progress_lists_each_plan_and_bound_in_order_and_ends_at_the_proven_optimum()
+    {
+        var result = ExactPlanner.Solve(Seed("tiny.json"), new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(30), Threads = 2 });
+
+        Assert.Equal(PlanStatus.Optimal, result.Status);
+        var points = result.Progress;
+        Assert.Equal("greedy", points[0].Source);
+        Assert.Null(points[0].Bound);
+        Assert.True(points.Zip(points.Skip(1)).All(p => p.First.Elapsed <= p.Second.Elapsed));
+        Assert.All(points.Where(p => p.Bound is not null), p => Assert.True(p.Bound >= p.Objective - 1e-6 * p.Objective));
+        Assert.Equal(73_066_528, points[^1].Objective, 6);
+        Assert.Equal(result.Bound!.Value, points[^1].Bound!.Value, 6);
+    }
+
+    [Theory]
+    [InlineData(3UL)]
+    [InlineData(8UL)]
+    [InlineData(21UL)]
+    public void Scip_on_two_threads_through_the_linear_solver_wrapper_proves_the_enumerated_optimum(ulong seed)
+    {
+        var instance = new CompiledInstance(SmallInstances.Random(seed));
+        var optimum = SmallInstances.OptimumByEnumeration(instance);
+        var model = new MipModel(new PlacementCatalog(instance));
+
+        var result = ConcurrentScip.SolveAlone(model, new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        if (optimum is null)
+        {
+            Assert.Equal(EngineStatus.Infeasible, result.Status);
+            return;
+        }
+
+        Assert.Equal(EngineStatus.Optimal, result.Status);
+        var evaluation = PlanEvaluator.Evaluate(instance, result.Assignment!);
+        Assert.True(evaluation.IsFeasible);
+        Assert.Equal(optimum.Value, evaluation.Objective.Total, 1e-6 * Math.Max(1, Math.Abs(optimum.Value)));
+        Assert.True(result.Bound >= optimum.Value - 1e-6 * Math.Max(1, Math.Abs(optimum.Value)));
+    }
+
+    [Fact]
+    public async Task While_one_concurrent_scip_solve_runs_another_finds_it_busy_and_the_planner_uses_one_thread_instead()
+    {
+        // Two concurrent SCIP solves at once crash the process (SCIP shares one thread pool), so the second must not start.
+        var mid = new MipModel(new PlacementCatalog(Seed("mid-6x120x20x26.json")));
+        var instance = new CompiledInstance(SmallInstances.Random(12));
+        var optimum = SmallInstances.OptimumByEnumeration(instance)!.Value;
+        var running = Task.Run(() => ConcurrentScip.SolveAlone(mid, new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(6), CancellationToken.None));
+        SpinWait.SpinUntil(() => ConcurrentScip.TrySolve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(1), CancellationToken.None) is null, TimeSpan.FromSeconds(5));
+
+        var busy = ConcurrentScip.TrySolve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var planned = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(20), Threads = 2 });
+
+        Assert.Null(busy);
+        Assert.False(running.IsCompleted);
+        Assert.Equal(PlanStatus.Optimal, planned.Status);
+        Assert.Equal(optimum, planned.Objective!.Value, 1e-6 * Math.Max(1, Math.Abs(optimum)));
+        await running;
+    }
+}
