@@ -23,19 +23,30 @@ internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, b
         if (threads == 1)
         {
             // One thread: the MIP first, then re-solves for the last share of the limit.
-            return new MipLayout(mip, 0, false, 1, true);
+            return new MipLayout(mip with { Threads = 1 }, 0, false, 1, true);
         }
 
-        if (options.Solver == SolverKind.Scip)
+        var mipThreads = MipThreads(options, threads);
+        if (mipThreads == threads)
         {
-            // SCIP's concurrent solvers get every thread, as a plain SCIP solve would, so that a proof is no slower; one
-            // re-solve worker improves the plan held in the time they leave idle. (With last night's plan as its start
-            // SCIP runs on one thread, see ConcurrentScip, and the worker then has a core to itself.)
-            return new MipLayout(mip, 1, true, threads, true);
+            // The MIP gets every thread, as a plain solve would, so that a proof is no slower; one re-solve worker
+            // improves the plan held in the time the MIP leaves idle (with last night's plan as its start SCIP runs on
+            // one thread, see ExactPlanner, and the worker then has a core to itself). After the MIP's share, every
+            // thread re-solves.
+            return new MipLayout(mip with { Threads = threads }, 1, true, threads, true);
         }
 
-        // HiGHS: MipThreads for the MIP, every other thread re-solves from the first second and on to the limit.
-        var mipThreads = Math.Clamp(options.MipThreads, 1, threads - 1);
+        // The MIP on its threads, every other thread re-solving from the first second on to the limit; after the MIP's
+        // share its threads re-solve too.
         return new MipLayout(mip with { Threads = mipThreads }, threads - mipThreads, false, mipThreads, true);
     }
+
+    /// <summary>
+    /// The MIP's threads: as asked, or by default every thread for SCIP (its concurrent solvers prove optima about
+    /// twice as fast on two threads as on one, benchmarks/RESULTS.md) and one for HiGHS (whose time-limited solves hand
+    /// back no plan, so the re-solves beside it are what improves the plan).
+    /// </summary>
+    private static int MipThreads(PlannerOptions options, int threads) => options.MipThreads is { } asked
+        ? Math.Clamp(asked, 1, threads)
+        : options.Solver == SolverKind.Scip ? threads : 1;
 }

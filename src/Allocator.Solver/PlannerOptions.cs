@@ -30,12 +30,15 @@ public sealed record PlannerOptions
     public int Threads { get; init; } = 2;
 
     /// <summary>
-    /// Threads HiGHS gets when neighbourhood re-solves run beside it (at most Threads - 1); every other thread runs
-    /// re-solves. SCIP always gets one: measured on 16 cores (benchmarks/RESULTS.md), SCIP ran extra threads as
-    /// concurrent solvers racing on the same tree, and 1 SCIP thread with 15 re-solve workers beat 15 with one on all
-    /// three benchmark instances; through the model builder it runs on one thread anyway.
+    /// Threads the MIP gets (at most <see cref="Threads"/>); every other thread runs neighbourhood re-solves beside it.
+    /// Null: every thread for SCIP, whose concurrent solvers then prove an optimum as fast as a plain SCIP solve would,
+    /// with one re-solve worker in their idle time; one for HiGHS. SCIP on one thread runs through OR-Tools' model
+    /// builder, on more through its linear-solver wrapper (<see cref="ConcurrentScip"/>). Measured on 16 cores before
+    /// SCIP could use more than one thread here: 15 re-solve workers beside one SCIP thread gave better plans at 60 s on
+    /// the three benchmark instances than one worker beside 15 (benchmarks/RESULTS.md), so on many cores a small
+    /// number is worth trying.
     /// </summary>
-    public int MipThreads { get; init; } = 1;
+    public int? MipThreads { get; init; }
 
     /// <summary>Random seed handed to the engine.</summary>
     public int Seed { get; init; }

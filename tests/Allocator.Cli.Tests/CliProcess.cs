@@ -27,7 +27,14 @@ internal static class CliProcess
     /// Starts the executable, waits until standard error shows <paramref name="ready"/>, lets it work for
     /// <paramref name="delay"/>, sends SIGTERM as a service manager would, and waits for it to exit.
     /// </summary>
-    public static async Task<(int ExitCode, string Stderr)> RunAndTerminate(string ready, TimeSpan delay, params string[] args)
+    public static Task<(int ExitCode, string Stderr)> RunAndTerminate(string ready, TimeSpan delay, params string[] args) =>
+        RunAndTerminate(ready, delay, TimeSpan.FromSeconds(60), args);
+
+    /// <summary>
+    /// <see cref="RunAndTerminate(string, TimeSpan, string[])"/>, failing with a <see cref="TimeoutException"/> when the
+    /// process has not exited within <paramref name="exitWithin"/> of the SIGTERM.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stderr)> RunAndTerminate(string ready, TimeSpan delay, TimeSpan exitWithin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "allocator.dll"));
@@ -61,7 +68,7 @@ internal static class CliProcess
             await kill.WaitForExitAsync();
         }
 
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync().WaitAsync(exitWithin);
         await stdout;
         lock (stderr)
         {

@@ -42,6 +42,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Plan_json_lists_the_solves_progress_from_the_start_plan_to_the_proven_optimum()
+    {
+        var output = Path.Combine(_folder, "progress");
+
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", output, "--time-limit", "30");
+
+        Assert.True(exit == 0, stderr);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        var progress = json["progress"]!.AsArray().Select(p => p!).ToList();
+        Assert.Equal("greedy", progress[0]["source"]!.GetValue<string>());
+        Assert.Null(progress[0]["bound"]);
+        var seconds = progress.Select(p => p["seconds"]!.GetValue<double>()).ToList();
+        Assert.Equal(seconds.Order(), seconds);
+        Assert.Equal(json["objective"]!.GetValue<double>(), progress[^1]["objective"]!.GetValue<double>(), 1e-6 * 73_066_528);
+        Assert.Equal(json["bound"]!.GetValue<double>(), progress[^1]["bound"]!.GetValue<double>(), 1e-6 * 73_066_528);
+    }
+
+    [Fact]
     public async Task Sigterm_during_plan_writes_the_best_plan_so_far_marked_interrupted()
     {
         var output = Path.Combine(_folder, "stopped");

@@ -65,4 +65,33 @@ public sealed class NightlyCommandTests : IDisposable
         Assert.Equal("interrupted", run["status"]!.GetValue<string>());
         Assert.Equal(evaluation.Objective.Total, run["objective"]!.GetValue<double>(), 1e-6 * evaluation.Objective.Total);
     }
+
+    [Fact]
+    public async Task Sigterm_ten_seconds_into_a_300_s_night_on_a_hard_instance_writes_a_feasible_plan_and_exits_within_30_s()
+    {
+        // The hard case: half the leases signed, with flexible windows on several pools, in pools filled to 97% by
+        // commitments. A planner that held no plan until its MIP's share of the limit ended would have nothing to write.
+        var output = Path.Combine(_folder, "out");
+        var history = Path.Combine(_folder, "history.db");
+        var instance = Path.Combine(_folder, "hard.json");
+        var (generated, _, generateErrors) = CliProcess.Run(
+            "generate", "--hard", "--pools", "12", "--leases", "600", "--jobs", "60", "--periods", "52", "--seed", "1", "--out", instance);
+        Assert.True(generated == 0, generateErrors);
+
+        var (exit, stderr) = await CliProcess.RunAndTerminate(
+            "planning", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), "run-once", "--instance", instance, "--out", output, "--history", history, "--time-limit", "300");
+
+        Assert.True(exit == 0, stderr);
+        var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
+        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        Assert.True(evaluation.IsFeasible, string.Join("; ", evaluation.Violations));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        Assert.Equal("interrupted", json["status"]!.GetValue<string>());
+        Assert.Equal(compiled.LeaseCount, json["leases"]!.AsArray().Count);
+        Assert.Equal(compiled.JobCount, json["jobs"]!.AsArray().Count);
+        var (_, list, _) = CliProcess.Run("history", "list", "--history", history, "--json");
+        var run = Assert.Single(JsonNode.Parse(list)!.AsArray())!;
+        Assert.Equal("interrupted", run["status"]!.GetValue<string>());
+        Assert.Equal(evaluation.Objective.Total, run["objective"]!.GetValue<double>(), 1e-6 * evaluation.Objective.Total);
+    }
 }

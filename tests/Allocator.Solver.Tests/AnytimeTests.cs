@@ -13,12 +13,15 @@ public sealed class AnytimeTests
     private static CompiledInstance Generated(GeneratorOptions options) =>
         new(InstanceReader.Read(InstanceWriter.Write(InstanceGenerator.Generate(options))));
 
-    /// <summary>The seeds and the generated families the tests use, the hard case included.</summary>
+    /// <summary>
+    /// The seeds and the generated families the tests use, the hard case included (on hard 4x60x10x16 seed 2,
+    /// 6x120x20x26 seed 8 and 12x600x60x52 seed 1 the greedy planner before most-constrained-first and repair found no plan).
+    /// </summary>
     public static TheoryData<string> Families() =>
     [
         "tiny.json", "mid-6x120x20x26.json", "colossus-2026.json",
         "4x60x10x16 seed 3", "6x120x20x26 seed 2", "12x600x60x52 seed 1",
-        "hard 4x60x10x16 seed 1", "hard 4x60x10x16 seed 4", "hard 6x120x20x26 seed 3", "hard 12x600x60x52 seed 1",
+        "hard 4x60x10x16 seed 2", "hard 4x60x10x16 seed 4", "hard 6x120x20x26 seed 8", "hard 12x600x60x52 seed 1",
     ];
 
     private static CompiledInstance Family(string name)

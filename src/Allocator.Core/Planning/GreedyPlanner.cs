@@ -3,12 +3,13 @@ using Allocator.Core.Evaluation;
 namespace Allocator.Core.Planning;
 
 /// <summary>
-/// A fast constructive plan: commitments first (signed leases, required jobs and the jobs these must follow), most
-/// constrained first, with a repair step that makes room for a commitment that no longer fits by taking others off;
-/// then everything else by net value per GPU-period, each at its best placement that still fits capacity and power.
-/// Commitments are placed twice, once spread over the emptiest stretches and once packed where each fits most tightly,
-/// and the better plan of the two is kept: spreading leaves more room for offers, packing fits more commitments when
-/// they are tight. It is no optimiser; it gives the exact planner a plan to hold from the first second.
+/// A fast constructive plan: commitments first (signed leases, required jobs and the jobs these must follow), with a
+/// repair step that makes room for a commitment that no longer fits by taking others off; then everything else by net
+/// value per GPU-period, each at its best placement that still fits capacity and power. Commitments are placed three
+/// ways and the plan worth most is kept: the one with the fewest placements left first, spread over the emptiest
+/// stretches or packed where each fits most tightly (packing fits more commitments when they are tight), and the best
+/// paying first, spread (which leaves the most room for offers when commitments are loose). It is no optimiser; it gives
+/// the exact planner a plan to hold from the first second.
 /// </summary>
 public static class GreedyPlanner
 {
@@ -19,8 +20,13 @@ public static class GreedyPlanner
     public static Assignment? Plan(CompiledInstance instance, Assignment? keep = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return new[] { CommitmentFit.Spread, CommitmentFit.Tight }
-            .Select(fit => Plan(instance, keep, fit))
+        return new[]
+            {
+                (CommitmentOrder.FewestPlacements, CommitmentFit.Spread),
+                (CommitmentOrder.FewestPlacements, CommitmentFit.Tight),
+                (CommitmentOrder.Value, CommitmentFit.Spread),
+            }
+            .Select(way => Plan(instance, keep, way.Item1, way.Item2))
             .OfType<Assignment>()
             .Select(plan => PlanEvaluator.Evaluate(instance, plan))
             .Where(e => e.IsFeasible)
@@ -29,9 +35,9 @@ public static class GreedyPlanner
             .FirstOrDefault();
     }
 
-    private static Assignment? Plan(CompiledInstance instance, Assignment? keep, CommitmentFit fit)
+    private static Assignment? Plan(CompiledInstance instance, Assignment? keep, CommitmentOrder order, CommitmentFit fit)
     {
-        var plan = new GreedyPlan(instance, fit);
+        var plan = new GreedyPlan(instance, order, fit);
         if (keep is not null)
         {
             plan.Keep(keep);
@@ -45,6 +51,16 @@ public static class GreedyPlanner
         plan.AddByValue();
         return plan.ToAssignment();
     }
+}
+
+/// <summary>Which commitment is placed next.</summary>
+internal enum CommitmentOrder
+{
+    /// <summary>The one with the fewest placements that still fit (ties: the largest).</summary>
+    FewestPlacements,
+
+    /// <summary>The one worth most per GPU-period.</summary>
+    Value,
 }
 
 /// <summary>Where a commitment goes among the placements that fit.</summary>
@@ -69,11 +85,13 @@ internal sealed class GreedyPlan
     private readonly HashSet<Block> _kept = [];
     private readonly List<int>[] _successors;
 
+    private readonly CommitmentOrder _order;
     private readonly CommitmentFit _fit;
 
-    public GreedyPlan(CompiledInstance instance, CommitmentFit fit)
+    public GreedyPlan(CompiledInstance instance, CommitmentOrder order, CommitmentFit fit)
     {
         _instance = instance;
+        _order = order;
         _fit = fit;
         _ledger = new CapacityLedger(instance);
         _successors = [.. Enumerable.Range(0, instance.JobCount).Select(_ => new List<int>())];
@@ -101,8 +119,8 @@ internal sealed class GreedyPlan
     }
 
     /// <summary>
-    /// Places every commitment: at each step the one with the fewest placements that still fit (ties: the largest), on the
-    /// emptiest or the fullest stretch that fits (<see cref="CommitmentFit"/>). A commitment with no room
+    /// Places every commitment, one a step in the order of <see cref="CommitmentOrder"/>, on the emptiest or the fullest
+    /// stretch that fits (<see cref="CommitmentFit"/>). A commitment with no room
     /// left goes where it displaces the fewest GPU-periods of other commitments, which go back in the queue.
     /// </summary>
     public bool PlaceCommitments()
@@ -118,8 +136,9 @@ internal sealed class GreedyPlan
                 return needed.All(_placed.ContainsKey);
             }
 
-            var (block, fitting) = ready.Select(b => (Block: b, Fitting: Fitting(b).ToList()))
-                .OrderBy(x => x.Fitting.Count).ThenByDescending(x => Size(x.Block)).First();
+            var (block, fitting) = _order == CommitmentOrder.Value
+                ? ready.OrderByDescending(Density).Select(b => (Block: b, Fitting: Fitting(b).ToList())).First()
+                : ready.Select(b => (Block: b, Fitting: Fitting(b).ToList())).OrderBy(x => x.Fitting.Count).ThenByDescending(x => Size(x.Block)).First();
             if (fitting.Count > 0)
             {
                 var periods = _instance.Periods(block);
