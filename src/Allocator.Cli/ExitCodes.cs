@@ -7,4 +7,7 @@ internal static class ExitCodes
     public const int InvalidInput = 2;
     public const int Infeasible = 3;
     public const int NoPlanInTime = 4;
+
+    /// <summary>An unexpected failure (the same code as a nightly run that failed).</summary>
+    public const int Failed = 4;
 }

@@ -34,6 +34,12 @@ internal static class GenerateCommand
                 return ExitCodes.InvalidInput;
             }
 
+            if (parse.GetValue(output) is { } destination && FileProblem(destination) is { } problem)
+            {
+                Console.Error.WriteLine($"error: --out {problem}. Nothing was written.");
+                return ExitCodes.InvalidInput;
+            }
+
             var json = InstanceWriter.Write(InstanceGenerator.Generate(options));
             if (parse.GetValue(output) is { } path)
             {
@@ -49,4 +55,9 @@ internal static class GenerateCommand
         });
         return command;
     }
+
+    /// <summary>Null when a file can be written at <paramref name="path"/>; else why not.</summary>
+    private static string? FileProblem(string path) => Directory.Exists(path)
+        ? $"'{path}' is a folder; name the file to write"
+        : OutputFolder.Problem(Path.GetDirectoryName(Path.GetFullPath(path))!) is { } problem ? $"'{path}' cannot be written ({problem})" : null;
 }

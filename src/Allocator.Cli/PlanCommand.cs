@@ -32,39 +32,37 @@ internal static class PlanCommand
         robust.AddTo(command);
         // Run on the thread pool so the invocation is a running task that SIGTERM and Ctrl-C can cancel and then wait for:
         // the planner stops its engine and writes its best plan. A synchronous action is ended without writing.
-        command.SetAction((parse, cancellation) => Task.Run(() => parse.GetValue(robust.Robust) ? RobustPlanning.Run(
-            parse,
-            robust,
-            parse.GetValue(instanceArgument)!,
-            parse.GetValue(output)!,
-            parse.GetValue(timeLimit),
-            new PlannerOptions
+        command.SetAction((parse, cancellation) => Task.Run(
+            () =>
             {
-                Solver = parse.GetValue(solver),
-                Threads = Math.Max(1, parse.GetValue(threads)),
-                MipThreads = parse.GetValue(mipThreads),
-                TargetGap = parse.GetValue(gap),
-                Seed = parse.GetValue(seed),
-                Deterministic = parse.GetValue(deterministic),
+                var seconds = parse.GetValue(timeLimit);
+                var threadCount = parse.GetValue(threads);
+                var folder = parse.GetValue(output)!;
+                if (!OptionsAreValid(
+                    ("--time-limit", PlannerOptionRules.TimeLimitSeconds(seconds)),
+                    ("--threads", PlannerOptionRules.Threads(threadCount)),
+                    ("--mip-threads", PlannerOptionRules.MipThreads(parse.GetValue(mipThreads), threadCount)),
+                    ("--gap", PlannerOptionRules.TargetGap(parse.GetValue(gap))),
+                    ("--out", OutputFolder.Problem(folder))))
+                {
+                    return ExitCodes.InvalidInput;
+                }
+
+                var options = new PlannerOptions
+                {
+                    Solver = parse.GetValue(solver),
+                    TimeLimit = TimeSpan.FromSeconds(seconds),
+                    Threads = threadCount,
+                    MipThreads = parse.GetValue(mipThreads),
+                    TargetGap = parse.GetValue(gap),
+                    Seed = parse.GetValue(seed),
+                    Deterministic = parse.GetValue(deterministic),
+                };
+                return parse.GetValue(robust.Robust)
+                    ? RobustPlanning.Run(parse, robust, parse.GetValue(instanceArgument)!, folder, seconds, options, parse.GetValue(previous), parse.GetValue(quiet), cancellation)
+                    : Run(parse.GetValue(instanceArgument)!, folder, options, parse.GetValue(previous), parse.GetValue(quiet), cancellation);
             },
-            parse.GetValue(previous),
-            parse.GetValue(quiet),
-            cancellation) : Run(
-            parse.GetValue(instanceArgument)!,
-            parse.GetValue(output)!,
-            new PlannerOptions
-            {
-                Solver = parse.GetValue(solver),
-                TimeLimit = TimeSpan.FromSeconds(Math.Max(0.1, parse.GetValue(timeLimit))),
-                Threads = Math.Max(1, parse.GetValue(threads)),
-                MipThreads = parse.GetValue(mipThreads),
-                TargetGap = parse.GetValue(gap),
-                Seed = parse.GetValue(seed),
-                Deterministic = parse.GetValue(deterministic),
-            },
-            parse.GetValue(previous),
-            parse.GetValue(quiet),
-            cancellation), CancellationToken.None));
+            CancellationToken.None));
         return command;
     }
 
@@ -95,15 +93,29 @@ internal static class PlanCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// Says on stderr what is wrong with each option that has a problem (one line each, naming the option), and
+    /// whether all were fine. Checked before any work, so a bad option costs no solve and writes nothing.
+    /// </summary>
+    internal static bool OptionsAreValid(params (string Option, string? Problem)[] checks)
+    {
+        var problems = checks.Where(c => c.Problem is not null).ToList();
+        foreach (var (option, problem) in problems)
+        {
+            Console.Error.WriteLine($"error: {option} {problem}.");
+        }
+
+        if (problems.Count > 0)
+        {
+            Console.Error.WriteLine("Nothing was written.");
+        }
+
+        return problems.Count == 0;
+    }
+
     /// <summary>Reads the instance and, when given, the previous plan as a hint; null (problems on stderr) when either is invalid.</summary>
     internal static (CompiledInstance Instance, PlannerOptions Options)? ReadInputs(string instancePath, string? previousPath, PlannerOptions options)
     {
-        if (!(options.TargetGap >= 0 && options.TargetGap < 1))
-        {
-            Console.Error.WriteLine($"error: --gap must be a fraction from 0 up to (not including) 1, such as 0.005 for 0.5%; got {options.TargetGap.ToString(CultureInfo.InvariantCulture)}. Nothing was written.");
-            return null;
-        }
-
         if (InputFiles.ReadInstance(instancePath) is not { } instance)
         {
             return null;
@@ -125,20 +137,56 @@ internal static class PlanCommand
         return (compiled, options);
     }
 
-    /// <summary>Runs the exact planner with progress lines on stderr; when it finds no plan, says why there.</summary>
+    /// <summary>
+    /// Runs the exact planner with progress lines on stderr (each plan found, and a heartbeat every
+    /// <see cref="Heartbeat"/>); when it finds no plan, says why there.
+    /// </summary>
     internal static PlannerResult SolveExact(CompiledInstance compiled, PlannerOptions options, bool quiet, CancellationToken cancellation)
     {
         var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        var progress = new SynchronousProgress<Incumbent>(i =>
+        var gate = new Lock();
+        Incumbent? last = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var solving = true;
+        void Line(TimeSpan at, string text)
         {
             if (!quiet)
             {
-                var bound = i.Bound is { } b ? string.Create(CultureInfo.InvariantCulture, $", bound {b:N0}") : "";
-                errors.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{i.Elapsed.TotalSeconds,6:0.0}s] {i.Source}: plan worth {i.Objective:N0} USD{bound}")));
+                errors.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{at.TotalSeconds,6:0.0}s] {text}")));
+            }
+        }
+
+        static string Worth(Incumbent i) =>
+            string.Create(CultureInfo.InvariantCulture, $"plan worth {i.Objective:N0} USD{(i.Bound is { } b ? $", bound {b:N0}" : "")}");
+
+        var progress = new SynchronousProgress<Incumbent>(i =>
+        {
+            lock (gate)
+            {
+                last = i;
+                Line(i.Elapsed, $"{i.Source}: {Worth(i)}");
             }
         });
 
+        // A solve can go quiet for minutes (SCIP reports nothing until its share of the limit ends): the heartbeat says
+        // it is alive and what it holds.
+        using var heartbeat = new Timer(_ =>
+        {
+            lock (gate)
+            {
+                if (solving)
+                {
+                    Line(clock.Elapsed, last is { } held ? $"solving: best {Worth(held)}" : "solving: no plan yet");
+                }
+            }
+        }, null, Heartbeat, Heartbeat);
+
         var result = ExactPlanner.Solve(compiled, options, progress, cancellation);
+        lock (gate)
+        {
+            solving = false;
+        }
+
         switch (result.Status)
         {
             case PlanStatus.Infeasible:
@@ -152,6 +200,8 @@ internal static class PlanCommand
 
         return result;
     }
+
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
 
     /// <summary>The exit code for a solve that returned no plan.</summary>
     internal static int NoPlanExitCode(PlannerResult result) => result.Status == PlanStatus.Infeasible ? ExitCodes.Infeasible : ExitCodes.NoPlanInTime;

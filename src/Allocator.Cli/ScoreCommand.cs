@@ -38,6 +38,12 @@ internal static class ScoreCommand
                 return ExitCodes.InvalidInput;
             }
 
+            if (parse.GetValue(output) is { } destination && OutputFolder.Problem(destination) is { } problem)
+            {
+                Console.Error.WriteLine($"error: --out {problem}. Nothing was written.");
+                return ExitCodes.InvalidInput;
+            }
+
             if (InputFiles.ReadInstance(parse.GetValue(instanceArgument)!) is not { } instance)
             {
                 return ExitCodes.InvalidInput;

@@ -96,6 +96,10 @@ public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
         {
             problems.Add($"{key}:OutputDirectory is not set: name the folder for plan.json (--out DIR).");
         }
+        else if (Core.IO.OutputFolder.Problem(options.OutputDirectory) is { } folderProblem)
+        {
+            problems.Add($"{key}:OutputDirectory {folderProblem} (--out DIR).");
+        }
 
         try
         {
@@ -115,24 +119,19 @@ public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
             problems.Add($"{key}:TimeZone '{options.TimeZone}' is not a known time zone: use an IANA id such as UTC or Europe/Paris.");
         }
 
-        if (!(options.TimeLimitSeconds > 0) || !double.IsFinite(options.TimeLimitSeconds))
+        // The planner's numeric settings have one set of rules, shared with the command line (PlannerOptionRules).
+        foreach (var (setting, flag, problem) in new[]
         {
-            problems.Add($"{key}:TimeLimitSeconds must be a positive number of seconds (--time-limit S).");
-        }
-
-        if (!(options.TargetGap >= 0 && options.TargetGap < 1))
+            ("TimeLimitSeconds", "--time-limit S", PlannerOptionRules.TimeLimitSeconds(options.TimeLimitSeconds)),
+            ("TargetGap", "--gap G", PlannerOptionRules.TargetGap(options.TargetGap)),
+            ("Threads", "--threads N", PlannerOptionRules.Threads(options.Threads)),
+            ("MoveCostPerGpuPeriod", "--move-cost USD", PlannerOptionRules.MoveCostPerGpuPeriod(options.MoveCostPerGpuPeriod)),
+        })
         {
-            problems.Add($"{key}:TargetGap must be a fraction from 0 up to (not including) 1, such as 0.005 for 0.5% (--gap G).");
-        }
-
-        if (options.Threads < 1)
-        {
-            problems.Add($"{key}:Threads must be at least 1.");
-        }
-
-        if (!(options.MoveCostPerGpuPeriod >= 0) || !double.IsFinite(options.MoveCostPerGpuPeriod))
-        {
-            problems.Add($"{key}:MoveCostPerGpuPeriod must be zero or a positive number of USD per GPU-period moved.");
+            if (problem is not null)
+            {
+                problems.Add($"{key}:{setting} {problem} ({flag}).");
+            }
         }
 
         if (RiskMeasure.Parse(options.Risk ?? "", out var riskError) is null)

@@ -69,22 +69,20 @@ public static class ExactPlanner
                 $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", found.Violations.Take(3))}. This is a bug in the model.");
         }
 
+        var improved = false;
         if (found is not null)
         {
-            var first = shared is null;
+            improved = shared is null;
             shared ??= new SharedIncumbent(found, Score);
-            if (shared.Offer(found) || first)
-            {
-                log.Report(new Incumbent(found.Objective.Total, null, clock.Elapsed, engine.Name));
-            }
+            improved |= shared.Offer(found);
         }
 
         // With a target gap, the re-solves stop as soon as a plan within it of the engine's bound is held (perhaps
         // already: one found beside the MIP). The bound is known only now: the engines report none while they run.
         var bound = TrueBound(engine.Bound, shared, Score);
-        if (bound is { } known)
+        if (shared is not null && (improved || bound is not null))
         {
-            log.Report(new Incumbent(shared!.Best.Objective.Total, known, clock.Elapsed, $"{engine.Name} bound"));
+            log.Report(new Incumbent(shared.Best.Objective.Total, bound, clock.Elapsed, improved ? engine.Name : $"{engine.Name}'s bound"));
         }
 
         if (options.TargetGap > 0 && shared is not null && bound is { } goal)

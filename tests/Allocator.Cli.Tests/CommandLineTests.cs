@@ -60,6 +60,17 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void A_long_solve_prints_a_heartbeat_with_the_plan_it_holds()
+    {
+        var output = Path.Combine(_folder, "heartbeat");
+
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("mid-6x120x20x26.json"), "--out", output, "--time-limit", "12");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"\[ +1\d\.\ds\] solving: best plan worth [\d,]+ USD", stderr);
+    }
+
+    [Fact]
     public async Task Sigterm_during_plan_writes_the_best_plan_so_far_marked_interrupted()
     {
         var output = Path.Combine(_folder, "stopped");
@@ -125,6 +136,59 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("--gap must be a fraction from 0 up to (not including) 1", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("--time-limit", "-5", "--time-limit must be a positive number of seconds")]
+    [InlineData("--time-limit", "0", "--time-limit must be a positive number of seconds")]
+    [InlineData("--threads", "0", "--threads must be at least 1")]
+    [InlineData("--threads", "-3", "--threads must be at least 1")]
+    [InlineData("--mip-threads", "5", "--mip-threads must be from 1 to --threads (2)")]
+    public void Plan_with_a_numeric_option_out_of_range_exits_2_naming_it_before_any_solve(string option, string value, string message)
+    {
+        var output = Path.Combine(_folder, "bad-option");
+
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), option, value, "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("greedy", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Plan_into_a_folder_that_cannot_be_written_exits_2_before_any_solve_without_a_stack_trace()
+    {
+        // /proc takes no new files, even for root; a file where the folder should be is refused the same way.
+        var file = Path.Combine(_folder, "a-file");
+        File.WriteAllText(file, "");
+
+        foreach (var folder in new[] { "/proc/allocator-out", file, Path.Combine(file, "below") })
+        {
+            var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("mid-6x120x20x26.json"), "--out", folder, "--time-limit", "30");
+
+            Assert.Equal(2, exit);
+            Assert.Contains($"error: --out '{folder}'", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("greedy", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(" at ", stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Score_and_generate_check_their_destination_before_any_work()
+    {
+        var (scoreExit, _, scoreErrors) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), CliProcess.Seed("tiny.json"), "--out", "/proc/allocator-scores");
+        var (generateExit, _, generateErrors) = CliProcess.Run("generate", "--out", "/proc/allocator.json");
+        var (folderExit, _, folderErrors) = CliProcess.Run("generate", "--out", _folder);
+
+        Assert.Equal(2, scoreExit);
+        Assert.Contains("error: --out '/proc/allocator-scores' cannot be written", scoreErrors, StringComparison.Ordinal);
+        Assert.Equal(2, generateExit);
+        Assert.Contains("error: --out '/proc/allocator.json' cannot be written", generateErrors, StringComparison.Ordinal);
+        Assert.Equal(2, folderExit);
+        Assert.Contains("is a folder; name the file to write", folderErrors, StringComparison.Ordinal);
     }
 
     [Fact]
