@@ -16,13 +16,8 @@ internal static class CpSatEngine
     public const long SpotUnitsPerGpu = 100;
     public const double MoneyUnitUsd = 1e-5;
 
-    /// <summary>
-    /// Solves the catalog within the options' limit. <paramref name="firstPlanOnly"/>: stop at the first feasible plan
-    /// (the planner's feasibility phase, when no quick plan could be built).
-    /// </summary>
     public static EngineResult Solve(
-        PlacementCatalog catalog, PlannerOptions options, Assignment? hint, IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation,
-        bool firstPlanOnly = false)
+        PlacementCatalog catalog, PlannerOptions options, Assignment? hint, IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation)
     {
         var instance = catalog.Instance;
         var T = instance.Periods;
@@ -159,8 +154,7 @@ internal static class CpSatEngine
                 options.Deterministic
                     ? string.Create(CultureInfo.InvariantCulture, $"max_deterministic_time:{remaining:0.###}")
                     : string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{remaining:0.###}"),
-                string.Create(CultureInfo.InvariantCulture, $"relative_gap_limit:{options.EngineGap:R}"),
-                firstPlanOnly ? "stop_after_first_solution:true" : ""),
+                string.Create(CultureInfo.InvariantCulture, $"relative_gap_limit:{options.EngineGap:R}")),
         };
 
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

@@ -69,7 +69,7 @@ public static class InfeasibilityExplainer
 
     private static List<Commitment>? Core(PlacementCatalog catalog, List<Commitment> commitments, int seed)
     {
-        var (model, assumptions) = Feasibility(catalog, commitments);
+        var (model, assumptions, _, _) = Feasibility(catalog, commitments);
         model.AddAssumptions(assumptions);
         var solver = new CpSolver { StringParameters = $"num_workers:1 random_seed:{seed} max_time_in_seconds:{SolveLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture)}" };
         if (solver.Solve(model) != CpSolverStatus.Infeasible)
@@ -83,7 +83,7 @@ public static class InfeasibilityExplainer
 
     private static bool? IsInfeasible(PlacementCatalog catalog, List<Commitment> commitments, int seed)
     {
-        var (model, assumptions) = Feasibility(catalog, commitments);
+        var (model, assumptions, _, _) = Feasibility(catalog, commitments);
         foreach (var a in assumptions)
         {
             model.Add(a == 1);
@@ -102,7 +102,7 @@ public static class InfeasibilityExplainer
     /// Capacity, power (without spot, which can always be zero) and chains for the given commitments and the jobs
     /// they need before them; one literal per commitment says "placed".
     /// </summary>
-    private static (CpModel Model, List<BoolVar> Assumptions) Feasibility(PlacementCatalog catalog, List<Commitment> commitments)
+    private static CommitmentModel Feasibility(PlacementCatalog catalog, List<Commitment> commitments)
     {
         var instance = catalog.Instance;
         var T = instance.Periods;
@@ -124,6 +124,7 @@ public static class InfeasibilityExplainer
 
         var capacity = new Dictionary<int, LinearExprBuilder>();
         var power = new Dictionary<int, LinearExprBuilder>();
+        var leaseVars = new Dictionary<int, BoolVar[]>();
         var jobVars = new Dictionary<int, BoolVar[]>();
         var assumptions = new List<BoolVar>();
 
@@ -146,6 +147,7 @@ public static class InfeasibilityExplainer
         foreach (var c in commitments.Where(c => !c.IsJob))
         {
             var vars = Place(catalog.Leases[c.Index], instance.LeaseGpus[c.Index], instance.LeasePeriods[c.Index], $"lease{c.Index}");
+            leaseVars[c.Index] = vars;
             var placed = model.NewBoolVar($"placed_lease{c.Index}");
             model.Add(LinearExpr.Sum(vars) == placed);
             assumptions.Add(placed);
@@ -186,7 +188,69 @@ public static class InfeasibilityExplainer
             }
         }
 
-        return (model, assumptions);
+        return new CommitmentModel(model, assumptions, leaseVars, jobVars);
+    }
+
+    /// <summary>The commitments' feasibility model: one "placed" literal per commitment, and the placement variables.</summary>
+    private sealed record CommitmentModel(CpModel Model, List<BoolVar> Assumptions, Dictionary<int, BoolVar[]> LeaseVars, Dictionary<int, BoolVar[]> JobVars);
+
+    /// <summary>
+    /// A placement of every commitment (signed leases, required jobs and the jobs these follow) that fits capacity,
+    /// power and chains, found by CP-SAT on the same model the explanation uses; everything else is left out. Null when
+    /// none was found within <paramref name="limit"/>, on a stop request, or when there is none.
+    /// </summary>
+    internal static Assignment? PlaceCommitments(PlacementCatalog catalog, PlannerOptions options, TimeSpan limit, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var instance = catalog.Instance;
+        var (model, assumptions, leaseVars, jobVars) = Feasibility(catalog, Commitments(instance));
+        foreach (var placed in assumptions)
+        {
+            model.Add(placed == 1);
+        }
+
+        var workers = options.Deterministic ? 1 : Math.Max(1, options.Threads);
+        var solver = new CpSolver
+        {
+            StringParameters = string.Create(CultureInfo.InvariantCulture, $"num_workers:{workers} random_seed:{options.Seed} max_time_in_seconds:{Math.Max(0.01, limit.TotalSeconds):0.###}"),
+        };
+        CpSolverStatus status;
+        using (new Interrupter(solver.StopSearch, cancellation))
+        {
+            status = solver.Solve(model);
+        }
+
+        if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
+        {
+            return null;
+        }
+
+        var plan = Assignment.Empty(instance);
+        int[] leasePool = [.. plan.LeasePool], leaseStart = [.. plan.LeaseStart], jobPool = [.. plan.JobPool], jobStart = [.. plan.JobStart];
+        foreach (var (l, vars) in leaseVars)
+        {
+            (leasePool[l], leaseStart[l]) = Chosen(catalog.Leases[l], vars, solver);
+        }
+
+        foreach (var (j, vars) in jobVars)
+        {
+            (jobPool[j], jobStart[j]) = Chosen(catalog.Jobs[j], vars, solver);
+        }
+
+        return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
+    }
+
+    private static (int Pool, int Start) Chosen(System.Collections.Immutable.ImmutableArray<PlacementOption> options, BoolVar[] vars, CpSolver solver)
+    {
+        for (var k = 0; k < vars.Length; k++)
+        {
+            if (solver.BooleanValue(vars[k]))
+            {
+                return (options[k].Pool, options[k].Start);
+            }
+        }
+
+        return (-1, 0);
     }
 
     private static LinearExprBuilder Row(Dictionary<int, LinearExprBuilder> rows, int key)

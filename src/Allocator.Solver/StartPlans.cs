@@ -9,8 +9,9 @@ internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, str
 
 /// <summary>
 /// The plan a solve holds from its first second, so that a stop at any moment has a plan to write: last night's when
-/// it is still feasible, else the greedy plan, else the first plan of a short feasibility phase (CP-SAT stopped at its
-/// first feasible plan, which it finds where the greedy order strands a commitment), completed greedily.
+/// it is still feasible, else the greedy plan, else a short feasibility phase: CP-SAT places the commitments alone
+/// (the model that explains infeasibility, where the greedy order strands a commitment), and the greedy planner fills
+/// everything else around them.
 /// </summary>
 internal static class StartPlans
 {
@@ -22,7 +23,7 @@ internal static class StartPlans
     /// <summary>The start plan, reported to <paramref name="progress"/>; null when none was found in time.</summary>
     public static StartPlan? Find(PlacementCatalog catalog, PlannerOptions options, IProgress<Incumbent> progress, Stopwatch clock, CancellationToken cancellation)
     {
-        var start = Previous(catalog.Instance, options.Hint) ?? Greedy(catalog.Instance) ?? Feasibility(catalog, options, clock, cancellation);
+        var start = Previous(catalog.Instance, options.Hint) ?? Greedy(catalog.Instance) ?? Feasibility(catalog, options, cancellation);
         if (start is not null)
         {
             progress.Report(new Incumbent(start.Evaluation.Objective.Total, null, clock.Elapsed, start.Source));
@@ -40,22 +41,20 @@ internal static class StartPlans
         GreedyPlanner.Plan(instance) is { } greedy ? new StartPlan(greedy, PlanEvaluator.Evaluate(instance, greedy), "greedy", FromPrevious: false) : null;
 
     /// <summary>
-    /// CP-SAT on the whole model, stopped at its first feasible plan, then filled greedily around. It honours stop
-    /// requests, so a stop during this phase ends it at once.
+    /// CP-SAT places the commitments alone, then the greedy planner fills around them. CP-SAT honours stop requests, so
+    /// a stop during this phase ends it at once.
     /// </summary>
-    internal static StartPlan? Feasibility(PlacementCatalog catalog, PlannerOptions options, Stopwatch clock, CancellationToken cancellation)
+    internal static StartPlan? Feasibility(PlacementCatalog catalog, PlannerOptions options, CancellationToken cancellation)
     {
         var share = options.TimeLimit * FeasibilityShare;
-        var limit = clock.Elapsed + (share < FeasibilityLimit ? share : FeasibilityLimit);
-        var found = CpSatEngine.Solve(catalog, options with { TimeLimit = limit, TargetGap = 0 }, null, null, clock, cancellation, firstPlanOnly: true);
-        if (found.Assignment is not { } first)
+        if (InfeasibilityExplainer.PlaceCommitments(catalog, options, share < FeasibilityLimit ? share : FeasibilityLimit, cancellation) is not { } commitments)
         {
             return null;
         }
 
         var instance = catalog.Instance;
-        var completed = GreedyPlanner.Plan(instance, keep: first) ?? first;
+        var completed = GreedyPlanner.Plan(instance, keep: commitments) ?? commitments;
         var evaluation = PlanEvaluator.Evaluate(instance, completed);
-        return evaluation.IsFeasible ? new StartPlan(completed, evaluation, "feasibility phase (CP-SAT's first plan, completed greedily)", FromPrevious: false) : null;
+        return evaluation.IsFeasible ? new StartPlan(completed, evaluation, "feasibility phase (commitments by CP-SAT, the rest greedy)", FromPrevious: false) : null;
     }
 }

@@ -60,7 +60,7 @@ public sealed class AnytimeTests
     {
         var instance = Generated(new GeneratorOptions(6, 120, 20, 26, 3, Hard: true));
 
-        var start = StartPlans.Feasibility(new PlacementCatalog(instance), new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(40) }, Stopwatch.StartNew(), CancellationToken.None);
+        var start = StartPlans.Feasibility(new PlacementCatalog(instance), new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(40) }, CancellationToken.None);
 
         Assert.NotNull(start);
         Assert.True(start.Evaluation.IsFeasible, string.Join("; ", start.Evaluation.Violations));
