@@ -10,4 +10,7 @@ internal static class ExitCodes
 
     /// <summary>An unexpected failure (the same code as a nightly run that failed).</summary>
     public const int Failed = 4;
+
+    /// <summary>Another run holds the output folder.</summary>
+    public const int OutputFolderHeld = 5;
 }

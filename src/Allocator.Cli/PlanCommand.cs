@@ -73,6 +73,12 @@ internal static class PlanCommand
             return ExitCodes.InvalidInput;
         }
 
+        if (HoldOutputFolder(outputFolder) is not { } held)
+        {
+            return ExitCodes.OutputFolderHeld;
+        }
+
+        using var runLock = held;
         var result = SolveExact(compiled, withHint, quiet, cancellation);
         if (result.Assignment is null)
         {
@@ -91,6 +97,26 @@ internal static class PlanCommand
         Summary.Print(compiled, evaluation, report);
         Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")} and plan.csv.");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The output folder's lock, as the nightly service takes it, so that two runs never write one folder at once; null
+    /// (and the holder named on stderr) when another run holds it. A folder the lock had to create is removed again
+    /// when the run writes nothing into it (bad input, infeasible), so that such a run leaves nothing behind.
+    /// </summary>
+    internal static IDisposable? HoldOutputFolder(string outputFolder)
+    {
+        try
+        {
+            var created = !Directory.Exists(outputFolder);
+            var held = Service.RunLock.Acquire(outputFolder);
+            return created ? new FolderCreatedForRun(held, outputFolder) : held;
+        }
+        catch (Service.RunLockedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message} Nothing was written.");
+            return null;
+        }
     }
 
     /// <summary>
@@ -210,5 +236,25 @@ internal static class PlanCommand
     internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+
+    /// <summary>A run's lock on a folder it created; the folder goes again if the run wrote nothing but the lock.</summary>
+    private sealed class FolderCreatedForRun(Service.RunLock held, string folder) : IDisposable
+    {
+        public void Dispose()
+        {
+            held.Dispose();
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(folder).All(f => Path.GetFileName(f).StartsWith(Service.RunLock.FileName, StringComparison.Ordinal)))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+                // Another run took the folder meanwhile: it is theirs now.
+            }
+        }
     }
 }

@@ -79,6 +79,13 @@ internal static class RobustPlanning
             return ExitCodes.InvalidInput;
         }
 
+        if (PlanCommand.HoldOutputFolder(outputFolder) is not { } held)
+        {
+            return ExitCodes.OutputFolderHeld;
+        }
+
+        using var runLock = held;
+
         if (compiled.Source.Uncertainty is null)
         {
             Console.Error.WriteLine("warning: the instance has no uncertainty section: every scenario is the deterministic objective, so the exact plan is already the robust one.");

@@ -177,6 +177,19 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Plan_into_a_folder_another_run_holds_exits_5_naming_the_holder_and_writes_nothing()
+    {
+        var output = Path.Combine(_folder, "held");
+        using var held = Service.RunLock.Acquire(output);
+
+        var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", output, "--time-limit", "10");
+
+        Assert.Equal(5, exit);
+        Assert.Contains($"another Allocator run is writing to {output} (pid {Environment.ProcessId}", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(output, "plan.json")));
+    }
+
+    [Fact]
     public void Score_and_generate_check_their_destination_before_any_work()
     {
         var (scoreExit, _, scoreErrors) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), CliProcess.Seed("tiny.json"), "--out", "/proc/allocator-scores");
