@@ -5,6 +5,7 @@
 #   2. objective and bound over time on colossus, the large generated instance and the hard case: both curves from one
 #      run each at the long limit (drawn as PNG), and the planner again at the short limits.
 # Usage: benchmarks/anytime-table.sh OUT_DIR [PROOF_LIMIT=120] [CURVE_LIMIT=300] [SHORT_LIMITS="10 60"]
+# (about an hour on 2 cores with the defaults; OUT_DIR gets the JSON, the PNGs and the planner's plan.json files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: anytime-table.sh OUT_DIR [PROOF_LIMIT] [CURVE_LIMIT] [SHORT_LIMITS]}
@@ -42,3 +43,6 @@ print(f'| {sys.argv[2]} | {sys.argv[3]} | {p["status"]} {p["solveSeconds"]:.1f} 
 PY
   done
 done
+
+echo "## Objective at fixed times"
+python3 benchmarks/anytime-summary.py "$out"

@@ -143,4 +143,33 @@ public sealed class AnytimeTests
         Assert.Equal(optimum, planned.Objective!.Value, 1e-6 * Math.Max(1, Math.Abs(optimum)));
         await running;
     }
+
+    [Fact]
+    public void The_re_solve_thread_beside_the_mip_runs_in_the_idle_class_and_other_threads_keep_theirs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // /proc/thread-self/stat: field 19 is the nice value, field 41 the scheduling policy (5: SCHED_IDLE).
+        static (int Nice, int Policy) Scheduling()
+        {
+            var stat = File.ReadAllText("/proc/thread-self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (int.Parse(fields[19 - 3]), int.Parse(fields[41 - 3]));
+        }
+
+        (int Nice, int Policy) lowered = default;
+        var thread = new Thread(() =>
+        {
+            IdleTime.LowerThisThread();
+            lowered = Scheduling();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.True(lowered.Policy == 5 || lowered.Nice == 19, $"policy {lowered.Policy}, nice {lowered.Nice}");
+        Assert.Equal((0, 0), Scheduling());
+    }
 }
