@@ -23,6 +23,11 @@ public static class ExactPlanner
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("Planner options out of range: " + string.Join("; ", problems.Select(p => $"{p.Setting} {p.Problem}")), nameof(options));
+        }
+
         var clock = Stopwatch.StartNew();
         var catalog = new PlacementCatalog(instance, options.Hint, options.MoveCostPerGpuPeriod);
         var log = new SolveLog(progress);
@@ -35,12 +40,11 @@ public static class ExactPlanner
         // Plans are compared on what the model maximises: the objective less any stability charge.
         double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
         var shared = start is null ? null : new SharedIncumbent(start.Evaluation, Score);
-        var layout = MipLayout.For(options);
+        var layout = MipLayout.For(options, hinted: start is { FromPrevious: true });
         using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var stopBeside = CancellationTokenSource.CreateLinkedTokenSource(stopNeighbourhoods.Token);
         var beside = Enumerable.Range(1, shared is null ? 0 : layout.WorkersBeside)
             .Select(worker => Task.Factory.StartNew(
-                () => ImproveByNeighbourhoods(catalog, shared!, options, worker, log, clock, layout.BesideInIdleTime, stopBeside.Token),
+                () => ImproveByNeighbourhoods(catalog, shared!, options, worker, log, clock, stopNeighbourhoods.Token),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         var engine = options.Solver switch
@@ -50,15 +54,10 @@ public static class ExactPlanner
         };
 
         // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run on to the limit or
-        // to the target gap. Those that ran in the MIP's idle time make way for workers at normal priority.
+        // to the target gap.
         if (engine.Status is EngineStatus.Optimal or EngineStatus.Infeasible)
         {
             stopNeighbourhoods.Cancel();
-        }
-
-        if (layout.BesideInIdleTime)
-        {
-            stopBeside.Cancel();
         }
 
         PlanEvaluation? found = engine.Assignment is { } assignment ? PlanEvaluator.Evaluate(instance, assignment) : null;
@@ -95,7 +94,7 @@ public static class ExactPlanner
             // Worker numbers seed each worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
             var after = layout.WorkersAfter;
             Parallel.For(0, after, new ParallelOptions { MaxDegreeOfParallelism = after }, i =>
-                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, idleTime: false, stopNeighbourhoods.Token));
+                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, stopNeighbourhoods.Token));
         }
 
         foreach (var worker in beside)
@@ -157,7 +156,7 @@ public static class ExactPlanner
     /// </summary>
     private static void ImproveByNeighbourhoods(
         PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int worker,
-        SolveLog progress, Stopwatch clock, bool idleTime, CancellationToken cancellation)
+        SolveLog progress, Stopwatch clock, CancellationToken cancellation)
     {
         var instance = catalog.Instance;
         var rng = new Core.Randomness.SplitMix64(Core.Randomness.SplitMix64.Mix(((ulong)options.Seed ^ 0x4C4E5300UL) + (ulong)worker));
@@ -197,7 +196,7 @@ public static class ExactPlanner
             Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
             var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
             var roundStarted = clock.Elapsed;
-            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false, idleTime);
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false);
             // Grow the neighbourhood while its sub-MIPs solve quickly, shrink it when one runs out of time.
             var took = clock.Elapsed - roundStarted;
             if (result.Status == EngineStatus.Optimal && took < slice / 4 && candidates.Count >= freeItems)
@@ -229,7 +228,7 @@ public static class ExactPlanner
     /// planner returns the starting plan, the best plan it can see (MIP incumbents are not visible from C#).
     /// </summary>
     private static EngineResult SolveMip(
-        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation, bool waitOnStop = true, bool idleTime = false)
+        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation, bool waitOnStop = true)
     {
         var name = MipEngineName(options);
         if (cancellation.IsCancellationRequested)
@@ -241,18 +240,7 @@ public static class ExactPlanner
         var remaining = options.TimeLimit - clock.Elapsed;
         watchdog.CancelAfter(remaining + options.WatchdogGrace);
         var solve = Task.Factory.StartNew(
-            () =>
-            {
-                if (idleTime)
-                {
-                    IdleTime.LowerThisThread();
-                }
-
-                return SolveMipOnThisThread(catalog, options, start, remaining, watchdog.Token);
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            () => SolveMipOnThisThread(catalog, options, start, remaining, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             solve.Wait(watchdog.Token);

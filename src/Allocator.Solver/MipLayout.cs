@@ -4,49 +4,36 @@ namespace Allocator.Solver;
 /// How a solve shares its threads between the MIP and the neighbourhood re-solves (<see cref="ExactPlanner"/>).
 /// </summary>
 /// <param name="MipOptions">The MIP's own options: its share of the limit and its threads.</param>
-/// <param name="WorkersBeside">Re-solve workers that run while the MIP does.</param>
-/// <param name="BesideInIdleTime">Whether those run at the lowest priority and stop when the MIP does.</param>
-/// <param name="WorkersAfter">Re-solve workers that run from the end of the MIP's share to the limit.</param>
+/// <param name="WorkersBeside">Re-solve workers that run from the first second, beside the MIP, on to the limit.</param>
+/// <param name="WorkersAfter">Re-solve workers that run from the end of the MIP's share to the limit, on its threads.</param>
 /// <param name="Improve">Whether there are re-solves at all.</param>
-internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, bool BesideInIdleTime, int WorkersAfter, bool Improve)
+internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, int WorkersAfter, bool Improve)
 {
-    public static MipLayout For(PlannerOptions options)
+    /// <summary>The layout for <paramref name="options"/>; <paramref name="hinted"/>: the MIP starts from last night's plan.</summary>
+    public static MipLayout For(PlannerOptions options, bool hinted)
     {
         var threads = options.Deterministic ? 1 : Math.Max(1, options.Threads);
         var improve = options.Solver != SolverKind.CpSat && !options.Deterministic && options.ImprovementShare > 0;
         if (!improve)
         {
-            return new MipLayout(options with { Threads = threads }, 0, false, 0, false);
+            return new MipLayout(options with { Threads = threads }, 0, 0, false);
         }
 
+        // One thread: the MIP first, then re-solves for the last share of the limit. Otherwise the MIP on its threads,
+        // every other thread re-solving from the first second on to the limit; after the MIP's share its threads
+        // re-solve too.
         var mip = options with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) };
-        if (threads == 1)
-        {
-            // One thread: the MIP first, then re-solves for the last share of the limit.
-            return new MipLayout(mip with { Threads = 1 }, 0, false, 1, true);
-        }
-
-        var mipThreads = MipThreads(options, threads);
-        if (mipThreads == threads)
-        {
-            // The MIP gets every thread, as a plain solve would, so that a proof is no slower; one re-solve worker
-            // improves the plan held in the time the MIP leaves idle (with last night's plan as its start SCIP runs on
-            // one thread, see ExactPlanner, and the worker then has a core to itself). After the MIP's share, every
-            // thread re-solves.
-            return new MipLayout(mip with { Threads = threads }, 1, true, threads, true);
-        }
-
-        // The MIP on its threads, every other thread re-solving from the first second on to the limit; after the MIP's
-        // share its threads re-solve too.
-        return new MipLayout(mip with { Threads = mipThreads }, threads - mipThreads, false, mipThreads, true);
+        var mipThreads = threads == 1 ? 1 : MipThreads(options, threads, hinted);
+        return new MipLayout(mip with { Threads = mipThreads }, threads - mipThreads, mipThreads, true);
     }
 
     /// <summary>
-    /// The MIP's threads: as asked, or by default every thread for SCIP (its concurrent solvers prove optima about
-    /// twice as fast on two threads as on one, benchmarks/RESULTS.md) and one for HiGHS (whose time-limited solves hand
-    /// back no plan, so the re-solves beside it are what improves the plan).
+    /// The MIP's threads: as asked, or by default every thread for SCIP, so that it proves an optimum as fast as a plain
+    /// SCIP solve would (its concurrent solvers; even a re-solve worker in their idle time cost 2-3%, measured), one for
+    /// SCIP with last night's plan (a hinted SCIP runs on one thread, so the others re-solve), and one for HiGHS (whose
+    /// time-limited solves hand back no plan, so the re-solves beside it are what improves the plan).
     /// </summary>
-    private static int MipThreads(PlannerOptions options, int threads) => options.MipThreads is { } asked
+    private static int MipThreads(PlannerOptions options, int threads, bool hinted) => options.MipThreads is { } asked
         ? Math.Clamp(asked, 1, threads)
-        : options.Solver == SolverKind.Scip ? threads : 1;
+        : options.Solver == SolverKind.Scip && !hinted ? threads : 1;
 }

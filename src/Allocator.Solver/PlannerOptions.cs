@@ -31,12 +31,12 @@ public sealed record PlannerOptions
 
     /// <summary>
     /// Threads the MIP gets (at most <see cref="Threads"/>); every other thread runs neighbourhood re-solves beside it.
-    /// Null: every thread for SCIP, whose concurrent solvers then prove an optimum as fast as a plain SCIP solve would,
-    /// with one re-solve worker in their idle time; one for HiGHS. SCIP on one thread runs through OR-Tools' model
-    /// builder, on more through its linear-solver wrapper (<see cref="ConcurrentScip"/>). Measured on 16 cores before
-    /// SCIP could use more than one thread here: 15 re-solve workers beside one SCIP thread gave better plans at 60 s on
-    /// the three benchmark instances than one worker beside 15 (benchmarks/RESULTS.md), so on many cores a small
-    /// number is worth trying.
+    /// Null: every thread for SCIP, whose concurrent solvers then prove an optimum as fast as a plain SCIP solve would;
+    /// one for SCIP started from last night's plan (a hinted SCIP runs on one thread) and for HiGHS. SCIP on one thread
+    /// runs through OR-Tools' model builder, on more through its linear-solver wrapper (<see cref="ConcurrentScip"/>).
+    /// Measured on 16 cores before SCIP could use more than one thread here: 15 re-solve workers beside one SCIP thread
+    /// gave better plans at 60 s on the three benchmark instances than one worker beside 15 (benchmarks/RESULTS.md), so
+    /// on many cores a small number is worth trying.
     /// </summary>
     public int? MipThreads { get; init; }
 
@@ -82,6 +82,22 @@ public sealed record PlannerOptions
 
     /// <summary>Extra time past the limit before the watchdog interrupts an engine that overruns it.</summary>
     public TimeSpan WatchdogGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Every setting out of range, named by its property, with what is wrong (<see cref="PlannerOptionRules"/>, the
+    /// rules the command line and the service check their own settings by); empty when all are fine.
+    /// </summary>
+    public IReadOnlyList<(string Setting, string Problem)> Validate() =>
+    [
+        .. new (string Setting, string? Problem)[]
+        {
+            (nameof(TimeLimit), PlannerOptionRules.TimeLimitSeconds(TimeLimit.TotalSeconds)),
+            (nameof(Threads), PlannerOptionRules.Threads(Threads)),
+            (nameof(MipThreads), PlannerOptionRules.MipThreads(MipThreads, Threads)),
+            (nameof(TargetGap), PlannerOptionRules.TargetGap(TargetGap)),
+            (nameof(MoveCostPerGpuPeriod), PlannerOptionRules.MoveCostPerGpuPeriod(MoveCostPerGpuPeriod)),
+        }.Where(c => c.Problem is not null).Select(c => (c.Setting, c.Problem!)),
+    ];
 }
 
 /// <summary>The outcome class of a solve.</summary>

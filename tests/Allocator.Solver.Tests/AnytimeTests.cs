@@ -145,31 +145,15 @@ public sealed class AnytimeTests
     }
 
     [Fact]
-    public void The_re_solve_thread_beside_the_mip_runs_in_the_idle_class_and_other_threads_keep_theirs()
+    public void Planner_options_out_of_range_are_named_and_refused_before_any_solve()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        var options = new PlannerOptions { TimeLimit = TimeSpan.Zero, Threads = 2, MipThreads = 3, TargetGap = 1 };
 
-        // /proc/thread-self/stat: field 19 is the nice value, field 41 the scheduling policy (5: SCHED_IDLE).
-        static (int Nice, int Policy) Scheduling()
-        {
-            var stat = File.ReadAllText("/proc/thread-self/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (int.Parse(fields[19 - 3]), int.Parse(fields[41 - 3]));
-        }
+        var problems = options.Validate();
+        var refused = Assert.Throws<ArgumentException>(() => ExactPlanner.Solve(Seed("tiny.json"), options));
 
-        (int Nice, int Policy) lowered = default;
-        var thread = new Thread(() =>
-        {
-            IdleTime.LowerThisThread();
-            lowered = Scheduling();
-        });
-        thread.Start();
-        thread.Join();
-
-        Assert.True(lowered.Policy == 5 || lowered.Nice == 19, $"policy {lowered.Policy}, nice {lowered.Nice}");
-        Assert.Equal((0, 0), Scheduling());
+        Assert.Equal(["TimeLimit", "MipThreads", "TargetGap"], problems.Select(p => p.Setting));
+        Assert.Contains("MipThreads must be from 1 to --threads (2); got 3", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(new PlannerOptions().Validate());
     }
 }
