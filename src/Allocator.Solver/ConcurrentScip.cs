@@ -25,27 +25,19 @@ internal static class ConcurrentScip
     /// <see cref="Solve"/>, or null at once when another concurrent solve is running in this process (including one
     /// that was abandoned and has not yet reached its limit).
     /// </summary>
-    public static EngineResult? TrySolve(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
-    {
-        if (!OnePerProcess.Wait(0, CancellationToken.None))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Solve(model, options, remaining, stop);
-        }
-        finally
-        {
-            OnePerProcess.Release();
-        }
-    }
+    public static EngineResult? TrySolve(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop) =>
+        OnePerProcess.Wait(0, CancellationToken.None) ? SolveHeld(model, options, remaining, stop) : null;
 
     /// <summary><see cref="Solve"/> once no other concurrent solve is running in this process (waits for it).</summary>
     public static EngineResult SolveAlone(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
     {
         OnePerProcess.Wait(CancellationToken.None);
+        return SolveHeld(model, options, remaining, stop);
+    }
+
+    /// <summary><see cref="Solve"/> with the one-per-process gate already taken; releases it.</summary>
+    private static EngineResult SolveHeld(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
+    {
         try
         {
             return Solve(model, options, remaining, stop);

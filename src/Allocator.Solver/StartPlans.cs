@@ -38,7 +38,7 @@ internal static class StartPlans
             : null;
 
     private static StartPlan? Greedy(CompiledInstance instance) =>
-        GreedyPlanner.Plan(instance) is { } greedy ? new StartPlan(greedy, PlanEvaluator.Evaluate(instance, greedy), "greedy", FromPrevious: false) : null;
+        GreedyPlanner.BestPlan(instance) is { } greedy ? new StartPlan(greedy.Assignment, greedy, "greedy", FromPrevious: false) : null;
 
     /// <summary>
     /// CP-SAT places the commitments alone, then the greedy planner fills around them. CP-SAT honours stop requests, so
@@ -52,9 +52,7 @@ internal static class StartPlans
             return null;
         }
 
-        var instance = catalog.Instance;
-        var completed = GreedyPlanner.Plan(instance, keep: commitments) ?? commitments;
-        var evaluation = PlanEvaluator.Evaluate(instance, completed);
-        return evaluation.IsFeasible ? new StartPlan(completed, evaluation, "feasibility phase (commitments by CP-SAT, the rest greedy)", FromPrevious: false) : null;
+        var evaluation = GreedyPlanner.BestPlan(catalog.Instance, keep: commitments) ?? PlanEvaluator.Evaluate(catalog.Instance, commitments);
+        return evaluation.IsFeasible ? new StartPlan(evaluation.Assignment, evaluation, "feasibility phase (commitments by CP-SAT, the rest greedy)", FromPrevious: false) : null;
     }
 }

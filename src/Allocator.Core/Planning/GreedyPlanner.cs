@@ -17,7 +17,10 @@ public static class GreedyPlanner
     /// A feasible assignment, or null when the commitments could not all be placed. Placements of
     /// <paramref name="keep"/> (a feasible plan, or part of one) are kept as they are and the rest is filled around them.
     /// </summary>
-    public static Assignment? Plan(CompiledInstance instance, Assignment? keep = null)
+    public static Assignment? Plan(CompiledInstance instance, Assignment? keep = null) => BestPlan(instance, keep)?.Assignment;
+
+    /// <summary><see cref="Plan"/> with its evaluation, which choosing among the three ways computed anyway.</summary>
+    public static PlanEvaluation? BestPlan(CompiledInstance instance, Assignment? keep = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
         return new[]
@@ -31,7 +34,6 @@ public static class GreedyPlanner
             .Select(plan => PlanEvaluator.Evaluate(instance, plan))
             .Where(e => e.IsFeasible)
             .OrderByDescending(e => e.Objective.Total)
-            .Select(e => e.Assignment)
             .FirstOrDefault();
     }
 
