@@ -18,11 +18,12 @@ internal static class Chart
         var all = planner.Points.Concat(plain.Points).ToList();
         if (all.Count > 0)
         {
-            // Zoom on the last tenth of the range so that the gap between plans and bounds is visible.
-            var top = all.Select(p => p.Bound ?? p.Objective).Concat(all.Select(p => p.Objective)).Max() / 1e6;
-            var best = all.Max(p => p.Objective) / 1e6;
-            var low = Math.Min(all.Where(p => p.Seconds <= limit.TotalSeconds).Min(p => p.Objective) / 1e6, best - (top - best) * 4);
-            plot.Axes.SetLimitsY(Math.Max(low, best - Math.Max(top - best, 1e-3 * best) * 8), top + (top - best) * 0.2 + 1e-4 * top);
+            // From the worst plan either solve held (the planner's start plan shows from its first second) to a little
+            // above the highest bound.
+            var top = all.Select(p => p.Bound ?? p.Objective).Max() / 1e6;
+            var low = all.Min(p => p.Objective) / 1e6;
+            var margin = Math.Max((top - low) * 0.03, 1e-4 * top);
+            plot.Axes.SetLimitsY(low - margin, top + margin);
         }
 
         plot.ShowLegend(Alignment.LowerRight);

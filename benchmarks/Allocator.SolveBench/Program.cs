@@ -10,21 +10,30 @@ using Allocator.Solver;
 // start, no neighbourhoods), one after the other on the same machine:
 //   compare INSTANCE LIMIT_SECONDS OUT_DIR [THREADS]   both, then OUT_DIR/NAME.json and OUT_DIR/NAME.png
 //   plain INSTANCE LIMIT_SECONDS THREADS               the plain solve with SCIP's log on standard output (run by compare)
+//   draw NAME.json NAME.png                            the picture again from a compare run's JSON
 // The plain solve runs in a child process so that SCIP's log, which it prints itself, can be read line by line: its
 // primal and dual bounds over time are the plain solve's curve.
 return args switch
 {
+    ["draw", var json, var png] => Redraw(json, png),
     ["plain", var path, var limit, var threads] => Plain(path, Seconds(limit), int.Parse(threads, CultureInfo.InvariantCulture)),
     ["compare", var path, var limit, var folder] => Compare(path, Seconds(limit), folder, 2),
     ["compare", var path, var limit, var folder, var threads] => Compare(path, Seconds(limit), folder, int.Parse(threads, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
+static int Redraw(string json, string png)
+{
+    var run = JsonSerializer.Deserialize<SavedRun>(File.ReadAllText(json), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+    Chart.Draw(run.Instance, TimeSpan.FromSeconds(run.LimitSeconds), run.Planner, run.Plain, png);
+    return 0;
+}
+
 static TimeSpan Seconds(string text) => TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: compare INSTANCE LIMIT_SECONDS OUT_DIR [THREADS] | plain INSTANCE LIMIT_SECONDS THREADS");
+    Console.Error.WriteLine("usage: compare INSTANCE LIMIT_SECONDS OUT_DIR [THREADS] | plain INSTANCE LIMIT_SECONDS THREADS | draw NAME.json NAME.png");
     return 2;
 }
 
@@ -106,6 +115,8 @@ static double? Number(string[] cells, string[] columns, string column)
 }
 
 internal sealed record Point(double Seconds, double Objective, double? Bound);
+
+internal sealed record SavedRun(string Instance, double LimitSeconds, Outcome Planner, Outcome Plain);
 
 internal sealed record Outcome(string Status, double Seconds, double? Objective, double? Bound, IReadOnlyList<Point> Points);
 
