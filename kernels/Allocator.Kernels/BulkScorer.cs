@@ -34,7 +34,7 @@ public enum ScoringDevice
 /// Scores many candidate plans against many scenarios in one call, on a GPU through ILGPU or on the CPU fast path.
 /// The kernel is compiled once per scorer; create one and reuse it.
 /// </summary>
-public sealed class BulkScorer : IDisposable
+public sealed class BulkScorer : IPlanScorer, IDisposable
 {
     // Threads per plan in the summary kernel: enough to keep each step of the sort short, few enough that a group of
     // 1,000 scenarios is not mostly idle.
@@ -137,7 +137,7 @@ public sealed class BulkScorer : IDisposable
     /// </summary>
     public ScoreMatrix Score(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, long scenarioOffset = 0)
     {
-        var (parts, _, elapsed) = Execute(Prepare(instance, plans), seed, scenarios, scenarioOffset, alpha: null);
+        var (parts, _, elapsed) = Execute(Lay(instance, plans), seed, scenarios, scenarioOffset, alpha: null);
         return new ScoreMatrix(plans.Count, scenarios, parts!, elapsed);
     }
 
@@ -146,17 +146,19 @@ public sealed class BulkScorer : IDisposable
     /// outcomes are (on the device for GPU runs), so a dozen numbers per plan come back instead of every pair.
     /// </summary>
     public RiskReport Summarize(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, double alpha, long scenarioOffset = 0) =>
-        Summarize(Prepare(instance, plans), seed, scenarios, alpha, scenarioOffset);
+        Summarize(Lay(instance, plans), seed, scenarios, alpha, scenarioOffset);
 
     /// <summary>
     /// Lays <paramref name="plans"/> out as the scorer reads them. Pure and thread-safe: a search prepares its next
     /// batch on the host while this scorer works on the current one.
     /// </summary>
-    public static PreparedPlans Prepare(CompiledInstance instance, IReadOnlyList<Assignment> plans)
+    public PreparedPlans Prepare(CompiledInstance instance, IReadOnlyList<Assignment> plans) => Lay(instance, plans);
+
+    private static PreparedPlans Lay(CompiledInstance instance, IReadOnlyList<Assignment> plans)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(plans);
-        return new PreparedPlans(instance, plans.Count, plans.Count == 0 ? null : HostData.Plans(instance, plans));
+        return new PreparedPlans(instance, plans, plans.Count == 0 ? null : HostData.Plans(instance, plans));
     }
 
     /// <summary><see cref="Summarize(CompiledInstance, IReadOnlyList{Assignment}, ulong, int, double, long)"/> of plans laid out ahead.</summary>
@@ -317,21 +319,24 @@ public sealed class BulkScorer : IDisposable
     }
 }
 
-/// <summary>Candidate plans laid out for a <see cref="BulkScorer"/> (by <see cref="BulkScorer.Prepare"/>), with their instance.</summary>
+/// <summary>Candidate plans laid out for a scorer (by <see cref="IPlanScorer.Prepare"/>), with their instance.</summary>
 public sealed class PreparedPlans
 {
-    internal PreparedPlans(CompiledInstance instance, int count, HostData? data)
+    internal PreparedPlans(CompiledInstance instance, IReadOnlyList<Assignment> plans, HostData? data)
     {
         Instance = instance;
-        Count = count;
+        Plans = plans;
         Data = data;
     }
+
+    /// <summary>The plans, as given.</summary>
+    public IReadOnlyList<Assignment> Plans { get; }
 
     /// <summary>The instance the plans belong to.</summary>
     public CompiledInstance Instance { get; }
 
     /// <summary>How many plans.</summary>
-    public int Count { get; }
+    public int Count => Plans.Count;
 
     /// <summary>The flat arrays the scorer reads; null when there are no plans.</summary>
     internal HostData? Data { get; }

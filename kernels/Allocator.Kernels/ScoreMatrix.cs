@@ -15,6 +15,25 @@ public sealed class ScoreMatrix
 
     private readonly double[][] _parts;
 
+    /// <summary>A matrix of outcomes computed elsewhere: <paramref name="outcomes"/>[plan][scenario], every plan with as many scenarios.</summary>
+    public static ScoreMatrix Of(IReadOnlyList<IReadOnlyList<ScenarioOutcome>> outcomes, TimeSpan scoringTime)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var scenarios = outcomes.Count == 0 ? 0 : outcomes[0].Count;
+        var parts = Enumerable.Range(0, 6).Select(_ => new double[outcomes.Count * scenarios]).ToArray();
+        for (var n = 0; n < outcomes.Count; n++)
+        {
+            for (var k = 0; k < scenarios; k++)
+            {
+                var o = outcomes[n][k];
+                var i = n * scenarios + k;
+                (parts[0][i], parts[1][i], parts[2][i], parts[3][i], parts[4][i], parts[5][i]) = (o.LeaseRevenue, o.Penalty, o.JobValue, o.SpotRevenue, o.PowerCost, o.ShortGpuHours);
+            }
+        }
+
+        return new ScoreMatrix(outcomes.Count, scenarios, parts, scoringTime);
+    }
+
     /// <summary>Number of plans scored.</summary>
     public int Plans { get; }
 

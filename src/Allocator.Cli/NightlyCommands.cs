@@ -44,6 +44,11 @@ internal static class NightlyCommands
             (new Option<string?>("--risk") { Description = "Robust search risk measure: expected, cvar:ALPHA:LAMBDA, chance:EPS." }, "Risk"),
             (new Option<int?>("--scenarios") { Description = "Scenarios per candidate in the robust search." }, "Scenarios"),
             (new Option<ScoringDevice?>("--device") { Description = "Robust search device: auto, cuda, opencl, cpu." }, "Device"),
+            (new Option<ulong?>("--scenario-seed") { Description = "Seed of the robust search's scenarios and moves (default 1)." }, "ScenarioSeed"),
+            (new Option<int?>("--batch") { Description = "Candidates the robust search scores together per step (default 1024)." }, "BatchSize"),
+            (new Option<long?>("--evaluations") { Description = "Most candidates the robust search scores; with the seed and batch, a reproducible night." }, "Evaluations"),
+            (new Option<int?>("--oos-scenarios") { Description = "Fresh scenarios the robust plan is compared with the exact plan on (default 10000)." }, "OutOfSampleScenarios"),
+            (new Option<int?>("--mip-threads") { Description = "Of --threads, how many the MIP gets (default: the planner's choice, as for plan)." }, "MipThreads"),
         };
         var command = new Command(name, description) { config };
         foreach (var (option, _) in flags)

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Allocator.Core.Evaluation;
+using Allocator.Core.Contract;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
+using Allocator.Kernels;
+using Allocator.Planning.Pipeline;
+using Allocator.Planning.Policies;
 using Allocator.Solver;
 using Spectre.Console;
 
@@ -58,19 +61,37 @@ internal static class PlanCommand
                     Seed = parse.GetValue(seed),
                     Deterministic = parse.GetValue(deterministic),
                 };
-                return parse.GetValue(robust.Robust)
-                    ? RobustPlanning.Run(parse, robust, parse.GetValue(instanceArgument)!, folder, seconds, options, parse.GetValue(previous), parse.GetValue(quiet), cancellation)
-                    : Run(parse.GetValue(instanceArgument)!, folder, options, parse.GetValue(previous), parse.GetValue(quiet), cancellation);
+                RobustSettings? robustSettings = null;
+                if (parse.GetValue(robust.Robust))
+                {
+                    robustSettings = RobustPlanning.Settings(parse, robust);
+                    if (robustSettings is null)
+                    {
+                        return ExitCodes.InvalidInput;
+                    }
+                }
+
+                return Run(parse.GetValue(instanceArgument)!, folder, options, robustSettings, parse.GetValue(robust.Device), parse.GetValue(previous), parse.GetValue(quiet), cancellation);
             },
             CancellationToken.None));
         return command;
     }
 
-    private static int Run(string instancePath, string outputFolder, PlannerOptions options, string? previousPath, bool quiet, CancellationToken cancellation)
+    private static int Run(
+        string instancePath, string outputFolder, PlannerOptions options, RobustSettings? robust, ScoringDevice device, string? previousPath, bool quiet, CancellationToken cancellation)
     {
-        if (ReadInputs(instancePath, previousPath, options) is not var (compiled, withHint))
+        PreviousPlan? previous = null;
+        if (previousPath is not null)
         {
-            return ExitCodes.InvalidInput;
+            try
+            {
+                previous = new PreviousPlan(InputText.Read(previousPath), previousPath, Named: true);
+            }
+            catch (ContractException e)
+            {
+                InputFiles.ReportProblems(e);
+                return ExitCodes.InvalidInput;
+            }
         }
 
         if (HoldOutputFolder(outputFolder) is not { } held)
@@ -79,24 +100,57 @@ internal static class PlanCommand
         }
 
         using var runLock = held;
-        var result = SolveExact(compiled, withHint, quiet, cancellation);
-        if (result.Assignment is null)
+        var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        using var setup = PlanningSetup.Create(
+            options, options.TimeLimit, robust, device, w => Console.Error.WriteLine($"warning: {w}"), quiet ? null : RobustPlanning.SearchLines(errors));
+        if (robust is not null && !quiet)
         {
-            return NoPlanExitCode(result);
+            errors.MarkupLine(Markup.Escape($"robust search under {robust.Risk.Text}: {robust.Scenarios:N0} scenarios x {robust.BatchSize:N0} candidates per step on {setup.Device}"));
         }
 
-        var evaluation = result.Evaluation!;
-        var plan = result.Assignment!.ToPlan(compiled);
-        // Stopped by SIGTERM or Ctrl-C: the best plan found so far is still written, and says so.
-        var status = cancellation.IsCancellationRequested ? "interrupted" : result.Status.ToString().ToLowerInvariant();
-        var report = result.Report(status);
-        Directory.CreateDirectory(outputFolder);
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.json"), PlanWriter.Write(plan, evaluation, report, compiled));
-        AtomicFile.WriteAllText(Path.Combine(outputFolder, "plan.csv"), PlanWriter.WriteCsv(compiled, result.Assignment!));
+        var request = new PlanningRequest(instancePath, outputFolder, setup.Policy) { Previous = previous, Check = setup.Check };
+        var result = SolveWithProgress(request, options.TimeLimit, quiet, cancellation);
+        foreach (var warning in result.Warnings)
+        {
+            Console.Error.WriteLine($"warning: {warning}");
+        }
 
-        Summary.Print(compiled, evaluation, report);
-        Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")} and plan.csv.");
+        if (result.Plan?.Evaluation is not { } evaluation)
+        {
+            return NoPlan(result, options.TimeLimit);
+        }
+
+        Summary.Print(result.Instance!, evaluation, result.Plan.Report);
+        if (robust is not null && result.Comparison is { } comparison)
+        {
+            RobustPlanning.PrintSideBySide(result.Plan, comparison);
+            Console.WriteLine(comparison.Sentence);
+        }
+
+        var names = result.Files.Select(Path.GetFileName).Where(n => n != "plan.json").ToList();
+        Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")}{(names.Count > 0 ? $" and {string.Join(", ", names)}" : "")}.");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Says on stderr why a run wrote no plan, and returns its exit code.</summary>
+    private static int NoPlan(PlanningResult result, TimeSpan timeLimit)
+    {
+        switch (result.Status)
+        {
+            case RunStatus.Invalid when result.Problems.Count > 0:
+                InputFiles.ReportProblems(new ContractException(result.ProblemSource ?? "input", result.Problems));
+                return ExitCodes.InvalidInput;
+            case RunStatus.Invalid:
+                Console.Error.WriteLine($"error: {result.Message} Nothing was written.");
+                return ExitCodes.InvalidInput;
+            case RunStatus.Infeasible:
+                Console.Error.WriteLine("infeasible: " + result.Message);
+                Console.Error.WriteLine("Nothing was written.");
+                return ExitCodes.Infeasible;
+            default:
+                Console.Error.WriteLine($"{result.Message} Nothing was written.");
+                return ExitCodes.NoPlanInTime;
+        }
     }
 
     /// <summary>
@@ -139,98 +193,58 @@ internal static class PlanCommand
         return problems.Count == 0;
     }
 
-    /// <summary>Reads the instance and, when given, the previous plan as a hint; null (problems on stderr) when either is invalid.</summary>
-    internal static (CompiledInstance Instance, PlannerOptions Options)? ReadInputs(string instancePath, string? previousPath, PlannerOptions options)
-    {
-        if (InputFiles.ReadInstance(instancePath) is not { } instance)
-        {
-            return null;
-        }
-
-        var compiled = new CompiledInstance(instance);
-        if (previousPath is not null)
-        {
-            if (InputFiles.ReadPlan(previousPath) is not { } previousPlan)
-            {
-                return null;
-            }
-
-            // A previous plan that names leases or jobs this instance no longer has is still a useful hint for the
-            // rest; the solver ignores a hint that is not feasible tonight.
-            options = options with { Hint = PlanEvaluator.Resolve(compiled, previousPlan, []) };
-        }
-
-        return (compiled, options);
-    }
-
     /// <summary>
-    /// Runs the exact planner with progress lines on stderr (each plan found, and a heartbeat every
-    /// <see cref="Heartbeat"/>); when it finds no plan, says why there.
+    /// Runs the pipeline with progress lines on stderr: each plan found, and a heartbeat every <see cref="Heartbeat"/>
+    /// (a solve can go quiet for minutes: SCIP reports nothing until its share of the limit ends).
     /// </summary>
-    internal static PlannerResult SolveExact(CompiledInstance compiled, PlannerOptions options, bool quiet, CancellationToken cancellation)
+    private static PlanningResult SolveWithProgress(PlanningRequest request, TimeSpan timeLimit, bool quiet, CancellationToken cancellation)
     {
         var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var gate = new Lock();
-        Incumbent? last = null;
+        ProgressPoint? last = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var solving = true;
-        void Line(TimeSpan at, string text)
+        void Line(double seconds, string text)
         {
             if (!quiet)
             {
-                errors.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{at.TotalSeconds,6:0.0}s] {text}")));
+                errors.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"[{seconds,6:0.0}s] {text}")));
             }
         }
 
-        static string Worth(Incumbent i) =>
-            string.Create(CultureInfo.InvariantCulture, $"plan worth {i.Objective:N0} USD{(i.Bound is { } b ? $", bound {b:N0}" : "")}");
+        static string Worth(ProgressPoint p) =>
+            string.Create(CultureInfo.InvariantCulture, $"plan worth {p.Objective:N0} USD{(p.Bound is { } b ? $", bound {b:N0}" : "")}");
 
-        var progress = new SynchronousProgress<Incumbent>(i =>
+        var progress = new SynchronousProgress<ProgressPoint>(p =>
         {
             lock (gate)
             {
-                last = i;
-                Line(i.Elapsed, $"{i.Source}: {Worth(i)}");
+                last = p;
+                Line(p.Seconds, $"{p.Source}: {Worth(p)}");
             }
         });
 
-        // A solve can go quiet for minutes (SCIP reports nothing until its share of the limit ends): the heartbeat says
-        // it is alive and what it holds.
         using var heartbeat = new Timer(_ =>
         {
             lock (gate)
             {
                 if (solving)
                 {
-                    Line(clock.Elapsed, last is { } held ? $"solving: best {Worth(held)}" : "solving: no plan yet");
+                    Line(clock.Elapsed.TotalSeconds, last is { } held ? $"solving: best {Worth(held)}" : "solving: no plan yet");
                 }
             }
         }, null, Heartbeat, Heartbeat);
 
-        var result = ExactPlanner.Solve(compiled, options, progress, cancellation);
+        var result = PlanningPipeline.Run(request, progress, cancellation);
         lock (gate)
         {
             solving = false;
-        }
-
-        switch (result.Status)
-        {
-            case PlanStatus.Infeasible:
-                Console.Error.WriteLine("infeasible: " + (result.Infeasibility?.Summary ?? "the commitments cannot all be met."));
-                Console.Error.WriteLine("Nothing was written.");
-                break;
-            case PlanStatus.Unknown:
-                Console.Error.WriteLine($"no feasible plan was found within {options.TimeLimit.TotalSeconds:0.#} s, and none was proven impossible; raise --time-limit. Nothing was written.");
-                break;
         }
 
         return result;
     }
 
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
-
-    /// <summary>The exit code for a solve that returned no plan.</summary>
-    internal static int NoPlanExitCode(PlannerResult result) => result.Status == PlanStatus.Infeasible ? ExitCodes.Infeasible : ExitCodes.NoPlanInTime;
 
     /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and lines could arrive late.</summary>
     internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

@@ -62,7 +62,7 @@ public static class OutOfSample
 
     /// <summary>Scores both plans on scenarios 0 .. <paramref name="scenarios"/> - 1 of <paramref name="seed"/> and compares them pairwise.</summary>
     public static PairedComparison Compare(
-        CompiledInstance instance, BulkScorer scorer, RiskMeasure risk, Assignment baseline, Assignment candidate, ulong seed, int scenarios)
+        CompiledInstance instance, IPlanScorer scorer, RiskMeasure risk, Assignment baseline, Assignment candidate, ulong seed, int scenarios)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(risk);

@@ -77,7 +77,7 @@ public static class RobustSearch
     /// <summary>Runs the search from <paramref name="seeds"/> (the first is the reference, usually the exact plan).</summary>
     public static SearchResult Run(
         CompiledInstance instance,
-        BulkScorer scorer,
+        IPlanScorer scorer,
         IReadOnlyList<SeedPlan> seeds,
         SearchOptions options,
         IProgress<SearchProgress>? progress = null,
@@ -187,15 +187,15 @@ public static class RobustSearch
             // so the search stays reproducible. The batch size follows the evaluation budget; a step shortened to end
             // near the time limit scores a prefix of its batch (the rest counts as seen: the run is ending anyway).
             var parents = population.ToArray();
-            var current = ahead?.GetAwaiter().GetResult() ?? MakeBatch(instance, parents, options, step, batch, seen);
+            var current = ahead?.GetAwaiter().GetResult() ?? MakeBatch(scorer, instance, parents, options, step, batch, seen);
             if (current.Fresh.Count > batch)
             {
-                current = Batch.Of(instance, [.. current.Fresh.Take(batch)]);
+                current = Batch.Of(scorer, instance, [.. current.Fresh.Take(batch)]);
             }
 
             var nextStep = step + 1;
             var nextBatch = (int)Math.Min(options.BatchSize, remainingBudget - current.Fresh.Count);
-            ahead = nextBatch > 0 ? Task.Run(() => MakeBatch(instance, parents, options, nextStep, nextBatch, seen), CancellationToken.None) : null;
+            ahead = nextBatch > 0 ? Task.Run(() => MakeBatch(scorer, instance, parents, options, nextStep, nextBatch, seen), CancellationToken.None) : null;
             var fresh = current.Fresh;
 
             step++;
@@ -249,8 +249,8 @@ public static class RobustSearch
     /// The first <paramref name="count"/> proposals of <paramref name="step"/> that were never scored before (recorded in
     /// <paramref name="seen"/>, in proposal order), laid out for the scorer.
     /// </summary>
-    private static Batch MakeBatch(CompiledInstance instance, Member[] parents, SearchOptions options, int step, int count, HashSet<(ulong, ulong)> seen) =>
-        Batch.Of(instance, [.. Propose(parents, options, step, count).Where(p => seen.Add(p.Key))]);
+    private static Batch MakeBatch(IPlanScorer scorer, CompiledInstance instance, Member[] parents, SearchOptions options, int step, int count, HashSet<(ulong, ulong)> seen) =>
+        Batch.Of(scorer, instance, [.. Propose(parents, options, step, count).Where(p => seen.Add(p.Key))]);
 
     /// <summary>
     /// Proposes <paramref name="count"/> candidates. Candidate i of step s draws from its own generator keyed by (seed,
@@ -324,8 +324,8 @@ public static class RobustSearch
     /// <summary>A step's fresh proposals and the same plans laid out for the scorer.</summary>
     private sealed record Batch(List<Proposal> Fresh, PreparedPlans Prepared)
     {
-        public static Batch Of(CompiledInstance instance, List<Proposal> fresh) =>
-            new(fresh, BulkScorer.Prepare(instance, [.. fresh.Select(f => f.Assignment)]));
+        public static Batch Of(IPlanScorer scorer, CompiledInstance instance, List<Proposal> fresh) =>
+            new(fresh, scorer.Prepare(instance, [.. fresh.Select(f => f.Assignment)]));
     }
 
     private sealed record Proposal(Assignment Assignment, DraftPlan Draft, Fitness ParentFitness, List<MoveKind> Moves, (ulong, ulong) Key);

@@ -1,4 +1,5 @@
 using Allocator.Kernels;
+using Allocator.Planning.Policies;
 using Allocator.Search;
 using Allocator.Solver;
 using Cronos;
@@ -53,6 +54,42 @@ public sealed class NightlyOptions
 
     /// <summary>Scenarios per candidate in the robust search.</summary>
     public int Scenarios { get; set; } = 1000;
+
+    /// <summary>Seed of the robust search's scenarios and moves.</summary>
+    public ulong ScenarioSeed { get; set; } = 1;
+
+    /// <summary>Candidates the robust search scores together per step.</summary>
+    public int BatchSize { get; set; } = 1024;
+
+    /// <summary>Most candidates the robust search scores (null: until its time is up); with the seed, a reproducible night.</summary>
+    public long? Evaluations { get; set; }
+
+    /// <summary>Fresh scenarios the robust plan is compared with the exact plan on.</summary>
+    public int OutOfSampleScenarios { get; set; } = 10_000;
+
+    /// <summary>Of <see cref="Threads"/>, how many the MIP gets (null: the planner's default).</summary>
+    public int? MipThreads { get; set; }
+
+    /// <summary>The exact planner's settings (its time limit is set by the run).</summary>
+    public PlannerOptions PlannerOptions() => new()
+    {
+        Solver = Solver,
+        Threads = Threads,
+        MipThreads = MipThreads,
+        TargetGap = TargetGap,
+        MoveCostPerGpuPeriod = MoveCostPerGpuPeriod,
+    };
+
+    /// <summary>The robust search's settings, the same record <c>plan --robust</c> fills; null when the night is not robust.</summary>
+    public RobustSettings? RobustSettings() => !Robust ? null : new RobustSettings
+    {
+        Risk = RiskMeasure.Parse(Risk, out _) ?? throw new InvalidOperationException($"{Section}:Risk '{Risk}' is not a risk measure (the options validator says why)."),
+        Scenarios = Scenarios,
+        Seed = ScenarioSeed,
+        BatchSize = BatchSize,
+        Evaluations = Evaluations,
+        OutOfSampleScenarios = OutOfSampleScenarios,
+    };
 
     /// <summary>Where the robust search scores: auto, cuda, opencl, cpu.</summary>
     public ScoringDevice Device { get; set; } = ScoringDevice.Auto;
@@ -139,9 +176,16 @@ public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
             problems.Add($"{key}:Risk: {riskError}");
         }
 
-        if (options.Scenarios < 1)
+        problems.AddRange(new Planning.Policies.RobustSettings
         {
-            problems.Add($"{key}:Scenarios must be at least 1.");
+            Scenarios = options.Scenarios,
+            BatchSize = options.BatchSize,
+            Evaluations = options.Evaluations,
+            OutOfSampleScenarios = options.OutOfSampleScenarios,
+        }.Validate().Select(problem => $"{key}:{problem}"));
+        if (PlannerOptionRules.MipThreads(options.MipThreads, options.Threads) is { } mipThreads)
+        {
+            problems.Add($"{key}:MipThreads {mipThreads} (--mip-threads N).");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -1,29 +1,8 @@
+using Allocator.Planning.Pipeline;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Allocator.Service;
-
-/// <summary>How a night's run ended.</summary>
-public enum RunStatus
-{
-    /// <summary>Still running (or the process died mid-run: a row left in this state was never finished).</summary>
-    Running,
-
-    /// <summary>A plan was written.</summary>
-    Ok,
-
-    /// <summary>The instance was invalid; nothing was written and the previous plan stays current.</summary>
-    Invalid,
-
-    /// <summary>Signed leases and required jobs cannot all fit; the previous plan stays current.</summary>
-    Infeasible,
-
-    /// <summary>Stopped (SIGTERM, Ctrl-C) mid-run; the best plan found so far was written.</summary>
-    Interrupted,
-
-    /// <summary>Something else went wrong (no plan within the time limit, an I/O error); the previous plan stays current.</summary>
-    Failed,
-}
 
 /// <summary>One run as the history keeps it.</summary>
 public sealed record RunRecord(

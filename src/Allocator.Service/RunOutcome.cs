@@ -1,3 +1,5 @@
+using Allocator.Planning.Pipeline;
+
 namespace Allocator.Service;
 
 /// <summary>How one instance's run ended, with what the history keeps of it.</summary>

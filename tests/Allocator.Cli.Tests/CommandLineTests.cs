@@ -114,7 +114,7 @@ public sealed class CommandLineTests : IDisposable
         // tiny.json has few distinct plans: the search stops when it has scored every one its moves reach.
         var evaluations = risk["search"]!["evaluations"]!.GetValue<long>();
         var stopped = risk["search"]!["stopped"]!.GetValue<string>();
-        Assert.True(evaluations == 300 ? stopped == "Budget" : evaluations < 300 && stopped == "Exhausted", $"{evaluations} plans, stopped: {stopped}");
+        Assert.True(evaluations == 300 ? stopped == "budget" : evaluations < 300 && stopped == "exhausted", $"{evaluations} plans, stopped: {stopped}");
         double Value(JsonNode r) => r["mean"]!.GetValue<double>() - 0.5 * (r["mean"]!.GetValue<double>() - r["cVaR"]!.GetValue<double>());
         Assert.True(Value(risk["search"]!["robust"]!) >= Value(risk["search"]!["exact"]!) - 1);
         Assert.Contains(risk["outOfSample"]!["verdict"]!.GetValue<string>(), new[] { "better", "worse", "notshown" });

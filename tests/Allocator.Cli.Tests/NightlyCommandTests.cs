@@ -28,6 +28,54 @@ public sealed class NightlyCommandTests : IDisposable
         Assert.True(DateTimeOffset.TryParse(run["startedAt"]!.GetValue<string>(), out _));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Plan_and_run_once_write_the_same_plan_json_and_risk_json_for_the_same_input_and_options(bool robust)
+    {
+        string[] shared = ["--time-limit", "20", "--threads", "1"];
+        string[] search = robust
+            ? ["--robust", "--device", "cpu", "--scenarios", "40", "--scenario-seed", "7", "--batch", "16", "--evaluations", "64", "--oos-scenarios", "100"]
+            : [];
+        var byPlan = Path.Combine(_folder, "plan");
+        var byService = Path.Combine(_folder, "service");
+
+        var (planExit, _, planErrors) = CliProcess.Run(["plan", CliProcess.Seed("tiny.json"), "--out", byPlan, .. shared, .. search]);
+        var (serviceExit, _, serviceErrors) = CliProcess.Run(
+            ["run-once", "--instance", CliProcess.Seed("tiny.json"), "--out", byService, "--history", Path.Combine(_folder, "history.db"), .. shared, .. search]);
+
+        Assert.True(planExit == 0, planErrors);
+        Assert.True(serviceExit == 0, serviceErrors);
+        string[] files = robust ? ["plan.json", "risk.json", "exact-plan.json", "plan.csv"] : ["plan.json", "plan.csv"];
+        foreach (var file in files)
+        {
+            Assert.Equal(WithoutTimes(File.ReadAllText(Path.Combine(byPlan, file))), WithoutTimes(File.ReadAllText(Path.Combine(byService, file))));
+        }
+
+        Assert.False(File.Exists(Path.Combine(byService, "risk.json")) && !robust);
+    }
+
+    /// <summary>A plan.json, risk.json or plan.csv less what differs between two runs of the same work: how long each part took.</summary>
+    private static string WithoutTimes(string text)
+    {
+        if (!text.TrimStart().StartsWith('{'))
+        {
+            return text;
+        }
+
+        var json = JsonNode.Parse(text)!.AsObject();
+        json.Remove("solveSeconds");
+        json.Remove("progress");
+        if (json["search"] is JsonObject search)
+        {
+            search.Remove("seconds");
+            search.Remove("scoringSeconds");
+            search.Remove("candidatesPerSecond");
+        }
+
+        return json.ToJsonString();
+    }
+
     [Fact]
     public void Run_once_with_bad_options_exits_2_naming_them_and_runs_nothing()
     {

@@ -1,3 +1,4 @@
+using Allocator.Planning.Pipeline;
 using Microsoft.Data.Sqlite;
 
 namespace Allocator.Service.Tests;

@@ -1,3 +1,4 @@
+using Allocator.Planning.Pipeline;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
 using Microsoft.Extensions.DependencyInjection;

@@ -31,9 +31,9 @@ public static class PlanEvaluator
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(violations);
         var source = instance.Source;
-        if (!string.Equals(plan.Instance, source.Name, StringComparison.Ordinal))
+        if (PlanIdentity.Mismatch(plan, instance) is { } mismatch)
         {
-            violations.Add(new("instance", $"the plan is for instance '{plan.Instance}', not '{source.Name}'."));
+            violations.Add(new("instance", mismatch));
         }
 
         var leasePool = Enumerable.Repeat(-1, instance.LeaseCount).ToArray();
