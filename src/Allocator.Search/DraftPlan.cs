@@ -10,37 +10,30 @@ namespace Allocator.Search;
 /// </summary>
 internal sealed class DraftPlan
 {
-    // The same tolerance the evaluator allows on a site that is filled exactly to its cap.
-    private const double PowerToleranceMw = 1e-9;
-
     private readonly CompiledInstance _instance;
     private readonly int[] _leasePool;
     private readonly int[] _leaseStart;
     private readonly int[] _jobPool;
     private readonly int[] _jobStart;
-    private readonly long[] _used;
-    private readonly int[][] _sitePools;
+    private readonly CapacityLedger _ledger;
 
-    private DraftPlan(CompiledInstance instance, int[] leasePool, int[] leaseStart, int[] jobPool, int[] jobStart, long[] used, int[][] sitePools)
+    private DraftPlan(CompiledInstance instance, int[] leasePool, int[] leaseStart, int[] jobPool, int[] jobStart, CapacityLedger ledger)
     {
         _instance = instance;
         _leasePool = leasePool;
         _leaseStart = leaseStart;
         _jobPool = jobPool;
         _jobStart = jobStart;
-        _used = used;
-        _sitePools = sitePools;
+        _ledger = ledger;
     }
 
     /// <summary>A draft of <paramref name="assignment"/>, which must be feasible (signed, required and chains included).</summary>
     public static DraftPlan Of(CompiledInstance instance, Assignment assignment)
     {
-        var T = instance.Periods;
         var draft = new DraftPlan(
             instance,
             new int[instance.LeaseCount], new int[instance.LeaseCount], new int[instance.JobCount], new int[instance.JobCount],
-            new long[instance.PoolCount * T],
-            [.. Enumerable.Range(0, instance.SiteCount).Select(s => Enumerable.Range(0, instance.PoolCount).Where(p => instance.PoolSite[p] == s).ToArray())]);
+            new CapacityLedger(instance));
         Array.Fill(draft._leasePool, -1);
         Array.Fill(draft._jobPool, -1);
         for (var l = 0; l < instance.LeaseCount; l++)
@@ -74,56 +67,77 @@ internal sealed class DraftPlan
 
     public int JobStart(int job) => _jobStart[job];
 
+    /// <summary>Where a lease or job is: its pool (-1 when not placed) and start.</summary>
+    public (int Pool, int Start) Placement(Block block) => block.IsJob
+        ? (_jobPool[block.Index], _jobStart[block.Index])
+        : (_leasePool[block.Index], _leaseStart[block.Index]);
+
     /// <summary>GPUs committed on a pool in a period.</summary>
-    public long Used(int pool, int period) => _used[pool * _instance.Periods + period];
+    public long Used(int pool, int period) => _ledger.Used(pool, period);
 
     /// <summary>GPUs still free on a pool in a period.</summary>
-    public long Headroom(int pool, int period) => _instance.CapacityAt(pool, period) - Used(pool, period);
+    public long Headroom(int pool, int period) => _ledger.Headroom(pool, period);
 
     /// <summary>An independent copy to edit.</summary>
     public DraftPlan Copy() => new(
-        _instance, (int[])_leasePool.Clone(), (int[])_leaseStart.Clone(), (int[])_jobPool.Clone(), (int[])_jobStart.Clone(),
-        (long[])_used.Clone(), _sitePools);
+        _instance, (int[])_leasePool.Clone(), (int[])_leaseStart.Clone(), (int[])_jobPool.Clone(), (int[])_jobStart.Clone(), _ledger.Copy());
 
     /// <summary>The plan as the scorer and evaluator take it.</summary>
     public Assignment ToAssignment() => new(
         ImmutableArray.Create(_leasePool), ImmutableArray.Create(_leaseStart), ImmutableArray.Create(_jobPool), ImmutableArray.Create(_jobStart));
 
     /// <summary>Whether <paramref name="gpus"/> more GPUs fit on a pool for <paramref name="periods"/> periods from <paramref name="start"/>.</summary>
-    public bool Fits(int pool, int start, int periods, int gpus)
+    public bool Fits(int pool, int start, int periods, int gpus) => _ledger.Fits(pool, start, periods, gpus);
+
+    /// <summary>Whether a lease or job that is not placed fits on <paramref name="pool"/> from <paramref name="start"/>.</summary>
+    public bool Fits(Block block, int pool, int start) => Fits(pool, start, _instance.Periods(block), _instance.Gpus(block));
+
+    /// <summary>Places a lease or job that is not placed; the caller has checked <see cref="Fits(Block, int, int)"/> (and <see cref="StartRange"/>).</summary>
+    public void Place(Block block, int pool, int start)
     {
-        var T = _instance.Periods;
-        var site = _instance.PoolSite[pool];
-        var mw = gpus * _instance.KwPerGpu[pool] / 1000;
-        for (var t = start; t < start + periods; t++)
+        if (block.IsJob)
         {
-            if (_used[pool * T + t] + gpus > _instance.Capacity[pool * T + t])
-            {
-                return false;
-            }
-
-            var cap = _instance.PowerCapMw[site * T + t];
-            if (double.IsFinite(cap) && SiteMw(site, t) + mw > cap + PowerToleranceMw * Math.Max(1, cap))
-            {
-                return false;
-            }
+            PlaceJob(block.Index, pool, start);
         }
-
-        return true;
+        else
+        {
+            PlaceLease(block.Index, pool, start);
+        }
     }
+
+    /// <summary>Takes a placed lease or job off its pool.</summary>
+    public void Remove(Block block)
+    {
+        if (block.IsJob)
+        {
+            RemoveJob(block.Index);
+        }
+        else
+        {
+            RemoveLease(block.Index);
+        }
+    }
+
+    /// <summary>The starts a lease or job that is not placed may take: a lease's window, a job's <see cref="JobStartRange"/>.</summary>
+    public (int First, int Last) StartRange(Block block) => block.IsJob
+        ? JobStartRange(block.Index)
+        : (_instance.LeaseEarliestStart[block.Index], _instance.LeaseLatestStart[block.Index]);
+
+    /// <summary>Whether a lease or job may be left out: an offer, or a job <see cref="CanDropJob"/> says may go.</summary>
+    public bool CanDrop(Block block) => block.IsJob ? CanDropJob(block.Index) : !_instance.LeaseSigned[block.Index];
 
     /// <summary>Places a lease that is not placed; the caller has checked <see cref="Fits"/>.</summary>
     public void PlaceLease(int lease, int pool, int start)
     {
         _leasePool[lease] = pool;
         _leaseStart[lease] = start;
-        Commit(pool, start, _instance.LeasePeriods[lease], _instance.LeaseGpus[lease]);
+        _ledger.Add(pool, start, _instance.LeasePeriods[lease], _instance.LeaseGpus[lease]);
     }
 
     /// <summary>Takes a placed lease off its pool.</summary>
     public void RemoveLease(int lease)
     {
-        Commit(_leasePool[lease], _leaseStart[lease], _instance.LeasePeriods[lease], -_instance.LeaseGpus[lease]);
+        _ledger.Remove(_leasePool[lease], _leaseStart[lease], _instance.LeasePeriods[lease], _instance.LeaseGpus[lease]);
         _leasePool[lease] = -1;
     }
 
@@ -132,13 +146,13 @@ internal sealed class DraftPlan
     {
         _jobPool[job] = pool;
         _jobStart[job] = start;
-        Commit(pool, start, _instance.JobPeriods[job], _instance.JobGpus[job]);
+        _ledger.Add(pool, start, _instance.JobPeriods[job], _instance.JobGpus[job]);
     }
 
     /// <summary>Takes a scheduled job off its pool.</summary>
     public void RemoveJob(int job)
     {
-        Commit(_jobPool[job], _jobStart[job], _instance.JobPeriods[job], -_instance.JobGpus[job]);
+        _ledger.Remove(_jobPool[job], _jobStart[job], _instance.JobPeriods[job], _instance.JobGpus[job]);
         _jobPool[job] = -1;
     }
 
@@ -189,26 +203,5 @@ internal sealed class DraftPlan
         }
 
         return true;
-    }
-
-    // Summed afresh from the GPUs, as the evaluator does, so no rounding drift builds up over thousands of edits.
-    private double SiteMw(int site, int period)
-    {
-        var mw = 0.0;
-        foreach (var pool in _sitePools[site])
-        {
-            mw += _used[pool * _instance.Periods + period] * _instance.KwPerGpu[pool] / 1000;
-        }
-
-        return mw;
-    }
-
-    private void Commit(int pool, int start, int periods, int gpus)
-    {
-        var T = _instance.Periods;
-        for (var t = Math.Max(0, start); t < Math.Min(T, start + periods); t++)
-        {
-            _used[pool * T + t] += gpus;
-        }
     }
 }

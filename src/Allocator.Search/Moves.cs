@@ -1,3 +1,4 @@
+using Allocator.Core.Evaluation;
 using Allocator.Core.Randomness;
 
 namespace Allocator.Search;
@@ -61,9 +62,7 @@ internal static class Moves
     private static bool Accept(DraftPlan draft, ref SplitMix64 rng)
     {
         var item = PickItem(draft, ref rng);
-        return item.IsLease
-            ? draft.LeasePool(item.Index) < 0 && TryPlaceLease(draft, item.Index, ref rng, anyPool: true)
-            : draft.JobPool(item.Index) < 0 && TryPlaceJob(draft, item.Index, ref rng, anyPool: true, keepStart: false);
+        return draft.Placement(item).Pool < 0 && TryPlace(draft, item, ref rng);
     }
 
     private static bool Drop(DraftPlan draft, ref SplitMix64 rng)
@@ -75,77 +74,66 @@ internal static class Moves
     private static bool Shift(DraftPlan draft, ref SplitMix64 rng)
     {
         var item = PickItem(draft, ref rng);
-        var (pool, old) = Placement(draft, item);
+        var (pool, old) = draft.Placement(item);
         if (pool < 0)
         {
             return false;
         }
 
-        Remove(draft, item);
-        var (first, last) = StartRange(draft, item);
+        draft.Remove(item);
+        var (first, last) = draft.StartRange(item);
         var start = first < last ? NearbyStart(old, first, last, ref rng) : old;
-        var target = start != old && Fits(draft, item, pool, start) ? start : old;
-        Place(draft, item, pool, target);
+        var target = start != old && draft.Fits(item, pool, start) ? start : old;
+        draft.Place(item, pool, target);
         return target != old;
     }
 
     private static bool Relocate(DraftPlan draft, ref SplitMix64 rng)
     {
         var item = PickItem(draft, ref rng);
-        var (pool, start) = Placement(draft, item);
-        var pools = Pools(draft.Instance, item);
+        var (pool, start) = draft.Placement(item);
+        var pools = draft.Instance.Pools(item);
         if (pool < 0 || pools.Length < 2)
         {
             return false;
         }
 
-        Remove(draft, item);
+        draft.Remove(item);
         var other = Other(pools, pool, ref rng);
-        var keep = Fits(draft, item, other, start);
-        Place(draft, item, keep ? other : pool, start);
+        var keep = draft.Fits(item, other, start);
+        draft.Place(item, keep ? other : pool, start);
         return keep;
     }
-
-    /// <summary>
-    /// The starts an unplaced item may take: a lease's window; a job's window narrowed by the jobs it follows and the
-    /// scheduled jobs that follow it (empty when one it follows is not scheduled).
-    /// </summary>
-    private static (int First, int Last) StartRange(DraftPlan draft, Item item) => item.IsLease
-        ? (draft.Instance.LeaseEarliestStart[item.Index], draft.Instance.LeaseLatestStart[item.Index])
-        : draft.JobStartRange(item.Index);
-
-    private static System.Collections.Immutable.ImmutableArray<int> Pools(Core.Evaluation.CompiledInstance instance, Item item) =>
-        item.IsLease ? instance.LeasePools[item.Index] : instance.JobPools[item.Index];
 
     private static bool Swap(DraftPlan draft, ref SplitMix64 rng)
     {
         var a = PickItem(draft, ref rng);
         var b = PickItem(draft, ref rng);
         var instance = draft.Instance;
-        var (poolA, startA) = Placement(draft, a);
-        var (poolB, startB) = Placement(draft, b);
+        var (poolA, startA) = draft.Placement(a);
+        var (poolB, startB) = draft.Placement(b);
         if (poolA < 0 || poolB < 0 || poolA == poolB || !Allowed(instance, a, poolB) || !Allowed(instance, b, poolA))
         {
             return false;
         }
 
-        Remove(draft, a);
-        Remove(draft, b);
-        if (Fits(draft, a, poolB, startA))
+        draft.Remove(a);
+        draft.Remove(b);
+        if (draft.Fits(a, poolB, startA))
         {
-            Place(draft, a, poolB, startA);
-            if (Fits(draft, b, poolA, startB))
+            draft.Place(a, poolB, startA);
+            if (draft.Fits(b, poolA, startB))
             {
-                Place(draft, b, poolA, startB);
+                draft.Place(b, poolA, startB);
                 return true;
             }
 
-            Remove(draft, a);
+            draft.Remove(a);
         }
 
         // Put both back where they were: they fitted there before, together.
-        Place(draft, a, poolA, startA);
-        Place(draft, b, poolB, startB);
+        draft.Place(a, poolA, startA);
+        draft.Place(b, poolB, startB);
         return false;
     }
 
@@ -180,12 +168,12 @@ internal static class Moves
             return false;
         }
 
-        var covering = new List<Item>();
+        var covering = new List<Block>();
         for (var l = 0; l < instance.LeaseCount; l++)
         {
             if (draft.LeasePool(l) == tightPool && Covers(draft.LeaseStart(l), instance.LeasePeriods[l], tightPeriod))
             {
-                covering.Add(new Item(true, l));
+                covering.Add(Block.Lease(l));
             }
         }
 
@@ -193,7 +181,7 @@ internal static class Moves
         {
             if (draft.JobPool(j) == tightPool && Covers(draft.JobStart(j), instance.JobPeriods[j], tightPeriod))
             {
-                covering.Add(new Item(false, j));
+                covering.Add(Block.Job(j));
             }
         }
 
@@ -203,81 +191,60 @@ internal static class Moves
         }
 
         var item = covering[rng.Between(0, covering.Count - 1)];
-        var (oldPool, oldStart) = Placement(draft, item);
-        Remove(draft, item);
-        var moved = item.IsLease
-            ? TryPlaceLease(draft, item.Index, ref rng, anyPool: true)
-            : TryPlaceJob(draft, item.Index, ref rng, anyPool: true, keepStart: false);
-        if (moved && (Placement(draft, item) is var (newPool, newStart)) && (newPool != oldPool || !Covers(newStart, Periods(instance, item), tightPeriod)))
+        var (oldPool, oldStart) = draft.Placement(item);
+        draft.Remove(item);
+        var moved = TryPlace(draft, item, ref rng);
+        if (moved && (draft.Placement(item) is var (newPool, newStart)) && (newPool != oldPool || !Covers(newStart, instance.Periods(item), tightPeriod)))
         {
             return true;
         }
 
         if (moved)
         {
-            Remove(draft, item);
+            draft.Remove(item);
         }
 
-        if (Droppable(draft, item))
+        if (draft.CanDrop(item))
         {
             return true;
         }
 
-        Place(draft, item, oldPool, oldStart);
+        draft.Place(item, oldPool, oldStart);
         return false;
     }
 
-    private static bool TryDrop(DraftPlan draft, Item item)
+    private static bool TryDrop(DraftPlan draft, Block item)
     {
-        if (!Droppable(draft, item) || Placement(draft, item).Pool < 0)
+        if (!draft.CanDrop(item) || draft.Placement(item).Pool < 0)
         {
             return false;
         }
 
-        Remove(draft, item);
+        draft.Remove(item);
         return true;
     }
 
-    /// <summary>Whether an item may be left unplaced: an offer, or a job that is not required and that no scheduled job follows.</summary>
-    private static bool Droppable(DraftPlan draft, Item item) =>
-        item.IsLease ? !draft.Instance.LeaseSigned[item.Index] : draft.CanDropJob(item.Index);
-
-    private static bool TryPlaceLease(DraftPlan draft, int lease, ref SplitMix64 rng, bool anyPool)
+    /// <summary>
+    /// Places a lease or job that is not placed: four tries of a random allowed pool and a start in its range, the first
+    /// that fits kept. Early starts are worth more to a job (decay), so half of a job's tries take the earliest start its
+    /// chain allows.
+    /// </summary>
+    private static bool TryPlace(DraftPlan draft, Block item, ref SplitMix64 rng)
     {
-        var instance = draft.Instance;
-        var pools = instance.LeasePools[lease];
-        for (var attempt = 0; attempt < 4; attempt++)
-        {
-            var pool = anyPool ? pools[rng.Between(0, pools.Length - 1)] : draft.LeasePool(lease);
-            var start = rng.Between(instance.LeaseEarliestStart[lease], instance.LeaseLatestStart[lease]);
-            if (draft.Fits(pool, start, instance.LeasePeriods[lease], instance.LeaseGpus[lease]))
-            {
-                draft.PlaceLease(lease, pool, start);
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool TryPlaceJob(DraftPlan draft, int job, ref SplitMix64 rng, bool anyPool, bool keepStart)
-    {
-        var instance = draft.Instance;
-        var (first, last) = draft.JobStartRange(job);
+        var (first, last) = draft.StartRange(item);
         if (first > last)
         {
             return false;
         }
 
-        var pools = instance.JobPools[job];
+        var pools = draft.Instance.Pools(item);
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            var pool = anyPool ? pools[rng.Between(0, pools.Length - 1)] : draft.JobPool(job);
-            // Early starts are worth more (decay), so half the tries take the earliest start the chain allows.
-            var start = keepStart ? draft.JobStart(job) : rng.Chance(0.5) ? first : rng.Between(first, last);
-            if (start >= first && start <= last && draft.Fits(pool, start, instance.JobPeriods[job], instance.JobGpus[job]))
+            var pool = pools[rng.Between(0, pools.Length - 1)];
+            var start = item.IsJob && rng.Chance(0.5) ? first : rng.Between(first, last);
+            if (draft.Fits(item, pool, start))
             {
-                draft.PlaceJob(job, pool, start);
+                draft.Place(item, pool, start);
                 return true;
             }
         }
@@ -303,55 +270,15 @@ internal static class Moves
         return pick == current ? pools[^1] : pick;
     }
 
-    private static Item PickItem(DraftPlan draft, ref SplitMix64 rng)
+    private static Block PickItem(DraftPlan draft, ref SplitMix64 rng)
     {
         var instance = draft.Instance;
         var index = rng.Between(0, instance.LeaseCount + instance.JobCount - 1);
-        return index < instance.LeaseCount ? new Item(true, index) : new Item(false, index - instance.LeaseCount);
+        return index < instance.LeaseCount ? Block.Lease(index) : Block.Job(index - instance.LeaseCount);
     }
 
     private static bool Covers(int start, int periods, int period) => start <= period && period < start + periods;
 
-    private static int Periods(Core.Evaluation.CompiledInstance instance, Item item) =>
-        item.IsLease ? instance.LeasePeriods[item.Index] : instance.JobPeriods[item.Index];
+    private static bool Allowed(CompiledInstance instance, Block item, int pool) => instance.Pools(item).Contains(pool);
 
-    private static (int Pool, int Start) Placement(DraftPlan draft, Item item) =>
-        item.IsLease ? (draft.LeasePool(item.Index), draft.LeaseStart(item.Index)) : (draft.JobPool(item.Index), draft.JobStart(item.Index));
-
-    private static bool Allowed(Core.Evaluation.CompiledInstance instance, Item item, int pool) => Pools(instance, item).Contains(pool);
-
-    private static bool Fits(DraftPlan draft, Item item, int pool, int start)
-    {
-        var instance = draft.Instance;
-        return item.IsLease
-            ? draft.Fits(pool, start, instance.LeasePeriods[item.Index], instance.LeaseGpus[item.Index])
-            : draft.Fits(pool, start, instance.JobPeriods[item.Index], instance.JobGpus[item.Index]);
-    }
-
-    private static void Place(DraftPlan draft, Item item, int pool, int start)
-    {
-        if (item.IsLease)
-        {
-            draft.PlaceLease(item.Index, pool, start);
-        }
-        else
-        {
-            draft.PlaceJob(item.Index, pool, start);
-        }
-    }
-
-    private static void Remove(DraftPlan draft, Item item)
-    {
-        if (item.IsLease)
-        {
-            draft.RemoveLease(item.Index);
-        }
-        else
-        {
-            draft.RemoveJob(item.Index);
-        }
-    }
-
-    /// <summary>A lease or a job, by index.</summary>
-    private readonly record struct Item(bool IsLease, int Index);
 }

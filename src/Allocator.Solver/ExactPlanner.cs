@@ -166,40 +166,32 @@ public static class ExactPlanner
         {
             var incumbent = shared.Best;
             var plan = incumbent.Assignment;
-            Func<bool, int, bool> isFree;
+            Func<Block, bool> isFree;
             if (instance.PoolCount > 2 && rng.Chance(0.5))
             {
                 var first = rng.Between(0, instance.PoolCount - 1);
                 var second = rng.Between(0, instance.PoolCount - 1);
-                bool OnChosen(int pool, System.Collections.Immutable.ImmutableArray<int> allowed) =>
-                    pool == first || pool == second || (pool < 0 && (allowed.Contains(first) || allowed.Contains(second)));
-                isFree = (isLease, i) => isLease
-                    ? OnChosen(plan.LeasePool[i], instance.LeasePools[i])
-                    : OnChosen(plan.JobPool[i], instance.JobPools[i]);
+                isFree = block => plan.Placement(block).Pool is var pool
+                    && (pool == first || pool == second || (pool < 0 && (instance.Pools(block).Contains(first) || instance.Pools(block).Contains(second))));
             }
             else
             {
                 var width = Math.Max(2, instance.Periods / 3);
                 var from = rng.Between(0, Math.Max(0, instance.Periods - width));
-                bool Overlaps(int start, int periods, int earliest, int latest, bool placed) => placed
-                    ? start < from + width && start + periods > from
-                    : earliest < from + width && latest + periods > from;
-                isFree = (isLease, i) => isLease
-                    ? Overlaps(plan.LeaseStart[i], instance.LeasePeriods[i], instance.LeaseEarliestStart[i], instance.LeaseLatestStart[i], plan.LeasePool[i] >= 0)
-                    : Overlaps(plan.JobStart[i], instance.JobPeriods[i], instance.JobEarliestStart[i], instance.JobLatestStart(i), plan.JobPool[i] >= 0);
+                isFree = block => plan.Placement(block) is var (pool, start) && pool >= 0
+                    ? start < from + width && start + instance.Periods(block) > from
+                    : instance.EarliestStart(block) < from + width && instance.LatestStart(block) + instance.Periods(block) > from;
             }
 
             // Keep the sub-MIP small enough to solve within its slice: at most freeItems free, chosen at random.
-            var candidates = Enumerable.Range(0, instance.LeaseCount).Where(l => isFree(true, l)).Select(l => (true, l))
-                .Concat(Enumerable.Range(0, instance.JobCount).Where(j => isFree(false, j)).Select(j => (false, j)))
-                .Select(item => (Item: item, Key: rng.NextUInt64())).OrderBy(x => x.Key).Take(freeItems).Select(x => x.Item).ToHashSet();
-            Func<bool, int, bool> chosen = (isLease, i) => candidates.Contains((isLease, i));
+            var chosen = instance.Blocks().Where(isFree)
+                .Select(block => (Block: block, Key: rng.NextUInt64())).OrderBy(x => x.Key).Take(freeItems).Select(x => x.Block).ToHashSet();
             var slice = options.TimeLimit - clock.Elapsed < round ? options.TimeLimit - clock.Elapsed : round;
             var roundStarted = clock.Elapsed;
-            var result = SolveMip(catalog.Neighbourhood(plan, chosen), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false);
+            var result = SolveMip(catalog.Neighbourhood(plan, chosen.Contains), options with { TimeLimit = clock.Elapsed + slice, Threads = 1, WatchdogGrace = TimeSpan.FromSeconds(1), TargetGap = 0 }, incumbent, clock, cancellation, waitOnStop: false);
             // Grow the neighbourhood while its sub-MIPs solve quickly, shrink it when one runs out of time.
             var took = clock.Elapsed - roundStarted;
-            if (result.Status == EngineStatus.Optimal && took < slice / 4 && candidates.Count >= freeItems)
+            if (result.Status == EngineStatus.Optimal && took < slice / 4 && chosen.Count >= freeItems)
             {
                 freeItems = Math.Min(MostFreeItems, freeItems * 5 / 4);
             }

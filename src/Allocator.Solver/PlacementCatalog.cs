@@ -29,14 +29,12 @@ public sealed class PlacementCatalog
         Instance = instance;
         Previous = moveCostPerGpuPeriod > 0 ? previous : null;
         MoveCostPerGpuPeriod = Previous is null ? 0 : moveCostPerGpuPeriod;
+        // Each option must fit an empty fleet: the same capacity and power rule, and tolerance, as every plan.
+        var empty = new CapacityLedger(instance);
         Leases = [.. Enumerable.Range(0, instance.LeaseCount).Select(l => Options(
-            instance, instance.LeasePools[l], instance.LeaseGpus[l], instance.LeasePeriods[l],
-            instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l],
-            (pool, start) => instance.LeaseRevenue[l] - LeaseMoveCharge(l, pool, start)))];
+            instance, empty, Block.Lease(l), (pool, start) => instance.LeaseRevenue[l] - LeaseMoveCharge(l, pool, start)))];
         Jobs = [.. Enumerable.Range(0, instance.JobCount).Select(j => Options(
-            instance, instance.JobPools[j], instance.JobGpus[j], instance.JobPeriods[j],
-            instance.JobEarliestStart[j], instance.JobLatestStart(j),
-            (pool, start) => instance.JobExpectedValue(j, start) - JobMoveCharge(j, pool, start)))];
+            instance, empty, Block.Job(j), (pool, start) => instance.JobExpectedValue(j, start) - JobMoveCharge(j, pool, start)))];
         _mustPlaceLease = [.. instance.LeaseSigned];
         _mustPlaceJob = [.. instance.JobRequired];
     }
@@ -67,16 +65,16 @@ public sealed class PlacementCatalog
     /// every option. Its optimum is the best plan that differs from <paramref name="plan"/> only in the free items,
     /// and <paramref name="plan"/> itself is one of its feasible plans, so it is never worse.
     /// </summary>
-    public PlacementCatalog Neighbourhood(Assignment plan, Func<bool, int, bool> isFree)
+    public PlacementCatalog Neighbourhood(Assignment plan, Func<Block, bool> isFree)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(isFree);
         ImmutableArray<PlacementOption> Keep(ImmutableArray<PlacementOption> options, int pool, int start) =>
             pool < 0 ? [] : [.. options.Where(o => o.Pool == pool && o.Start == start)];
-        var leases = Leases.Select((options, l) => isFree(true, l) ? options : Keep(options, plan.LeasePool[l], plan.LeaseStart[l])).ToImmutableArray();
-        var jobs = Jobs.Select((options, j) => isFree(false, j) ? options : Keep(options, plan.JobPool[j], plan.JobStart[j])).ToImmutableArray();
-        var mustLease = Enumerable.Range(0, Leases.Length).Select(l => _mustPlaceLease[l] || (!isFree(true, l) && plan.LeasePool[l] >= 0)).ToArray();
-        var mustJob = Enumerable.Range(0, Jobs.Length).Select(j => _mustPlaceJob[j] || (!isFree(false, j) && plan.JobPool[j] >= 0)).ToArray();
+        var leases = Leases.Select((options, l) => isFree(Block.Lease(l)) ? options : Keep(options, plan.LeasePool[l], plan.LeaseStart[l])).ToImmutableArray();
+        var jobs = Jobs.Select((options, j) => isFree(Block.Job(j)) ? options : Keep(options, plan.JobPool[j], plan.JobStart[j])).ToImmutableArray();
+        var mustLease = Enumerable.Range(0, Leases.Length).Select(l => _mustPlaceLease[l] || (!isFree(Block.Lease(l)) && plan.LeasePool[l] >= 0)).ToArray();
+        var mustJob = Enumerable.Range(0, Jobs.Length).Select(j => _mustPlaceJob[j] || (!isFree(Block.Job(j)) && plan.JobPool[j] >= 0)).ToArray();
         return new PlacementCatalog(this, leases, jobs, mustLease, mustJob);
     }
 
@@ -160,16 +158,16 @@ public sealed class PlacementCatalog
     /// <summary>Whether a pool sells spot (positive margin and sell-through), so the model needs spot[p, t].</summary>
     public bool SellsSpot(int pool) => Instance.SpotMargin[pool] > 0 && Instance.SellThrough > 0;
 
-    private static ImmutableArray<PlacementOption> Options(
-        CompiledInstance instance, ImmutableArray<int> pools, int gpus, int periods, int earliest, int latest, Func<int, int, double> value)
+    private static ImmutableArray<PlacementOption> Options(CompiledInstance instance, CapacityLedger empty, Block block, Func<int, int, double> value)
     {
+        var (gpus, periods) = (instance.Gpus(block), instance.Periods(block));
         var options = ImmutableArray.CreateBuilder<PlacementOption>();
-        foreach (var p in pools)
+        foreach (var p in instance.Pools(block))
         {
             var powerCost = (double)gpus * periods * instance.PowerCostPerGpuPeriod[p];
-            for (var start = earliest; start <= latest; start++)
+            for (var start = instance.EarliestStart(block); start <= instance.LatestStart(block); start++)
             {
-                if (FitsAlone(instance, p, start, periods, gpus))
+                if (empty.Fits(p, start, periods, gpus))
                 {
                     options.Add(new PlacementOption(p, start, value(p, start) - powerCost));
                 }
@@ -177,19 +175,5 @@ public sealed class PlacementCatalog
         }
 
         return options.ToImmutable();
-    }
-
-    private static bool FitsAlone(CompiledInstance instance, int pool, int start, int periods, int gpus)
-    {
-        var site = instance.PoolSite[pool];
-        for (var t = start; t < start + periods; t++)
-        {
-            if (gpus > instance.CapacityAt(pool, t) || gpus * instance.KwPerGpu[pool] / 1000 > instance.PowerCapMw[site * instance.Periods + t] * (1 + 1e-12))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -23,7 +23,7 @@ public sealed class NeighbourhoodTests
         var rng = new SplitMix64(seed);
         var freeLeases = Enumerable.Range(0, instance.LeaseCount).Select(_ => rng.Chance(0.5)).ToArray();
         var freeJobs = Enumerable.Range(0, instance.JobCount).Select(_ => rng.Chance(0.5)).ToArray();
-        bool IsFree(bool isLease, int i) => isLease ? freeLeases[i] : freeJobs[i];
+        bool IsFree(Block block) => block.IsJob ? freeJobs[block.Index] : freeLeases[block.Index];
 
         var (plan, optimal) = ExactPlanner.SolveCatalog(
             new PlacementCatalog(instance).Neighbourhood(greedy, IsFree), new PlannerOptions { Threads = 1, TimeLimit = TimeSpan.FromSeconds(30) });
@@ -59,7 +59,7 @@ public sealed class NeighbourhoodTests
     {
         var instance = new CompiledInstance(SmallInstances.Random(5));
         var greedy = GreedyPlanner.Plan(instance)!;
-        var (plan, _) = ExactPlanner.SolveCatalog(new PlacementCatalog(instance).Neighbourhood(greedy, (_, _) => false), new PlannerOptions { Threads = 1 });
+        var (plan, _) = ExactPlanner.SolveCatalog(new PlacementCatalog(instance).Neighbourhood(greedy, _ => false), new PlannerOptions { Threads = 1 });
         Assert.Equal(PlanEvaluator.Evaluate(instance, greedy).Objective.Total, PlanEvaluator.Evaluate(instance, plan!).Objective.Total, 6);
     }
 }

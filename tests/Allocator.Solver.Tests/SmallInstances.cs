@@ -98,11 +98,11 @@ internal static class SmallInstances
     /// The best objective (less <paramref name="charge"/> of the plan, when given) over every feasible assignment, or
     /// null when none is feasible.
     /// </summary>
-    public static double? OptimumByEnumeration(CompiledInstance instance, Func<Assignment, double>? charge = null, Assignment? fixedPlan = null, Func<bool, int, bool>? isFree = null)
+    public static double? OptimumByEnumeration(CompiledInstance instance, Func<Assignment, double>? charge = null, Assignment? fixedPlan = null, Func<Block, bool>? isFree = null)
     {
         // With a fixed plan, items that are not free have one choice: where that plan has them (or left out).
         List<(int Pool, int Start)> Fixed(bool isLease, int i, List<(int Pool, int Start)> all) =>
-            fixedPlan is null || isFree!(isLease, i) ? all
+            fixedPlan is null || isFree!(isLease ? Block.Lease(i) : Block.Job(i)) ? all
             : [isLease ? (fixedPlan.LeasePool[i], fixedPlan.LeasePool[i] >= 0 ? fixedPlan.LeaseStart[i] : 0) : (fixedPlan.JobPool[i], fixedPlan.JobPool[i] >= 0 ? fixedPlan.JobStart[i] : 0)];
         var leaseChoices = Enumerable.Range(0, instance.LeaseCount).Select(l => Fixed(true, l, Choices(
             instance.LeasePools[l], instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], !instance.LeaseSigned[l]))).ToArray();

@@ -24,6 +24,11 @@ public sealed record Assignment(
             [.. Enumerable.Repeat(0, instance.JobCount)]);
     }
 
+    /// <summary>Where a lease or job is: its pool (-1 when not placed) and start.</summary>
+    public (int Pool, int Start) Placement(Block block) => block.IsJob
+        ? (JobPool[block.Index], JobStart[block.Index])
+        : (LeasePool[block.Index], LeaseStart[block.Index]);
+
     /// <summary>The contract's plan for this assignment.</summary>
     public Plan ToPlan(CompiledInstance instance)
     {

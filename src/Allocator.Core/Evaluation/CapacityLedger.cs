@@ -9,9 +9,16 @@ public sealed class CapacityLedger
 {
     /// <summary>
     /// How far (MW, relative to max(1, cap)) a site's draw may exceed its cap and still fit: a site filled exactly to its
-    /// cap must not be refused for the last bit of a sum of kW figures.
+    /// cap must not be refused for the last bit of a sum of kW figures. The one tolerance of the power rule: the evaluator,
+    /// the planners, the search and the placement catalog all compare through <see cref="WithinPowerCap"/>.
     /// </summary>
     public const double PowerToleranceMw = 1e-9;
+
+    /// <summary>Whether a draw of <paramref name="mw"/> keeps within a site's cap of <paramref name="capMw"/> (no cap: infinite).</summary>
+    public static bool WithinPowerCap(double mw, double capMw) => !double.IsFinite(capMw) || mw <= capMw + PowerToleranceMw * Math.Max(1, capMw);
+
+    /// <summary>Whether <paramref name="gpus"/> placed on a pool keep within its capacity of <paramref name="capacity"/>.</summary>
+    public static bool WithinCapacity(double gpus, long capacity) => gpus <= capacity;
 
     private readonly CompiledInstance _instance;
     private readonly long[] _used;
@@ -19,12 +26,25 @@ public sealed class CapacityLedger
 
     /// <summary>An empty ledger of <paramref name="instance"/>.</summary>
     public CapacityLedger(CompiledInstance instance)
+        : this(
+            instance ?? throw new ArgumentNullException(nameof(instance)),
+            new long[instance.PoolCount * instance.Periods],
+            [.. Enumerable.Range(0, instance.SiteCount).Select(s => Enumerable.Range(0, instance.PoolCount).Where(p => instance.PoolSite[p] == s).ToArray())])
     {
-        ArgumentNullException.ThrowIfNull(instance);
-        _instance = instance;
-        _used = new long[instance.PoolCount * instance.Periods];
-        _sitePools = [.. Enumerable.Range(0, instance.SiteCount).Select(s => Enumerable.Range(0, instance.PoolCount).Where(p => instance.PoolSite[p] == s).ToArray())];
     }
+
+    private CapacityLedger(CompiledInstance instance, long[] used, int[][] sitePools)
+    {
+        _instance = instance;
+        _used = used;
+        _sitePools = sitePools;
+    }
+
+    /// <summary>An independent copy, to edit apart.</summary>
+    public CapacityLedger Copy() => new(_instance, (long[])_used.Clone(), _sitePools);
+
+    /// <summary>GPUs still free on a pool in a period.</summary>
+    public long Headroom(int pool, int period) => _instance.CapacityAt(pool, period) - Used(pool, period);
 
     /// <summary>GPUs placed on a pool in a period.</summary>
     public long Used(int pool, int period) => _used[pool * _instance.Periods + period];
@@ -44,13 +64,13 @@ public sealed class CapacityLedger
     /// <summary>Whether <paramref name="gpus"/> more GPUs on a pool in a period stay within its capacity and its site's cap.</summary>
     public bool FitsAt(int pool, int period, long gpus)
     {
-        if (Used(pool, period) + gpus > _instance.CapacityAt(pool, period))
+        if (!WithinCapacity(Used(pool, period) + gpus, _instance.CapacityAt(pool, period)))
         {
             return false;
         }
 
-        var cap = _instance.PowerCapMw[_instance.PoolSite[pool] * _instance.Periods + period];
-        return !double.IsFinite(cap) || DrawMw(_instance.PoolSite[pool], period) + gpus * _instance.KwPerGpu[pool] / 1000 <= cap + PowerToleranceMw * Math.Max(1, cap);
+        var site = _instance.PoolSite[pool];
+        return WithinPowerCap(DrawMw(site, period) + gpus * _instance.KwPerGpu[pool] / 1000, _instance.PowerCapMw[site * _instance.Periods + period]);
     }
 
     /// <summary>Whether a block of <paramref name="gpus"/> GPUs on a pool for <paramref name="periods"/> periods from <paramref name="start"/> fits.</summary>

@@ -9,10 +9,6 @@ namespace Allocator.Core.Evaluation;
 /// </summary>
 public static class PlanEvaluator
 {
-    // Capacity and power are compared with a small tolerance so that a plan that exactly fills a site's cap
-    // (cap and kW are decimals) is not rejected for floating-point noise.
-    private const double PowerToleranceMw = 1e-9;
-
     /// <summary>Evaluates a plan file's decisions: unknown, missing or duplicate ids and bad pools are violations too.</summary>
     public static PlanEvaluation Evaluate(CompiledInstance instance, Plan plan)
     {
@@ -123,128 +119,151 @@ public static class PlanEvaluator
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(a);
-        var source = instance.Source;
-        var T = instance.Periods;
-        var hours = instance.PeriodHours;
-        var used = new double[instance.PoolCount * T];
-
-        double leaseRevenue = 0, leaseGpuHours = 0;
-        var offersAccepted = 0;
-        for (var l = 0; l < instance.LeaseCount; l++)
+        foreach (var block in instance.Blocks())
         {
-            var lease = source.Leases[l];
-            var p = a.LeasePool[l];
-            if (p < 0)
+            var (pool, start) = a.Placement(block);
+            if (pool < 0)
             {
-                if (instance.LeaseSigned[l])
-                {
-                    violations.Add(new("signed-lease", $"signed lease '{lease.Id}' ({lease.Customer ?? "no customer named"}) is not placed; signed leases must be."));
-                }
-
+                CheckCommitted(instance, block, violations);
                 continue;
             }
 
-            var start = a.LeaseStart[l];
-            if (!instance.LeasePools[l].Contains(p))
-            {
-                violations.Add(new("lease-pool", $"lease '{lease.Id}' may not run on pool '{source.Pools[p].Id}'; allowed: {string.Join(", ", instance.LeasePools[l].Select(i => source.Pools[i].Id))}."));
-            }
-
-            if (start < lease.EarliestStart || start > lease.LatestStart)
-            {
-                violations.Add(new("lease-window", $"lease '{lease.Id}' starts at {start}, outside its window {lease.EarliestStart}..{lease.LatestStart}."));
-            }
-
-            offersAccepted += instance.LeaseSigned[l] ? 0 : 1;
-            leaseRevenue += instance.LeaseRevenue[l];
-            leaseGpuHours += (double)lease.Gpus * lease.Periods * hours;
-            Occupy(used, p, start, lease.Periods, lease.Gpus, T);
+            CheckPool(instance, block, pool, violations);
+            CheckWindow(instance, block, start, violations);
+            CheckChain(instance, a, block, violations);
         }
 
-        double jobValue = 0, jobGpuHours = 0;
-        var jobsScheduled = 0;
-        for (var j = 0; j < instance.JobCount; j++)
-        {
-            var job = source.Jobs[j];
-            var p = a.JobPool[j];
-            if (p < 0)
-            {
-                if (instance.JobRequired[j])
-                {
-                    violations.Add(new("required-job", $"required job '{job.Id}' is not scheduled; required jobs must be."));
-                }
-
-                continue;
-            }
-
-            var start = a.JobStart[j];
-            if (!instance.JobPools[j].Contains(p))
-            {
-                violations.Add(new("job-pool", $"job '{job.Id}' may not run on pool '{source.Pools[p].Id}'; allowed: {string.Join(", ", instance.JobPools[j].Select(i => source.Pools[i].Id))}."));
-            }
-
-            if (start < job.EarliestStart || start > instance.JobLatestStart(j))
-            {
-                violations.Add(new("job-window", $"job '{job.Id}' starts at {start}; it must start at or after {job.EarliestStart} and finish by period {instance.JobLastPeriod[j]}, so start by {instance.JobLatestStart(j)}."));
-            }
-
-            foreach (var predecessor in instance.JobAfter[j])
-            {
-                var predecessorId = source.Jobs[predecessor].Id;
-                if (a.JobPool[predecessor] < 0)
-                {
-                    violations.Add(new("job-chain", $"job '{job.Id}' runs after '{predecessorId}', which is not scheduled."));
-                }
-                else if (start < a.JobStart[predecessor] + instance.JobPeriods[predecessor])
-                {
-                    violations.Add(new("job-chain", $"job '{job.Id}' starts at {start}, before '{predecessorId}' finishes (it ends in period {a.JobStart[predecessor] + instance.JobPeriods[predecessor] - 1})."));
-                }
-            }
-
-            jobsScheduled++;
-            jobValue += instance.JobExpectedValue(j, start);
-            jobGpuHours += (double)job.Gpus * job.Periods * hours;
-            Occupy(used, p, start, job.Periods, job.Gpus, T);
-        }
-
+        var used = Occupancy(instance, a);
         CheckCapacity(instance, used, violations);
         var capacity = instance.Capacity.Select(c => (double)c).ToArray();
         var spot = new double[used.Length];
         SpotClearing.Clear(instance, used, capacity, spot);
         var sitePeak = CheckPower(instance, used, spot, violations);
+        return new PlanEvaluation(a, [.. violations], Objective(instance, a, used, spot), Kpis(instance, a, capacity, spot, sitePeak), [.. used], [.. spot]);
+    }
 
-        double spotRevenue = 0, powerCost = 0, spotGpuHours = 0;
+    /// <summary>Signed leases are placed; required jobs are scheduled.</summary>
+    private static void CheckCommitted(CompiledInstance instance, Block block, List<PlanViolation> violations)
+    {
+        if (!instance.IsCommitted(block))
+        {
+            return;
+        }
+
+        var source = instance.Source;
+        violations.Add(block.IsJob
+            ? new("required-job", $"required job '{source.Jobs[block.Index].Id}' is not scheduled; required jobs must be.")
+            : new("signed-lease", $"signed lease '{source.Leases[block.Index].Id}' ({source.Leases[block.Index].Customer ?? "no customer named"}) is not placed; signed leases must be."));
+    }
+
+    /// <summary>A lease or job runs only on a pool it allows.</summary>
+    private static void CheckPool(CompiledInstance instance, Block block, int pool, List<PlanViolation> violations)
+    {
+        var allowed = instance.Pools(block);
+        if (!allowed.Contains(pool))
+        {
+            var pools = instance.Source.Pools;
+            violations.Add(new(
+                block.IsJob ? "job-pool" : "lease-pool",
+                $"{Name(instance, block)} may not run on pool '{pools[pool].Id}'; allowed: {string.Join(", ", allowed.Select(i => pools[i].Id))}."));
+        }
+    }
+
+    /// <summary>A lease starts inside its window; a job starts at or after its earliest start and finishes by its deadline.</summary>
+    private static void CheckWindow(CompiledInstance instance, Block block, int start, List<PlanViolation> violations)
+    {
+        var (earliest, latest) = (instance.EarliestStart(block), instance.LatestStart(block));
+        if (start >= earliest && start <= latest)
+        {
+            return;
+        }
+
+        violations.Add(block.IsJob
+            ? new("job-window", $"{Name(instance, block)} starts at {start}; it must start at or after {earliest} and finish by period {instance.JobLastPeriod[block.Index]}, so start by {latest}.")
+            : new("lease-window", $"{Name(instance, block)} starts at {start}, outside its window {earliest}..{latest}."));
+    }
+
+    /// <summary>A job starts only after every job it follows is scheduled and has finished.</summary>
+    private static void CheckChain(CompiledInstance instance, Assignment a, Block block, List<PlanViolation> violations)
+    {
+        var start = a.Placement(block).Start;
+        foreach (var predecessor in instance.Predecessors(block))
+        {
+            var predecessorId = instance.Source.Jobs[predecessor.Index].Id;
+            var (pool, predecessorStart) = a.Placement(predecessor);
+            var ends = predecessorStart + instance.Periods(predecessor);
+            if (pool < 0)
+            {
+                violations.Add(new("job-chain", $"{Name(instance, block)} runs after '{predecessorId}', which is not scheduled."));
+            }
+            else if (start < ends)
+            {
+                violations.Add(new("job-chain", $"{Name(instance, block)} starts at {start}, before '{predecessorId}' finishes (it ends in period {ends - 1})."));
+            }
+        }
+    }
+
+    private static string Name(CompiledInstance instance, Block block) =>
+        block.IsJob ? $"job '{instance.Source.Jobs[block.Index].Id}'" : $"lease '{instance.Source.Leases[block.Index].Id}'";
+
+    /// <summary>GPUs placed per pool and period (periods outside the horizon are not counted).</summary>
+    private static double[] Occupancy(CompiledInstance instance, Assignment a)
+    {
+        var T = instance.Periods;
+        var used = new double[instance.PoolCount * T];
+        foreach (var block in instance.Blocks())
+        {
+            var (pool, start) = a.Placement(block);
+            if (pool < 0)
+            {
+                continue;
+            }
+
+            for (var t = Math.Max(0, start); t < Math.Min(T, start + instance.Periods(block)); t++)
+            {
+                used[pool * T + t] += instance.Gpus(block);
+            }
+        }
+
+        return used;
+    }
+
+    /// <summary>The contract's objective: lease revenue, expected job value and spot revenue, less power.</summary>
+    private static ObjectiveBreakdown Objective(CompiledInstance instance, Assignment a, double[] used, double[] spot)
+    {
+        var leaseRevenue = Enumerable.Range(0, instance.LeaseCount).Where(l => a.LeasePool[l] >= 0).Sum(l => instance.LeaseRevenue[l]);
+        var jobValue = Enumerable.Range(0, instance.JobCount).Where(j => a.JobPool[j] >= 0).Sum(j => instance.JobExpectedValue(j, a.JobStart[j]));
+        double spotRevenue = 0, powerCost = 0;
+        var T = instance.Periods;
         for (var p = 0; p < instance.PoolCount; p++)
         {
             for (var t = 0; t < T; t++)
             {
                 var i = p * T + t;
-                spotRevenue += spot[i] * hours * instance.SpotPricePerGpuHour;
+                spotRevenue += spot[i] * instance.PeriodHours * instance.SpotPricePerGpuHour;
                 powerCost += (used[i] + spot[i]) * instance.PowerCostPerGpuPeriod[p];
-                spotGpuHours += spot[i] * hours;
             }
         }
 
-        var kpis = new PlanKpis(
-            offersAccepted,
-            instance.LeaseSigned.Count(s => !s),
-            instance.LeaseSigned.Count(s => s),
-            jobsScheduled,
-            instance.JobCount,
-            leaseGpuHours,
-            jobGpuHours,
-            spotGpuHours,
-            capacity.Sum() * hours,
-            sitePeak);
-        return new PlanEvaluation(a, [.. violations], new ObjectiveBreakdown(leaseRevenue, jobValue, spotRevenue, powerCost), kpis, [.. used], [.. spot]);
+        return new ObjectiveBreakdown(leaseRevenue, jobValue, spotRevenue, powerCost);
     }
 
-    private static void Occupy(double[] used, int pool, int start, int periods, int gpus, int T)
+    private static PlanKpis Kpis(CompiledInstance instance, Assignment a, double[] capacity, double[] spot, ImmutableArray<double> sitePeak)
     {
-        for (var t = Math.Max(0, start); t < Math.Min(T, start + periods); t++)
-        {
-            used[pool * T + t] += gpus;
-        }
+        var hours = instance.PeriodHours;
+        double GpuHours(Block block) => (double)instance.Gpus(block) * instance.Periods(block) * hours;
+        var placed = instance.Blocks().Where(b => a.Placement(b).Pool >= 0).ToList();
+        return new PlanKpis(
+            placed.Count(b => !b.IsJob && !instance.IsCommitted(b)),
+            instance.LeaseSigned.Count(s => !s),
+            instance.LeaseSigned.Count(s => s),
+            placed.Count(b => b.IsJob),
+            instance.JobCount,
+            placed.Where(b => !b.IsJob).Sum(GpuHours),
+            placed.Where(b => b.IsJob).Sum(GpuHours),
+            spot.Sum(gpus => gpus * hours),
+            capacity.Sum() * hours,
+            sitePeak);
     }
 
     /// <summary>used[p,t] &lt;= capacity[p,t]; consecutive overfull periods are reported as one range.</summary>
@@ -256,7 +275,7 @@ public static class PlanEvaluator
             var t = 0;
             while (t < T)
             {
-                if (used[p * T + t] <= instance.CapacityAt(p, t))
+                if (CapacityLedger.WithinCapacity(used[p * T + t], instance.CapacityAt(p, t)))
                 {
                     t++;
                     continue;
@@ -264,7 +283,7 @@ public static class PlanEvaluator
 
                 var first = t;
                 var worst = 0.0;
-                while (t < T && used[p * T + t] > instance.CapacityAt(p, t))
+                while (t < T && !CapacityLedger.WithinCapacity(used[p * T + t], instance.CapacityAt(p, t)))
                 {
                     worst = Math.Max(worst, used[p * T + t] - instance.CapacityAt(p, t));
                     t++;
@@ -301,7 +320,7 @@ public static class PlanEvaluator
 
                     peaks[s] = Math.Max(peaks[s], mw);
                     var cap = instance.PowerCapMw[s * T + t];
-                    over = mw > cap + PowerToleranceMw * Math.Max(1, cap);
+                    over = !CapacityLedger.WithinPowerCap(mw, cap);
                     if (over)
                     {
                         worst = Math.Max(worst, mw - cap);
