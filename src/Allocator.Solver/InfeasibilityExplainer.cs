@@ -56,18 +56,13 @@ public static class InfeasibilityExplainer
         return new InfeasibilityReport([.. core.Select(c => Name(instance, c))], Collisions(instance, core));
     }
 
-    private readonly record struct Commitment(bool IsJob, int Index);
+    /// <summary>Signed leases, then required jobs.</summary>
+    private static List<Block> Commitments(CompiledInstance instance) => [.. instance.Blocks().Where(instance.IsCommitted)];
 
-    private static List<Commitment> Commitments(CompiledInstance instance) =>
-    [
-        .. Enumerable.Range(0, instance.LeaseCount).Where(l => instance.LeaseSigned[l]).Select(l => new Commitment(false, l)),
-        .. Enumerable.Range(0, instance.JobCount).Where(j => instance.JobRequired[j]).Select(j => new Commitment(true, j)),
-    ];
-
-    private static System.Collections.Immutable.ImmutableArray<PlacementOption> Options(PlacementCatalog catalog, Commitment c) =>
+    private static System.Collections.Immutable.ImmutableArray<PlacementOption> Options(PlacementCatalog catalog, Block c) =>
         c.IsJob ? catalog.Jobs[c.Index] : catalog.Leases[c.Index];
 
-    private static List<Commitment>? Core(PlacementCatalog catalog, List<Commitment> commitments, int seed)
+    private static List<Block>? Core(PlacementCatalog catalog, List<Block> commitments, int seed)
     {
         var (model, assumptions, _, _) = Feasibility(catalog, commitments);
         model.AddAssumptions(assumptions);
@@ -81,7 +76,7 @@ public static class InfeasibilityExplainer
         return [.. commitments.Where((_, i) => core.Contains(assumptions[i].GetIndex()))];
     }
 
-    private static bool? IsInfeasible(PlacementCatalog catalog, List<Commitment> commitments, int seed)
+    private static bool? IsInfeasible(PlacementCatalog catalog, List<Block> commitments, int seed)
     {
         var (model, assumptions, _, _) = Feasibility(catalog, commitments);
         foreach (var a in assumptions)
@@ -102,7 +97,7 @@ public static class InfeasibilityExplainer
     /// Capacity, power (without spot, which can always be zero) and chains for the given commitments and the jobs
     /// they need before them; one literal per commitment says "placed".
     /// </summary>
-    private static CommitmentModel Feasibility(PlacementCatalog catalog, List<Commitment> commitments)
+    private static CommitmentModel Feasibility(PlacementCatalog catalog, List<Block> commitments)
     {
         var instance = catalog.Instance;
         var T = instance.Periods;
@@ -268,7 +263,7 @@ public static class InfeasibilityExplainer
     /// Where the set collides: the GPUs and megawatts its members must use whatever they do (a block pinned to one
     /// pool always covers the periods between its latest start and its earliest end), against what is there.
     /// </summary>
-    private static List<string> Collisions(CompiledInstance instance, List<Commitment> core)
+    private static List<string> Collisions(CompiledInstance instance, List<Block> core)
     {
         var T = instance.Periods;
         var gpus = new double[instance.PoolCount * T];
@@ -346,17 +341,15 @@ public static class InfeasibilityExplainer
         }
     }
 
-    private static (int[] Pools, int Gpus, int Periods, int Earliest, int Latest) Shape(CompiledInstance instance, Commitment c) =>
-        c.IsJob
-            ? ([.. instance.JobPools[c.Index]], instance.JobGpus[c.Index], instance.JobPeriods[c.Index], instance.JobEarliestStart[c.Index], instance.JobLatestStart(c.Index))
-            : ([.. instance.LeasePools[c.Index]], instance.LeaseGpus[c.Index], instance.LeasePeriods[c.Index], instance.LeaseEarliestStart[c.Index], instance.LeaseLatestStart[c.Index]);
+    private static (int[] Pools, int Gpus, int Periods, int Earliest, int Latest) Shape(CompiledInstance instance, Block c) =>
+        ([.. instance.Pools(c)], instance.Gpus(c), instance.Periods(c), instance.EarliestStart(c), instance.LatestStart(c));
 
-    private static string Name(CompiledInstance instance, Commitment c) =>
+    private static string Name(CompiledInstance instance, Block c) =>
         c.IsJob
             ? $"required job '{instance.Source.Jobs[c.Index].Id}'"
             : $"signed lease '{instance.Source.Leases[c.Index].Id}'" + (instance.Source.Leases[c.Index].Customer is { } customer ? $" ({customer})" : "");
 
-    private static string NoRoomAlone(CompiledInstance instance, Commitment c)
+    private static string NoRoomAlone(CompiledInstance instance, Block c)
     {
         var (pools, size, periods, earliest, latest) = Shape(instance, c);
         var largest = pools.Max(p => Enumerable.Range(0, instance.Periods).Max(t => instance.CapacityAt(p, t)));
