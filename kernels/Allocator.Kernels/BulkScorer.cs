@@ -30,6 +30,23 @@ public enum ScoringDevice
     IlgpuCpu,
 }
 
+/// <summary>How each device is named on the command line, in <c>allocator devices</c> and in the docs: one list.</summary>
+public static class ScoringDevices
+{
+    /// <summary>Every device choice with its word.</summary>
+    public static IReadOnlyList<(string Word, ScoringDevice Device)> Words { get; } =
+    [
+        ("auto", ScoringDevice.Auto),
+        ("cuda", ScoringDevice.Cuda),
+        ("opencl", ScoringDevice.OpenCL),
+        ("cpu", ScoringDevice.Cpu),
+        ("ilgpu-cpu", ScoringDevice.IlgpuCpu),
+    ];
+
+    /// <summary>The word for <paramref name="device"/>.</summary>
+    public static string Word(ScoringDevice device) => Words.First(w => w.Device == device).Word;
+}
+
 /// <summary>
 /// Scores many candidate plans against many scenarios in one call, on a GPU through ILGPU or on the CPU fast path.
 /// The kernel is compiled once per scorer; create one and reuse it.
@@ -104,8 +121,8 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
 
             var cpu = context.CreateCPUAccelerator(0);
             return device == ScoringDevice.IlgpuCpu
-                ? new BulkScorer(context, cpu, fastPath: false, "ilgpu-cpu (ILGPU's CPU accelerator, emulated kernel)")
-                : new BulkScorer(context, cpu, fastPath: true, $"cpu (C# fast path, {Environment.ProcessorCount} threads)");
+                ? new BulkScorer(context, cpu, fastPath: false, $"{ScoringDevices.Word(ScoringDevice.IlgpuCpu)} (ILGPU's CPU accelerator, emulated kernel)")
+                : new BulkScorer(context, cpu, fastPath: true, $"{ScoringDevices.Word(ScoringDevice.Cpu)} (C# fast path, {Environment.ProcessorCount} threads)");
         }
         catch
         {
@@ -120,7 +137,7 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
         try
         {
             accelerator = device.CreateAccelerator(context);
-            var kind = device.AcceleratorType == AcceleratorType.Cuda ? "cuda" : "opencl";
+            var kind = ScoringDevices.Word(device.AcceleratorType == AcceleratorType.Cuda ? ScoringDevice.Cuda : ScoringDevice.OpenCL);
             return new BulkScorer(context, accelerator, fastPath: false, $"{kind} ({device.Name})");
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -30,12 +30,12 @@ public static class DeviceCatalog
     {
         ArgumentNullException.ThrowIfNull(device);
         var architecture = device is CudaDevice cuda ? $"{cuda.Architecture}, PTX {cuda.InstructionSet}" : null;
-        var kind = device.AcceleratorType switch
+        var kind = ScoringDevices.Word(device.AcceleratorType switch
         {
-            AcceleratorType.Cuda => "cuda",
-            AcceleratorType.OpenCL => "opencl",
-            _ => "ilgpu-cpu",
-        };
+            AcceleratorType.Cuda => ScoringDevice.Cuda,
+            AcceleratorType.OpenCL => ScoringDevice.OpenCL,
+            _ => ScoringDevice.IlgpuCpu,
+        });
         return new DeviceInfo(kind, device.Name, device.MemorySize, device.NumMultiprocessors, device.MaxNumThreadsPerGroup, architecture);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Allocator.Core.Text;
 using Allocator.Kernels;
 using Allocator.Service;
 using Allocator.Solver;
@@ -38,12 +39,12 @@ internal static class NightlyCommands
             (new Option<string?>("--schedule") { Description = "Cron expression of the nightly run (serve), e.g. '0 2 * * *'." }, "Schedule"),
             (new Option<string?>("--time-zone") { Description = "Time zone of the schedule (IANA id)." }, "TimeZone"),
             (new Option<int?>("--threads") { Description = "Solver threads." }, "Threads"),
-            (new Option<SolverKind?>("--solver") { Description = "scip, highs or cpsat." }, "Solver"),
+            (Choice.Maybe("--solver", "The exact engine.", SolverKinds.Words), "Solver"),
             (new Option<double?>("--move-cost") { Description = "USD per GPU-period moved away from last night's placement (stability)." }, "MoveCostPerGpuPeriod"),
             (new Option<bool?>("--robust") { Description = "Run the robust search after the exact solve." }, "Robust"),
             (new Option<string?>("--risk") { Description = "Robust search risk measure: expected, cvar:ALPHA:LAMBDA, chance:EPS." }, "Risk"),
             (new Option<int?>("--scenarios") { Description = "Scenarios per candidate in the robust search." }, "Scenarios"),
-            (new Option<ScoringDevice?>("--device") { Description = "Robust search device: auto, cuda, opencl, cpu." }, "Device"),
+            (Choice.Maybe("--device", "Where the robust search scores candidates.", ScoringDevices.Words), "Device"),
             (new Option<ulong?>("--scenario-seed") { Description = "Seed of the robust search's scenarios and moves (default 1)." }, "ScenarioSeed"),
             (new Option<int?>("--batch") { Description = "Candidates the robust search scores together per step (default 1024)." }, "BatchSize"),
             (new Option<long?>("--evaluations") { Description = "Most candidates the robust search scores; with the seed and batch, a reproducible night." }, "Evaluations"),
@@ -136,8 +137,8 @@ internal static class NightlyCommands
             {
                 table.AddRow(
                     r.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Instance), r.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                    r.Status.ToString().ToLowerInvariant(), r.Objective?.ToString("N0", CultureInfo.InvariantCulture) ?? "-",
-                    r.Gap?.ToString("P4", CultureInfo.InvariantCulture) ?? "-", Markup.Escape(Shorten(r.Summary, 48)));
+                    r.Status.ToString().ToLowerInvariant(), r.Objective is { } objective ? Figures.Whole(objective) : "-",
+                    r.Gap is { } gap ? Figures.Percent(gap) : "-", Markup.Escape(Shorten(r.Summary, 48)));
             }
 
             AnsiConsole.Write(table);
@@ -162,7 +163,7 @@ internal static class NightlyCommands
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run.Id}: {run.Instance} ({run.InstancePath}), {run.Status.ToString().ToLowerInvariant()}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"started {run.StartedAt:O}, ended {run.EndedAt:O}, input sha256 {run.InputHash}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"objective {run.Objective:N0} USD, bound {run.Bound:N0}, gap {run.Gap:P4}, device {run.Device ?? "-"}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"objective {(run.Objective is { } o ? Figures.Usd(o) : "-")}, bound {(run.Bound is { } b ? Figures.Usd(b) : "-")}, gap {(run.Gap is { } g ? Figures.Percent(g) : "-")}, device {run.Device ?? "-"}"));
             Console.WriteLine(run.Summary);
             if (run.Warnings is { } warnings)
             {
@@ -192,7 +193,7 @@ internal static class NightlyCommands
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"run {d.From} -> run {d.To}: {d.Changes.Count} change(s), value {d.ObjectiveBefore:N0} -> {d.ObjectiveAfter:N0} USD ({d.ValueDelta:+#,0;-#,0;0} USD)"));
+                $"run {d.From} -> run {d.To}: {d.Changes.Count} change(s), value {Money(d.ObjectiveBefore)} -> {Money(d.ObjectiveAfter)} ({(Math.Round(d.ValueDelta ?? 0) > 0 ? "+" : "")}{Money(d.ValueDelta)})"));
             foreach (var c in d.Changes)
             {
                 Console.WriteLine($"  {c.Kind} {c.Id}: {c.Change}{(c.Before is null ? "" : $", was {c.Before}")}{(c.After is null ? "" : $", now {c.After}")}");
@@ -220,6 +221,8 @@ internal static class NightlyCommands
         summary = r.Summary,
         warnings = r.Warnings,
     };
+
+    private static string Money(double? usd) => usd is { } value ? Figures.Usd(value) : "-";
 
     private static string Shorten(string text, int length)
     {

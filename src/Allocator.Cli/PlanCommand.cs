@@ -3,6 +3,7 @@ using System.Globalization;
 using Allocator.Core.Contract;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
+using Allocator.Core.Text;
 using Allocator.Kernels;
 using Allocator.Planning.Pipeline;
 using Allocator.Planning.Policies;
@@ -24,7 +25,7 @@ internal static class PlanCommand
         var gap = new Option<double>("--gap") { Description = "Stop once the plan is proven within this relative gap of the bound (0.005 = 0.5%); the status stays feasible. 0: run to the optimum or the limit.", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
         var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint)." };
-        var solver = new Option<SolverKind>("--solver") { Description = "scip (default), highs, or cpsat.", DefaultValueFactory = _ => SolverKind.Scip };
+        var solver = Choice.Of("--solver", "The exact engine.", SolverKinds.Words, SolverKind.Scip);
         var deterministic = new Option<bool>("--deterministic") { Description = "Reproducible run: one thread, fixed seed; CP-SAT uses deterministic time for the limit." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error." };
         var robust = RobustPlanning.Options();
@@ -53,7 +54,7 @@ internal static class PlanCommand
 
                 var options = new PlannerOptions
                 {
-                    Solver = parse.GetValue(solver),
+                    Solver = parse.GetValue(solver)!.Value,
                     TimeLimit = TimeSpan.FromSeconds(seconds),
                     Threads = threadCount,
                     MipThreads = parse.GetValue(mipThreads),
@@ -71,7 +72,7 @@ internal static class PlanCommand
                     }
                 }
 
-                return Run(parse.GetValue(instanceArgument)!, folder, options, robustSettings, parse.GetValue(robust.Device), parse.GetValue(previous), parse.GetValue(quiet), cancellation);
+                return Run(parse.GetValue(instanceArgument)!, folder, options, robustSettings, parse.GetValue(robust.Device)!.Value, parse.GetValue(previous), parse.GetValue(quiet), cancellation);
             },
             CancellationToken.None));
         return command;
@@ -213,7 +214,7 @@ internal static class PlanCommand
         }
 
         static string Worth(ProgressPoint p) =>
-            string.Create(CultureInfo.InvariantCulture, $"plan worth {p.Objective:N0} USD{(p.Bound is { } b ? $", bound {b:N0}" : "")}");
+            $"plan worth {Figures.Usd(p.Objective)}{(p.Bound is { } b ? $", bound {Figures.Usd(b)}" : "")}";
 
         var progress = new SynchronousProgress<ProgressPoint>(p =>
         {

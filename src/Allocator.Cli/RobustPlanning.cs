@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Allocator.Core.Policies;
 using Allocator.Core.Scenarios;
+using Allocator.Core.Text;
 using Allocator.Kernels;
 using Allocator.Planning.Policies;
 using Allocator.Search;
@@ -22,7 +23,7 @@ internal static class RobustPlanning
         Option<string> Risk,
         Option<int> Scenarios,
         Option<ulong> ScenarioSeed,
-        Option<ScoringDevice> Device,
+        Option<Chosen<ScoringDevice>> Device,
         Option<long?> Evaluations,
         Option<int> Batch,
         Option<int> OutOfSampleScenarios,
@@ -42,7 +43,7 @@ internal static class RobustPlanning
         new Option<string>("--risk") { Description = "With --robust: expected | cvar:ALPHA:LAMBDA (mean - LAMBDA x (mean - CVaR_ALPHA)) | chance:EPS (best mean with P(any lease short) <= EPS).", DefaultValueFactory = _ => "expected" },
         new Option<int>("--scenarios") { Description = "With --robust: scenarios every candidate is scored on.", DefaultValueFactory = _ => 1000 },
         new Option<ulong>("--scenario-seed") { Description = "With --robust: seed of the search's scenarios and moves (out-of-sample scenarios use an independent seed derived from it).", DefaultValueFactory = _ => 1 },
-        new Option<ScoringDevice>("--device") { Description = "With --robust: auto (CUDA, else an OpenCL GPU, else CPU), cuda, opencl, cpu, or ilgpucpu.", DefaultValueFactory = _ => ScoringDevice.Auto },
+        Choice.Of("--device", "With --robust: where candidates are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto),
         new Option<long?>("--evaluations") { Description = "With --robust: most candidate plans to score; with a seed and batch size this makes the run reproducible." },
         new Option<int>("--batch") { Description = "With --robust: candidates scored together per step.", DefaultValueFactory = _ => 1024 },
         new Option<int>("--oos-scenarios") { Description = "With --robust: fresh scenarios for the out-of-sample comparison of the robust and exact plans.", DefaultValueFactory = _ => 10000 },
@@ -92,7 +93,7 @@ internal static class RobustPlanning
 
     private static string Line(SearchProgress p) => string.Create(
         CultureInfo.InvariantCulture,
-        $"[{p.Elapsed.TotalSeconds,6:0.0}s] step {p.Step}, {p.Evaluations:N0} plans scored, best {p.Best.Fitness.Value:N0} USD ({p.Best.Name}){(p.Best.Fitness.Admissible ? "" : ", over the chance limit")}");
+        $"[{p.Elapsed.TotalSeconds,6:0.0}s] step {p.Step}, {p.Evaluations:N0} plans scored, best {Figures.Usd(p.Best.Fitness.Value)} ({p.Best.Name}){(p.Best.Fitness.Admissible ? "" : ", over the chance limit")}");
 
     /// <summary>The exact and the robust plan side by side: deterministic value, search scenarios, fresh scenarios.</summary>
     public static void PrintSideBySide(PolicyPlan robust, PairedComparison oos)
@@ -115,7 +116,7 @@ internal static class RobustPlanning
         Add(table, $"Fresh scenarios ({oos.Scenarios:N0})", oos.Baseline, oos.Candidate, risk);
         table.AddRow("Difference (robust - exact), 95% CI", "", Markup.Escape($"{Usd(oos.MeasureDifference.Estimate)} [{Usd(oos.MeasureDifference.Low)} .. {Usd(oos.MeasureDifference.High)}]"));
         table.AddRow("Search", "", Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Evaluations:N0} plans in {result.Elapsed.TotalSeconds:0.0} s ({result.CandidatesPerSecond:N0}/s), {result.Steps} steps, stopped: {result.Stopped}")));
+            $"{result.Evaluations:N0} plans in {result.Elapsed.TotalSeconds:0.0} s ({result.CandidatesPerSecond:N0}/s), {result.Steps} steps, stopped: {Figures.Words(result.Stopped)}")));
         AnsiConsole.Write(table);
     }
 
@@ -125,9 +126,9 @@ internal static class RobustPlanning
         table.AddRow($"  {Markup.Escape(risk.Text)} value", Usd(risk.ValueOf(exact)), Usd(risk.ValueOf(robust)));
         table.AddRow("  Mean", Usd(exact.Mean), Usd(robust.Mean));
         table.AddRow($"  CVaR (worst {exact.Alpha:P0})", Usd(exact.CVaR), Usd(robust.CVaR));
-        table.AddRow("  P(any lease short)", exact.ProbabilityAnyLeaseShort.ToString("P1", CultureInfo.InvariantCulture), robust.ProbabilityAnyLeaseShort.ToString("P1", CultureInfo.InvariantCulture));
-        table.AddRow("  SLA penalties", Usd(exact.MeanPenalty), Usd(robust.MeanPenalty));
+        table.AddRow("  P(any lease short)", Figures.Percent(exact.ProbabilityAnyLeaseShort), Figures.Percent(robust.ProbabilityAnyLeaseShort));
+        table.AddRow("  less SLA penalties", Usd(exact.MeanPenalty), Usd(robust.MeanPenalty));
     }
 
-    private static string Usd(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string Usd(double value) => Figures.Whole(value);
 }

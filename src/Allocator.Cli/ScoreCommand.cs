@@ -5,6 +5,7 @@ using System.Text.Json;
 using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
 using Allocator.Core.Scenarios;
+using Allocator.Core.Text;
 using Allocator.Kernels;
 using Spectre.Console;
 
@@ -22,7 +23,7 @@ internal static class ScoreCommand
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<ulong>("--seed") { Description = "Scenario seed: scenario k of a seed is the same draw for every plan and device.", DefaultValueFactory = _ => 1 };
         var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
-        var device = new Option<ScoringDevice>("--device") { Description = "auto (CUDA, else an OpenCL GPU, else CPU), cuda, opencl, cpu, or ilgpucpu.", DefaultValueFactory = _ => ScoringDevice.Auto };
+        var device = Choice.Of("--device", "Where plans are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto);
         var output = new Option<string?>("--out") { Description = "Folder for scores.json and scores.csv." };
         var command = new Command("score", "Score plans against random scenarios: mean, stdev, CVaR, P(any lease short), shortfall, revenue split.")
         {
@@ -68,7 +69,7 @@ internal static class ScoreCommand
                 }
             }
 
-            using var scorer = BulkScorer.Create(parse.GetValue(device), w => Console.Error.WriteLine($"warning: {w}"));
+            using var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
             Console.Error.WriteLine($"scoring {plans.Count} plan(s) x {n} scenarios on {scorer.Description}");
             var report = scorer.Summarize(compiled, plans, parse.GetValue(seed), n, a);
             var summaries = report.Plans.ToList();
@@ -85,13 +86,13 @@ internal static class ScoreCommand
             Row("[bold]Mean[/]", i => $"[bold]{Usd(summaries[i].Mean)}[/]");
             Row("Standard deviation", i => Usd(summaries[i].StandardDeviation));
             Row($"CVaR (worst {a:P0})", i => Usd(summaries[i].CVaR));
-            Row("P(any lease short)", i => summaries[i].ProbabilityAnyLeaseShort.ToString("P1", CultureInfo.InvariantCulture));
-            Row("Expected GPU-hours short", i => summaries[i].ExpectedShortGpuHours.ToString("N0", CultureInfo.InvariantCulture));
+            Row("P(any lease short)", i => Figures.Percent(summaries[i].ProbabilityAnyLeaseShort));
+            Row("Expected GPU-hours short", i => Figures.Whole(summaries[i].ExpectedShortGpuHours));
             Row("  Lease revenue", i => Usd(summaries[i].MeanLeaseRevenue));
-            Row("  SLA penalties", i => "-" + Usd(summaries[i].MeanPenalty));
+            Row("  less SLA penalties", i => Usd(summaries[i].MeanPenalty));
             Row("  Job value", i => Usd(summaries[i].MeanJobValue));
             Row("  Spot revenue", i => Usd(summaries[i].MeanSpotRevenue));
-            Row("  Power cost", i => "-" + Usd(summaries[i].MeanPowerCost));
+            Row("  less power cost", i => Usd(summaries[i].MeanPowerCost));
             AnsiConsole.Write(table);
             Console.Error.WriteLine($"scored {plans.Count * (long)n:N0} pairs in {report.ScoringTime.TotalSeconds:0.000} s");
             if (parse.GetValue(output) is { } folder)
@@ -106,7 +107,7 @@ internal static class ScoreCommand
         return command;
     }
 
-    private static string Usd(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string Usd(double value) => Figures.Whole(value);
 
     private static string Json(string[] paths, List<RiskSummary> summaries, ulong seed, int scenarios, string device)
     {

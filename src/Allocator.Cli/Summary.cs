@@ -1,6 +1,7 @@
 using System.Globalization;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
+using Allocator.Core.Text;
 using Spectre.Console;
 
 namespace Allocator.Cli;
@@ -25,7 +26,7 @@ internal static class Summary
             };
             table.AddRow("Status", $"{report.Status} ({Markup.Escape(report.Solver)}, {report.SolveSeconds:0.00} s{ended})");
             table.AddRow("Bound", report.Bound is { } b ? Usd(b) : "-");
-            table.AddRow("Gap", report.Gap is { } g ? g.ToString("0.####%", CultureInfo.InvariantCulture) : "-");
+            table.AddRow("Gap", report.Gap is { } g ? Figures.Percent(g) : "-");
         }
 
         table.AddRow("Feasible", evaluation.IsFeasible ? "[green]yes[/]" : $"[red]no, {evaluation.Violations.Length} violation(s)[/]");
@@ -33,10 +34,10 @@ internal static class Summary
         table.AddRow("  Lease revenue", Usd(o.LeaseRevenue));
         table.AddRow("  Expected job value", Usd(o.JobValue));
         table.AddRow("  Spot revenue", Usd(o.SpotRevenue));
-        table.AddRow("  Power cost", "-" + Usd(o.PowerCost));
+        table.AddRow("  less power cost", Usd(o.PowerCost));
         table.AddRow("Offers accepted", $"{k.OffersAccepted} of {k.Offers} (+{k.SignedLeases} signed)");
         table.AddRow("Jobs scheduled", $"{k.JobsScheduled} of {k.Jobs}");
-        table.AddRow("Utilisation", $"{k.Utilisation:P1} committed, {k.UtilisationWithSpot:P1} with spot");
+        table.AddRow("Utilisation", $"{Figures.Percent(k.Utilisation)} committed, {Figures.Percent(k.UtilisationWithSpot)} with spot");
         AnsiConsole.Write(table);
 
         if (!evaluation.IsFeasible)
@@ -48,5 +49,5 @@ internal static class Summary
         }
     }
 
-    private static string Usd(double value) => value.ToString("N0", CultureInfo.InvariantCulture) + " USD";
+    private static string Usd(double value) => Figures.Usd(value);
 }

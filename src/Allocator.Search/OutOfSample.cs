@@ -3,6 +3,8 @@ using Allocator.Core.Randomness;
 using Allocator.Core.Scenarios;
 using Allocator.Kernels;
 
+using Allocator.Core.Text;
+
 namespace Allocator.Search;
 
 /// <summary>An estimate with its 95% confidence interval.</summary>
@@ -130,10 +132,10 @@ public static class OutOfSample
         var what = risk switch
         {
             RiskMeasure.ConditionalValueAtRisk => $"under {risk.Text} (mean - lambda x (mean - CVaR))",
-            RiskMeasure.Chance c => $"under {risk.Text} (P(any lease short) {cand.ProbabilityAnyLeaseShort:P1} against a limit of {c.Epsilon:P1}; difference {Points(shortDiff)})",
+            RiskMeasure.Chance c => $"under {risk.Text} (P(any lease short) {Figures.Percent(cand.ProbabilityAnyLeaseShort)} against a limit of {Figures.Percent(c.Epsilon)}; difference {Points(shortDiff)})",
             _ => "in expected value",
         };
-        var usd = $"{measure.Estimate:N0} USD (95% CI {measure.Low:N0} .. {measure.High:N0})";
+        var usd = $"{Figures.Usd(measure.Estimate)} (95% CI {Figures.Whole(measure.Low)} .. {Figures.Whole(measure.High)})";
         return verdict switch
         {
             Verdict.Better => $"The robust plan beats the exact plan out of sample {what}: {usd} over {n:N0} fresh scenarios.",

@@ -1,3 +1,6 @@
+using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
+using Allocator.Core.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -61,16 +64,18 @@ public sealed class NightlyRun(NightlyOptions options, TimeProvider time, ILogge
         }
 
         var report = result.Plan.Report;
+        (PlanReport Report, PlanEvaluation Evaluation) exact = result.Plan.Baseline is { } baseline ? (baseline.Report, baseline.Evaluation) : (report, evaluation);
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"{report.Solver} {report.Status} in {report.SolveSeconds:0.0} s, objective {evaluation.Objective.Total:N0} USD{(report.Gap is { } gap ? $", gap {gap:P4}" : "")}{(report.Ended == "targetGap" ? " (within the target gap)" : "")}");
-        if (setup.Policy is ExactPolicy { LastResult: { } exact } && (exact.StabilityCost > 0 || (request.Previous is not null && options.MoveCostPerGpuPeriod > 0)))
+            $"{exact.Report.Solver} {exact.Report.Status} in {exact.Report.SolveSeconds:0.0} s, objective {Figures.Usd(exact.Evaluation.Objective.Total)}{(exact.Report.Gap is { } gap ? $", gap {Figures.Percent(gap)}" : "")}{(exact.Report.Ended == "targetGap" ? " (within the target gap)" : "")}");
+        if (setup.Policy is ExactPolicy { LastResult: { } solve } && (solve.StabilityCost > 0 || (request.Previous is not null && options.MoveCostPerGpuPeriod > 0)))
         {
-            summary += string.Create(CultureInfo.InvariantCulture, $", stability charge {exact.StabilityCost:N0} USD for moves away from last night's plan");
+            summary += string.Create(CultureInfo.InvariantCulture, $", stability charge {Figures.Usd(solve.StabilityCost)} for moves away from last night's plan");
         }
 
         if (result.Plan.Details is RobustDetails robust)
         {
-            summary += string.Create(CultureInfo.InvariantCulture, $"; robust search under {robust.Risk.Text}: {robust.Result.Evaluations:N0} plans on {robust.Result.Device}{(result.Comparison is { } c ? $"; {c.Sentence}" : "")}");
+            summary += string.Create(CultureInfo.InvariantCulture,
+                $"; robust search under {robust.Risk.Text}: {robust.Result.Evaluations:N0} plans on {robust.Result.Device}, robust plan worth {Figures.Usd(evaluation.Objective.Total)} as planned{(result.Comparison is { } c ? $"; {c.Sentence}" : "")}");
         }
 
         if (result.Status == RunStatus.Interrupted)

@@ -17,6 +17,13 @@ public enum SolverKind
     CpSat,
 }
 
+/// <summary>How each engine is named on the command line and in the docs: one list.</summary>
+public static class SolverKinds
+{
+    /// <summary>Every engine with its word.</summary>
+    public static IReadOnlyList<(string Word, SolverKind Kind)> Words { get; } = [("scip", SolverKind.Scip), ("highs", SolverKind.Highs), ("cpsat", SolverKind.CpSat)];
+}
+
 /// <summary>How the exact planner runs. Limits come from here, never from literals in the model.</summary>
 public sealed record PlannerOptions
 {

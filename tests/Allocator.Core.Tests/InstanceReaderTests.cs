@@ -53,6 +53,14 @@ public sealed class InstanceReaderTests
     public void Negative_number_is_rejected() =>
         AssertProblem(Reject(n => n["leases"]![0]!["gpus"] = -4000), "$.leases[0].gpus", "negative");
 
+    [Theory]
+    [InlineData("leases", "gpus")]
+    [InlineData("leases", "periods")]
+    [InlineData("jobs", "gpus")]
+    [InlineData("jobs", "periods")]
+    public void A_lease_or_job_of_zero_gpus_or_zero_periods_is_rejected(string items, string field) =>
+        AssertProblem(Reject(n => n[items]![0]![field] = 0), $"$.{items}[0].{field}", "must be 1 or more");
+
     [Fact]
     public void Probability_outside_zero_one_is_rejected() =>
         AssertProblem(Reject(n => n["jobs"]![0]!["successProbability"] = 1.5), "$.jobs[0].successProbability", "[0, 1]");

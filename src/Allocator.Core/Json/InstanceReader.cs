@@ -244,7 +244,7 @@ public static class InstanceReader
                 }
             }
 
-            var gpus = o.Integer("gpus", required: true, "the number of GPUs leased") ?? 0;
+            var gpus = o.Integer("gpus", required: true, "the number of GPUs leased", min: 1) ?? 1;
             var periods = o.Integer("periods", required: true, "the lease length in periods", min: 1) ?? 1;
             var earliest = o.Integer("earliestStart", required: true, "the earliest start period") ?? 0;
             var latest = o.Integer("latestStart", required: true, "the latest start period") ?? earliest;
@@ -259,7 +259,7 @@ public static class InstanceReader
             var o = new JsonFieldReader(element, path, problems, true,
                 "id", "gpus", "periods", "earliestStart", "deadline", "pools", "value", "decayPerPeriod", "successProbability", "required", "after");
             var id = o.String("id", required: true) ?? "";
-            var gpus = o.Integer("gpus", required: true, "the number of GPUs the job needs") ?? 0;
+            var gpus = o.Integer("gpus", required: true, "the number of GPUs the job needs", min: 1) ?? 1;
             var periods = o.Integer("periods", required: true, "the job length in periods", min: 1) ?? 1;
             var earliest = o.Integer("earliestStart", required: false, "the earliest start period") ?? 0;
             var deadline = o.Integer("deadline", required: false, "the last period the job may run in");

@@ -230,7 +230,7 @@ internal sealed class JsonFieldReader
             return $"{Format(number)} is negative; {what} must be {Format(min)} or more.";
         }
 
-        return double.IsPositiveInfinity(max)
+        return double.IsPositiveInfinity(max) || max >= int.MaxValue
             ? $"{Format(number)} is too small; {what} must be {Format(min)} or more."
             : $"{Format(number)} is outside [{Format(min)}, {Format(max)}]; {what} must lie in that range.";
     }
