@@ -325,6 +325,32 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Every_device_and_solver_is_spelled_one_way_and_a_wrong_word_is_refused_with_the_list()
+    {
+        var plan = Path.Combine(_folder, "plan.json");
+        File.WriteAllText(plan, """
+            { "instance": "tiny",
+              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
+              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
+            """);
+
+        var (_, devices, _) = CliProcess.Run("devices");
+        var (emulated, _, emulatedErrors) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), plan, "--device", "ilgpu-cpu", "--scenarios", "8");
+        var (wrongDevice, _, deviceErrors) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), plan, "--device", "ilgpucpu");
+        var (wrongSolver, _, solverErrors) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--solver", "gurobi", "--out", Path.Combine(_folder, "never"));
+
+        Assert.Contains("ilgpu-cpu", devices, StringComparison.Ordinal);
+        Assert.True(emulated == 0, emulatedErrors);
+        Assert.Contains("ilgpu-cpu (ILGPU's CPU accelerator", emulatedErrors, StringComparison.Ordinal);
+        Assert.Equal(2, wrongDevice);
+        Assert.Contains("--device 'ilgpucpu' is not one of: auto, cuda, opencl, cpu, ilgpu-cpu.", deviceErrors, StringComparison.Ordinal);
+        Assert.Equal(2, wrongSolver);
+        Assert.Contains("--solver 'gurobi' is not one of: scip, highs, cpsat.", solverErrors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Allocator.", deviceErrors + solverErrors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "never")));
+    }
+
+    [Fact]
     public void Unknown_option_exits_2()
     {
         var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--time-limt", "3");
