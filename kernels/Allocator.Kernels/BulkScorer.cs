@@ -26,7 +26,7 @@ public enum ScoringDevice
     /// <summary>The multi-threaded C# fast path over the same per-pair logic.</summary>
     Cpu,
 
-    /// <summary>ILGPU's CPU accelerator: runs the real kernel in emulation (tests; about 30x slower than C#).</summary>
+    /// <summary>ILGPU's CPU accelerator: runs the real kernel in emulation (for tests: far slower than the C# fast path).</summary>
     IlgpuCpu,
 }
 

@@ -6,7 +6,7 @@ namespace Allocator.Kernels;
 /// <summary>
 /// A column of numbers the scoring code reads and writes by index. The per-pair code is generic over it, so one
 /// source serves both backends: device views in kernels (<see cref="ViewColumn{T}"/>) and plain arrays on the CPU
-/// fast path (<see cref="ArrayColumn{T}"/>), where ILGPU's views cost about 6x an array read (measured).
+/// fast path (<see cref="ArrayColumn{T}"/>), where ILGPU's views cost several times an array read (benchmarks/RESULTS.md).
 /// </summary>
 public interface IColumn<T>
     where T : unmanaged

@@ -29,7 +29,7 @@ internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, i
 
     /// <summary>
     /// The MIP's threads: as asked, or by default every thread for SCIP, so that it proves an optimum as fast as a plain
-    /// SCIP solve would (its concurrent solvers; even a re-solve worker in their idle time cost 2-3%, measured), one for
+    /// SCIP solve would (its concurrent solvers; even a re-solve worker in their idle time slowed proofs, benchmarks/RESULTS.md), one for
     /// SCIP with last night's plan (a hinted SCIP runs on one thread, so the others re-solve), and one for HiGHS (whose
     /// time-limited solves hand back no plan, so the re-solves beside it are what improves the plan).
     /// </summary>

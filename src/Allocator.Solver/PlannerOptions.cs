@@ -41,9 +41,8 @@ public sealed record PlannerOptions
     /// Null: every thread for SCIP, whose concurrent solvers then prove an optimum as fast as a plain SCIP solve would;
     /// one for SCIP started from last night's plan (a hinted SCIP runs on one thread) and for HiGHS. SCIP on one thread
     /// runs through OR-Tools' model builder, on more through its linear-solver wrapper (<see cref="ConcurrentScip"/>).
-    /// Measured on 16 cores before SCIP could use more than one thread here: 15 re-solve workers beside one SCIP thread
-    /// gave better plans at 60 s on the three benchmark instances than one worker beside 15 (benchmarks/RESULTS.md), so
-    /// on many cores a small number is worth trying.
+    /// On many cores a small number is worth trying: many re-solve workers beside one SCIP thread have given better plans
+    /// at a short limit than the reverse (benchmarks/RESULTS.md, "MIP threads").
     /// </summary>
     public int? MipThreads { get; init; }
 
