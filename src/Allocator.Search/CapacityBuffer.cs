@@ -47,7 +47,7 @@ internal static class CapacityBuffer
 
         if (lease >= 0)
         {
-            draft.RemoveLease(lease);
+            draft.Remove(Block.Lease(lease));
             return true;
         }
 
@@ -66,7 +66,7 @@ internal static class CapacityBuffer
 
         if (job >= 0)
         {
-            draft.RemoveJob(job);
+            draft.Remove(Block.Job(job));
             return true;
         }
 

@@ -36,21 +36,13 @@ internal sealed class DraftPlan
             new CapacityLedger(instance));
         Array.Fill(draft._leasePool, -1);
         Array.Fill(draft._jobPool, -1);
-        for (var l = 0; l < instance.LeaseCount; l++)
+        foreach (var block in instance.Blocks())
         {
-            draft._leaseStart[l] = assignment.LeaseStart[l];
-            if (assignment.LeasePool[l] >= 0)
+            var (pool, start) = assignment.Placement(block);
+            (block.IsJob ? draft._jobStart : draft._leaseStart)[block.Index] = start;
+            if (pool >= 0)
             {
-                draft.PlaceLease(l, assignment.LeasePool[l], assignment.LeaseStart[l]);
-            }
-        }
-
-        for (var j = 0; j < instance.JobCount; j++)
-        {
-            draft._jobStart[j] = assignment.JobStart[j];
-            if (assignment.JobPool[j] >= 0)
-            {
-                draft.PlaceJob(j, assignment.JobPool[j], assignment.JobStart[j]);
+                draft.Place(block, pool, start);
             }
         }
 
@@ -95,27 +87,18 @@ internal sealed class DraftPlan
     /// <summary>Places a lease or job that is not placed; the caller has checked <see cref="Fits(Block, int, int)"/> (and <see cref="StartRange"/>).</summary>
     public void Place(Block block, int pool, int start)
     {
-        if (block.IsJob)
-        {
-            PlaceJob(block.Index, pool, start);
-        }
-        else
-        {
-            PlaceLease(block.Index, pool, start);
-        }
+        var (pools, starts) = block.IsJob ? (_jobPool, _jobStart) : (_leasePool, _leaseStart);
+        pools[block.Index] = pool;
+        starts[block.Index] = start;
+        _ledger.Add(pool, start, _instance.Periods(block), _instance.Gpus(block));
     }
 
     /// <summary>Takes a placed lease or job off its pool.</summary>
     public void Remove(Block block)
     {
-        if (block.IsJob)
-        {
-            RemoveJob(block.Index);
-        }
-        else
-        {
-            RemoveLease(block.Index);
-        }
+        var (pool, start) = Placement(block);
+        _ledger.Remove(pool, start, _instance.Periods(block), _instance.Gpus(block));
+        (block.IsJob ? _jobPool : _leasePool)[block.Index] = -1;
     }
 
     /// <summary>The starts a lease or job that is not placed may take: a lease's window, a job's <see cref="JobStartRange"/>.</summary>
@@ -125,36 +108,6 @@ internal sealed class DraftPlan
 
     /// <summary>Whether a lease or job may be left out: an offer, or a job <see cref="CanDropJob"/> says may go.</summary>
     public bool CanDrop(Block block) => block.IsJob ? CanDropJob(block.Index) : !_instance.LeaseSigned[block.Index];
-
-    /// <summary>Places a lease that is not placed; the caller has checked <see cref="Fits"/>.</summary>
-    public void PlaceLease(int lease, int pool, int start)
-    {
-        _leasePool[lease] = pool;
-        _leaseStart[lease] = start;
-        _ledger.Add(pool, start, _instance.LeasePeriods[lease], _instance.LeaseGpus[lease]);
-    }
-
-    /// <summary>Takes a placed lease off its pool.</summary>
-    public void RemoveLease(int lease)
-    {
-        _ledger.Remove(_leasePool[lease], _leaseStart[lease], _instance.LeasePeriods[lease], _instance.LeaseGpus[lease]);
-        _leasePool[lease] = -1;
-    }
-
-    /// <summary>Places a job that is not scheduled; the caller has checked <see cref="Fits"/> and <see cref="JobStartRange"/>.</summary>
-    public void PlaceJob(int job, int pool, int start)
-    {
-        _jobPool[job] = pool;
-        _jobStart[job] = start;
-        _ledger.Add(pool, start, _instance.JobPeriods[job], _instance.JobGpus[job]);
-    }
-
-    /// <summary>Takes a scheduled job off its pool.</summary>
-    public void RemoveJob(int job)
-    {
-        _ledger.Remove(_jobPool[job], _jobStart[job], _instance.JobPeriods[job], _instance.JobGpus[job]);
-        _jobPool[job] = -1;
-    }
 
     /// <summary>
     /// The starts a job may take given the other jobs as they are now: inside its own window, after every job it
