@@ -25,6 +25,12 @@ internal static class EvaluateCommand
             }
 
             var compiled = new CompiledInstance(instance);
+            if (PlanIdentity.Mismatch(plan, compiled) is { } mismatch)
+            {
+                Console.Error.WriteLine($"error: {parse.GetValue(planArgument)}: {mismatch} Give the plan made for this instance.");
+                return ExitCodes.InvalidInput;
+            }
+
             var evaluation = PlanEvaluator.Evaluate(compiled, plan);
             if (parse.GetValue(json))
             {

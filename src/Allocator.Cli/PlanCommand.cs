@@ -101,7 +101,7 @@ internal static class PlanCommand
         }
 
         using var runLock = held;
-        var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var errors = Terminal.Errors();
         using var setup = PlanningSetup.Create(
             options, options.TimeLimit, robust, device, w => Console.Error.WriteLine($"warning: {w}"), quiet ? null : RobustPlanning.SearchLines(errors));
         if (robust is not null && !quiet)
@@ -200,7 +200,7 @@ internal static class PlanCommand
     /// </summary>
     private static PlanningResult SolveWithProgress(PlanningRequest request, TimeSpan timeLimit, bool quiet, CancellationToken cancellation)
     {
-        var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var errors = Terminal.Errors();
         var gate = new Lock();
         ProgressPoint? last = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -14,7 +14,7 @@ namespace Allocator.Cli;
 /// <summary><c>allocator score INSTANCE PLAN...</c>: what each plan makes across random scenarios, and its risk.</summary>
 internal static class ScoreCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     public static Command Create()
     {
@@ -25,9 +25,10 @@ internal static class ScoreCommand
         var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
         var device = Choice.Of("--device", "Where plans are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto);
         var output = new Option<string?>("--out") { Description = "Folder for scores.json and scores.csv." };
+        var asJson = new Option<bool>("--json") { Description = "Print scores.json to standard output instead of the table." };
         var command = new Command("score", "Score plans against random scenarios: mean, stdev, CVaR, P(any lease short), shortfall, revenue split.")
         {
-            instanceArgument, plansArgument, scenarios, seed, alpha, device, output,
+            instanceArgument, plansArgument, scenarios, seed, alpha, device, output, asJson,
         };
         command.SetAction(parse =>
         {
@@ -51,84 +52,148 @@ internal static class ScoreCommand
             }
 
             var compiled = new CompiledInstance(instance);
-            var paths = parse.GetValue(plansArgument)!;
-            var plans = new List<Assignment>();
-            foreach (var path in paths)
+            if (Read(compiled, parse.GetValue(plansArgument)!) is not { } read)
             {
-                if (InputFiles.ReadPlan(path) is not { } plan)
-                {
-                    return ExitCodes.InvalidInput;
-                }
+                return ExitCodes.InvalidInput;
+            }
 
-                var violations = new List<PlanViolation>();
-                plans.Add(PlanEvaluator.Resolve(compiled, plan, violations));
-                if (violations.Count > 0)
+            // Feasible plans first; a plan that breaks a rule is scored too, but set apart and never ranked with them.
+            var scored = read.OrderBy(p => p.Evaluation.IsFeasible ? 0 : 1).ToList();
+            foreach (var plan in scored.Where(p => !p.Evaluation.IsFeasible))
+            {
+                Console.Error.WriteLine($"INFEASIBLE: {plan.Path} breaks {plan.Evaluation.Violations.Length} rule(s) of the contract; its figures are shown apart and are not comparable:");
+                foreach (var v in plan.Evaluation.Violations)
                 {
-                    Console.Error.WriteLine($"error: {path} does not fit this instance: {string.Join("; ", violations.Take(3))}. Nothing was written.");
-                    return ExitCodes.InvalidInput;
+                    Console.Error.WriteLine($"  {v}");
                 }
             }
 
-            using var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
-            Console.Error.WriteLine($"scoring {plans.Count} plan(s) x {n} scenarios on {scorer.Description}");
-            var report = scorer.Summarize(compiled, plans, parse.GetValue(seed), n, a);
-            var summaries = report.Plans.ToList();
-
-            // One column per plan, one row per figure: plans are few, figures many.
-            var table = new Table().Border(TableBorder.Rounded).AddColumn($"{n:N0} scenarios, seed {parse.GetValue(seed)}");
-            foreach (var path in paths)
-            {
-                table.AddColumn(new TableColumn(Markup.Escape(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) + "/" + Path.GetFileName(path))).RightAligned());
-            }
-
-            void Row(string name, Func<int, string> value) => table.AddRow([name, .. Enumerable.Range(0, plans.Count).Select(value)]);
-            Row("Deterministic objective", i => Usd(PlanEvaluator.Evaluate(compiled, plans[i]).Objective.Total));
-            Row("[bold]Mean[/]", i => $"[bold]{Usd(summaries[i].Mean)}[/]");
-            Row("Standard deviation", i => Usd(summaries[i].StandardDeviation));
-            Row($"CVaR (worst {a:P0})", i => Usd(summaries[i].CVaR));
-            Row("P(any lease short)", i => Figures.Percent(summaries[i].ProbabilityAnyLeaseShort));
-            Row("Expected GPU-hours short", i => Figures.Whole(summaries[i].ExpectedShortGpuHours));
-            Row("  Lease revenue", i => Usd(summaries[i].MeanLeaseRevenue));
-            Row("  less SLA penalties", i => Usd(summaries[i].MeanPenalty));
-            Row("  Job value", i => Usd(summaries[i].MeanJobValue));
-            Row("  Spot revenue", i => Usd(summaries[i].MeanSpotRevenue));
-            Row("  less power cost", i => Usd(summaries[i].MeanPowerCost));
-            AnsiConsole.Write(table);
-            Console.Error.WriteLine($"scored {plans.Count * (long)n:N0} pairs in {report.ScoringTime.TotalSeconds:0.000} s");
+            IDisposable? held = null;
             if (parse.GetValue(output) is { } folder)
             {
-                AtomicFile.WriteAllText(Path.Combine(folder, "scores.json"), Json(paths, summaries, parse.GetValue(seed), n, scorer.Description));
-                AtomicFile.WriteAllText(Path.Combine(folder, "scores.csv"), Csv(paths, summaries));
-                Console.WriteLine($"Wrote {Path.Combine(folder, "scores.json")} and scores.csv.");
+                held = PlanCommand.HoldOutputFolder(folder);
+                if (held is null)
+                {
+                    return ExitCodes.OutputFolderHeld;
+                }
             }
 
-            return ExitCodes.Success;
+            using var runLock = held;
+            using var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
+            Console.Error.WriteLine($"scoring {scored.Count} plan(s) x {n} scenarios on {scorer.Description}");
+            var report = scorer.Summarize(compiled, [.. scored.Select(p => p.Evaluation.Assignment)], parse.GetValue(seed), n, a);
+            var summaries = report.Plans.ToList();
+            var json = Json(scored, summaries, parse.GetValue(seed), n, scorer.Description);
+            if (parse.GetValue(asJson))
+            {
+                Console.Out.Write(json);
+            }
+            else
+            {
+                PrintTable(scored, summaries, n, parse.GetValue(seed), a);
+            }
+
+            Console.Error.WriteLine($"scored {scored.Count * (long)n:N0} pairs in {report.ScoringTime.TotalSeconds:0.000} s");
+            if (parse.GetValue(output) is { } written)
+            {
+                AtomicFile.WriteAllText(Path.Combine(written, "scores.json"), json);
+                AtomicFile.WriteAllText(Path.Combine(written, "scores.csv"), Csv(scored, summaries));
+                Console.Error.WriteLine($"Wrote {Path.Combine(written, "scores.json")} and scores.csv.");
+            }
+
+            return scored.All(p => p.Evaluation.IsFeasible) ? ExitCodes.Success : ExitCodes.Infeasible;
         });
         return command;
     }
 
+    /// <summary>A plan file as scored: its path and its evaluation on the instance.</summary>
+    private sealed record ScoredFile(string Path, PlanEvaluation Evaluation);
+
+    /// <summary>Reads and evaluates every plan; null (one line on stderr) when one cannot be read or is for another instance.</summary>
+    private static List<ScoredFile>? Read(CompiledInstance compiled, string[] paths)
+    {
+        var read = new List<ScoredFile>();
+        foreach (var path in paths)
+        {
+            if (InputFiles.ReadPlan(path) is not { } plan)
+            {
+                return null;
+            }
+
+            if (PlanIdentity.Mismatch(plan, compiled) is { } mismatch)
+            {
+                Console.Error.WriteLine($"error: {path}: {mismatch} Give the plan made for this instance. Nothing was written.");
+                return null;
+            }
+
+            var violations = new List<PlanViolation>();
+            var assignment = PlanEvaluator.Resolve(compiled, plan, violations);
+            if (violations.Count > 0)
+            {
+                Console.Error.WriteLine($"error: {path} does not fit this instance: {string.Join("; ", violations.Take(3))}. Nothing was written.");
+                return null;
+            }
+
+            read.Add(new ScoredFile(path, PlanEvaluator.Evaluate(compiled, assignment)));
+        }
+
+        return read;
+    }
+
+    /// <summary>One column per plan, one row per figure: plans are few, figures many. Infeasible plans come last, marked.</summary>
+    private static void PrintTable(List<ScoredFile> plans, List<RiskSummary> summaries, int n, ulong seed, double a)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn($"{n:N0} scenarios, seed {seed}");
+        foreach (var plan in plans)
+        {
+            var name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(plan.Path))) + "/" + Path.GetFileName(plan.Path);
+            table.AddColumn(new TableColumn(Markup.Escape(plan.Evaluation.IsFeasible ? name : $"{name} (INFEASIBLE)")).RightAligned());
+        }
+
+        void Row(string name, Func<int, string> value) => table.AddRow([name, .. Enumerable.Range(0, plans.Count).Select(value)]);
+        Row("Deterministic objective", i => plans[i].Evaluation.IsFeasible ? Usd(plans[i].Evaluation.Objective.Total) : $"infeasible ({Usd(plans[i].Evaluation.Objective.Total)})");
+        Row("[bold]Mean[/]", i => $"[bold]{Usd(summaries[i].Mean)}[/]");
+        Row("Standard deviation", i => Usd(summaries[i].StandardDeviation));
+        Row($"CVaR (worst {Figures.Percent(a)})", i => Usd(summaries[i].CVaR));
+        Row("P(any lease short)", i => Figures.Percent(summaries[i].ProbabilityAnyLeaseShort));
+        Row("Expected GPU-hours short", i => Figures.Whole(summaries[i].ExpectedShortGpuHours));
+        Row("  Lease revenue", i => Usd(summaries[i].MeanLeaseRevenue));
+        Row("  less SLA penalties", i => Usd(summaries[i].MeanPenalty));
+        Row("  Job value", i => Usd(summaries[i].MeanJobValue));
+        Row("  Spot revenue", i => Usd(summaries[i].MeanSpotRevenue));
+        Row("  less power cost", i => Usd(summaries[i].MeanPowerCost));
+        AnsiConsole.Write(table);
+    }
+
     private static string Usd(double value) => Figures.Whole(value);
 
-    private static string Json(string[] paths, List<RiskSummary> summaries, ulong seed, int scenarios, string device)
+    private static string Json(List<ScoredFile> plans, List<RiskSummary> summaries, ulong seed, int scenarios, string device)
     {
         var document = new
         {
             seed,
             scenarios,
             device,
-            plans = paths.Select((p, i) => new { plan = p, risk = summaries[i] }),
+            plans = plans.Select((p, i) => new
+            {
+                plan = p.Path,
+                feasible = p.Evaluation.IsFeasible,
+                objective = p.Evaluation.Objective.Total,
+                violations = p.Evaluation.Violations,
+                risk = summaries[i],
+            }),
         };
         return JsonSerializer.Serialize(document, JsonOptions) + "\n";
     }
 
-    private static string Csv(string[] paths, List<RiskSummary> summaries)
+    private static string Csv(List<ScoredFile> plans, List<RiskSummary> summaries)
     {
-        var csv = new StringBuilder("plan,scenarios,mean,stdev,alpha,cvar,p_any_lease_short,expected_short_gpu_hours,lease_revenue,penalty,job_value,spot_revenue,power_cost\n");
-        for (var i = 0; i < paths.Length; i++)
+        var csv = new StringBuilder("plan,feasible,scenarios,mean,stdev,alpha,cvar,p_any_lease_short,expected_short_gpu_hours,lease_revenue,penalty,job_value,spot_revenue,power_cost\n");
+        for (var i = 0; i < plans.Count; i++)
         {
             var s = summaries[i];
             csv.Append(CultureInfo.InvariantCulture,
-                $"{paths[i].Replace(",", "_", StringComparison.Ordinal)},{s.Scenarios},{s.Mean:R},{s.StandardDeviation:R},{s.Alpha:R},{s.CVaR:R},{s.ProbabilityAnyLeaseShort:R},{s.ExpectedShortGpuHours:R},{s.MeanLeaseRevenue:R},{s.MeanPenalty:R},{s.MeanJobValue:R},{s.MeanSpotRevenue:R},{s.MeanPowerCost:R}\n");
+                $"{plans[i].Path.Replace(",", "_", StringComparison.Ordinal)},{(plans[i].Evaluation.IsFeasible ? "true" : "false")},{s.Scenarios},{s.Mean:R},{s.StandardDeviation:R},{s.Alpha:R},{s.CVaR:R},{s.ProbabilityAnyLeaseShort:R},{s.ExpectedShortGpuHours:R},{s.MeanLeaseRevenue:R},{s.MeanPenalty:R},{s.MeanJobValue:R},{s.MeanSpotRevenue:R},{s.MeanPowerCost:R}\n");
         }
 
         return csv.ToString();

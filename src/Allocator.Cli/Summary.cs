@@ -13,6 +13,13 @@ internal static class Summary
     {
         var o = evaluation.Objective;
         var k = evaluation.Kpis;
+        if (!evaluation.IsFeasible)
+        {
+            // Said first, so that no one reads the value below as a plan's worth.
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"INFEASIBLE: the plan breaks {evaluation.Violations.Length} rule{(evaluation.Violations.Length == 1 ? "" : "s")} of the contract (listed below); its value is not comparable with a feasible plan's."));
+        }
+
         var table = new Table().Border(TableBorder.Rounded).HideHeaders().Title($"Plan for '{Markup.Escape(instance.Source.Name)}'");
         table.AddColumn("");
         table.AddColumn(new TableColumn("").RightAligned());
@@ -30,12 +37,14 @@ internal static class Summary
         }
 
         table.AddRow("Feasible", evaluation.IsFeasible ? "[green]yes[/]" : $"[red]no, {evaluation.Violations.Length} violation(s)[/]");
-        table.AddRow("[bold]Objective[/]", $"[bold]{Usd(o.Total)}[/]");
+        table.AddRow(evaluation.IsFeasible ? "[bold]Objective[/]" : "[bold]Value of an infeasible plan[/]", $"[bold]{Usd(o.Total)}[/]");
         table.AddRow("  Lease revenue", Usd(o.LeaseRevenue));
         table.AddRow("  Expected job value", Usd(o.JobValue));
         table.AddRow("  Spot revenue", Usd(o.SpotRevenue));
         table.AddRow("  less power cost", Usd(o.PowerCost));
-        table.AddRow("Offers accepted", $"{k.OffersAccepted} of {k.Offers} (+{k.SignedLeases} signed)");
+        var signedPlaced = Enumerable.Range(0, instance.LeaseCount).Count(l => instance.LeaseSigned[l] && evaluation.Assignment.LeasePool[l] >= 0);
+        table.AddRow("Offers accepted", $"{k.OffersAccepted} of {k.Offers}");
+        table.AddRow("Signed leases placed", $"{signedPlaced} of {k.SignedLeases}");
         table.AddRow("Jobs scheduled", $"{k.JobsScheduled} of {k.Jobs}");
         table.AddRow("Utilisation", $"{Figures.Percent(k.Utilisation)} committed, {Figures.Percent(k.UtilisationWithSpot)} with spot");
         AnsiConsole.Write(table);

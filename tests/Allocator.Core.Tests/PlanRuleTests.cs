@@ -75,6 +75,22 @@ public sealed class PlanRuleTests
     }
 
     [Fact]
+    public void An_overbooked_pool_is_reported_as_data_period_by_period_with_what_runs_there()
+    {
+        var plan = Feasible with { Leases = [.. Feasible.Leases.Select(d => d.Id == "big" ? new LeaseDecision("big", true, "a", 1) : d)] };
+
+        var violation = Assert.Single(PlanEvaluator.Evaluate(Instance, plan).Violations);
+
+        Assert.Equal("a", violation.Where);
+        Assert.Equal((1, 1), (violation.FirstPeriod, violation.LastPeriod));
+        Assert.Equal([new PeriodExcess(1, 100, 125, 25)], violation.Periods);
+        Assert.Equal(["sig", "off", "big"], violation.Leases);
+        Assert.Equal(["first"], violation.Jobs);
+        Assert.Contains("period 1: 125 GPUs placed on 100 (25 over)", violation.Message, StringComparison.Ordinal);
+        Assert.Contains("leases 'sig', 'off', 'big'; job 'first'; move or drop one of them", violation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_site_filled_exactly_to_its_cap_fits_in_the_evaluator_and_in_the_ledger_alike()
     {
         // 187 GPUs at 1.4 kW draw 0.26180000000000003 MW in floating point: exactly the cap, as a planner reads it.

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Allocator.Core.Contract;
+using Allocator.Core.Text;
 
 namespace Allocator.Core.Evaluation;
 
@@ -134,11 +136,11 @@ public static class PlanEvaluator
         }
 
         var used = Occupancy(instance, a);
-        CheckCapacity(instance, used, violations);
+        CheckCapacity(instance, a, used, violations);
         var capacity = instance.Capacity.Select(c => (double)c).ToArray();
         var spot = new double[used.Length];
         SpotClearing.Clear(instance, used, capacity, spot);
-        var sitePeak = CheckPower(instance, used, spot, violations);
+        var sitePeak = CheckPower(instance, a, used, spot, violations);
         return new PlanEvaluation(a, [.. violations], Objective(instance, a, used, spot), Kpis(instance, a, capacity, spot, sitePeak), [.. used], [.. spot]);
     }
 
@@ -151,9 +153,9 @@ public static class PlanEvaluator
         }
 
         var source = instance.Source;
-        violations.Add(block.IsJob
+        violations.Add(About(instance, block, block.IsJob
             ? new("required-job", $"required job '{source.Jobs[block.Index].Id}' is not scheduled; required jobs must be.")
-            : new("signed-lease", $"signed lease '{source.Leases[block.Index].Id}' ({source.Leases[block.Index].Customer ?? "no customer named"}) is not placed; signed leases must be."));
+            : new("signed-lease", $"signed lease '{source.Leases[block.Index].Id}' ({source.Leases[block.Index].Customer ?? "no customer named"}) is not placed; signed leases must be.")));
     }
 
     /// <summary>A lease or job runs only on a pool it allows.</summary>
@@ -163,9 +165,9 @@ public static class PlanEvaluator
         if (!allowed.Contains(pool))
         {
             var pools = instance.Source.Pools;
-            violations.Add(new(
+            violations.Add(About(instance, block, new(
                 block.IsJob ? "job-pool" : "lease-pool",
-                $"{Name(instance, block)} may not run on pool '{pools[pool].Id}'; allowed: {string.Join(", ", allowed.Select(i => pools[i].Id))}."));
+                $"{Name(instance, block)} may not run on pool '{pools[pool].Id}'; allowed: {string.Join(", ", allowed.Select(i => pools[i].Id))}.")) with { Where = pools[pool].Id });
         }
     }
 
@@ -178,9 +180,13 @@ public static class PlanEvaluator
             return;
         }
 
-        violations.Add(block.IsJob
+        violations.Add(About(instance, block, block.IsJob
             ? new("job-window", $"{Name(instance, block)} starts at {start}; it must start at or after {earliest} and finish by period {instance.JobLastPeriod[block.Index]}, so start by {latest}.")
-            : new("lease-window", $"{Name(instance, block)} starts at {start}, outside its window {earliest}..{latest}."));
+            : new("lease-window", $"{Name(instance, block)} starts at {start}, outside its window {earliest}..{latest}.")) with
+        {
+            FirstPeriod = start,
+            LastPeriod = start + instance.Periods(block) - 1,
+        });
     }
 
     /// <summary>A job starts only after every job it follows is scheduled and has finished.</summary>
@@ -192,16 +198,27 @@ public static class PlanEvaluator
             var predecessorId = instance.Source.Jobs[predecessor.Index].Id;
             var (pool, predecessorStart) = a.Placement(predecessor);
             var ends = predecessorStart + instance.Periods(predecessor);
+            var jobs = new[] { instance.Source.Jobs[block.Index].Id, predecessorId };
             if (pool < 0)
             {
-                violations.Add(new("job-chain", $"{Name(instance, block)} runs after '{predecessorId}', which is not scheduled."));
+                violations.Add(new("job-chain", $"{Name(instance, block)} runs after '{predecessorId}', which is not scheduled.") { Jobs = jobs });
             }
             else if (start < ends)
             {
-                violations.Add(new("job-chain", $"{Name(instance, block)} starts at {start}, before '{predecessorId}' finishes (it ends in period {ends - 1})."));
+                violations.Add(new("job-chain", $"{Name(instance, block)} starts at {start}, before '{predecessorId}' finishes (it ends in period {ends - 1}).")
+                {
+                    Jobs = jobs,
+                    FirstPeriod = start,
+                    LastPeriod = ends - 1,
+                });
             }
         }
     }
+
+    /// <summary><paramref name="violation"/> naming <paramref name="block"/> as the lease or job involved.</summary>
+    private static PlanViolation About(CompiledInstance instance, Block block, PlanViolation violation) => block.IsJob
+        ? violation with { Jobs = [instance.Source.Jobs[block.Index].Id] }
+        : violation with { Leases = [instance.Source.Leases[block.Index].Id] };
 
     private static string Name(CompiledInstance instance, Block block) =>
         block.IsJob ? $"job '{instance.Source.Jobs[block.Index].Id}'" : $"lease '{instance.Source.Leases[block.Index].Id}'";
@@ -266,75 +283,105 @@ public static class PlanEvaluator
             sitePeak);
     }
 
-    /// <summary>used[p,t] &lt;= capacity[p,t]; consecutive overfull periods are reported as one range.</summary>
-    private static void CheckCapacity(CompiledInstance instance, double[] used, List<PlanViolation> violations)
+    /// <summary>used[p,t] &lt;= capacity[p,t]; consecutive overfull periods are reported as one violation.</summary>
+    private static void CheckCapacity(CompiledInstance instance, Assignment a, double[] used, List<PlanViolation> violations)
     {
         var T = instance.Periods;
         for (var p = 0; p < instance.PoolCount; p++)
         {
-            var t = 0;
-            while (t < T)
+            var pool = p;
+            foreach (var (first, last) in Runs(T, t => !CapacityLedger.WithinCapacity(used[pool * T + t], instance.CapacityAt(pool, t))))
             {
-                if (CapacityLedger.WithinCapacity(used[p * T + t], instance.CapacityAt(p, t)))
+                var periods = Enumerable.Range(first, last - first + 1)
+                    .Select(t => new PeriodExcess(t, instance.CapacityAt(pool, t), used[pool * T + t], used[pool * T + t] - instance.CapacityAt(pool, t)))
+                    .ToList();
+                var id = instance.Source.Pools[p].Id;
+                violations.Add(Involving(instance, a, b => a.Placement(b).Pool == pool, first, last, new PlanViolation(
+                    "pool-capacity",
+                    $"pool '{id}' is overbooked in periods {first}..{last} by up to {Figures.Whole(periods.Max(x => x.Excess))} GPUs: "
+                    + string.Join("; ", periods.Select(x => $"period {x.Period}: {Figures.Whole(x.Use)} GPUs placed on {Figures.Whole(x.Limit)} ({Figures.Whole(x.Excess)} over)"))
+                    + ".")
                 {
-                    t++;
-                    continue;
-                }
-
-                var first = t;
-                var worst = 0.0;
-                while (t < T && !CapacityLedger.WithinCapacity(used[p * T + t], instance.CapacityAt(p, t)))
-                {
-                    worst = Math.Max(worst, used[p * T + t] - instance.CapacityAt(p, t));
-                    t++;
-                }
-
-                violations.Add(new("pool-capacity",
-                    $"pool '{instance.Source.Pools[p].Id}' is overbooked in periods {first}..{t - 1} by up to {worst:N0} GPUs."));
+                    Where = id,
+                    Periods = periods,
+                }));
             }
         }
     }
 
+    /// <summary>
+    /// <paramref name="violation"/> with the leases and jobs that <paramref name="on"/> selects and that run in any of
+    /// periods <paramref name="first"/>..<paramref name="last"/>, named in its message as what to move.
+    /// </summary>
+    private static PlanViolation Involving(CompiledInstance instance, Assignment a, Func<Block, bool> on, int first, int last, PlanViolation violation)
+    {
+        var involved = instance.Blocks().Where(b => a.Placement(b) is var (pool, start) && pool >= 0 && on(b) && start <= last && start + instance.Periods(b) > first).ToList();
+        var leases = involved.Where(b => !b.IsJob).Select(b => instance.Source.Leases[b.Index].Id).ToList();
+        var jobs = involved.Where(b => b.IsJob).Select(b => instance.Source.Jobs[b.Index].Id).ToList();
+        var named = string.Join("; ", new[]
+        {
+            leases.Count == 0 ? null : $"lease{(leases.Count == 1 ? "" : "s")} {string.Join(", ", leases.Select(l => $"'{l}'"))}",
+            jobs.Count == 0 ? null : $"job{(jobs.Count == 1 ? "" : "s")} {string.Join(", ", jobs.Select(j => $"'{j}'"))}",
+        }.OfType<string>());
+        return violation with
+        {
+            Message = $"{violation.Message} Placed there then: {named}; move or drop one of them.",
+            FirstPeriod = first,
+            LastPeriod = last,
+            Leases = leases,
+            Jobs = jobs,
+        };
+    }
+
+    /// <summary>The maximal runs of consecutive periods for which <paramref name="broken"/> holds.</summary>
+    private static IEnumerable<(int First, int Last)> Runs(int periods, Func<int, bool> broken)
+    {
+        var t = 0;
+        while (t < periods)
+        {
+            if (!broken(t))
+            {
+                t++;
+                continue;
+            }
+
+            var first = t;
+            while (t < periods && broken(t))
+            {
+                t++;
+            }
+
+            yield return (first, t - 1);
+        }
+    }
+
     /// <summary>Site power including spot must stay within the cap; returns each site's peak draw in MW.</summary>
-    private static ImmutableArray<double> CheckPower(CompiledInstance instance, double[] used, double[] spot, List<PlanViolation> violations)
+    private static ImmutableArray<double> CheckPower(CompiledInstance instance, Assignment a, double[] used, double[] spot, List<PlanViolation> violations)
     {
         var T = instance.Periods;
         var peaks = new double[instance.SiteCount];
         for (var s = 0; s < instance.SiteCount; s++)
         {
-            var firstOver = -1;
-            var worst = 0.0;
-            for (var t = 0; t <= T; t++)
+            var site = s;
+            var draw = Enumerable.Range(0, T).Select(t => Enumerable.Range(0, instance.PoolCount)
+                .Where(p => instance.PoolSite[p] == site)
+                .Sum(p => (used[p * T + t] + spot[p * T + t]) * instance.KwPerGpu[p] / 1000)).ToArray();
+            peaks[s] = draw.Length == 0 ? 0 : draw.Max();
+            foreach (var (first, last) in Runs(T, t => !CapacityLedger.WithinPowerCap(draw[t], instance.PowerCapMw[site * T + t])))
             {
-                var over = false;
-                if (t < T)
+                var periods = Enumerable.Range(first, last - first + 1)
+                    .Select(t => new PeriodExcess(t, instance.PowerCapMw[site * T + t], draw[t], draw[t] - instance.PowerCapMw[site * T + t]))
+                    .ToList();
+                var id = instance.Source.Sites[s].Id;
+                violations.Add(Involving(instance, a, b => instance.PoolSite[a.Placement(b).Pool] == site, first, last, new PlanViolation(
+                    "site-power",
+                    $"site '{id}' draws up to {periods.Max(x => x.Excess).ToString("N3", CultureInfo.InvariantCulture)} MW over its cap in periods {first}..{last}: "
+                    + string.Join("; ", periods.Select(x => string.Create(CultureInfo.InvariantCulture, $"period {x.Period}: {x.Use:N3} MW on a cap of {x.Limit:N3}")))
+                    + ".")
                 {
-                    var mw = 0.0;
-                    for (var p = 0; p < instance.PoolCount; p++)
-                    {
-                        if (instance.PoolSite[p] == s)
-                        {
-                            mw += (used[p * T + t] + spot[p * T + t]) * instance.KwPerGpu[p] / 1000;
-                        }
-                    }
-
-                    peaks[s] = Math.Max(peaks[s], mw);
-                    var cap = instance.PowerCapMw[s * T + t];
-                    over = !CapacityLedger.WithinPowerCap(mw, cap);
-                    if (over)
-                    {
-                        worst = Math.Max(worst, mw - cap);
-                        firstOver = firstOver < 0 ? t : firstOver;
-                    }
-                }
-
-                if (!over && firstOver >= 0)
-                {
-                    violations.Add(new("site-power",
-                        $"site '{instance.Source.Sites[s].Id}' draws up to {worst:N3} MW over its cap in periods {firstOver}..{t - 1}."));
-                    firstOver = -1;
-                    worst = 0;
-                }
+                    Where = id,
+                    Periods = periods,
+                }));
             }
         }
 

@@ -51,6 +51,12 @@ public static class InstanceReader
                 return null;
             }
 
+            if (FileKind.Mismatch(document.RootElement, FileKind.Kind.Instance) is { } wrongKind)
+            {
+                problems.Add(new ContractProblem("$", wrongKind));
+                return null;
+            }
+
             var instance = new Parser(problems).Instance(document.RootElement);
             CheckRules(instance, problems);
 

@@ -25,6 +25,10 @@ public static class PlanReader
             {
                 problems.Add(new("$", "must be a JSON object with instance, leases and jobs."));
             }
+            else if (FileKind.Mismatch(document.RootElement, FileKind.Kind.Plan) is { } wrongKind)
+            {
+                problems.Add(new("$", wrongKind));
+            }
             else
             {
                 plan = Parse(document.RootElement, problems);

@@ -131,13 +131,7 @@ public static class PlanWriter
                 w.WriteEndObject();
                 if (!evaluation.IsFeasible)
                 {
-                    w.WriteStartArray("violations");
-                    foreach (var v in evaluation.Violations)
-                    {
-                        w.WriteStringValue(v.ToString());
-                    }
-
-                    w.WriteEndArray();
+                    WriteViolations(w, evaluation.Violations);
                 }
 
                 if (instance is not null)
@@ -224,5 +218,70 @@ public static class PlanWriter
         {
             w.WriteNull(name);
         }
+    }
+
+    /// <summary>
+    /// Violations as data: rule, message, pool or site, periods, each period's limit, use and excess, and the leases and
+    /// jobs involved (fields that do not apply to a rule are left out).
+    /// </summary>
+    public static void WriteViolations(Utf8JsonWriter w, IEnumerable<PlanViolation> violations)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(violations);
+        w.WriteStartArray("violations");
+        foreach (var v in violations)
+        {
+            w.WriteStartObject();
+            w.WriteString("rule", v.Rule);
+            w.WriteString("message", v.Message);
+            if (v.Where is { } where)
+            {
+                w.WriteString("where", where);
+            }
+
+            if (v.FirstPeriod is { } first && v.LastPeriod is { } last)
+            {
+                w.WriteNumber("firstPeriod", first);
+                w.WriteNumber("lastPeriod", last);
+            }
+
+            if (v.Periods.Count > 0)
+            {
+                w.WriteStartArray("periods");
+                foreach (var p in v.Periods)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("period", p.Period);
+                    w.WriteNumber("limit", p.Limit);
+                    w.WriteNumber("use", p.Use);
+                    w.WriteNumber("excess", p.Excess);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            WriteIds(w, "leases", v.Leases);
+            WriteIds(w, "jobs", v.Jobs);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteIds(Utf8JsonWriter w, string name, IReadOnlyList<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (var id in ids)
+        {
+            w.WriteStringValue(id);
+        }
+
+        w.WriteEndArray();
     }
 }
