@@ -100,6 +100,10 @@ public sealed class NightlyOptions
     /// <summary>Run every instance once and stop (run-once), instead of on the schedule (serve).</summary>
     public bool RunOnce { get; set; }
 
+    /// <summary>Where an instance's plan goes: <c>OUT/NAME/plan.json</c>, NAME being the instance file's name without its extension.</summary>
+    public static string InstanceFolder(string outputDirectory, string instancePath) =>
+        Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(instancePath));
+
     /// <summary>The history file actually used.</summary>
     public string HistoryFile => string.IsNullOrWhiteSpace(HistoryPath) ? Path.Combine(OutputDirectory, "history.db") : HistoryPath;
 
@@ -127,6 +131,11 @@ public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
             {
                 problems.Add($"{key}:Instances:{i} is blank: give the path of an instance file.");
             }
+        }
+
+        foreach (var clash in options.Instances.Where(i => !string.IsNullOrWhiteSpace(i)).GroupBy(i => Path.GetFileNameWithoutExtension(i), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{key}:Instances name {string.Join(" and ", clash)}, which would both write to the folder '{clash.Key}': give the files different names.");
         }
 
         if (string.IsNullOrWhiteSpace(options.OutputDirectory))

@@ -82,7 +82,9 @@ public sealed class NightlyPlanner(
         var run = new NightlyRun(o, time, logger);
         foreach (var instance in o.Instances)
         {
-            var folder = o.Instances.Count == 1 ? o.OutputDirectory : Path.Combine(o.OutputDirectory, Path.GetFileNameWithoutExtension(instance));
+            // One folder per instance, named after its file, however many there are: adding an instance never moves
+            // another one's plan.
+            var folder = NightlyOptions.InstanceFolder(o.OutputDirectory, instance);
             var (record, outcome) = run.Execute(instance, folder, history, stopping);
             report.Add(record, outcome);
             if (stopping.IsCancellationRequested)

@@ -37,7 +37,11 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(recomputed.Objective.Total, reported, 1e-6 * Math.Abs(reported));
         var csv = File.ReadAllLines(Path.Combine(output, "plan.csv"));
         Assert.Equal(5, csv.Length); // header + 2 leases + 2 jobs
-        Assert.Contains("job,pretrain,,optional,m-h100,3,5,8000,45000000", csv);
+        Assert.Equal("kind,id,customer,status,accepted,pool,start,last_period,starts,ends,gpus,value_usd", csv[0]);
+        Assert.Contains("job,pretrain,,optional,true,m-h100,3,5,2026-07-27,2026-08-17,8000,45000000", csv);
+        var spot = File.ReadAllLines(Path.Combine(output, "spot.csv"));
+        Assert.Equal(9, spot.Length); // header + 1 pool x 8 periods
+        Assert.StartsWith("m-h100,0,2026-07-06,", spot[1], StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(output, "*.tmp"));
     }
 

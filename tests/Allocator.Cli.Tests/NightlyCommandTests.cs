@@ -19,7 +19,7 @@ public sealed class NightlyCommandTests : IDisposable
         var (exit, _, stderr) = CliProcess.Run("run-once", "--instance", CliProcess.Seed("tiny.json"), "--out", output, "--history", history, "--time-limit", "30");
 
         Assert.True(exit == 0, stderr);
-        Assert.True(File.Exists(Path.Combine(output, "plan.json")));
+        Assert.True(File.Exists(Path.Combine(output, "tiny", "plan.json")));
         var (listExit, stdout, _) = CliProcess.Run("history", "list", "--history", history, "--json");
         Assert.Equal(0, listExit);
         var run = Assert.Single(JsonNode.Parse(stdout)!.AsArray())!;
@@ -46,13 +46,13 @@ public sealed class NightlyCommandTests : IDisposable
 
         Assert.True(planExit == 0, planErrors);
         Assert.True(serviceExit == 0, serviceErrors);
-        string[] files = robust ? ["plan.json", "risk.json", "exact-plan.json", "plan.csv"] : ["plan.json", "plan.csv"];
+        string[] files = robust ? ["plan.json", "risk.json", "exact-plan.json", "plan.csv", "spot.csv"] : ["plan.json", "plan.csv", "spot.csv"];
         foreach (var file in files)
         {
-            Assert.Equal(WithoutTimes(File.ReadAllText(Path.Combine(byPlan, file))), WithoutTimes(File.ReadAllText(Path.Combine(byService, file))));
+            Assert.Equal(WithoutTimes(File.ReadAllText(Path.Combine(byPlan, file))), WithoutTimes(File.ReadAllText(Path.Combine(byService, "tiny", file))));
         }
 
-        Assert.False(File.Exists(Path.Combine(byService, "risk.json")) && !robust);
+        Assert.False(File.Exists(Path.Combine(byService, "tiny", "risk.json")) && !robust);
     }
 
     /// <summary>A plan.json, risk.json or plan.csv less what differs between two runs of the same work: how long each part took.</summary>
@@ -103,11 +103,11 @@ public sealed class NightlyCommandTests : IDisposable
 
         Assert.True(exit == 0, stderr);
         var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
-        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "mid-6x120x20x26", "plan.json")));
         Assert.True(evaluation.IsFeasible);
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "mid-6x120x20x26", "plan.json")))!;
         Assert.Equal("interrupted", json["status"]!.GetValue<string>());
-        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(output, "*.tmp", SearchOption.AllDirectories));
         var (_, list, _) = CliProcess.Run("history", "list", "--history", history, "--json");
         var run = Assert.Single(JsonNode.Parse(list)!.AsArray())!;
         Assert.Equal("interrupted", run["status"]!.GetValue<string>());
@@ -131,9 +131,9 @@ public sealed class NightlyCommandTests : IDisposable
 
         Assert.True(exit == 0, stderr);
         var compiled = new CompiledInstance(InstanceReader.ReadFile(instance));
-        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "plan.json")));
+        var evaluation = PlanEvaluator.Evaluate(compiled, PlanReader.ReadFile(Path.Combine(output, "hard", "plan.json")));
         Assert.True(evaluation.IsFeasible, string.Join("; ", evaluation.Violations));
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "plan.json")))!;
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "hard", "plan.json")))!;
         Assert.Equal("interrupted", json["status"]!.GetValue<string>());
         Assert.Equal(compiled.LeaseCount, json["leases"]!.AsArray().Count);
         Assert.Equal(compiled.JobCount, json["jobs"]!.AsArray().Count);

@@ -35,7 +35,7 @@ public sealed class PipelineTests : IDisposable
         var result = Run(Seeds.Path("tiny.json"));
 
         Assert.Equal(RunStatus.Ok, result.Status);
-        Assert.Equal(["plan.csv", "plan.json"], result.Files.Select(Path.GetFileName));
+        Assert.Equal(["plan.csv", "spot.csv", "plan.json"], result.Files.Select(Path.GetFileName));
         Assert.Equal(result.PlanJson, File.ReadAllText(Path.Combine(Output, "plan.json")));
         Assert.Equal(73_066_528, JsonNode.Parse(result.PlanJson!)!["objective"]!.GetValue<double>(), 1e-6 * 73_066_528);
     }

@@ -78,7 +78,7 @@ public sealed class HostTests : IDisposable
         var plan = PlanEvaluator.Evaluate(instance, PlanReader.ReadFile(_f.PlanFile));
         Assert.True(plan.IsFeasible);
         Assert.Equal(73_066_528, plan.Objective.Total, 1e-6 * 73_066_528);
-        Assert.True(File.Exists(Path.Combine(_f.Output, "plan.csv")));
+        Assert.True(File.Exists(Path.Combine(_f.Output, "tiny", "plan.csv")));
         Assert.Empty(Directory.GetFiles(_f.Output, "*.tmp"));
 
         using var history = _f.OpenHistory();
@@ -90,6 +90,35 @@ public sealed class HostTests : IDisposable
         Assert.Equal(64, run.InputHash.Length);
         Assert.Equal(PlanReader.Read(run.PlanJson!).Leases.ToArray(), PlanReader.ReadFile(_f.PlanFile).Leases.ToArray());
         Assert.Contains("offersAccepted", run.KpisJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_instance_has_its_own_folder_so_adding_one_does_not_move_another_s_plan()
+    {
+        var second = Path.Combine(_f.Folder, "second.json");
+        File.Copy(_f.Instance, second);
+
+        Assert.Equal(0, (await _f.RunOnce()).ExitCode);
+        var alone = File.ReadAllText(_f.PlanFile);
+        Assert.Equal(0, (await _f.RunOnce(("Nightly:Instances:1", second))).ExitCode);
+
+        Assert.True(File.Exists(_f.PlanFile));
+        Assert.True(File.Exists(Path.Combine(_f.Output, "second", "plan.json")));
+        Assert.False(File.Exists(Path.Combine(_f.Output, "plan.json")));
+        Assert.Equal(PlanReader.Read(alone).Leases.ToArray(), PlanReader.ReadFile(_f.PlanFile).Leases.ToArray());
+    }
+
+    [Fact]
+    public void Two_instances_whose_files_share_a_name_are_refused_before_anything_runs()
+    {
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_f.Folder, "elsewhere")).FullName;
+        File.Copy(_f.Instance, Path.Combine(elsewhere, "tiny.json"));
+        var validator = new NightlyOptionsValidator();
+
+        var result = validator.Validate(null, new NightlyOptions { Instances = [_f.Instance, Path.Combine(elsewhere, "tiny.json")], OutputDirectory = _f.Output });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("would both write to the folder 'tiny'", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class ServiceFixture : IDisposable
 
     public string Instance { get; }
 
-    public string PlanFile => Path.Combine(Output, "plan.json");
+    public string PlanFile => Path.Combine(Output, "tiny", "plan.json");
 
     public static string Seed(string name)
     {

@@ -159,35 +159,59 @@ public static class PlanWriter
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    /// <summary>One row per placement: kind, id, customer, pool, start, end, GPUs, and the money it brings.</summary>
+    /// <summary>
+    /// plan.csv, one row per lease and job: <c>accepted</c> says whether the lease is accepted (signed leases always) or
+    /// the job scheduled; <c>start</c> and <c>last_period</c> are period numbers, the last one included; <c>starts</c>
+    /// is when the first period begins and <c>ends</c> when the last one ends (the next period's start), counted from
+    /// <c>horizon.start</c>: dates when periods are whole days, else date and time (UTC).
+    /// </summary>
     public static string WriteCsv(CompiledInstance instance, Assignment assignment)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(assignment);
         var source = instance.Source;
-        var csv = new StringBuilder("kind,id,customer,status,pool,start,end,gpus,value_usd\n");
-        for (var l = 0; l < instance.LeaseCount; l++)
+        var csv = new StringBuilder("kind,id,customer,status,accepted,pool,start,last_period,starts,ends,gpus,value_usd\n");
+        foreach (var block in instance.Blocks())
         {
-            var lease = source.Leases[l];
-            var p = assignment.LeasePool[l];
-            var status = lease.Status == LeaseStatus.Signed ? "signed" : "offer";
-            csv.Append(CultureInfo.InvariantCulture, $"lease,{Field(lease.Id)},{Field(lease.Customer ?? "")},{status},");
-            csv.Append(p < 0
-                ? string.Create(CultureInfo.InvariantCulture, $",,,{lease.Gpus},0\n")
-                : string.Create(CultureInfo.InvariantCulture, $"{Field(source.Pools[p].Id)},{assignment.LeaseStart[l]},{assignment.LeaseStart[l] + lease.Periods - 1},{lease.Gpus},{instance.LeaseRevenue[l]:0.##}\n"));
-        }
-
-        for (var j = 0; j < instance.JobCount; j++)
-        {
-            var job = source.Jobs[j];
-            var p = assignment.JobPool[j];
-            csv.Append(CultureInfo.InvariantCulture, $"job,{Field(job.Id)},,{(job.Required ? "required" : "optional")},");
-            csv.Append(p < 0
-                ? string.Create(CultureInfo.InvariantCulture, $",,,{job.Gpus},0\n")
-                : string.Create(CultureInfo.InvariantCulture, $"{Field(source.Pools[p].Id)},{assignment.JobStart[j]},{assignment.JobStart[j] + job.Periods - 1},{job.Gpus},{instance.JobExpectedValue(j, assignment.JobStart[j]):0.##}\n"));
+            var (pool, start) = assignment.Placement(block);
+            var periods = instance.Periods(block);
+            var (kind, id, customer, status, value) = block.IsJob
+                ? ("job", source.Jobs[block.Index].Id, "", source.Jobs[block.Index].Required ? "required" : "optional", pool < 0 ? 0 : instance.JobExpectedValue(block.Index, start))
+                : ("lease", source.Leases[block.Index].Id, source.Leases[block.Index].Customer ?? "", source.Leases[block.Index].Status == LeaseStatus.Signed ? "signed" : "offer", pool < 0 ? 0 : instance.LeaseRevenue[block.Index]);
+            csv.Append(CultureInfo.InvariantCulture, $"{kind},{Field(id)},{Field(customer)},{status},{(pool >= 0 ? "true" : "false")},");
+            csv.Append(pool < 0
+                ? string.Create(CultureInfo.InvariantCulture, $",,,,,{instance.Gpus(block)},0\n")
+                : string.Create(CultureInfo.InvariantCulture, $"{Field(source.Pools[pool].Id)},{start},{start + periods - 1},{When(instance, start)},{When(instance, start + periods)},{instance.Gpus(block)},{value:0.##}\n"));
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>spot.csv: average GPUs sold on spot per pool and period (the contract's spot[p, t]), with when each period starts.</summary>
+    public static string WriteSpotCsv(CompiledInstance instance, PlanEvaluation evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var csv = new StringBuilder("pool,period,starts,gpus_sold\n");
+        for (var p = 0; p < instance.PoolCount; p++)
+        {
+            for (var t = 0; t < instance.Periods; t++)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{Field(instance.Source.Pools[p].Id)},{t},{When(instance, t)},{evaluation.Spot[p * instance.Periods + t]:0.###}\n");
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>When period <paramref name="period"/> begins: a date when periods are whole days, else a UTC date and time.</summary>
+    private static string When(CompiledInstance instance, int period)
+    {
+        var horizon = instance.Source.Horizon;
+        var at = horizon.Start.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours(period * horizon.PeriodHours);
+        return horizon.PeriodHours % 24 == 0
+            ? at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : at.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
     }
 
     private static string Field(string text) =>

@@ -139,6 +139,7 @@ public static class PlanningPipeline
         }
 
         files.Add(("plan.csv", PlanWriter.WriteCsv(instance, evaluation.Assignment)));
+        files.Add(("spot.csv", PlanWriter.WriteSpotCsv(instance, evaluation)));
         planJson = PlanWriter.Write(evaluation.Assignment.ToPlan(instance), evaluation, plan.Report, instance);
         files.Add(("plan.json", planJson));
         Directory.CreateDirectory(folder);
