@@ -10,7 +10,7 @@ internal static class DevicesCommand
 {
     public static Command Create()
     {
-        var command = new Command("devices", "List the devices ILGPU finds (CUDA, OpenCL, its CPU accelerator) and which one --device auto picks.");
+        var command = new Command("devices", HelpText.With("List the devices ILGPU finds (CUDA, OpenCL, its CPU accelerator) and which one --device auto picks; the kind column is what --device takes.", "allocator devices"));
         command.SetAction(_ =>
         {
             using var context = DeviceCatalog.CreateContext();

@@ -12,7 +12,7 @@ internal static class EvaluateCommand
         var instanceArgument = new Argument<string>("INSTANCE") { Description = "Instance file (JSON)." };
         var planArgument = new Argument<string>("PLAN") { Description = "Plan file (JSON); only instance, leases and jobs are read." };
         var json = new Option<bool>("--json") { Description = "Print the evaluation as JSON (the plan with objective, KPIs, violations and spot)." };
-        var command = new Command("evaluate", "Check a plan against the contract and compute its objective. Exit 0: feasible; 3: infeasible.")
+        var command = new Command("evaluate", HelpText.With("Check a plan against the contract and compute its objective. Exit 0: feasible; 3: infeasible (every broken rule listed); 2: the files cannot be read or the plan is for another instance.", "allocator evaluate seeds/tiny.json out/plan.json", "allocator evaluate seeds/tiny.json out/plan.json --json > evaluation.json"))
         {
             instanceArgument, planArgument, json,
         };

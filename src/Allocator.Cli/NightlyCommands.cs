@@ -22,33 +22,41 @@ internal static class NightlyCommands
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static Command Serve() => HostCommand("serve", "Run the nightly plan on its cron schedule until stopped (SIGTERM or Ctrl-C).", runOnce: false);
+    public static Command Serve() => HostCommand("serve", HelpText.With(
+        "Run the nightly plan on its cron schedule until stopped (SIGTERM or Ctrl-C). Each instance is written to OUT/NAME/ (NAME: its file's name).",
+        "allocator serve --instance fleet.json --out /var/lib/allocator --schedule '0 2 * * *' --time-zone Europe/Paris",
+        "allocator serve --config /etc/allocator/appsettings.json"), runOnce: false);
 
-    public static Command RunOnce() => HostCommand("run-once", "Run one night now and exit (for cron, systemd timers or a Kubernetes CronJob).", runOnce: true);
+    public static Command RunOnce() => HostCommand("run-once", HelpText.With(
+        "Run one night now and exit (for cron, systemd timers or a Kubernetes CronJob). Each instance is written to OUT/NAME/ (NAME: its file's name).",
+        "allocator run-once --instance fleet.json --out out/nightly --time-limit 600",
+        "allocator run-once --instance a.json --instance b.json --out out/nightly --robust --risk cvar:0.05:0.5"), runOnce: true);
 
     private static Command HostCommand(string name, string description, bool runOnce)
     {
+        // The defaults are the service's own (NightlyOptions), so that the help cannot drift from what runs.
+        var d = new NightlyOptions();
         var config = new Option<string?>("--config") { Description = "Settings file (default: appsettings.json in the current folder, if there is one)." };
         var flags = new (Option Option, string Key)[]
         {
             (new Option<string[]>("--instance") { Description = "Instance file to plan (repeat for several).", AllowMultipleArgumentsPerToken = true }, "Instances"),
-            (new Option<string?>("--out") { Description = "Folder for plan.json and plan.csv." }, "OutputDirectory"),
+            (new Option<string?>("--out") { Description = "Folder the plans go to, one sub-folder per instance (OUT/NAME/plan.json, plan.csv, spot.csv). Required." }, "OutputDirectory"),
             (new Option<string?>("--history") { Description = "SQLite history file (default: history.db in the output folder)." }, "HistoryPath"),
-            (new Option<double?>("--time-limit") { Description = "Seconds per instance (exact solve plus search)." }, "TimeLimitSeconds"),
-            (new Option<double?>("--gap") { Description = "Stop the exact solve once its plan is proven within this relative gap (0.005 = 0.5%)." }, "TargetGap"),
-            (new Option<string?>("--schedule") { Description = "Cron expression of the nightly run (serve), e.g. '0 2 * * *'." }, "Schedule"),
-            (new Option<string?>("--time-zone") { Description = "Time zone of the schedule (IANA id)." }, "TimeZone"),
-            (new Option<int?>("--threads") { Description = "Solver threads." }, "Threads"),
-            (Choice.Maybe("--solver", "The exact engine.", SolverKinds.Words), "Solver"),
-            (new Option<double?>("--move-cost") { Description = "USD per GPU-period moved away from last night's placement (stability)." }, "MoveCostPerGpuPeriod"),
-            (new Option<bool?>("--robust") { Description = "Run the robust search after the exact solve." }, "Robust"),
-            (new Option<string?>("--risk") { Description = "Robust search risk measure: expected, cvar:ALPHA:LAMBDA, chance:EPS." }, "Risk"),
-            (new Option<int?>("--scenarios") { Description = "Scenarios per candidate in the robust search." }, "Scenarios"),
-            (Choice.Maybe("--device", "Where the robust search scores candidates.", ScoringDevices.Words), "Device"),
-            (new Option<ulong?>("--scenario-seed") { Description = "Seed of the robust search's scenarios and moves (default 1)." }, "ScenarioSeed"),
-            (new Option<int?>("--batch") { Description = "Candidates the robust search scores together per step (default 1024)." }, "BatchSize"),
-            (new Option<long?>("--evaluations") { Description = "Most candidates the robust search scores; with the seed and batch, a reproducible night." }, "Evaluations"),
-            (new Option<int?>("--oos-scenarios") { Description = "Fresh scenarios the robust plan is compared with the exact plan on (default 10000)." }, "OutOfSampleScenarios"),
+            (new Option<double?>("--time-limit") { Description = $"Seconds per instance (exact solve plus search; default {d.TimeLimitSeconds.ToString(CultureInfo.InvariantCulture)})." }, "TimeLimitSeconds"),
+            (new Option<double?>("--gap") { Description = "Stop the exact solve once its plan is proven within this relative gap (0.005 = 0.5%; default 0: to the optimum or the limit)." }, "TargetGap"),
+            (new Option<string?>("--schedule") { Description = $"Cron expression of the nightly run (serve; default '{d.Schedule}')." }, "Schedule"),
+            (new Option<string?>("--time-zone") { Description = $"Time zone of the schedule (IANA id; default {d.TimeZone})." }, "TimeZone"),
+            (new Option<int?>("--threads") { Description = $"Solver threads (default {d.Threads})." }, "Threads"),
+            (Choice.Maybe("--solver", "The exact engine (default scip).", SolverKinds.Words), "Solver"),
+            (new Option<double?>("--move-cost") { Description = "USD per GPU-period moved away from last night's placement (stability; default 0: off)." }, "MoveCostPerGpuPeriod"),
+            (new Option<bool?>("--robust") { Description = "Run the robust search after the exact solve (default: off)." }, "Robust"),
+            (new Option<string?>("--risk") { Description = $"Robust search risk measure: expected, cvar:ALPHA:LAMBDA, chance:EPS (default {d.Risk})." }, "Risk"),
+            (new Option<int?>("--scenarios") { Description = $"Scenarios per candidate in the robust search (default {d.Scenarios})." }, "Scenarios"),
+            (Choice.Maybe("--device", "Where the robust search scores candidates (default auto).", ScoringDevices.Words), "Device"),
+            (new Option<ulong?>("--scenario-seed") { Description = $"Seed of the robust search's scenarios and moves (default {d.ScenarioSeed})." }, "ScenarioSeed"),
+            (new Option<int?>("--batch") { Description = $"Candidates the robust search scores together per step (default {d.BatchSize})." }, "BatchSize"),
+            (new Option<long?>("--evaluations") { Description = "Most candidates the robust search scores (default: until its time is up); with the seed and batch, a reproducible night." }, "Evaluations"),
+            (new Option<int?>("--oos-scenarios") { Description = $"Fresh scenarios the robust plan is compared with the exact plan on (default {d.OutOfSampleScenarios})." }, "OutOfSampleScenarios"),
             (new Option<int?>("--mip-threads") { Description = "Of --threads, how many the MIP gets (default: the planner's choice, as for plan)." }, "MipThreads"),
         };
         var command = new Command(name, description) { config };
@@ -122,7 +130,7 @@ internal static class NightlyCommands
         var file = new Option<string>("--history") { Description = "SQLite history file.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var limit = new Option<int>("--limit") { Description = "Most runs to list, newest first.", DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "List runs, newest first.") { file, json, limit };
+        var list = new Command("list", HelpText.With("List runs, newest first.", "allocator history list --history out/history.db", "allocator history list --history out/history.db --json --limit 10")) { file, json, limit };
         list.SetAction(parse => WithHistory(parse.GetValue(file)!, history =>
         {
             var runs = history.List(Math.Max(1, parse.GetValue(limit)));
@@ -146,7 +154,7 @@ internal static class NightlyCommands
         }));
 
         var runId = new Argument<long>("RUN") { Description = "Run id (see history list)." };
-        var show = new Command("show", "Show one run: status, numbers, summary, warnings (and the plan with --json).") { runId, file, json };
+        var show = new Command("show", HelpText.With("Show one run: status, numbers, summary, warnings (and the plan with --json).", "allocator history show 12 --history out/history.db")) { runId, file, json };
         show.SetAction(parse => WithHistory(parse.GetValue(file)!, history =>
         {
             if (history.Get(parse.GetValue(runId)) is not { } run)
@@ -175,7 +183,7 @@ internal static class NightlyCommands
 
         var fromId = new Argument<long>("FROM") { Description = "Earlier run id." };
         var toId = new Argument<long>("TO") { Description = "Later run id." };
-        var diff = new Command("diff", "What changed between two runs' plans: offers accepted or dropped, leases and jobs moved, value delta.") { fromId, toId, file, json };
+        var diff = new Command("diff", HelpText.With("What changed between two runs' plans: offers accepted or dropped, leases and jobs moved, value delta.", "allocator history diff 11 12 --history out/history.db")) { fromId, toId, file, json };
         diff.SetAction(parse => WithHistory(parse.GetValue(file)!, history =>
         {
             var (a, b) = (history.Get(parse.GetValue(fromId)), history.Get(parse.GetValue(toId)));
@@ -202,7 +210,7 @@ internal static class NightlyCommands
             return ExitCodes.Success;
         }));
 
-        return new Command("history", "The nightly runs recorded in a history file.") { list, show, diff };
+        return new Command("history", HelpText.With("The nightly runs recorded in a history file.", "allocator history list --history out/history.db")) { list, show, diff };
     }
 
     private static object Brief(RunRecord r) => new

@@ -28,10 +28,11 @@ internal static class PlanCommand
         var solver = Choice.Of("--solver", "The exact engine.", SolverKinds.Words, SolverKind.Scip);
         var deterministic = new Option<bool>("--deterministic") { Description = "Reproducible run: one thread, fixed seed; CP-SAT uses deterministic time for the limit." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error." };
+        var asJson = new Option<bool>("--json") { Description = "Print plan.json to standard output instead of the summary (progress stays on standard error)." };
         var robust = RobustPlanning.Options();
-        var command = new Command("plan", "Solve the exact model and write the optimal plan (or the best found within the time limit); with --robust, search from it for the plan that does best across random scenarios.")
+        var command = new Command("plan", HelpText.With("Solve the exact model and write the optimal plan (or the best found within the time limit) as plan.json, plan.csv and spot.csv; with --robust, search from it for the plan that does best across random scenarios.", "allocator plan seeds/tiny.json --out out/tiny", "allocator plan seeds/mid-6x120x20x26.json --time-limit 300 --gap 0.005 --out out/mid", "allocator plan seeds/colossus-2026.json --robust --risk cvar:0.05:0.5 --time-limit 600 --out out/colossus"))
         {
-            instanceArgument, output, timeLimit, gap, threads, mipThreads, seed, previous, solver, deterministic, quiet,
+            instanceArgument, output, timeLimit, gap, threads, mipThreads, seed, previous, solver, deterministic, quiet, asJson,
         };
         robust.AddTo(command);
         // Run on the thread pool so the invocation is a running task that SIGTERM and Ctrl-C can cancel and then wait for:
@@ -72,14 +73,14 @@ internal static class PlanCommand
                     }
                 }
 
-                return Run(parse.GetValue(instanceArgument)!, folder, options, robustSettings, parse.GetValue(robust.Device)!.Value, parse.GetValue(previous), parse.GetValue(quiet), cancellation);
+                return Run(parse.GetValue(instanceArgument)!, folder, options, robustSettings, parse.GetValue(robust.Device)!.Value, parse.GetValue(previous), parse.GetValue(quiet), parse.GetValue(asJson), cancellation);
             },
             CancellationToken.None));
         return command;
     }
 
     private static int Run(
-        string instancePath, string outputFolder, PlannerOptions options, RobustSettings? robust, ScoringDevice device, string? previousPath, bool quiet, CancellationToken cancellation)
+        string instancePath, string outputFolder, PlannerOptions options, RobustSettings? robust, ScoringDevice device, string? previousPath, bool quiet, bool asJson, CancellationToken cancellation)
     {
         PreviousPlan? previous = null;
         if (previousPath is not null)
@@ -121,6 +122,15 @@ internal static class PlanCommand
             return NoPlan(result, options.TimeLimit);
         }
 
+        var names = result.Files.Select(Path.GetFileName).Where(n => n != "plan.json").ToList();
+        var wrote = $"Wrote {Path.Combine(outputFolder, "plan.json")}{(names.Count > 0 ? $" and {string.Join(", ", names)}" : "")}.";
+        if (asJson)
+        {
+            Console.Out.Write(result.PlanJson);
+            Console.Error.WriteLine(wrote);
+            return ExitCodes.Success;
+        }
+
         Summary.Print(result.Instance!, evaluation, result.Plan.Report);
         if (robust is not null && result.Comparison is { } comparison)
         {
@@ -128,8 +138,7 @@ internal static class PlanCommand
             Console.WriteLine(comparison.Sentence);
         }
 
-        var names = result.Files.Select(Path.GetFileName).Where(n => n != "plan.json").ToList();
-        Console.WriteLine($"Wrote {Path.Combine(outputFolder, "plan.json")}{(names.Count > 0 ? $" and {string.Join(", ", names)}" : "")}.");
+        Console.WriteLine(wrote);
         return ExitCodes.Success;
     }
 

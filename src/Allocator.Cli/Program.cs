@@ -22,7 +22,7 @@ if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors)
     {
-        Console.Error.WriteLine($"error: {error.Message}");
+        Console.Error.WriteLine($"error: {ParseErrors.Readable(error.Message)}");
     }
 
     Console.Error.WriteLine("Run 'allocator --help' for the commands and their options.");

@@ -8,7 +8,7 @@ internal static class ValidateCommand
     public static Command Create()
     {
         var instanceArgument = new Argument<string>("INSTANCE") { Description = "Instance file (JSON) to check." };
-        var command = new Command("validate", "Check an instance file against the contract; every problem is listed with its JSON path.") { instanceArgument };
+        var command = new Command("validate", HelpText.With("Check an instance file against the contract; every problem is listed with its JSON path and the fix.", "allocator validate seeds/tiny.json")) { instanceArgument };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(instanceArgument)!;
