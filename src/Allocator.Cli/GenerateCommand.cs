@@ -34,7 +34,7 @@ internal static class GenerateCommand
                 return ExitCodes.InvalidInput;
             }
 
-            if (parse.GetValue(output) is { } destination && FileProblem(destination) is { } problem)
+            if (parse.GetValue(output) is { } destination && OutputFolder.FileProblem(destination) is { } problem)
             {
                 Console.Error.WriteLine($"error: --out {problem}. Nothing was written.");
                 return ExitCodes.InvalidInput;
@@ -55,9 +55,4 @@ internal static class GenerateCommand
         });
         return command;
     }
-
-    /// <summary>Null when a file can be written at <paramref name="path"/>; else why not.</summary>
-    private static string? FileProblem(string path) => Directory.Exists(path)
-        ? $"'{path}' is a folder; name the file to write"
-        : OutputFolder.Problem(Path.GetDirectoryName(Path.GetFullPath(path))!) is { } problem ? $"'{path}' cannot be written ({problem})" : null;
 }

@@ -51,4 +51,13 @@ public static class OutputFolder
             return false;
         }
     }
+
+    /// <summary>Null when a file can be written at <paramref name="path"/> (its folder can be created and written, and it is not a folder); else why not.</summary>
+    public static string? FileProblem(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Directory.Exists(path)
+            ? $"'{path}' is a folder; name the file to write"
+            : Problem(Path.GetDirectoryName(Path.GetFullPath(path))!) is { } problem ? $"'{path}' cannot be written ({problem})" : null;
+    }
 }

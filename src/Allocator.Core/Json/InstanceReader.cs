@@ -96,7 +96,8 @@ public static class InstanceReader
 
         public Instance Instance(JsonElement root)
         {
-            var o = new JsonFieldReader(root, "$", problems, true, "name", "horizon", "sites", "pools", "leases", "jobs", "spot", "uncertainty");
+            // "$schema" lets an editor find docs/schema/instance.schema.json; the reader has no use for it.
+            var o = new JsonFieldReader(root, "$", problems, true, "$schema", "name", "horizon", "sites", "pools", "leases", "jobs", "spot", "uncertainty");
             var name = o.String("name", required: true) ?? "";
             var horizon = Horizon(o);
             _periods = Math.Max(1, horizon.Periods);
