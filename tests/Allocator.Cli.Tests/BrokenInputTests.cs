@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+
+namespace Allocator.Cli.Tests;
+
+/// <summary>
+/// Every command with broken inputs and options, run as a process: each gets its documented exit code, one readable
+/// error (no stack trace, no .NET type name), and leaves no file behind. {F} in an argument is the case's scratch
+/// folder, which holds copies of the inputs below.
+/// </summary>
+public sealed class BrokenInputTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("allocator-broken-").FullName;
+
+    public BrokenInputTests()
+    {
+        var tiny = File.ReadAllText(CliProcess.Seed("tiny.json"));
+        File.WriteAllText(Path.Combine(_folder, "tiny.json"), tiny);
+        Write("plan.json", """
+            { "instance": "tiny",
+              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
+              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
+            """);
+        Write("other-plan.json", """{ "instance": "mid", "leases": [], "jobs": [] }""");
+        Write("overbooked.json", """
+            { "instance": "tiny",
+              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": true, "pool": "m-h100", "start": 0 } ],
+              "jobs": [ { "id": "pretrain", "scheduled": true, "pool": "m-h100", "start": 0 }, { "id": "posttrain", "scheduled": false } ] }
+            """);
+        Write("broken.json", """{ "name": "tiny", "horizon": { "start": "2026-07-06", """);
+        Write("zero-gpus.json", Edited(tiny, n => n["jobs"]![0]!["gpus"] = 0));
+        Write("infeasible.json", Edited(tiny, n =>
+        {
+            n["leases"]![1]!["status"] = "signed";
+            n["leases"]![1]!["gpus"] = 7000;
+        }));
+        Write("a-file", "not a folder");
+        Directory.CreateDirectory(Path.Combine(_folder, "elsewhere"));
+        File.WriteAllText(Path.Combine(_folder, "elsewhere", "tiny.json"), tiny);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    public static TheoryData<string, int, string> Cases => new()
+    {
+        // plan: destinations, numeric options, words, inputs of the wrong kind or for another instance, bad contents.
+        { "plan {F}/tiny.json --out /proc/allocator-out", 2, "--out '/proc/allocator-out' cannot be written" },
+        { "plan {F}/tiny.json --out {F}/a-file", 2, "is a file; name a folder" },
+        { "plan {F}/tiny.json --out {F}/out --time-limit -5", 2, "--time-limit" },
+        { "plan {F}/tiny.json --out {F}/out --time-limit 0", 2, "--time-limit" },
+        { "plan {F}/tiny.json --out {F}/out --threads 0", 2, "--threads" },
+        { "plan {F}/tiny.json --out {F}/out --threads -3", 2, "--threads" },
+        { "plan {F}/tiny.json --out {F}/out --mip-threads 5", 2, "--mip-threads" },
+        { "plan {F}/tiny.json --out {F}/out --gap 1.5", 2, "--gap" },
+        { "plan {F}/tiny.json --out {F}/out --time-limit abc", 2, "--time-limit 'abc' is not a number" },
+        { "plan {F}/tiny.json --out {F}/out --solver gurobi", 2, "--solver 'gurobi' is not one of: scip, highs, cpsat" },
+        { "plan {F}/tiny.json --out {F}/out --time-limt 3", 2, "--time-limt" },
+        { "plan {F}/missing.json --out {F}/out", 2, "cannot read the file" },
+        { "plan {F}/plan.json --out {F}/out", 2, "is a plan file" },
+        { "plan {F}/broken.json --out {F}/out", 2, "is not valid JSON" },
+        { "plan {F}/zero-gpus.json --out {F}/out", 2, "$.jobs[0].gpus" },
+        { "plan {F}/tiny.json --out {F}/out --previous {F}/other-plan.json", 2, "is for instance 'mid', not 'tiny'" },
+        { "plan {F}/tiny.json --out {F}/out --previous {F}/tiny.json", 2, "is an instance file" },
+        { "plan {F}/tiny.json --out {F}/out --previous {F}/missing.json", 2, "cannot read the file" },
+        { "plan {F}/infeasible.json --out {F}/out --time-limit 20", 3, "infeasible" },
+        { "plan {F}/tiny.json --out {F}/out --robust --risk cvar:0.05:3", 2, "--risk cvar:0.05:3" },
+        { "plan {F}/tiny.json --out {F}/out --robust --scenarios 0", 2, "--scenarios" },
+        { "plan {F}/tiny.json --out {F}/out --robust --device ilgpucpu", 2, "--device 'ilgpucpu' is not one of" },
+
+        // evaluate and validate.
+        { "evaluate {F}/tiny.json {F}/other-plan.json", 2, "is for instance 'mid', not 'tiny'" },
+        { "evaluate {F}/plan.json {F}/tiny.json", 2, "is a plan file" },
+        { "evaluate {F}/tiny.json {F}/tiny.json", 2, "is an instance file" },
+        { "evaluate {F}/tiny.json {F}/overbooked.json", 3, "INFEASIBLE" },
+        { "validate {F}/broken.json", 2, "is not valid JSON" },
+        { "validate {F}/plan.json", 2, "is a plan file" },
+        { "validate {F}/zero-gpus.json", 2, "$.jobs[0].gpus" },
+
+        // score.
+        { "score {F}/tiny.json {F}/plan.json --scenarios 0", 2, "--scenarios" },
+        { "score {F}/tiny.json {F}/plan.json --alpha 2", 2, "--alpha" },
+        { "score {F}/tiny.json {F}/other-plan.json --out {F}/out", 2, "is for instance 'mid', not 'tiny'" },
+        { "score {F}/tiny.json {F}/tiny.json --out {F}/out", 2, "is an instance file" },
+        { "score {F}/tiny.json {F}/plan.json --out /proc/allocator-scores", 2, "cannot be written" },
+        { "score {F}/tiny.json {F}/overbooked.json --scenarios 20", 3, "INFEASIBLE" },
+
+        // generate and schema.
+        { "generate --out /proc/allocator.json", 2, "cannot be written" },
+        { "generate --out {F}/elsewhere", 2, "is a folder; name the file to write" },
+        { "generate --pools 0 --out {F}/out.json", 2, "--pools" },
+        { "schema --kind shape", 2, "--kind 'shape' is not one of: instance, plan" },
+        { "schema --out /proc/allocator.schema.json", 2, "cannot be written" },
+
+        // the service's commands.
+        { "run-once --instance {F}/tiny.json --out {F}/out --threads 0", 2, "Nightly:Threads" },
+        { "run-once --out {F}/out", 2, "Nightly:Instances is empty" },
+        { "run-once --instance {F}/tiny.json --out /proc/allocator-out", 2, "cannot be written" },
+        { "run-once --instance {F}/tiny.json --out {F}/out --schedule nightly", 2, "Nightly:Schedule 'nightly'" },
+        { "run-once --instance {F}/tiny.json --instance {F}/elsewhere/tiny.json --out {F}/out", 2, "would both write to the folder 'tiny'" },
+        { "run-once --instance {F}/tiny.json --out {F}/out --time-limit abc", 2, "--time-limit 'abc' is not a number" },
+        { "history list --history {F}/missing.db", 2, "does not exist" },
+        { "frobnicate", 2, "frobnicate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_broken_input_gets_its_exit_code_one_readable_error_and_no_file(string command, int exit, string says)
+    {
+        var before = Listing();
+        var args = command.Split(' ').Select(a => a.Replace("{F}", _folder, StringComparison.Ordinal)).ToArray();
+
+        var (code, stdout, stderr) = CliProcess.Run(args);
+
+        Assert.True(code == exit, $"exit {code}, expected {exit}; stderr: {stderr}");
+        Assert.Contains(says.Replace("{F}", _folder, StringComparison.Ordinal), stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Allocator.", stderr, StringComparison.Ordinal);
+        Assert.Equal(before, Listing());
+    }
+
+    [Fact]
+    public void Plan_into_an_unwritable_folder_fails_at_once_with_exit_2_before_any_solve()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("plan", CliProcess.Seed("mid-6x120x20x26.json"), "--out", "/proc/allocator-out", "--time-limit", "300");
+
+        Assert.Equal(2, code);
+        Assert.Contains("error: --out '/proc/allocator-out' cannot be written", stderr, StringComparison.Ordinal);
+        // Nothing was solved: no plan found, no heartbeat, no summary.
+        Assert.DoesNotContain("plan worth", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("solving", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
+
+    private void Write(string name, string text) => File.WriteAllText(Path.Combine(_folder, name), text);
+
+    private static string Edited(string json, Action<JsonNode> edit)
+    {
+        var node = JsonNode.Parse(json)!;
+        edit(node);
+        return node.ToJsonString();
+    }
+
+    private List<string> Listing() => [.. Directory.EnumerateFileSystemEntries(_folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+}
