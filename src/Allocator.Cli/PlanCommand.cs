@@ -24,7 +24,7 @@ internal static class PlanCommand
         var mipThreads = new Option<int?>("--mip-threads") { Description = "Of --threads, how many the MIP gets while the others run neighbourhood re-solves (1 .. threads). Default: all of them for SCIP (its concurrent solvers), 1 for SCIP with --previous and for HiGHS." };
         var gap = new Option<double>("--gap") { Description = "Stop once the plan is proven within this relative gap of the bound (0.005 = 0.5%); the status stays feasible. 0: run to the optimum or the limit.", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
-        var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint)." };
+        var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint; it must be for this instance). Default: none." };
         var solver = Choice.Of("--solver", "The exact engine.", SolverKinds.Words, SolverKind.Scip);
         var deterministic = new Option<bool>("--deterministic") { Description = "Reproducible run: one thread, fixed seed; CP-SAT uses deterministic time for the limit." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress lines on standard error." };

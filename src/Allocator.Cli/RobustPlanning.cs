@@ -44,7 +44,7 @@ internal static class RobustPlanning
         new Option<int>("--scenarios") { Description = "With --robust: scenarios every candidate is scored on.", DefaultValueFactory = _ => 1000 },
         new Option<ulong>("--scenario-seed") { Description = "With --robust: seed of the search's scenarios and moves (out-of-sample scenarios use an independent seed derived from it).", DefaultValueFactory = _ => 1 },
         Choice.Of("--device", "With --robust: where candidates are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto),
-        new Option<long?>("--evaluations") { Description = "With --robust: most candidate plans to score; with a seed and batch size this makes the run reproducible." },
+        new Option<long?>("--evaluations") { Description = "With --robust: most candidate plans to score (default: until the time runs out); with a seed and batch size this makes the run reproducible." },
         new Option<int>("--batch") { Description = "With --robust: candidates scored together per step.", DefaultValueFactory = _ => 1024 },
         new Option<int>("--oos-scenarios") { Description = "With --robust: fresh scenarios for the out-of-sample comparison of the robust and exact plans.", DefaultValueFactory = _ => 10000 },
         new Option<double?>("--exact-time-limit") { Description = "With --robust: seconds for the exact solve (default: half of --time-limit; the search gets the rest)." });

@@ -24,7 +24,7 @@ internal static class ScoreCommand
         var seed = new Option<ulong>("--seed") { Description = "Scenario seed: scenario k of a seed is the same draw for every plan and device.", DefaultValueFactory = _ => 1 };
         var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
         var device = Choice.Of("--device", "Where plans are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto);
-        var output = new Option<string?>("--out") { Description = "Folder for scores.json and scores.csv." };
+        var output = new Option<string?>("--out") { Description = "Folder for scores.json and scores.csv (default: none, the table only)." };
         var asJson = new Option<bool>("--json") { Description = "Print scores.json to standard output instead of the table." };
         var command = new Command("score", HelpText.With("Score plans against random scenarios: mean, stdev, CVaR, P(any lease short), shortfall, revenue split. A plan that breaks a rule is scored apart, marked infeasible, and the exit code is 3.", "allocator score seeds/colossus-2026.json out/a/plan.json out/b/plan.json --scenarios 10000", "allocator score seeds/tiny.json out/tiny/plan.json --json"))
         {
