@@ -68,10 +68,18 @@ internal static class RobustPlanning
             OutOfSampleScenarios = parse.GetValue(o.OutOfSampleScenarios),
             ExactSeconds = parse.GetValue(o.ExactTimeLimit),
         };
-        if (settings.Validate() is { Count: > 0 })
+        // The service checks its settings by the same rules (RobustSettings.Validate), in the same words.
+        var flags = new Dictionary<string, string>
         {
-            Console.Error.WriteLine("error: --scenarios and --batch must be at least 1, --oos-scenarios at least 2, --evaluations not negative and --exact-time-limit positive. Nothing was written.");
-            return null;
+            [nameof(RobustSettings.Scenarios)] = "--scenarios",
+            [nameof(RobustSettings.BatchSize)] = "--batch",
+            [nameof(RobustSettings.Evaluations)] = "--evaluations",
+            [nameof(RobustSettings.OutOfSampleScenarios)] = "--oos-scenarios",
+            [nameof(RobustSettings.ExactSeconds)] = "--exact-time-limit",
+        };
+        if (settings.Validate() is { Count: > 0 } problems)
+        {
+            return PlanCommand.OptionsAreValid([.. problems.Select(p => (flags.GetValueOrDefault(p.Setting, p.Setting), (string?)p.Problem.TrimEnd('.')))]) ? settings : null;
         }
 
         return settings;

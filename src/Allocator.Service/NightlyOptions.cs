@@ -191,7 +191,7 @@ public sealed class NightlyOptionsValidator : IValidateOptions<NightlyOptions>
             BatchSize = options.BatchSize,
             Evaluations = options.Evaluations,
             OutOfSampleScenarios = options.OutOfSampleScenarios,
-        }.Validate().Select(problem => $"{key}:{problem}"));
+        }.Validate().Select(p => $"{key}:{p.Setting} {p.Problem}"));
         if (PlannerOptionRules.MipThreads(options.MipThreads, options.Threads) is { } mipThreads)
         {
             problems.Add($"{key}:MipThreads {mipThreads} (--mip-threads N).");

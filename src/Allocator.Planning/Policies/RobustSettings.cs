@@ -29,17 +29,17 @@ public sealed record RobustSettings
     /// <summary>Seconds for the exact solve (null: half of the whole limit; the search gets the rest).</summary>
     public double? ExactSeconds { get; init; }
 
-    /// <summary>Every setting out of range, as "Setting problem"; empty when all are fine.</summary>
-    public IReadOnlyList<string> Validate() =>
+    /// <summary>Every setting out of range, named by its property, with what is wrong; empty when all are fine.</summary>
+    public IReadOnlyList<(string Setting, string Problem)> Validate() =>
     [
-        .. new (bool Wrong, string Problem)[]
+        .. new (bool Wrong, string Setting, string Problem)[]
         {
-            (Risk is null, "Risk is not set."),
-            (Scenarios < 1, $"Scenarios must be at least 1 (it is {Scenarios})."),
-            (BatchSize < 1, $"BatchSize must be at least 1 (it is {BatchSize})."),
-            (Evaluations is < 0, $"Evaluations must not be negative (it is {Evaluations})."),
-            (OutOfSampleScenarios < 2, $"OutOfSampleScenarios must be at least 2 (it is {OutOfSampleScenarios}): an interval needs two."),
-            (ExactSeconds is <= 0, $"ExactSeconds must be positive (it is {ExactSeconds})."),
-        }.Where(c => c.Wrong).Select(c => c.Problem),
+            (Risk is null, nameof(Risk), "is not set."),
+            (Scenarios < 1, nameof(Scenarios), $"must be at least 1 (it is {Scenarios})."),
+            (BatchSize < 1, nameof(BatchSize), $"must be at least 1 (it is {BatchSize})."),
+            (Evaluations is < 0, nameof(Evaluations), $"must not be negative (it is {Evaluations})."),
+            (OutOfSampleScenarios < 2, nameof(OutOfSampleScenarios), $"must be at least 2 (it is {OutOfSampleScenarios}): an interval needs two."),
+            (ExactSeconds is <= 0, nameof(ExactSeconds), $"must be positive (it is {ExactSeconds})."),
+        }.Where(c => c.Wrong).Select(c => (c.Setting, c.Problem)),
     ];
 }
