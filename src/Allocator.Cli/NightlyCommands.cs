@@ -146,7 +146,7 @@ internal static class NightlyCommands
                 table.AddRow(
                     r.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Instance), r.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                     r.Status.ToString().ToLowerInvariant(), r.Objective is { } objective ? Figures.Whole(objective) : "-",
-                    r.Gap is { } gap ? Figures.Percent(gap) : "-", Markup.Escape(Shorten(r.Summary, 48)));
+                    r.Gap is { } gap ? Figures.Percent(gap) : "-", Markup.Escape(Console.IsOutputRedirected ? r.Summary.ReplaceLineEndings(" ") : Shorten(r.Summary, 48)));
             }
 
             AnsiConsole.Write(table);
