@@ -13,6 +13,7 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     DevicesCommand.Create(),
     ScoreCommand.Create(),
     SchemaCommand.Create(),
+    CompareCommand.Create(),
     NightlyCommands.Serve(),
     NightlyCommands.RunOnce(),
     NightlyCommands.History(),

@@ -166,16 +166,7 @@ public static class OutOfSample
         double Value(double[] totals)
         {
             var mean = totals.Average();
-            var sorted = (double[])totals.Clone();
-            Array.Sort(sorted);
-            var worst = Math.Max(1, (int)Math.Ceiling(cvar.Share * n - 1e-9));
-            var tail = 0.0;
-            for (var k = 0; k < worst; k++)
-            {
-                tail += sorted[k];
-            }
-
-            return mean - cvar.Lambda * (mean - tail / worst);
+            return mean - cvar.Lambda * (mean - RiskSummary.ConditionalValueAtRisk(totals, cvar.Share));
         }
 
         var estimate = Value(b) - Value(a);

@@ -90,6 +90,17 @@ public sealed class BrokenInputTests : IDisposable
         { "schema --kind shape", 2, "--kind 'shape' is not one of: instance, plan" },
         { "schema --out /proc/allocator.schema.json", 2, "cannot be written" },
 
+        // compare: policy specs and options.
+        { "compare {F}/tiny.json --policies exact,fancy --out {F}/out", 2, "policy 'fancy': 'fancy' is not a policy; use one of exact, greedy" },
+        { "compare {F}/tiny.json --policies exact,split:1.5 --out {F}/out", 2, "policy 'split:1.5': 1.5 is out of range (split:SHARE in [0, 1)" },
+        { "compare {F}/tiny.json --policies exact,threshold --out {F}/out", 2, "'threshold' needs a parameter" },
+        { "compare {F}/tiny.json --policies exact,greedy:2 --out {F}/out", 2, "'greedy' takes no parameter" },
+        { "compare {F}/tiny.json --policies exact,robust:cvar:2:0.5 --out {F}/out", 2, "policy 'robust:cvar:2:0.5'" },
+        { "compare {F}/tiny.json --policies exact,{F}/no-such-plan.json --out {F}/out", 2, "there is no such plan file" },
+        { "compare {F}/tiny.json --policies exact --scenarios 1 --out {F}/out", 2, "--scenarios must be at least 2" },
+        { "compare {F}/plan.json --policies exact --out {F}/out", 2, "is a plan file" },
+        { "compare {F}/tiny.json --policies exact --out /proc/allocator-lab", 2, "cannot be written" },
+
         // the service's commands.
         { "run-once --instance {F}/tiny.json --out {F}/out --threads 0", 2, "Nightly:Threads" },
         { "run-once --out {F}/out", 2, "Nightly:Instances is empty" },

@@ -355,6 +355,26 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Compare_scores_every_policy_on_the_same_scenarios_and_writes_the_summary_and_the_parquet_file()
+    {
+        var output = Path.Combine(_folder, "lab");
+
+        var (exit, stdout, stderr) = CliProcess.Run(
+            "compare", CliProcess.Seed("tiny.json"), "--policies", "exact,lease-first,split:0.3", "--scenarios", "40", "--device", "cpu", "--threads", "1", "--out", output);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("tiny: 40 scenarios, seed 1, against exact", stdout, StringComparison.Ordinal);
+        Assert.Contains("-13,634,176 [-13,634,176 .. -13,634,176]", stdout, StringComparison.Ordinal);
+        var csv = File.ReadAllLines(Path.Combine(output, "summary.csv"));
+        Assert.Equal(4, csv.Length);
+        Assert.StartsWith("tiny,exact,true,40,73066528,", csv[1], StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "summary.json")))!;
+        Assert.Equal("exact", json["baseline"]!.GetValue<string>());
+        Assert.Equal(3, json["instances"]![0]!["policies"]!.AsArray().Count);
+        Assert.True(new FileInfo(Path.Combine(output, "results.parquet")).Length > 0);
+    }
+
+    [Fact]
     public void Unknown_option_exits_2()
     {
         var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--time-limt", "3");

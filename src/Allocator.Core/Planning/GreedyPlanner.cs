@@ -19,17 +19,21 @@ public static class GreedyPlanner
     /// </summary>
     public static Assignment? Plan(CompiledInstance instance, Assignment? keep = null) => BestPlan(instance, keep)?.Assignment;
 
-    /// <summary><see cref="Plan"/> with its evaluation, which choosing among the three ways computed anyway.</summary>
-    public static PlanEvaluation? BestPlan(CompiledInstance instance, Assignment? keep = null)
+    /// <summary>
+    /// <see cref="Plan"/> with its evaluation, which choosing among the three ways computed anyway. After the commitments,
+    /// the rest is added as <paramref name="fill"/> says (default: by net value per GPU-period).
+    /// </summary>
+    public static PlanEvaluation? BestPlan(CompiledInstance instance, Assignment? keep = null, FillRule? fill = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        fill ??= FillRule.ByValue;
         return new[]
             {
                 (CommitmentOrder.FewestPlacements, CommitmentFit.Spread),
                 (CommitmentOrder.FewestPlacements, CommitmentFit.Tight),
                 (CommitmentOrder.Value, CommitmentFit.Spread),
             }
-            .Select(way => Plan(instance, keep, way.Item1, way.Item2))
+            .Select(way => Plan(instance, keep, way.Item1, way.Item2, fill))
             .OfType<Assignment>()
             .Select(plan => PlanEvaluator.Evaluate(instance, plan))
             .Where(e => e.IsFeasible)
@@ -37,9 +41,9 @@ public static class GreedyPlanner
             .FirstOrDefault();
     }
 
-    private static Assignment? Plan(CompiledInstance instance, Assignment? keep, CommitmentOrder order, CommitmentFit fit)
+    private static Assignment? Plan(CompiledInstance instance, Assignment? keep, CommitmentOrder order, CommitmentFit fit, FillRule fill)
     {
-        var plan = new GreedyPlan(instance, order, fit);
+        var plan = new GreedyPlan(instance, order, fit, fill);
         if (keep is not null)
         {
             plan.Keep(keep);
@@ -53,6 +57,33 @@ public static class GreedyPlanner
         plan.AddByValue();
         return plan.ToAssignment();
     }
+}
+
+/// <summary>Which of the leases and jobs that no one has committed to go in first, once the commitments are placed.</summary>
+public enum FillOrder
+{
+    /// <summary>By net value per GPU-period (revenue less power and the spot margin the GPUs would otherwise earn).</summary>
+    Value,
+
+    /// <summary>Offers first, by price per GPU-hour; then jobs by value.</summary>
+    LeasesByPrice,
+
+    /// <summary>Jobs first, by value; then offers by value.</summary>
+    JobsByValue,
+}
+
+/// <summary>
+/// How the greedy planner fills the fleet after the commitments: in which order, with how much of each pool held back
+/// from offers for training (<see cref="TrainingReserve"/>), and which offers are worth taking at all
+/// (<see cref="MinimumPrice"/>). Only blocks that earn more than their power and the spot they displace are added.
+/// </summary>
+public sealed record FillRule(FillOrder Order = FillOrder.Value, double TrainingReserve = 0, double MinimumPrice = 0)
+{
+    /// <summary>Everything by net value per GPU-period, nothing held back.</summary>
+    public static FillRule ByValue { get; } = new();
+
+    /// <summary>Whether an offer at <paramref name="pricePerGpuHour"/> may be taken.</summary>
+    public bool Takes(double pricePerGpuHour) => pricePerGpuHour >= MinimumPrice;
 }
 
 /// <summary>Which commitment is placed next.</summary>
@@ -89,12 +120,18 @@ internal sealed class GreedyPlan
 
     private readonly CommitmentOrder _order;
     private readonly CommitmentFit _fit;
+    private readonly FillRule _fill;
 
-    public GreedyPlan(CompiledInstance instance, CommitmentOrder order, CommitmentFit fit)
+    // GPUs held by leases per pool and period, against the share of capacity a training reserve leaves to offers.
+    private readonly long[] _leaseGpus;
+
+    public GreedyPlan(CompiledInstance instance, CommitmentOrder order, CommitmentFit fit, FillRule fill)
     {
         _instance = instance;
         _order = order;
         _fit = fit;
+        _fill = fill;
+        _leaseGpus = new long[instance.PoolCount * instance.Periods];
         _ledger = new CapacityLedger(instance);
         _successors = [.. Enumerable.Range(0, instance.JobCount).Select(_ => new List<int>())];
         for (var j = 0; j < instance.JobCount; j++)
@@ -157,12 +194,22 @@ internal sealed class GreedyPlan
         return false;
     }
 
-    /// <summary>Adds every other lease and job that earns more than its power and the spot it displaces, best value per GPU-period first.</summary>
+    /// <summary>
+    /// Adds every other lease and job that earns more than its power and the spot it displaces, in the fill rule's
+    /// order (by default the best value per GPU-period first).
+    /// </summary>
     public void AddByValue()
     {
-        var ordered = _instance.Blocks().Where(b => !_instance.IsCommitted(b) && !_placed.ContainsKey(b))
-            .Select(b => (Block: b, Density: Density(b))).Where(x => x.Density > 0)
-            .OrderByDescending(x => x.Density).Select(x => x.Block).ToList();
+        var candidates = _instance.Blocks().Where(b => !_instance.IsCommitted(b) && !_placed.ContainsKey(b))
+            .Where(b => b.IsJob || _fill.Takes(_instance.Source.Leases[b.Index].PricePerGpuHour))
+            .Select(b => (Block: b, Density: Density(b))).Where(x => x.Density > 0).ToList();
+        var ordered = (_fill.Order switch
+        {
+            FillOrder.LeasesByPrice => candidates.OrderBy(x => x.Block.IsJob ? 1 : 0)
+                .ThenByDescending(x => x.Block.IsJob ? x.Density : _instance.Source.Leases[x.Block.Index].PricePerGpuHour),
+            FillOrder.JobsByValue => candidates.OrderBy(x => x.Block.IsJob ? 0 : 1).ThenByDescending(x => x.Density),
+            _ => candidates.OrderByDescending(x => x.Density),
+        }).Select(x => x.Block).ToList();
 
         // Jobs wait for their predecessors; a few passes settle every chain.
         for (var pass = 0; pass < 1 + _instance.JobCount; pass++)
@@ -374,7 +421,7 @@ internal sealed class GreedyPlan
         var gpus = _instance.Gpus(lease);
         var periods = _instance.Periods(lease);
         // Cheapest power first, then the emptiest stretch of the pool.
-        var best = Fitting(lease)
+        var best = Fitting(lease).Where(o => WithinOfferShare(o.Pool, o.Start, periods, gpus))
             .Select(o => (Option: o, Score: -_instance.PowerCostPerGpuPeriod[o.Pool] * 1e6 - _ledger.Load(o.Pool, o.Start, periods) * periods))
             .OrderByDescending(x => x.Score).Select(x => ((int Pool, int Start)?)x.Option).FirstOrDefault();
         if (best is not { } at)
@@ -421,21 +468,49 @@ internal sealed class GreedyPlan
 
     private double Size(Block block) => (double)_instance.Gpus(block) * _instance.Periods(block);
 
+    /// <summary>Whether an offer of <paramref name="gpus"/> keeps the pool's leases within the share the training reserve leaves them.</summary>
+    private bool WithinOfferShare(int pool, int start, int periods, int gpus)
+    {
+        for (var t = start; t < start + periods; t++)
+        {
+            if (_leaseGpus[pool * _instance.Periods + t] + gpus > Math.Floor((1 - _fill.TrainingReserve) * _instance.CapacityAt(pool, t)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private void Place(Block block, int pool, int start)
     {
         _placed[block] = (pool, start);
         LedgerOn(block);
     }
 
-    private void LedgerOn(Block block)
-    {
-        var (pool, start) = _placed[block];
-        _ledger.Add(pool, start, _instance.Periods(block), _instance.Gpus(block));
-    }
+    private void LedgerOn(Block block) => Book(block, +1);
 
-    private void LedgerOff(Block block)
+    private void LedgerOff(Block block) => Book(block, -1);
+
+    private void Book(Block block, int sign)
     {
         var (pool, start) = _placed[block];
-        _ledger.Remove(pool, start, _instance.Periods(block), _instance.Gpus(block));
+        var (periods, gpus) = (_instance.Periods(block), _instance.Gpus(block));
+        if (sign > 0)
+        {
+            _ledger.Add(pool, start, periods, gpus);
+        }
+        else
+        {
+            _ledger.Remove(pool, start, periods, gpus);
+        }
+
+        if (!block.IsJob)
+        {
+            for (var t = start; t < start + periods; t++)
+            {
+                _leaseGpus[pool * _instance.Periods + t] += sign * gpus;
+            }
+        }
     }
 }

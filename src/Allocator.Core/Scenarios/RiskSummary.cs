@@ -56,15 +56,30 @@ public sealed record RiskSummary(
         }
 
         Array.Sort(totals);
-        var worst = Math.Max(1, (int)Math.Ceiling(alpha * n - 1e-9));
+        return new RiskSummary(
+            n, mean, n > 1 ? Math.Sqrt(squares / (n - 1)) : 0, alpha, TailMean(totals, alpha), (double)shortCount / n, shortHours / n,
+            lease / n, penalty / n, job / n, spot / n, power / n);
+    }
+
+    /// <summary>CVaR at <paramref name="alpha"/> of <paramref name="totals"/> (any order; not changed): the mean of the worst ceil(alpha * S).</summary>
+    public static double ConditionalValueAtRisk(IReadOnlyList<double> totals, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        var sorted = totals.ToArray();
+        Array.Sort(sorted);
+        return TailMean(sorted, alpha);
+    }
+
+    /// <summary>The mean of the worst ceil(alpha * S) of <paramref name="sorted"/> totals, sorted worst first.</summary>
+    private static double TailMean(double[] sorted, double alpha)
+    {
+        var worst = Math.Max(1, (int)Math.Ceiling(alpha * sorted.Length - 1e-9));
         var tail = 0.0;
         for (var k = 0; k < worst; k++)
         {
-            tail += totals[k];
+            tail += sorted[k];
         }
 
-        return new RiskSummary(
-            n, mean, n > 1 ? Math.Sqrt(squares / (n - 1)) : 0, alpha, tail / worst, (double)shortCount / n, shortHours / n,
-            lease / n, penalty / n, job / n, spot / n, power / n);
+        return tail / worst;
     }
 }

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Allocator.Core.IO;
+using Parquet.Serialization;
+
+namespace Allocator.Lab;
+
+/// <summary>
+/// A comparison's files: summary.csv and summary.json (one row per instance and policy: the figures, the solve time and
+/// the differences with the baseline) and results.parquet (one row per instance, policy and scenario), which pandas,
+/// polars and DuckDB open as they are. Costs and penalties are positive amounts, as everywhere in Allocator.
+/// </summary>
+public static class ComparisonFiles
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes the three files into <paramref name="folder"/>, each atomically; returns their paths.</summary>
+    public static IReadOnlyList<string> Write(string folder, ComparisonRequest request, IReadOnlyList<InstanceComparison> comparisons, string device)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var files = new List<string> { Path.Combine(folder, "results.parquet"), Path.Combine(folder, "summary.csv"), Path.Combine(folder, "summary.json") };
+        AtomicFile.WriteAllBytes(files[0], Parquet(comparisons));
+        AtomicFile.WriteAllText(files[1], Csv(comparisons));
+        AtomicFile.WriteAllText(files[2], JsonSummary(request, comparisons, device));
+        return files;
+    }
+
+    /// <summary>One row per instance, policy and scenario.</summary>
+    public static byte[] Parquet(IReadOnlyList<InstanceComparison> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var rows = comparisons.SelectMany(c => c.Policies.SelectMany(p => p.Outcomes.Select((o, k) => new ScenarioRow
+        {
+            Instance = c.Name,
+            Policy = p.Policy,
+            Scenario = k,
+            Total = o.Total,
+            LeaseRevenue = o.LeaseRevenue,
+            Penalty = o.Penalty,
+            JobValue = o.JobValue,
+            SpotRevenue = o.SpotRevenue,
+            PowerCost = o.PowerCost,
+            ShortGpuHours = o.ShortGpuHours,
+        }))).ToList();
+        using var stream = new MemoryStream();
+        ParquetSerializer.SerializeAsync(rows, stream).GetAwaiter().GetResult();
+        return stream.ToArray();
+    }
+
+    /// <summary>One row per instance and policy.</summary>
+    public static string Csv(IReadOnlyList<InstanceComparison> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var csv = new StringBuilder("instance,policy,planned,scenarios,mean,stdev,alpha,cvar,p_any_lease_short,utilisation,lease_revenue,penalty,job_value,spot_revenue,power_cost,solve_seconds,"
+            + "mean_diff,mean_diff_low,mean_diff_high,mean_diff_p_holm,cvar_diff,cvar_diff_low,cvar_diff_high,cvar_diff_p_holm\n");
+        foreach (var c in comparisons)
+        {
+            foreach (var p in c.Policies)
+            {
+                var r = p.Risk;
+                csv.Append(CultureInfo.InvariantCulture, $"{Field(c.Name)},{Field(p.Policy)},{(r is null ? "false" : "true")},");
+                csv.Append(r is null
+                    ? ",,,,,,,,,,,"
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{r.Scenarios},{r.Mean:R},{r.StandardDeviation:R},{r.Alpha:R},{r.CVaR:R},{r.ProbabilityAnyLeaseShort:R},{p.Plan.Evaluation!.Kpis.Utilisation:R},{r.MeanLeaseRevenue:R},{r.MeanPenalty:R},{r.MeanJobValue:R},{r.MeanSpotRevenue:R},{r.MeanPowerCost:R},"));
+                csv.Append(CultureInfo.InvariantCulture, $"{p.SolveSeconds:0.###},{Cells(p.MeanDifference)},{Cells(p.CvarDifference)}\n");
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Cells(Difference? d) => d is null
+        ? ",,,"
+        : string.Create(CultureInfo.InvariantCulture, $"{d.Estimate:R},{d.Low:R},{d.High:R},{d.AdjustedP:R}");
+
+    private static string JsonSummary(ComparisonRequest request, IReadOnlyList<InstanceComparison> comparisons, string device)
+    {
+        var document = new
+        {
+            seed = request.Seed,
+            scenarios = request.Scenarios,
+            alpha = request.Alpha,
+            baseline = request.Baseline,
+            device,
+            versions = new
+            {
+                allocator = typeof(ComparisonFiles).Assembly.GetName().Version?.ToString(),
+                dotnet = Environment.Version.ToString(),
+            },
+            machine = new { os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, cores = Environment.ProcessorCount },
+            instances = comparisons.Select(c => new
+            {
+                instance = c.Name,
+                path = c.Path,
+                scoringSeconds = Math.Round(c.ScoringSeconds, 3),
+                policies = c.Policies.Select(p => new
+                {
+                    policy = p.Policy,
+                    planned = p.Risk is not null,
+                    problem = p.Plan.Problem,
+                    solveSeconds = Math.Round(p.SolveSeconds, 3),
+                    deterministicObjective = p.Plan.Evaluation?.Objective.Total,
+                    utilisation = p.Plan.Evaluation?.Kpis.Utilisation,
+                    risk = p.Risk,
+                    meanDifference = p.MeanDifference,
+                    cvarDifference = p.CvarDifference,
+                }),
+            }),
+        };
+        return JsonSerializer.Serialize(document, Json) + "\n";
+    }
+
+    private static string Field(string text) => text.Contains(',', StringComparison.Ordinal) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+
+    /// <summary>One scenario's outcome of one policy on one instance, as results.parquet stores it.</summary>
+    public sealed class ScenarioRow
+    {
+        [JsonPropertyName("instance")]
+        public string Instance { get; set; } = "";
+
+        [JsonPropertyName("policy")]
+        public string Policy { get; set; } = "";
+
+        [JsonPropertyName("scenario")]
+        public int Scenario { get; set; }
+
+        [JsonPropertyName("total")]
+        public double Total { get; set; }
+
+        [JsonPropertyName("lease_revenue")]
+        public double LeaseRevenue { get; set; }
+
+        [JsonPropertyName("penalty")]
+        public double Penalty { get; set; }
+
+        [JsonPropertyName("job_value")]
+        public double JobValue { get; set; }
+
+        [JsonPropertyName("spot_revenue")]
+        public double SpotRevenue { get; set; }
+
+        [JsonPropertyName("power_cost")]
+        public double PowerCost { get; set; }
+
+        [JsonPropertyName("short_gpu_hours")]
+        public double ShortGpuHours { get; set; }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Allocator.Core.Contract;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
+using Allocator.Core.Policies;
+using Allocator.Core.Scenarios;
+using Allocator.Kernels;
+
+namespace Allocator.Lab;
+
+/// <summary>What to compare: instances, policies by name (the baseline among them), and the scenarios they are all scored on.</summary>
+public sealed record ComparisonRequest(IReadOnlyList<string> Instances, IReadOnlyList<IPlanningPolicy> Policies, string Baseline, int Scenarios, ulong Seed)
+{
+    /// <summary>The share of worst scenarios CVaR averages.</summary>
+    public double Alpha { get; init; } = 0.05;
+}
+
+/// <summary>One policy on one instance: its plan, how long planning took, and what the plan made in every scenario.</summary>
+public sealed record PolicyResult(string Policy, PolicyPlan Plan, double SolveSeconds)
+{
+    /// <summary>Each scenario's outcome, scenario k at index k (empty when the policy gave no plan).</summary>
+    public IReadOnlyList<ScenarioOutcome> Outcomes { get; init; } = [];
+
+    /// <summary>The summary of <see cref="Outcomes"/> (null when the policy gave no plan).</summary>
+    public RiskSummary? Risk { get; init; }
+
+    /// <summary>Mean of this policy - the baseline, scenario by scenario (null for the baseline itself).</summary>
+    public Difference? MeanDifference { get; init; }
+
+    /// <summary>CVaR of this policy - CVaR of the baseline (null for the baseline itself).</summary>
+    public Difference? CvarDifference { get; init; }
+
+    /// <summary>Each scenario's total, in scenario order.</summary>
+    public double[] Totals => [.. Outcomes.Select(o => o.Total)];
+}
+
+/// <summary>Every policy on one instance.</summary>
+public sealed record InstanceComparison(string Path, string Name, IReadOnlyList<PolicyResult> Policies, double ScoringSeconds);
+
+/// <summary>
+/// Runs every policy on every instance and scores all their plans on the same scenarios (common random numbers:
+/// scenario k is the same draw for every plan), then compares each policy with the baseline, pair by pair.
+/// </summary>
+public static class PolicyComparison
+{
+    /// <summary>Compares; a policy that gives no plan on an instance is kept with its reason and left out of the figures.</summary>
+    public static IReadOnlyList<InstanceComparison> Run(ComparisonRequest request, IPlanScorer scorer, Action<string>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(scorer);
+        return [.. request.Instances.Select(path => Compare(path, request, scorer, progress, cancellation))];
+    }
+
+    private static InstanceComparison Compare(string path, ComparisonRequest request, IPlanScorer scorer, Action<string>? progress, CancellationToken cancellation)
+    {
+        var instance = new CompiledInstance(InstanceReader.ReadFile(path));
+        var results = new List<PolicyResult>();
+        foreach (var policy in request.Policies)
+        {
+            progress?.Invoke($"{instance.Source.Name}: planning with {policy.Name}");
+            var clock = Stopwatch.StartNew();
+            var plan = policy.Plan(new PolicyInput(instance), null, cancellation);
+            results.Add(new PolicyResult(policy.Name, plan, clock.Elapsed.TotalSeconds));
+        }
+
+        var planned = results.Where(r => r.Plan.Assignment is not null).ToList();
+        progress?.Invoke($"{instance.Source.Name}: scoring {planned.Count} plans x {request.Scenarios:N0} scenarios on {scorer.Description}");
+        var scoring = Stopwatch.StartNew();
+        var matrix = scorer.Score(instance, [.. planned.Select(r => r.Plan.Assignment!)], request.Seed, request.Scenarios);
+        var scored = results.Select(r => planned.IndexOf(r) is var i and >= 0
+            ? r with { Outcomes = matrix.ForPlan(i), Risk = RiskSummary.Of(matrix.ForPlan(i), request.Alpha) }
+            : r).ToList();
+        return new InstanceComparison(path, instance.Source.Name, AgainstBaseline(scored, request), scoring.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Each policy's paired differences with the baseline, Holm-adjusted across all of the instance's comparisons.</summary>
+    private static List<PolicyResult> AgainstBaseline(List<PolicyResult> results, ComparisonRequest request)
+    {
+        if (results.FirstOrDefault(r => r.Policy == request.Baseline) is not { Risk: not null } baseline)
+        {
+            return results;
+        }
+
+        var others = results.Where(r => r != baseline && r.Risk is not null).ToList();
+        var tests = others.SelectMany(r => new[]
+        {
+            PairedDifference.Mean(r.Totals, baseline.Totals),
+            PairedDifference.ConditionalValueAtRisk(r.Totals, baseline.Totals, request.Alpha, request.Seed),
+        }).ToList();
+        var adjusted = PairedDifference.Holm(tests);
+        return [.. results.Select(r => others.IndexOf(r) is var i and >= 0 ? r with { MeanDifference = adjusted[2 * i], CvarDifference = adjusted[2 * i + 1] } : r)];
+    }
+}
