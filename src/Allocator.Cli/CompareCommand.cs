@@ -28,29 +28,35 @@ internal static class CompareCommand
         var timeLimit = new Option<double>("--time-limit") { Description = "Seconds each policy may plan each instance.", DefaultValueFactory = _ => 60 };
         var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
         var device = Choice.Of("--device", "Where plans are scored.", ScoringDevices.Words, ScoringDevice.Auto);
+        var precision = new Option<double?>("--precision") { Description = "Stop as precision, not count: start with --scenarios and double the count until every paired interval is narrower than this share of the baseline's mean (0.001 = 0.1%). Default: one batch of --scenarios." };
+        var maxScenarios = new Option<int>("--max-scenarios") { Description = "With --precision: the most scenarios to draw.", DefaultValueFactory = _ => 1_000_000 };
         var output = new Option<string?>("--out") { Description = "Folder for summary.csv, summary.json and results.parquet (default: none, the tables only)." };
         var command = new Command("compare", HelpText.With(
             "Compare allocation policies on the same scenarios: per instance, each policy's mean, spread, CVaR, P(any lease short), utilisation, revenue split and solve time, and its difference from the baseline with 95% intervals (paired t for the mean, paired bootstrap for CVaR; p-values Holm-adjusted across the comparisons).",
             "allocator compare seeds/colossus-2026.json --policies exact,lease-first,train-first,split:0.3,threshold:2.5,buffered:0.05 --scenarios 10000 --out out/lab",
             "allocator compare a.json b.json --policies exact,greedy,out/manual/plan.json --baseline exact --seed 7"))
         {
-            instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, output,
+            instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, precision, maxScenarios, output,
         };
         command.SetAction((parse, cancellation) => Task.Run(
-            () => Run(parse, instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, output, cancellation), CancellationToken.None));
+            () => Run(parse, instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, (precision, maxScenarios), output, cancellation), CancellationToken.None));
         return command;
     }
 
     private static int Run(
         ParseResult parse, Argument<string[]> instances, Option<string> policies, Option<string> baseline, Option<int> scenarios, Option<ulong> seed, Option<double> alpha,
-        Option<double> timeLimit, Option<int> threads, Option<Chosen<ScoringDevice>> device, Option<string?> output, CancellationToken cancellation)
+        Option<double> timeLimit, Option<int> threads, Option<Chosen<ScoringDevice>> device, (Option<double?> Share, Option<int> Most) precision, Option<string?> output,
+        CancellationToken cancellation)
     {
         var (n, a, seconds, threadCount, folder) = (parse.GetValue(scenarios), parse.GetValue(alpha), parse.GetValue(timeLimit), parse.GetValue(threads), parse.GetValue(output));
+        var (share, most) = (parse.GetValue(precision.Share), parse.GetValue(precision.Most));
         if (!PlanCommand.OptionsAreValid(
             ("--scenarios", n < 2 ? $"must be at least 2 (it is {n}): an interval needs two" : null),
             ("--alpha", a is <= 0 or > 1 ? $"must be in (0, 1] (it is {a})" : null),
             ("--time-limit", PlannerOptionRules.TimeLimitSeconds(seconds)),
             ("--threads", PlannerOptionRules.Threads(threadCount)),
+            ("--precision", share is <= 0 or >= 1 ? $"must be a share in (0, 1) (it is {share})" : null),
+            ("--max-scenarios", most < n ? $"must be at least --scenarios ({n}) (it is {most})" : null),
             ("--out", folder is null ? null : OutputFolder.Problem(folder))))
         {
             return ExitCodes.InvalidInput;
@@ -89,7 +95,7 @@ internal static class CompareCommand
         }
 
         using var runLock = held;
-        var request = new ComparisonRequest(paths, parsed, parsed[names.IndexOf(baselineName)].Name, n, parse.GetValue(seed)) { Alpha = a };
+        var request = new ComparisonRequest(paths, parsed, parsed[names.IndexOf(baselineName)].Name, n, parse.GetValue(seed)) { Alpha = a, Precision = share, MaxScenarios = most };
         var errors = Terminal.Errors();
         var results = PolicyComparison.Run(request, scorer, line => errors.MarkupLine(Markup.Escape(line)), cancellation);
         foreach (var comparison in results)
@@ -109,7 +115,7 @@ internal static class CompareCommand
     private static void Print(InstanceComparison comparison, ComparisonRequest request)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape($"{comparison.Name}: {request.Scenarios:N0} scenarios, seed {request.Seed}, against {request.Baseline}"))
+            .Title(Markup.Escape($"{comparison.Name}: {comparison.Scenarios:N0} scenarios, seed {request.Seed}, against {request.Baseline}"))
             .AddColumn("policy");
         foreach (var heading in new[] { "mean", "stdev", $"CVaR {Figures.Percent(request.Alpha)}", "P(short)", "utilisation", "lease", "less penalties", "jobs", "spot", "less power", "solve", "mean - baseline [95% CI] (p Holm)", "CVaR - baseline [95% CI] (p Holm)" })
         {
@@ -131,6 +137,13 @@ internal static class CompareCommand
         }
 
         AnsiConsole.Write(table);
+        if (request.Precision is { } precision)
+        {
+            Console.WriteLine(comparison.PrecisionReached
+                ? $"Every paired interval is narrower than {Figures.Percent(precision)} of {request.Baseline}'s mean after {comparison.Scenarios:N0} scenarios."
+                : $"Not every paired interval is narrower than {Figures.Percent(precision)} of {request.Baseline}'s mean after {comparison.Scenarios:N0} scenarios (--max-scenarios {request.MaxScenarios:N0}).");
+        }
+
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Solving took {comparison.Policies.Sum(p => p.SolveSeconds):0.0} s, scoring {comparison.ScoringSeconds:0.0} s."));
     }

@@ -87,7 +87,8 @@ public static class ComparisonFiles
         var document = new
         {
             seed = request.Seed,
-            scenarios = request.Scenarios,
+            batch = request.Scenarios,
+            precision = request.Precision,
             alpha = request.Alpha,
             baseline = request.Baseline,
             device,
@@ -101,6 +102,9 @@ public static class ComparisonFiles
             {
                 instance = c.Name,
                 path = c.Path,
+                scenarios = c.Scenarios,
+                precisionReached = c.PrecisionReached,
+                solveSeconds = Math.Round(c.Policies.Sum(p => p.SolveSeconds), 3),
                 scoringSeconds = Math.Round(c.ScoringSeconds, 3),
                 policies = c.Policies.Select(p => new
                 {

@@ -13,6 +13,16 @@ public sealed record ComparisonRequest(IReadOnlyList<string> Instances, IReadOnl
 {
     /// <summary>The share of worst scenarios CVaR averages.</summary>
     public double Alpha { get; init; } = 0.05;
+
+    /// <summary>
+    /// The stopping rule as precision: scenarios are added in batches (<see cref="Scenarios"/> first, then doubling the
+    /// count) until every paired interval is narrower than this share of the baseline's mean (null: one batch,
+    /// <see cref="Scenarios"/> in all).
+    /// </summary>
+    public double? Precision { get; init; }
+
+    /// <summary>With <see cref="Precision"/>: the most scenarios to draw before giving up.</summary>
+    public int MaxScenarios { get; init; } = 1_000_000;
 }
 
 /// <summary>One policy on one instance: its plan, how long planning took, and what the plan made in every scenario.</summary>
@@ -34,8 +44,15 @@ public sealed record PolicyResult(string Policy, PolicyPlan Plan, double SolveSe
     public double[] Totals => [.. Outcomes.Select(o => o.Total)];
 }
 
-/// <summary>Every policy on one instance.</summary>
-public sealed record InstanceComparison(string Path, string Name, IReadOnlyList<PolicyResult> Policies, double ScoringSeconds);
+/// <summary>Every policy on one instance, and how many scenarios it took (with a precision: whether that precision was reached).</summary>
+public sealed record InstanceComparison(string Path, string Name, IReadOnlyList<PolicyResult> Policies, double ScoringSeconds)
+{
+    /// <summary>Scenarios every plan was scored on.</summary>
+    public int Scenarios => Policies.FirstOrDefault(p => p.Risk is not null)?.Outcomes.Count ?? 0;
+
+    /// <summary>Whether every paired interval is narrower than the precision asked for (true when none was asked for).</summary>
+    public bool PrecisionReached { get; init; } = true;
+}
 
 /// <summary>
 /// Runs every policy on every instance and scores all their plans on the same scenarios (common random numbers:
@@ -64,13 +81,38 @@ public static class PolicyComparison
         }
 
         var planned = results.Where(r => r.Plan.Assignment is not null).ToList();
-        progress?.Invoke($"{instance.Source.Name}: scoring {planned.Count} plans x {request.Scenarios:N0} scenarios on {scorer.Description}");
+        var outcomes = planned.Select(_ => new List<ScenarioOutcome>()).ToList();
         var scoring = Stopwatch.StartNew();
-        var matrix = scorer.Score(instance, [.. planned.Select(r => r.Plan.Assignment!)], request.Seed, request.Scenarios);
-        var scored = results.Select(r => planned.IndexOf(r) is var i and >= 0
-            ? r with { Outcomes = matrix.ForPlan(i), Risk = RiskSummary.Of(matrix.ForPlan(i), request.Alpha) }
-            : r).ToList();
-        return new InstanceComparison(path, instance.Source.Name, AgainstBaseline(scored, request), scoring.Elapsed.TotalSeconds);
+        while (true)
+        {
+            // Scenario k is the same draw whatever the batch, so batches continue one sequence of scenarios.
+            // Each batch doubles the count (an interval narrows with its square root), so a precision takes few rounds.
+            var drawn = outcomes.Count == 0 ? 0 : outcomes[0].Count;
+            var batch = Math.Min(Math.Max(request.Scenarios, drawn), request.MaxScenarios - drawn);
+            progress?.Invoke($"{instance.Source.Name}: scoring {planned.Count} plans x {batch:N0} scenarios (from scenario {drawn:N0}) on {scorer.Description}");
+            var matrix = scorer.Score(instance, [.. planned.Select(r => r.Plan.Assignment!)], request.Seed, batch, drawn);
+            for (var i = 0; i < planned.Count; i++)
+            {
+                outcomes[i].AddRange(matrix.ForPlan(i));
+            }
+
+            var scored = AgainstBaseline([.. results.Select(r => planned.IndexOf(r) is var i and >= 0
+                ? r with { Outcomes = [.. outcomes[i]], Risk = RiskSummary.Of(outcomes[i], request.Alpha) }
+                : r)], request);
+            var reached = request.Precision is not { } precision || Precise(scored, request.Baseline, precision);
+            if (reached || drawn + batch >= request.MaxScenarios || planned.Count == 0 || cancellation.IsCancellationRequested)
+            {
+                return new InstanceComparison(path, instance.Source.Name, scored, scoring.Elapsed.TotalSeconds) { PrecisionReached = reached };
+            }
+        }
+    }
+
+    /// <summary>Whether every paired interval is narrower than <paramref name="precision"/> of the baseline's mean.</summary>
+    private static bool Precise(List<PolicyResult> results, string baseline, double precision)
+    {
+        var scale = precision * Math.Abs(results.First(r => r.Policy == baseline).Risk?.Mean ?? 0);
+        return results.All(r => (r.MeanDifference is null || r.MeanDifference.High - r.MeanDifference.Low < scale)
+            && (r.CvarDifference is null || r.CvarDifference.High - r.CvarDifference.Low < scale));
     }
 
     /// <summary>Each policy's paired differences with the baseline, Holm-adjusted across all of the instance's comparisons.</summary>

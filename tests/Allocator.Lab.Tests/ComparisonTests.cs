@@ -117,6 +117,27 @@ public sealed class ComparisonTests : IDisposable
     }
 
     [Fact]
+    public void A_precision_adds_scenarios_until_every_interval_is_that_narrow_and_says_how_many_it_took()
+    {
+        var parsed = new[] { "exact", "greedy" }.Select(p => PolicySpec.Parse(p, Settings)).ToList();
+        var request = new ComparisonRequest([Generated(uncertainty: true, 5)], parsed, "exact", 100, 3) { Precision = 0.05 };
+
+        var result = Assert.Single(PolicyComparison.Run(request, _scorer));
+
+        Assert.True(result.PrecisionReached);
+        Assert.Contains(result.Scenarios, new[] { 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600 });
+        var scale = 0.05 * Math.Abs(result.Policies[0].Risk!.Mean);
+        var greedy = result.Policies[1];
+        Assert.True(greedy.MeanDifference!.High - greedy.MeanDifference.Low < scale);
+        Assert.True(greedy.CvarDifference!.High - greedy.CvarDifference.Low < scale);
+        Assert.Equal(result.Scenarios, greedy.Outcomes.Count);
+
+        // The scenarios are one sequence: the first 100 are those a single batch of 100 draws.
+        var once = Assert.Single(PolicyComparison.Run(request with { Precision = null }, _scorer));
+        Assert.Equal(once.Policies[1].Totals, greedy.Totals.Take(100));
+    }
+
+    [Fact]
     public void Holm_adjusts_the_smallest_p_value_by_the_number_of_comparisons_and_keeps_the_order()
     {
         var adjusted = PairedDifference.Holm([new(1, 0, 2, 0.01), new(1, 0, 2, 0.04), new(1, 0, 2, 0.03)]);
