@@ -105,8 +105,17 @@ internal static class CompareCommand
 
         if (folder is not null)
         {
-            var files = ComparisonFiles.Write(folder, request, results, scorer.Description);
-            Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
+            var files = ComparisonFiles.Write(folder, request, results, scorer.Description).ToList();
+            var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, new Core.Evaluation.CompiledInstance(Core.Json.InstanceReader.ReadFile(c.Path)), request.Baseline))).ToList();
+            foreach (var (comparison, charts) in drawn)
+            {
+                files.AddRange(ComparisonCharts.Save(charts, folder, $"{comparison.Name}-"));
+            }
+
+            var report = Path.Combine(folder, "report.html");
+            AtomicFile.WriteAllText(report, ComparisonReport.Html(request, [.. drawn.Select(d => (d.Comparison, d.Charts))], scorer.Description));
+            files.Add(report);
+            Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (charts also as SVG).");
         }
 
         return ExitCodes.Success;
