@@ -14,6 +14,8 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     ScoreCommand.Create(),
     SchemaCommand.Create(),
     CompareCommand.Create(),
+    SweepCommands.Sweep(),
+    SweepCommands.Merge(),
     NightlyCommands.Serve(),
     NightlyCommands.RunOnce(),
     NightlyCommands.History(),

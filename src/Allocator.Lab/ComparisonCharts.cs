@@ -124,7 +124,7 @@ public static class ComparisonCharts
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks.Select(t => t.Position)], [.. ticks.Select(t => t.Label)]);
         plot.Axes.SetLimitsY(0.3, rows.Count + 0.7);
         plot.XLabel("policy - baseline (million USD)");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -181,7 +181,7 @@ public static class ComparisonCharts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.XLabel($"period ({instance.PeriodHours:0} h each)");
         plot.YLabel("thousand GPUs");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 }

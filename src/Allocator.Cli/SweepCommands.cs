@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using Allocator.Core.IO;
+using Allocator.Kernels;
+using Allocator.Lab;
+using Allocator.Planning.Policies;
+using Allocator.Solver;
+using Spectre.Console;
+
+namespace Allocator.Cli;
+
+/// <summary>
+/// <c>allocator sweep SWEEP.json</c> (all tasks, or one: <c>--task K</c>, <c>SLURM_ARRAY_TASK_ID</c> or
+/// <c>JOB_COMPLETION_INDEX</c>) and <c>allocator merge DIR...</c>.
+/// </summary>
+internal static class SweepCommands
+{
+    /// <summary>The environment variables a cluster's array job numbers its tasks with, in the order they are read.</summary>
+    private static readonly string[] TaskVariables = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
+
+    public static Command Sweep()
+    {
+        var file = new Argument<string>("SWEEP") { Description = "Sweep file (JSON): the grid of generated instances and the policies; see docs/sweeps.md." };
+        var output = new Option<string>("--out") { Description = "Folder for the tasks' outputs (OUT/tasks/task-NNNN/) and, when every task runs here, the merged result.", Required = true };
+        var task = new Option<int?>("--task") { Description = "Run only this task (0-based); default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set, else every task and then the merge." };
+        var threads = new Option<int>("--threads") { Description = "Solver threads per task.", DefaultValueFactory = _ => 1 };
+        var device = Choice.Of("--device", "Where plans are scored.", ScoringDevices.Words, ScoringDevice.Auto);
+        var command = new Command("sweep", HelpText.With(
+            "Compare policies over a grid of generated instances, split into numbered tasks that any machine can run by number.",
+            "allocator sweep benchmarks/sweeps/small.json --out out/sweep",
+            "sbatch --array=0-11 deploy/slurm/sweep.sbatch benchmarks/sweeps/small.json out/sweep   # then: allocator merge out/sweep --out out/sweep"))
+        {
+            file, output, task, threads, device,
+        };
+        command.SetAction((parse, cancellation) => Task.Run(() => RunSweep(parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(task), parse.GetValue(threads), parse.GetValue(device)!.Value, cancellation), CancellationToken.None));
+        return command;
+    }
+
+    public static Command Merge()
+    {
+        var folders = new Argument<string[]>("DIR") { Description = "Sweep output folders (each with tasks/task-NNNN/).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "Folder for the merged summary.csv, results.parquet and report.html.", Required = true };
+        var command = new Command("merge", HelpText.With(
+            "Join the outputs of a sweep's tasks, from one folder or many, into one summary.csv, results.parquet and report.html.",
+            "allocator merge out/sweep --out out/sweep",
+            "allocator merge node-a/sweep node-b/sweep --out out/sweep"))
+        {
+            folders, output,
+        };
+        command.SetAction(parse =>
+        {
+            var destination = parse.GetValue(output)!;
+            if (OutputFolder.Problem(destination) is { } problem)
+            {
+                Console.Error.WriteLine($"error: --out {problem}. Nothing was written.");
+                return ExitCodes.InvalidInput;
+            }
+
+            try
+            {
+                var files = SweepRunner.Merge(parse.GetValue(folders)!, destination);
+                Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
+                return ExitCodes.Success;
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message} Nothing was written.");
+                return ExitCodes.InvalidInput;
+            }
+        });
+        return command;
+    }
+
+    private static int RunSweep(string path, string folder, int? task, int threads, ScoringDevice device, CancellationToken cancellation)
+    {
+        Sweep sweep;
+        try
+        {
+            sweep = Lab.Sweep.Read(path);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message} Nothing was written.");
+            return ExitCodes.InvalidInput;
+        }
+
+        var count = sweep.Tasks().Count;
+        var fromEnvironment = TaskVariables.Select(v => (Name: v, Value: Environment.GetEnvironmentVariable(v))).FirstOrDefault(v => !string.IsNullOrEmpty(v.Value));
+        if (task is null && fromEnvironment.Value is { } text)
+        {
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+            {
+                Console.Error.WriteLine($"error: {fromEnvironment.Name}='{text}' is not a task number. Nothing was written.");
+                return ExitCodes.InvalidInput;
+            }
+
+            task = number;
+        }
+
+        using var scorer = BulkScorer.Create(device, w => Console.Error.WriteLine($"warning: {w}"));
+        var settings = new PolicySettings(new PlannerOptions { Threads = threads }, scorer, TimeSpan.FromSeconds(sweep.TimeLimitSeconds));
+        if (!PlanCommand.OptionsAreValid(
+            ("--task", task is < 0 || task >= count ? $"{task} is out of range: the sweep has {count} tasks, 0 .. {count - 1}" : null),
+            ("--threads", PlannerOptionRules.Threads(threads)),
+            ("--out", OutputFolder.Problem(folder)),
+            ("policies", PolicyProblem(sweep, settings))))
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        var errors = Terminal.Errors();
+        foreach (var k in task is { } one ? [one] : Enumerable.Range(0, count))
+        {
+            errors.MarkupLine(Markup.Escape($"task {k} of {count} ({k + 1}/{(task is null ? count : 1)} here)"));
+            SweepRunner.RunTask(sweep, k, folder, scorer, threads, line => errors.MarkupLine(Markup.Escape($"  {line}")), cancellation);
+        }
+
+        if (task is null)
+        {
+            var files = SweepRunner.Merge([folder], folder);
+            Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Whether every policy of the sweep can be built; the first problem, else null.</summary>
+    private static string? PolicyProblem(Sweep sweep, PolicySettings settings)
+    {
+        try
+        {
+            foreach (var policy in sweep.Policies.Append(sweep.Baseline))
+            {
+                _ = PolicySpec.Parse(policy, settings);
+            }
+
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return $"in the sweep file: {e.Message.TrimEnd('.')}";
+        }
+    }
+}

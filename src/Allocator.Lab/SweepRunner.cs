@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Allocator.Core.Evaluation;
+using Allocator.Core.IO;
+using Allocator.Core.Json;
+using Allocator.Kernels;
+using Allocator.Planning.Policies;
+using Allocator.Solver;
+using Parquet.Serialization;
+
+namespace Allocator.Lab;
+
+/// <summary>
+/// Runs a sweep's tasks, each into OUT/tasks/task-NNNN/ (the instance, the comparison's files, charts and report), and
+/// merges tasks' outputs, from one folder or from many machines' folders, into one summary.csv, results.parquet and
+/// report.html. A task's output depends only on the sweep and the task number, so a sweep run in shards and merged
+/// equals the sweep run whole.
+/// </summary>
+public static class SweepRunner
+{
+    /// <summary>Where task <paramref name="task"/> writes under <paramref name="root"/>.</summary>
+    public static string TaskFolder(string root, int task) => Path.Combine(root, "tasks", string.Create(CultureInfo.InvariantCulture, $"task-{task:D4}"));
+
+    /// <summary>Runs task <paramref name="task"/>: generates its instance, compares the sweep's policies on it, and writes the files.</summary>
+    public static InstanceComparison RunTask(Sweep sweep, int task, string root, IPlanScorer scorer, int threads, Action<string>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentOutOfRangeException.ThrowIfNegative(task);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(task, sweep.Tasks().Count);
+        var folder = TaskFolder(root, task);
+        var instancePath = Path.Combine(folder, "instance.json");
+        AtomicFile.WriteAllText(instancePath, InstanceWriter.Write(sweep.Instance(task)));
+
+        // One thread and a fixed seed: a task's plans must not depend on which machine ran it or how busy it was.
+        var settings = new PolicySettings(new PlannerOptions { Threads = threads, Deterministic = true }, scorer, TimeSpan.FromSeconds(sweep.TimeLimitSeconds));
+        var names = sweep.Policies.Contains(sweep.Baseline) ? sweep.Policies : [sweep.Baseline, .. sweep.Policies];
+        var policies = names.Select(p => PolicySpec.Parse(p, settings)).ToList();
+        var request = new ComparisonRequest([instancePath], policies, PolicySpec.Parse(sweep.Baseline, settings).Name, sweep.Scenarios, sweep.ScenarioSeed);
+        var comparison = PolicyComparison.Run(request, scorer, progress, cancellation)[0];
+        ComparisonFiles.Write(folder, request, [comparison], scorer.Description);
+        var charts = ComparisonCharts.Of(comparison, new CompiledInstance(InstanceReader.ReadFile(instancePath)), request.Baseline);
+        ComparisonCharts.Save(charts, folder, "");
+        AtomicFile.WriteAllText(Path.Combine(folder, "report.html"), ComparisonReport.Html(request, [(comparison, charts)], scorer.Description));
+        return comparison;
+    }
+
+    /// <summary>
+    /// Joins every task found under <paramref name="roots"/> (in task order; a task found twice must be the same) into
+    /// <paramref name="output"/>: summary.csv with a task column, results.parquet, and report.html linking each task's
+    /// own report. Returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        var tasks = roots.SelectMany(root => Directory.Exists(Path.Combine(root, "tasks")) ? Directory.GetDirectories(Path.Combine(root, "tasks"), "task-*") : [])
+            .Where(folder => File.Exists(Path.Combine(folder, "summary.csv")) && File.Exists(Path.Combine(folder, "results.parquet")))
+            .GroupBy(folder => int.Parse(Path.GetFileName(folder)["task-".Length..], CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key)
+            .ToList();
+        if (tasks.Count == 0)
+        {
+            throw new ArgumentException($"no finished task (tasks/task-NNNN/ with summary.csv and results.parquet) under {string.Join(", ", roots)}.");
+        }
+
+        var summary = new StringBuilder();
+        var rows = new List<ComparisonFiles.ScenarioRow>();
+        var links = new StringBuilder();
+        foreach (var task in tasks)
+        {
+            var folder = task.First();
+            var lines = File.ReadAllLines(Path.Combine(folder, "summary.csv"));
+            if (summary.Length == 0)
+            {
+                summary.Append("task,").Append(lines[0]).Append('\n');
+            }
+
+            foreach (var line in lines.Skip(1))
+            {
+                summary.Append(CultureInfo.InvariantCulture, $"{task.Key},{line}\n");
+            }
+
+            using var stream = File.OpenRead(Path.Combine(folder, "results.parquet"));
+            rows.AddRange(ParquetSerializer.DeserializeAsync<ComparisonFiles.ScenarioRow>(stream).GetAwaiter().GetResult().Data);
+            var report = Path.GetRelativePath(output, Path.Combine(folder, "report.html"));
+            links.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{WebUtility.HtmlEncode(report)}\">task {task.Key}</a>: {WebUtility.HtmlEncode(lines.Length > 1 ? lines[1].Split(',')[0] : "")}</li>\n");
+        }
+
+        var files = new List<string> { Path.Combine(output, "summary.csv"), Path.Combine(output, "results.parquet"), Path.Combine(output, "report.html") };
+        AtomicFile.WriteAllText(files[0], summary.ToString());
+        using (var parquet = new MemoryStream())
+        {
+            ParquetSerializer.SerializeAsync(rows, parquet).GetAwaiter().GetResult();
+            AtomicFile.WriteAllBytes(files[1], parquet.ToArray());
+        }
+
+        AtomicFile.WriteAllText(files[2], $$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Allocator sweep</title>
+            <style>body { font-family: system-ui, sans-serif; margin: 2em; }</style></head><body>
+            <h1>Sweep: {{tasks.Count}} tasks</h1>
+            <p>summary.csv has one row per task, instance and policy; results.parquet one row per instance, policy and scenario. Each task's report, with its tables and charts:</p>
+            <ul>
+            {{links}}</ul>
+            </body></html>
+            """);
+        return files;
+    }
+}
