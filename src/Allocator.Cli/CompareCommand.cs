@@ -29,6 +29,7 @@ internal static class CompareCommand
         var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
         var device = Choice.Of("--device", "Where plans are scored.", ScoringDevices.Words, ScoringDevice.Auto);
         var precision = new Option<double?>("--precision") { Description = "Stop as precision, not count: start with --scenarios and double the count until every paired interval is narrower than this share of the baseline's mean (0.001 = 0.1%). Default: one batch of --scenarios." };
+        var deterministic = new Option<bool>("--deterministic") { Description = "Exact policies on one thread with a fixed seed, so that reruns give the same plans unless a time limit cuts a solve (then the plan found by the limit can vary)." };
         var maxScenarios = new Option<int>("--max-scenarios") { Description = "With --precision: the most scenarios to draw.", DefaultValueFactory = _ => 1_000_000 };
         var output = new Option<string?>("--out") { Description = "Folder for summary.csv, summary.json and results.parquet (default: none, the tables only)." };
         var command = new Command("compare", HelpText.With(
@@ -36,17 +37,17 @@ internal static class CompareCommand
             "allocator compare seeds/colossus-2026.json --policies exact,lease-first,train-first,split:0.3,threshold:2.5,buffered:0.05 --scenarios 10000 --out out/lab",
             "allocator compare a.json b.json --policies exact,greedy,out/manual/plan.json --baseline exact --seed 7"))
         {
-            instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, precision, maxScenarios, output,
+            instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, precision, maxScenarios, deterministic, output,
         };
         command.SetAction((parse, cancellation) => Task.Run(
-            () => Run(parse, instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, (precision, maxScenarios), output, cancellation), CancellationToken.None));
+            () => Run(parse, instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, (precision, maxScenarios), output, parse.GetValue(deterministic), cancellation), CancellationToken.None));
         return command;
     }
 
     private static int Run(
         ParseResult parse, Argument<string[]> instances, Option<string> policies, Option<string> baseline, Option<int> scenarios, Option<ulong> seed, Option<double> alpha,
         Option<double> timeLimit, Option<int> threads, Option<Chosen<ScoringDevice>> device, (Option<double?> Share, Option<int> Most) precision, Option<string?> output,
-        CancellationToken cancellation)
+        bool deterministic, CancellationToken cancellation)
     {
         var (n, a, seconds, threadCount, folder) = (parse.GetValue(scenarios), parse.GetValue(alpha), parse.GetValue(timeLimit), parse.GetValue(threads), parse.GetValue(output));
         var (share, most) = (parse.GetValue(precision.Share), parse.GetValue(precision.Most));
@@ -69,7 +70,7 @@ internal static class CompareCommand
         }
 
         using var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
-        var settings = new PolicySettings(new PlannerOptions { Threads = threadCount }, scorer, TimeSpan.FromSeconds(seconds));
+        var settings = new PolicySettings(new PlannerOptions { Threads = threadCount, Deterministic = deterministic }, scorer, TimeSpan.FromSeconds(seconds));
         var names = parse.GetValue(policies)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
         var baselineName = parse.GetValue(baseline)!;
         if (!names.Contains(baselineName))

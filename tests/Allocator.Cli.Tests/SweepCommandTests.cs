@@ -1,0 +1,70 @@
+namespace Allocator.Cli.Tests;
+
+/// <summary>A sweep submitted to a real Slurm cluster as a job array, merged, equals the same sweep run on one machine.</summary>
+public sealed class SweepCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("allocator-sweep-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_sweep_run_as_a_slurm_job_array_and_merged_equals_the_sweep_run_on_one_machine()
+    {
+        var sweep = Path.Combine(_folder, "sweep.json");
+        File.WriteAllText(sweep, """
+            { "name": "tiny-grid", "pools": [2], "leases": [8], "jobs": [3], "periods": [6], "uncertainty": [true], "hard": [false],
+              "seeds": [1, 2, 3], "policies": ["exact", "greedy", "split:0.3"], "baseline": "exact",
+              "scenarios": 50, "scenarioSeed": 1, "timeLimitSeconds": 20 }
+            """);
+        var whole = Path.Combine(_folder, "whole");
+        var (exit, _, stderr) = CliProcess.Run("sweep", sweep, "--out", whole, "--device", "cpu");
+        Assert.True(exit == 0, stderr);
+
+        var shards = Path.Combine(_folder, "shards");
+        var wrapper = Path.Combine(_folder, "allocator");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet {Path.Combine(AppContext.BaseDirectory, "allocator.dll")} \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        using (var cluster = new SlurmCluster(Directory.CreateDirectory(Path.Combine(_folder, "slurm")).FullName))
+        {
+            var (submitted, output) = cluster.Run(
+                "sbatch", "--wait", "--array=0-2", $"--chdir={_folder}", $"--export=ALL,ALLOCATOR={wrapper},NO_COLOR=1",
+                Path.Combine(CliProcess.RepositoryRoot, "deploy", "slurm", "sweep.sbatch"), sweep, shards);
+            Assert.True(submitted == 0, $"sbatch: {output}\n{string.Join("\n", Directory.GetFiles(_folder, "allocator-sweep-*.log").Select(File.ReadAllText))}");
+        }
+
+        var merged = Path.Combine(_folder, "merged");
+        var (mergeExit, _, mergeErrors) = CliProcess.Run("merge", shards, "--out", merged);
+        Assert.True(mergeExit == 0, mergeErrors);
+        Assert.Equal(WithoutSolveTimes(Path.Combine(whole, "summary.csv")), WithoutSolveTimes(Path.Combine(merged, "summary.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "results.parquet")), File.ReadAllBytes(Path.Combine(merged, "results.parquet")));
+        Assert.Equal(3, Directory.GetDirectories(Path.Combine(shards, "tasks")).Length);
+    }
+
+    [Theory]
+    [InlineData("--task", "3", "--task 3 is out of range: the sweep has 3 tasks, 0 .. 2")]
+    [InlineData("--task", "-1", "--task -1 is out of range")]
+    public void A_task_out_of_range_exits_2_and_writes_nothing(string option, string value, string says)
+    {
+        var sweep = Path.Combine(_folder, "sweep.json");
+        File.WriteAllText(sweep, """
+            { "name": "g", "pools": [2], "leases": [8], "jobs": [3], "periods": [6], "uncertainty": [false], "hard": [false],
+              "seeds": [1, 2, 3], "policies": ["greedy"], "baseline": "greedy", "scenarios": 10, "scenarioSeed": 1, "timeLimitSeconds": 5 }
+            """);
+
+        var (exit, _, stderr) = CliProcess.Run("sweep", sweep, "--out", Path.Combine(_folder, "out"), option, value);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(says, stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "out")));
+    }
+
+    private static List<string> WithoutSolveTimes(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var column = Array.IndexOf(lines[0].Split(','), "solve_seconds");
+        return [.. lines.Select(line => string.Join(',', line.Split(',').Where((_, i) => i != column)))];
+    }
+}
