@@ -86,7 +86,10 @@ public static class SweepRunner
             links.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{WebUtility.HtmlEncode(report)}\">task {task.Key}</a>: {WebUtility.HtmlEncode(lines.Length > 1 ? lines[1].Split(',')[0] : "")}</li>\n");
         }
 
-        var files = new List<string> { Path.Combine(output, "summary.csv"), Path.Combine(output, "results.parquet"), Path.Combine(output, "report.html") };
+        var files = new List<string> { Path.Combine(output, "summary.csv"), Path.Combine(output, "results.parquet"), Path.Combine(output, "report.html"), Path.Combine(output, "family.png") };
+        var family = FamilyChart(summary.ToString());
+        AtomicFile.WriteAllBytes(files[3], family.GetImageBytes(Chart.Width, Chart.Height, ScottPlot.ImageFormat.Png));
+        AtomicFile.WriteAllText(Path.ChangeExtension(files[3], ".svg"), family.GetSvgXml(Chart.Width, Chart.Height));
         AtomicFile.WriteAllText(files[0], summary.ToString());
         using (var parquet = new MemoryStream())
         {
@@ -99,11 +102,44 @@ public static class SweepRunner
             <html lang="en"><head><meta charset="utf-8"><title>Allocator sweep</title>
             <style>body { font-family: system-ui, sans-serif; margin: 2em; }</style></head><body>
             <h1>Sweep: {{tasks.Count}} tasks</h1>
-            <p>summary.csv has one row per task, instance and policy; results.parquet one row per instance, policy and scenario. Each task's report, with its tables and charts:</p>
+            <p>summary.csv has one row per task, instance and policy; results.parquet one row per instance, policy and scenario.</p>
+            <img alt="each policy against the baseline, task by task" style="max-width: 100%" src="data:image/png;base64,{{Convert.ToBase64String(File.ReadAllBytes(files[3]))}}">
+            <p>Each task's report, with its tables and charts:</p>
             <ul>
             {{links}}</ul>
             </body></html>
             """);
         return files;
+    }
+
+    /// <summary>
+    /// Each policy's mean against the baseline's, task by task, as a share of the baseline's mean: one row of points per
+    /// policy, zero marked, so that a family's spread shows at a glance.
+    /// </summary>
+    private static ScottPlot.Plot FamilyChart(string summaryCsv)
+    {
+        var rows = summaryCsv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(',')).ToList();
+        var header = rows[0];
+        int Column(string name) => Array.IndexOf(header, name);
+        var (task, policy, mean, diff) = (Column("task"), Column("policy"), Column("mean"), Column("mean_diff"));
+        var shares = rows.Skip(1).Where(r => r[diff].Length > 0 && r[mean].Length > 0)
+            .Select(r => (Task: r[task], Policy: r[policy], Diff: double.Parse(r[diff], CultureInfo.InvariantCulture), Mean: double.Parse(r[mean], CultureInfo.InvariantCulture)))
+            .Select(r => (r.Policy, Share: r.Diff / Math.Max(1, Math.Abs(r.Mean - r.Diff))))
+            .ToList();
+        var plot = new ScottPlot.Plot();
+        var policies = shares.Select(s => s.Policy).Distinct().ToList();
+        for (var i = 0; i < policies.Count; i++)
+        {
+            var points = shares.Where(s => s.Policy == policies[i]).Select(s => s.Share * 100).ToArray();
+            var markers = plot.Add.Markers(points, Enumerable.Repeat((double)(policies.Count - i), points.Length).ToArray());
+            markers.MarkerSize = 9;
+        }
+
+        plot.Add.VerticalLine(0, 1, ScottPlot.Colors.Gray);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. policies.Select((_, i) => (double)(policies.Count - i))], [.. policies]);
+        plot.Axes.SetLimitsY(0.3, policies.Count + 0.7);
+        plot.XLabel("mean against the baseline's, task by task (%)");
+        plot.Title("Each policy against the baseline over the sweep's instances");
+        return plot;
     }
 }
