@@ -193,7 +193,7 @@ internal static class ScoreCommand
         {
             var s = summaries[i];
             csv.Append(CultureInfo.InvariantCulture,
-                $"{plans[i].Path.Replace(",", "_", StringComparison.Ordinal)},{(plans[i].Evaluation.IsFeasible ? "true" : "false")},{s.Scenarios},{s.Mean:R},{s.StandardDeviation:R},{s.Alpha:R},{s.CVaR:R},{s.ProbabilityAnyLeaseShort:R},{s.ExpectedShortGpuHours:R},{s.MeanLeaseRevenue:R},{s.MeanPenalty:R},{s.MeanJobValue:R},{s.MeanSpotRevenue:R},{s.MeanPowerCost:R}\n");
+                $"{CsvField.Of(plans[i].Path)},{(plans[i].Evaluation.IsFeasible ? "true" : "false")},{s.Scenarios},{s.Mean:R},{s.StandardDeviation:R},{s.Alpha:R},{s.CVaR:R},{s.ProbabilityAnyLeaseShort:R},{s.ExpectedShortGpuHours:R},{s.MeanLeaseRevenue:R},{s.MeanPenalty:R},{s.MeanJobValue:R},{s.MeanSpotRevenue:R},{s.MeanPowerCost:R}\n");
         }
 
         return csv.ToString();

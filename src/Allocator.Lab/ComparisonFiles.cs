@@ -123,7 +123,7 @@ public static class ComparisonFiles
         return JsonSerializer.Serialize(document, Json) + "\n";
     }
 
-    private static string Field(string text) => text.Contains(',', StringComparison.Ordinal) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    private static string Field(string text) => Core.Text.CsvField.Of(text);
 
     /// <summary>One scenario's outcome of one policy on one instance, as results.parquet stores it.</summary>
     public sealed class ScenarioRow

@@ -214,10 +214,7 @@ public static class PlanWriter
             : at.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
     }
 
-    private static string Field(string text) =>
-        text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)
-            ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-            : text;
+    private static string Field(string text) => Text.CsvField.Of(text);
 
     private static void WritePlacement(Utf8JsonWriter w, string? pool, int? start)
     {
