@@ -109,10 +109,29 @@ internal static class SweepCommands
         }
 
         var errors = Terminal.Errors();
-        foreach (var k in task is { } one ? [one] : Enumerable.Range(0, count))
+        int[] mine = task is { } one ? [one] : [.. Enumerable.Range(0, count)];
+        if (errors.Profile.Capabilities.Interactive)
         {
-            errors.MarkupLine(Markup.Escape($"task {k} of {count} ({k + 1}/{(task is null ? count : 1)} here)"));
-            SweepRunner.RunTask(sweep, k, folder, scorer, threads, line => errors.MarkupLine(Markup.Escape($"  {line}")), cancellation);
+            // A terminal gets a bar over the tasks; logs and pipes a line per task.
+            errors.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var bar = context.AddTask($"{sweep.Name}: {mine.Length} task(s)", maxValue: mine.Length);
+                    foreach (var k in mine)
+                    {
+                        bar.Description = Markup.Escape($"{sweep.Name}: task {k} of {count}");
+                        SweepRunner.RunTask(sweep, k, folder, scorer, threads, null, cancellation);
+                        bar.Increment(1);
+                    }
+                });
+        }
+        else
+        {
+            foreach (var k in mine)
+            {
+                errors.MarkupLine(Markup.Escape($"task {k} of {count}"));
+                SweepRunner.RunTask(sweep, k, folder, scorer, threads, line => errors.MarkupLine(Markup.Escape($"  {line}")), cancellation);
+            }
         }
 
         if (task is null)
