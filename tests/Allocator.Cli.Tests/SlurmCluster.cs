@@ -111,10 +111,10 @@ internal sealed class SlurmCluster : IDisposable
             """);
     }
 
-    /// <summary>munged needs its key and socket folder; one that already runs is used as it is.</summary>
+    /// <summary>munged needs its key and socket folder; one that already runs (its pid file names a live process) is used as it is.</summary>
     private void StartMunge()
     {
-        if (Process.GetProcessesByName("munged").Length > 0)
+        if (MungedPid() is not null)
         {
             return;
         }
@@ -127,7 +127,20 @@ internal sealed class SlurmCluster : IDisposable
         Directory.CreateDirectory("/run/munge");
         Start("chown", "munge:munge", "/run/munge").WaitForExit();
         Start("munged", "--force").WaitForExit();
-        _munged = Process.GetProcessesByName("munged").FirstOrDefault()?.Id;
+        _munged = MungedPid();
+    }
+
+    /// <summary>The pid in munged's pid file when that process is alive (not a zombie), else null.</summary>
+    private static int? MungedPid()
+    {
+        const string pidFile = "/run/munge/munged.pid";
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            return null;
+        }
+
+        var status = $"/proc/{pid}/status";
+        return File.Exists(status) && !File.ReadAllText(status).Contains("State:\tZ", StringComparison.Ordinal) ? pid : null;
     }
 
     private void WaitUntilIdle()
