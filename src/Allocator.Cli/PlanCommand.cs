@@ -254,7 +254,7 @@ internal static class PlanCommand
         return result;
     }
 
-    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
 
     /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and lines could arrive late.</summary>
     internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
