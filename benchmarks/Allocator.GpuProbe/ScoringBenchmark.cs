@@ -148,28 +148,5 @@ internal static class ScoringBenchmark
             $"plan 0 (greedy): mean {summary.Mean:N0}, stdev {summary.StandardDeviation:N0}, CVaR5% {summary.CVaR:N0}, P(short) {summary.ProbabilityAnyLeaseShort:P1}"));
     }
 
-    /// <summary>The greedy plan and perturbations of it: some offers dropped, some starts shifted, some overbooking.</summary>
-    private static List<Assignment> Candidates(CompiledInstance instance, int count)
-    {
-        var greedy = GreedyPlanner.Plan(instance) ?? Assignment.Empty(instance);
-        var list = new List<Assignment> { greedy };
-        var rng = new SplitMix64(2026);
-        while (list.Count < count)
-        {
-            var leasePool = greedy.LeasePool.ToArray();
-            var leaseStart = greedy.LeaseStart.ToArray();
-            for (var l = 0; l < instance.LeaseCount; l++)
-            {
-                if (rng.Chance(0.1))
-                {
-                    leasePool[l] = rng.Chance(0.5) || instance.LeaseSigned[l] ? instance.LeasePools[l][rng.Between(0, instance.LeasePools[l].Length - 1)] : -1;
-                    leaseStart[l] = rng.Between(instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l]);
-                }
-            }
-
-            list.Add(greedy with { LeasePool = [.. leasePool], LeaseStart = [.. leaseStart] });
-        }
-
-        return list;
-    }
+    private static List<Assignment> Candidates(CompiledInstance instance, int count) => Kernels.ScoringBenchmark.Candidates(instance, count);
 }

@@ -16,6 +16,7 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     CompareCommand.Create(),
     SweepCommands.Sweep(),
     SweepCommands.Merge(),
+    BenchCommand.Create(),
     NightlyCommands.Serve(),
     NightlyCommands.RunOnce(),
     NightlyCommands.History(),

@@ -101,6 +101,11 @@ public sealed class BrokenInputTests : IDisposable
         { "compare {F}/plan.json --policies exact --out {F}/out", 2, "is a plan file" },
         { "compare {F}/tiny.json --policies exact --out /proc/allocator-lab", 2, "cannot be written" },
 
+        // bench.
+        { "bench --device tpu", 2, "--device 'tpu' is not one of: auto, cuda, opencl, cpu, ilgpu-cpu, reference, all" },
+        { "bench --plans 2", 2, "--plans must be at least 8" },
+        { "bench --device cpu --json /proc/allocator-bench.json", 2, "cannot be written" },
+
         // the service's commands.
         { "run-once --instance {F}/tiny.json --out {F}/out --threads 0", 2, "Nightly:Threads" },
         { "run-once --out {F}/out", 2, "Nightly:Instances is empty" },

@@ -375,6 +375,23 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Bench_measures_each_scorer_checks_it_against_the_reference_and_writes_json_to_compare_machines()
+    {
+        var json = Path.Combine(_folder, "bench.json");
+
+        var (exit, stdout, stderr) = CliProcess.Run("bench", "--device", "cpu,ilgpu-cpu,reference", "--plans", "64", "--scenarios", "128", "--json", json);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("cpu (C# fast path", stdout, StringComparison.Ordinal);
+        var scorers = JsonNode.Parse(File.ReadAllText(json))!["scorers"]!.AsArray();
+        Assert.Equal(3, scorers.Count);
+        Assert.All(scorers, s => Assert.True(s!["pairsPerSecond"]!.GetValue<double>() > 0));
+        Assert.True(scorers[0]!["agrees"]!.GetValue<bool>());
+        Assert.True(scorers[1]!["agrees"]!.GetValue<bool>());
+        Assert.Equal(16 * 32, scorers[0]!["plans"]!.GetValue<int>() * scorers[0]!["scenarios"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Unknown_option_exits_2()
     {
         var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--time-limt", "3");

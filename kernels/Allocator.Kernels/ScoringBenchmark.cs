@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Planning;
+using Allocator.Core.Randomness;
+using Allocator.Core.Scenarios;
+
+namespace Allocator.Kernels;
+
+/// <summary>What one scorer did on the benchmark: its speed, with and without summaries, and its agreement with the reference.</summary>
+public sealed record ScorerSpeed(
+    string Device,
+    int Plans,
+    int Scenarios,
+    double ScoringSeconds,
+    double SummarySeconds,
+    int CheckedPairs,
+    double WorstDifference)
+{
+    /// <summary>Pairs (plan x scenario) scored per second, every outcome brought back.</summary>
+    public double PairsPerSecond => (double)Plans * Scenarios / ScoringSeconds;
+
+    /// <summary>Pairs per second when only each plan's risk summary comes back.</summary>
+    public double SummaryPairsPerSecond => (double)Plans * Scenarios / SummarySeconds;
+
+    /// <summary>Whether every checked pair matches the reference scorer (relative difference at most 1e-9).</summary>
+    public bool Agrees => WorstDifference <= 1e-9;
+}
+
+/// <summary>
+/// The scoring benchmark a user runs on their own machine (<c>allocator bench</c>): candidate plans (the greedy plan
+/// and perturbations of it: offers moved or dropped), scored by a scorer at a given size, best of three timed runs
+/// after a warm-up, and a sample of its pairs checked against the plain reference scorer.
+/// </summary>
+public static class ScoringBenchmark
+{
+    /// <summary>How many timed runs each figure is the best of.</summary>
+    public const int Runs = 3;
+
+    /// <summary>The greedy plan and <paramref name="count"/> - 1 perturbations of it (seeded: the same plans every time).</summary>
+    public static List<Assignment> Candidates(CompiledInstance instance, int count)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var greedy = GreedyPlanner.Plan(instance) ?? Assignment.Empty(instance);
+        var list = new List<Assignment> { greedy };
+        var rng = new SplitMix64(2026);
+        while (list.Count < count)
+        {
+            var leasePool = greedy.LeasePool.ToArray();
+            var leaseStart = greedy.LeaseStart.ToArray();
+            for (var l = 0; l < instance.LeaseCount; l++)
+            {
+                if (rng.Chance(0.1))
+                {
+                    leasePool[l] = rng.Chance(0.5) || instance.LeaseSigned[l] ? instance.LeasePools[l][rng.Between(0, instance.LeasePools[l].Length - 1)] : -1;
+                    leaseStart[l] = rng.Between(instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l]);
+                }
+            }
+
+            list.Add(greedy with { LeasePool = [.. leasePool], LeaseStart = [.. leaseStart] });
+        }
+
+        return list;
+    }
+
+    /// <summary>Times <paramref name="scorer"/> on <paramref name="plans"/> x <paramref name="scenarios"/> and checks a sample of its pairs.</summary>
+    public static ScorerSpeed Measure(BulkScorer scorer, CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(plans);
+        scorer.Score(instance, plans, 1, scenarios); // warm-up: compilation, first launch, buffers
+        var runs = Enumerable.Range(0, Runs).Select(_ => scorer.Score(instance, plans, 1, scenarios)).ToList();
+        var best = runs.MinBy(m => m.ScoringTime)!;
+        scorer.Summarize(instance, plans, 1, scenarios, 0.05);
+        var summary = Enumerable.Range(0, Runs).Min(_ => scorer.Summarize(instance, plans, 1, scenarios, 0.05).ScoringTime);
+        var (checkedPairs, worst) = Agreement(instance, plans, best);
+        return new ScorerSpeed(scorer.Description, plans.Count, scenarios, best.ScoringTime.TotalSeconds, summary.TotalSeconds, checkedPairs, worst);
+    }
+
+    /// <summary>The plain reference scorer on one thread, pair by pair, best of <see cref="Runs"/>.</summary>
+    public static ScorerSpeed MeasureReference(CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
+        double Once()
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var plan in plans)
+            {
+                for (var k = 0; k < scenarios; k++)
+                {
+                    ReferenceScorer.Score(instance, plan, 1, k);
+                }
+            }
+
+            return clock.Elapsed.TotalSeconds;
+        }
+
+        Once();
+        var seconds = Enumerable.Range(0, Runs).Min(_ => Once());
+        return new ScorerSpeed("reference (plain C#, 1 thread)", plans.Count, scenarios, seconds, seconds, 0, 0);
+    }
+
+    /// <summary>A spread of up to 16 x 16 pairs against the reference scorer: how many, and the largest relative difference.</summary>
+    private static (int Pairs, double Worst) Agreement(CompiledInstance instance, IReadOnlyList<Assignment> plans, ScoreMatrix matrix)
+    {
+        var worst = 0.0;
+        var pairs = 0;
+        for (var n = 0; n < plans.Count; n += Math.Max(1, plans.Count / 16))
+        {
+            for (var k = 0; k < matrix.Scenarios; k += Math.Max(1, matrix.Scenarios / 16))
+            {
+                var expected = ReferenceScorer.Score(instance, plans[n], 1, k);
+                var actual = matrix[n, k];
+                var scale = Math.Max(1, Math.Abs(expected.LeaseRevenue) + Math.Abs(expected.JobValue) + Math.Abs(expected.SpotRevenue));
+                worst = Math.Max(worst, Math.Abs(expected.Total - actual.Total) / scale);
+                worst = Math.Max(worst, Math.Abs(expected.Penalty - actual.Penalty) / scale);
+                worst = Math.Max(worst, Math.Abs(expected.ShortGpuHours - actual.ShortGpuHours) / Math.Max(1, expected.ShortGpuHours));
+                pairs++;
+            }
+        }
+
+        return (pairs, worst);
+    }
+}
