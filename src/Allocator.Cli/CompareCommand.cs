@@ -31,23 +31,24 @@ internal static class CompareCommand
         var precision = new Option<double?>("--precision") { Description = "Stop as precision, not count: start with --scenarios and double the count until every paired interval is narrower than this share of the baseline's mean (0.001 = 0.1%). Default: one batch of --scenarios." };
         var deterministic = new Option<bool>("--deterministic") { Description = "Exact policies on one thread with a fixed seed, so that reruns give the same plans unless a time limit cuts a solve (then the plan found by the limit can vary)." };
         var maxScenarios = new Option<int>("--max-scenarios") { Description = "With --precision: the most scenarios to draw.", DefaultValueFactory = _ => 1_000_000 };
+        var chartPolicy = new Option<string?>("--chart-policy") { Description = "The policy whose GPUs per pool over time are drawn (default: the baseline)." };
         var output = new Option<string?>("--out") { Description = "Folder for summary.csv, summary.json and results.parquet (default: none, the tables only)." };
         var command = new Command("compare", HelpText.With(
             "Compare allocation policies on the same scenarios: per instance, each policy's mean, spread, CVaR, P(any lease short), utilisation, revenue split and solve time, and its difference from the baseline with 95% intervals (paired t for the mean, paired bootstrap for CVaR; p-values Holm-adjusted across the comparisons).",
             "allocator compare seeds/colossus-2026.json --policies exact,lease-first,train-first,split:0.3,threshold:2.5,buffered:0.05 --scenarios 10000 --out out/lab",
             "allocator compare a.json b.json --policies exact,greedy,out/manual/plan.json --baseline exact --seed 7"))
         {
-            instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, precision, maxScenarios, deterministic, output,
+            instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, precision, maxScenarios, deterministic, chartPolicy, output,
         };
         command.SetAction((parse, cancellation) => Task.Run(
-            () => Run(parse, instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, (precision, maxScenarios), output, parse.GetValue(deterministic), cancellation), CancellationToken.None));
+            () => Run(parse, instances, policies, baseline, scenarios, seed, alpha, timeLimit, threads, device, (precision, maxScenarios), output, parse.GetValue(deterministic), parse.GetValue(chartPolicy), cancellation), CancellationToken.None));
         return command;
     }
 
     private static int Run(
         ParseResult parse, Argument<string[]> instances, Option<string> policies, Option<string> baseline, Option<int> scenarios, Option<ulong> seed, Option<double> alpha,
         Option<double> timeLimit, Option<int> threads, Option<Chosen<ScoringDevice>> device, (Option<double?> Share, Option<int> Most) precision, Option<string?> output,
-        bool deterministic, CancellationToken cancellation)
+        bool deterministic, string? chartPolicy, CancellationToken cancellation)
     {
         var (n, a, seconds, threadCount, folder) = (parse.GetValue(scenarios), parse.GetValue(alpha), parse.GetValue(timeLimit), parse.GetValue(threads), parse.GetValue(output));
         var (share, most) = (parse.GetValue(precision.Share), parse.GetValue(precision.Most));
@@ -89,6 +90,12 @@ internal static class CompareCommand
             return ExitCodes.InvalidInput;
         }
 
+        if (chartPolicy is not null && !names.Contains(chartPolicy))
+        {
+            Console.Error.WriteLine($"error: --chart-policy '{chartPolicy}' is not among the policies ({string.Join(", ", names)}). Nothing was written.");
+            return ExitCodes.InvalidInput;
+        }
+
         IDisposable? held = null;
         if (folder is not null && (held = PlanCommand.HoldOutputFolder(folder)) is null)
         {
@@ -107,7 +114,7 @@ internal static class CompareCommand
         if (folder is not null)
         {
             var files = ComparisonFiles.Write(folder, request, results, scorer.Description).ToList();
-            var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, new Core.Evaluation.CompiledInstance(Core.Json.InstanceReader.ReadFile(c.Path)), request.Baseline))).ToList();
+            var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, new Core.Evaluation.CompiledInstance(Core.Json.InstanceReader.ReadFile(c.Path)), chartPolicy is null ? request.Baseline : parsed[names.IndexOf(chartPolicy)].Name))).ToList();
             foreach (var (comparison, charts) in drawn)
             {
                 files.AddRange(ComparisonCharts.Save(charts, folder, $"{comparison.Name}-"));

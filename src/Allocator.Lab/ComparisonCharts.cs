@@ -12,8 +12,8 @@ public sealed record Chart(string Name, string Title, Plot Plot)
 
 /// <summary>
 /// The comparison's charts (ScottPlot): the value distribution per policy, mean against CVaR (the risk frontier), the
-/// paired differences with the baseline as a forest plot, and a chosen policy's GPUs over time, stacked as leases,
-/// training, spot and idle.
+/// paired differences with the baseline as a forest plot, and a chosen policy's GPUs per pool over time, stacked as
+/// leases, training, spot and idle (one chart per pool).
 /// </summary>
 public static class ComparisonCharts
 {
@@ -30,7 +30,11 @@ public static class ComparisonCharts
         };
         if (scored.FirstOrDefault(p => p.Policy == chosen) is { } policy)
         {
-            charts.Add(new("gpus", $"{comparison.Name}: GPUs over time under {policy.Policy}", Fleet(policy, instance)));
+            for (var pool = 0; pool < instance.PoolCount; pool++)
+            {
+                var id = instance.Source.Pools[pool].Id;
+                charts.Add(new($"gpus-{id}", $"{comparison.Name}: pool {id} under {policy.Policy}", Fleet(policy, instance, pool)));
+            }
         }
 
         foreach (var chart in charts)
@@ -142,8 +146,8 @@ public static class ComparisonCharts
         }
     }
 
-    /// <summary>The policy's plan period by period, all pools together: GPUs leased, training, sold on spot, and idle.</summary>
-    private static Plot Fleet(PolicyResult policy, CompiledInstance instance)
+    /// <summary>The policy's plan on one pool, period by period: GPUs leased, training, sold on spot, and idle.</summary>
+    private static Plot Fleet(PolicyResult policy, CompiledInstance instance, int onPool)
     {
         var plot = new Plot();
         var evaluation = policy.Plan.Evaluation!;
@@ -153,14 +157,14 @@ public static class ComparisonCharts
         foreach (var block in instance.Blocks())
         {
             var (pool, start) = evaluation.Assignment.Placement(block);
-            for (var t = start; pool >= 0 && t < Math.Min(T, start + instance.Periods(block)); t++)
+            for (var t = start; pool == onPool && t < Math.Min(T, start + instance.Periods(block)); t++)
             {
                 (block.IsJob ? training : lease)[t] += instance.Gpus(block);
             }
         }
 
-        var spot = Enumerable.Range(0, T).Select(t => Enumerable.Range(0, instance.PoolCount).Sum(p => evaluation.Spot[p * T + t])).ToArray();
-        var capacity = Enumerable.Range(0, T).Select(t => (double)Enumerable.Range(0, instance.PoolCount).Sum(p => instance.CapacityAt(p, t))).ToArray();
+        var spot = Enumerable.Range(0, T).Select(t => evaluation.Spot[onPool * T + t]).ToArray();
+        var capacity = Enumerable.Range(0, T).Select(t => (double)instance.CapacityAt(onPool, t)).ToArray();
         var idle = capacity.Select((c, t) => Math.Max(0, c - lease[t] - training[t] - spot[t])).ToArray();
         var layers = new (string Name, double[] Gpus, Color Color)[]
         {

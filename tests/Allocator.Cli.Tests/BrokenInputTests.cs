@@ -100,6 +100,7 @@ public sealed class BrokenInputTests : IDisposable
         { "compare {F}/tiny.json --policies exact --scenarios 1 --out {F}/out", 2, "--scenarios must be at least 2" },
         { "compare {F}/plan.json --policies exact --out {F}/out", 2, "is a plan file" },
         { "compare {F}/tiny.json --policies exact --out /proc/allocator-lab", 2, "cannot be written" },
+        { "compare {F}/tiny.json --policies exact,greedy --chart-policy split:0.3 --out {F}/out", 2, "--chart-policy 'split:0.3' is not among the policies (exact, greedy)" },
 
         // bench.
         { "bench --device tpu", 2, "--device 'tpu' is not one of: auto, cuda, opencl, cpu, ilgpu-cpu, reference, all" },
