@@ -132,6 +132,19 @@ internal sealed class HostData
     public PlanData<ViewColumn<int>, ViewColumn<double>> PlansOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
         PlansOf(i => ints(i, _ints[i]), d => doubles(d, _doubles[d]));
 
+    /// <summary>Bytes of every column together.</summary>
+    public long Bytes => _ints.Sum(a => (long)a.Length * sizeof(int)) + _doubles.Sum(a => (long)a.Length * sizeof(double));
+
+    /// <summary>The instance's columns as any column type makes them of each array (the traffic count wraps them).</summary>
+    public FleetData<TI, TD> FleetAs<TI, TD>(Func<int[], TI> ints, Func<double[], TD> doubles)
+        where TI : struct, IColumn<int>
+        where TD : struct, IColumn<double> => FleetOf(i => ints(_ints[i]), d => doubles(_doubles[d]));
+
+    /// <summary>The plans' columns as any column type makes them of each array.</summary>
+    public PlanData<TI, TD> PlansAs<TI, TD>(Func<int[], TI> ints, Func<double[], TD> doubles)
+        where TI : struct, IColumn<int>
+        where TD : struct, IColumn<double> => PlansOf(i => ints(_ints[i]), d => doubles(_doubles[d]));
+
     private static FleetData<TI, TD> FleetOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>

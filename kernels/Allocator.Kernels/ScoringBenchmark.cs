@@ -16,6 +16,21 @@ public sealed record ScorerSpeed(
     int CheckedPairs,
     double WorstDifference)
 {
+    /// <summary>The device's probed memory bandwidth, GB/s (null for the reference scorer).</summary>
+    public double? BandwidthGBps { get; init; }
+
+    /// <summary>Bytes each pair must move whatever the caches do, at this batch's size (<see cref="PairTraffic.Compulsory"/>).</summary>
+    public double? CompulsoryBytesPerPair { get; init; }
+
+    /// <summary>Bytes each pair's code reads and writes, counted by running it (<see cref="PairTraffic.Touched"/>): its traffic with no cache.</summary>
+    public double? TouchedBytesPerPair { get; init; }
+
+    /// <summary>The memory bound: pairs per second at the probed bandwidth if only compulsory bytes moved.</summary>
+    public double? MemoryBoundPairsPerSecond => BandwidthGBps * 1e9 / CompulsoryBytesPerPair;
+
+    /// <summary>The share of <see cref="MemoryBoundPairsPerSecond"/> reached.</summary>
+    public double? ShareOfMemoryBound => PairsPerSecond / MemoryBoundPairsPerSecond;
+
     /// <summary>Pairs (plan x scenario) scored per second, every outcome brought back.</summary>
     public double PairsPerSecond => (double)Plans * Scenarios / ScoringSeconds;
 
@@ -73,7 +88,13 @@ public static class ScoringBenchmark
         scorer.Summarize(instance, plans, 1, scenarios, 0.05);
         var summary = Enumerable.Range(0, Runs).Min(_ => scorer.Summarize(instance, plans, 1, scenarios, 0.05).ScoringTime);
         var (checkedPairs, worst) = Agreement(instance, plans, best);
-        return new ScorerSpeed(scorer.Description, plans.Count, scenarios, best.ScoringTime.TotalSeconds, summary.TotalSeconds, checkedPairs, worst);
+        var sample = plans.Take(4).ToList();
+        return new ScorerSpeed(scorer.Description, plans.Count, scenarios, best.ScoringTime.TotalSeconds, summary.TotalSeconds, checkedPairs, worst)
+        {
+            BandwidthGBps = scorer.MemoryBandwidthGBps(),
+            CompulsoryBytesPerPair = PairTraffic.Compulsory(instance, plans, scenarios),
+            TouchedBytesPerPair = PairTraffic.Touched(instance, sample, Math.Min(scenarios, 64)).BytesPerPair,
+        };
     }
 
     /// <summary>The plain reference scorer on one thread, pair by pair, best of <see cref="Runs"/>.</summary>

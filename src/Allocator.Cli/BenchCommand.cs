@@ -80,7 +80,11 @@ internal static class BenchCommand
                 machine = new { os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
                 devices = DeviceList(),
                 instance = new { name = instance.Source.Name, pools = instance.PoolCount, leases = instance.LeaseCount, jobs = instance.JobCount, periods = instance.Periods },
-                scorers = rows.Select(r => new { r.Device, r.Plans, r.Scenarios, r.ScoringSeconds, r.PairsPerSecond, r.SummarySeconds, r.SummaryPairsPerSecond, r.CheckedPairs, r.WorstDifference, r.Agrees }),
+                scorers = rows.Select(r => new
+                {
+                    r.Device, r.Plans, r.Scenarios, r.ScoringSeconds, r.PairsPerSecond, r.SummarySeconds, r.SummaryPairsPerSecond, r.CheckedPairs, r.WorstDifference, r.Agrees,
+                    r.CompulsoryBytesPerPair, r.TouchedBytesPerPair, r.BandwidthGBps, r.MemoryBoundPairsPerSecond, r.ShareOfMemoryBound,
+                }),
             }, Json) + "\n");
             Console.Error.WriteLine($"Wrote {jsonPath}.");
         }
@@ -120,7 +124,7 @@ internal static class BenchCommand
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"Scoring on this machine: {instance.Source.Name} ({instance.PoolCount} pools, {instance.LeaseCount} leases, {instance.JobCount} jobs, {instance.Periods} periods)"))
             .AddColumn("scorer");
-        foreach (var heading in new[] { "plans x scenarios", "pairs/s", "pairs/s with summaries", "agreement with the reference" })
+        foreach (var heading in new[] { "plans x scenarios", "pairs/s", "pairs/s with summaries", "bytes/pair: compulsory / touched", "memory GB/s", "memory bound, pairs/s", "share of bound", "agreement with the reference" })
         {
             table.AddColumn(new TableColumn(heading).RightAligned());
         }
@@ -129,10 +133,12 @@ internal static class BenchCommand
         {
             table.AddRow(
                 Markup.Escape(r.Device), $"{r.Plans:N0} x {r.Scenarios:N0}", Figures.Whole(r.PairsPerSecond), Figures.Whole(r.SummaryPairsPerSecond),
+                r.CompulsoryBytesPerPair is { } c && r.TouchedBytesPerPair is { } t ? $"{Figures.Whole(c)} / {Figures.Whole(t)}" : "-", r.BandwidthGBps is { } g ? Figures.Whole(g) : "-",
+                r.MemoryBoundPairsPerSecond is { } bound ? Figures.Whole(bound) : "-", r.ShareOfMemoryBound is { } share ? Figures.Percent(share) : "-",
                 r.CheckedPairs == 0 ? "(is the reference)" : Markup.Escape($"{(r.Agrees ? "yes" : "NO")}: {r.CheckedPairs} pairs, max relative difference {r.WorstDifference:0.0E+0}"));
         }
 
         AnsiConsole.Write(table);
-        Console.WriteLine("Not measured yet: the kernel's arithmetic and memory bounds and the fraction reached (issue 18).");
+        Console.WriteLine("Memory bound: the probed bandwidth over the bytes a pair must move whatever the caches do (its outcomes, and its share of the scenario table and plan columns). Touched: every byte the scoring code reads or writes, counted by running it: its traffic if nothing were cached. Not measured yet: the arithmetic bound (issue 18).");
     }
 }

@@ -389,6 +389,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(scorers[0]!["agrees"]!.GetValue<bool>());
         Assert.True(scorers[1]!["agrees"]!.GetValue<bool>());
         Assert.Equal(16 * 32, scorers[0]!["plans"]!.GetValue<int>() * scorers[0]!["scenarios"]!.GetValue<int>());
+        // Memory: a pair must at least write its six outcomes, and its code touches far more than that.
+        Assert.True(scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>() >= 48);
+        Assert.True(scorers[0]!["touchedBytesPerPair"]!.GetValue<double>() > scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>());
+        Assert.True(scorers[0]!["bandwidthGBps"]!.GetValue<double>() > 0);
     }
 
     [Fact]

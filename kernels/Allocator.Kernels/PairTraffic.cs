@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+using Allocator.Core.Evaluation;
+
+namespace Allocator.Kernels;
+
+/// <summary>
+/// The memory a (plan, scenario) pair needs, two ways. Touched: counted by running the scoring code itself over columns
+/// that count every element read and written (the instance and plan columns, the scenario's table, the pair's scratch
+/// state, its six outcomes): the traffic with no cache at all. Compulsory: what must cross memory whatever the caches
+/// do, for a batch of P plans x S scenarios: each pair's six outcomes written, each scenario's table read once per plan
+/// batch (1/P of it per pair) and each plan's columns once per scenario batch (1/S per pair). Bandwidth over compulsory
+/// bytes bounds pairs per second from above.
+/// </summary>
+public static class PairTraffic
+{
+    /// <summary>Compulsory bytes per pair for <paramref name="plans"/> x <paramref name="scenarios"/> (see the class summary).</summary>
+    public static double Compulsory(CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(plans);
+        var table = ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount) * (double)sizeof(double);
+        var planBytes = HostData.Plans(instance, plans).Bytes / (double)Math.Max(1, plans.Count);
+        return 6 * sizeof(double) + table / Math.Max(1, plans.Count) + planBytes / scenarios;
+    }
+
+    /// <summary>Bytes touched per pair, averaged over <paramref name="plans"/> x <paramref name="scenarios"/>; and per scenario drawn.</summary>
+    public static (double BytesPerPair, double ScratchBytesPerPair, double BytesPerScenarioDrawn) Touched(CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(plans);
+        var count = new Access();
+        var scratchCount = new Access();
+        var host = HostData.Fleet(instance);
+        var fleet = host.FleetAs(a => new CountedColumn<int>(a, count), a => new CountedColumn<double>(a, count));
+        var data = HostData.Plans(instance, plans).PlansAs(a => new CountedColumn<int>(a, count), a => new CountedColumn<double>(a, count));
+        var u = instance.Source.Uncertainty;
+        var p = new ScoreParams(
+            instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans.Count, scenarios,
+            0, 1, instance.PeriodHours, instance.SellThrough, instance.SpotPricePerGpuHour,
+            u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
+            u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
+            Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
+            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
+        var tables = new CountedColumn<double>(new double[(long)scenarios * p.TableStride], count);
+        for (var k = 0; k < scenarios; k++)
+        {
+            ScenarioSampler.Draw(k, fleet, new Strided<CountedColumn<double>>(tables, (long)k * p.TableStride, 1), p);
+        }
+
+        var drawn = count.Bytes;
+        var scratch = new Strided<CountedColumn<double>>(new CountedColumn<double>(new double[p.ScratchStride], scratchCount), 0, 1);
+        for (var pair = 0L; pair < p.Pairs; pair++)
+        {
+            PairScorer.Score(pair, fleet, data, new Strided<CountedColumn<double>>(tables, pair % p.Scenarios * p.TableStride, 1), scratch, p);
+        }
+
+        // Each pair also writes its six outcomes (float64).
+        var perPair = (double)(count.Bytes - drawn + scratchCount.Bytes) / p.Pairs + 6 * sizeof(double);
+        return (perPair, (double)scratchCount.Bytes / p.Pairs, (double)drawn / scenarios);
+    }
+
+    /// <summary>Bytes read and written through the columns that share it.</summary>
+    private sealed class Access
+    {
+        public long Bytes;
+    }
+
+    /// <summary>An array column that adds the size of every element read or written to its count.</summary>
+    private readonly struct CountedColumn<T>(T[] array, Access access) : IColumn<T>
+        where T : unmanaged
+    {
+        private readonly T[] _array = array;
+        private readonly Access _access = access;
+
+        public T this[long i]
+        {
+            get
+            {
+                _access.Bytes += Unsafe.SizeOf<T>();
+                return _array[i];
+            }
+
+            set
+            {
+                _access.Bytes += Unsafe.SizeOf<T>();
+                _array[i] = value;
+            }
+        }
+    }
+}
