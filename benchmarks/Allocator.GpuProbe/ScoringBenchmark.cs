@@ -126,22 +126,7 @@ internal static class ScoringBenchmark
     /// <summary>The GPU's pairs against the reference scorer, on a spread of plans and scenarios.</summary>
     private static void Agreement(CompiledInstance instance, List<Assignment> plans, ScoreMatrix matrix)
     {
-        var worst = 0.0;
-        var checkedPairs = 0;
-        for (var n = 0; n < plans.Count; n += Math.Max(1, plans.Count / 16))
-        {
-            for (var k = 0; k < matrix.Scenarios; k += Math.Max(1, matrix.Scenarios / 16))
-            {
-                var expected = ReferenceScorer.Score(instance, plans[n], 1, k);
-                var actual = matrix[n, k];
-                var scale = Math.Max(1, Math.Abs(expected.LeaseRevenue) + Math.Abs(expected.JobValue) + Math.Abs(expected.SpotRevenue));
-                worst = Math.Max(worst, Math.Abs(expected.Total - actual.Total) / scale);
-                worst = Math.Max(worst, Math.Abs(expected.Penalty - actual.Penalty) / scale);
-                worst = Math.Max(worst, Math.Abs(expected.ShortGpuHours - actual.ShortGpuHours) / Math.Max(1, expected.ShortGpuHours));
-                checkedPairs++;
-            }
-        }
-
+        var (checkedPairs, worst) = Kernels.ScoringBenchmark.Agreement(instance, plans, matrix);
         Console.WriteLine($"agreement with the reference scorer on {checkedPairs} pairs: max relative difference {worst:E2} ({(worst <= 1e-9 ? "OK" : "MISMATCH")})");
         var summary = RiskSummary.Of(matrix.ForPlan(0), 0.05);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -121,8 +121,10 @@ public static class ScoringBenchmark
     }
 
     /// <summary>A spread of up to 16 x 16 pairs against the reference scorer: how many, and the largest relative difference.</summary>
-    private static (int Pairs, double Worst) Agreement(CompiledInstance instance, IReadOnlyList<Assignment> plans, ScoreMatrix matrix)
+    public static (int Pairs, double Worst) Agreement(CompiledInstance instance, IReadOnlyList<Assignment> plans, ScoreMatrix matrix)
     {
+        ArgumentNullException.ThrowIfNull(plans);
+        ArgumentNullException.ThrowIfNull(matrix);
         var worst = 0.0;
         var pairs = 0;
         for (var n = 0; n < plans.Count; n += Math.Max(1, plans.Count / 16))
