@@ -22,6 +22,12 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     NightlyCommands.History(),
 };
 
+if (HelpText.AsksForOverview(args))
+{
+    HelpText.WriteOverview(root, Console.Out);
+    return ExitCodes.Success;
+}
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

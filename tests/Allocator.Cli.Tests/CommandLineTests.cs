@@ -396,6 +396,25 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Help_lists_every_command_in_one_line_and_each_command_s_help_has_examples_and_defaults()
+    {
+        var (exit, overview, _) = CliProcess.Run("--help");
+        var (_, plan, _) = CliProcess.Run("plan", "--help");
+
+        Assert.Equal(0, exit);
+        foreach (var command in new[] { "validate", "plan", "evaluate", "generate", "devices", "score", "schema", "compare", "sweep", "merge", "bench", "serve", "run-once", "history" })
+        {
+            Assert.Matches($@"(?m)^  {command} +\S", overview);
+        }
+
+        Assert.DoesNotContain("Examples:", overview, StringComparison.Ordinal);
+        Assert.Contains("Examples:", plan, StringComparison.Ordinal);
+        Assert.Contains("allocator plan seeds/tiny.json --out out/tiny", plan, StringComparison.Ordinal);
+        Assert.Contains("--solver <scip|highs|cpsat>", plan, StringComparison.Ordinal);
+        Assert.Contains("[default: scip]", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_option_exits_2()
     {
         var (exit, _, stderr) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--time-limt", "3");
