@@ -207,14 +207,7 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
         }
 
         var instance = plans.Instance;
-        var u = instance.Source.Uncertainty;
-        var p = new ScoreParams(
-            instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans.Count, scenarios,
-            scenarioOffset, seed, instance.PeriodHours, instance.SellThrough, instance.SpotPricePerGpuHour,
-            u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
-            u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
-            Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
-            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
+        var p = ScoreParams.For(instance, plans.Count, scenarios, scenarioOffset, seed);
         var pairs = Math.Max(1, p.Pairs);
         if (_fastPath)
         {

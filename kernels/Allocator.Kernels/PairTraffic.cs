@@ -33,14 +33,7 @@ public static class PairTraffic
         var host = HostData.Fleet(instance);
         var fleet = host.FleetAs(a => new CountedColumn<int>(a, count), a => new CountedColumn<double>(a, count));
         var data = HostData.Plans(instance, plans).PlansAs(a => new CountedColumn<int>(a, count), a => new CountedColumn<double>(a, count));
-        var u = instance.Source.Uncertainty;
-        var p = new ScoreParams(
-            instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans.Count, scenarios,
-            0, 1, instance.PeriodHours, instance.SellThrough, instance.SpotPricePerGpuHour,
-            u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
-            u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
-            Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
-            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
+        var p = ScoreParams.For(instance, plans.Count, scenarios, 0, 1);
         var tables = new CountedColumn<double>(new double[(long)scenarios * p.TableStride], count);
         for (var k = 0; k < scenarios; k++)
         {

@@ -27,6 +27,20 @@ public readonly record struct ScoreParams(
 {
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;
+
+    /// <summary>The scalars of scoring <paramref name="plans"/> plans of <paramref name="instance"/> in scenarios offset .. offset + scenarios - 1 of a seed.</summary>
+    public static ScoreParams For(Core.Evaluation.CompiledInstance instance, int plans, int scenarios, long scenarioOffset, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var u = instance.Source.Uncertainty;
+        return new ScoreParams(
+            instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans, scenarios,
+            scenarioOffset, seed, instance.PeriodHours, instance.SellThrough, instance.SpotPricePerGpuHour,
+            u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
+            u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
+            Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
+            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
+    }
 }
 
 /// <summary>The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout).</summary>

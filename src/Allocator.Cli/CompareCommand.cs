@@ -114,7 +114,7 @@ internal static class CompareCommand
         if (folder is not null)
         {
             var files = ComparisonFiles.Write(folder, request, results, scorer.Description).ToList();
-            var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, new Core.Evaluation.CompiledInstance(Core.Json.InstanceReader.ReadFile(c.Path)), chartPolicy is null ? request.Baseline : parsed[names.IndexOf(chartPolicy)].Name))).ToList();
+            var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, chartPolicy is null ? request.Baseline : parsed[names.IndexOf(chartPolicy)].Name))).ToList();
             foreach (var (comparison, charts) in drawn)
             {
                 files.AddRange(ComparisonCharts.Save(charts, folder, $"{comparison.Name}-"));

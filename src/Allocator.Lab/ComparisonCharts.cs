@@ -8,6 +8,11 @@ public sealed record Chart(string Name, string Title, Plot Plot)
 {
     /// <summary>Width and height in pixels.</summary>
     public const int Width = 1000, Height = 560;
+
+    private byte[]? _png;
+
+    /// <summary>The chart as PNG, rendered on first use (the file and the report share it).</summary>
+    public byte[] Png => _png ??= Plot.GetImageBytes(Width, Height, ImageFormat.Png);
 }
 
 /// <summary>
@@ -18,9 +23,10 @@ public sealed record Chart(string Name, string Title, Plot Plot)
 public static class ComparisonCharts
 {
     /// <summary>Every chart of one instance's comparison; <paramref name="chosen"/> is the policy whose GPUs are drawn over time.</summary>
-    public static IReadOnlyList<Chart> Of(InstanceComparison comparison, CompiledInstance instance, string chosen)
+    public static IReadOnlyList<Chart> Of(InstanceComparison comparison, string chosen)
     {
         ArgumentNullException.ThrowIfNull(comparison);
+        var instance = comparison.Instance;
         var scored = comparison.Policies.Where(p => p.Risk is not null).ToList();
         var charts = new List<Chart>
         {
@@ -53,7 +59,7 @@ public static class ComparisonCharts
         foreach (var chart in charts)
         {
             var png = Path.Combine(folder, $"{prefix}{chart.Name}.png");
-            Core.IO.AtomicFile.WriteAllBytes(png, chart.Plot.GetImageBytes(Chart.Width, Chart.Height, ImageFormat.Png));
+            Core.IO.AtomicFile.WriteAllBytes(png, chart.Png);
             Core.IO.AtomicFile.WriteAllText(Path.ChangeExtension(png, ".svg"), chart.Plot.GetSvgXml(Chart.Width, Chart.Height));
             written.Add(png);
         }
@@ -74,7 +80,7 @@ public static class ComparisonCharts
             var counts = new double[bins];
             foreach (var total in policy.Totals)
             {
-                counts[Math.Clamp((int)((total - low) / width), 0, bins - 1)] += 1.0 / policy.Totals.Length;
+                counts[Math.Clamp((int)((total - low) / width), 0, bins - 1)] += 1.0 / policy.Totals.Count;
             }
 
             var centres = Enumerable.Range(0, bins).Select(b => (low + (b + 0.5) * width) / 1e6).ToArray();

@@ -81,7 +81,7 @@ public static class ComparisonReport
         html.Append("</table>");
         foreach (var chart in charts)
         {
-            var png = Convert.ToBase64String(chart.Plot.GetImageBytes(Chart.Width, Chart.Height, ImageFormat.Png));
+            var png = Convert.ToBase64String(chart.Png);
             html.Append(CultureInfo.InvariantCulture, $"<div><img alt=\"{Encode(chart.Title)}\" src=\"data:image/png;base64,{png}\"></div>");
         }
     }

@@ -48,7 +48,7 @@ public static class PairedDifference
     /// </summary>
     public static Difference ConditionalValueAtRisk(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline, double alpha, ulong seed)
     {
-        var n = Differences(candidate, baseline).Length;
+        var n = PairCount(candidate, baseline);
         var estimate = RiskSummary.ConditionalValueAtRisk(candidate, alpha) - RiskSummary.ConditionalValueAtRisk(baseline, alpha);
         var rng = new SplitMix64(SplitMix64.Mix(seed ^ 0xC0A1_B007_5700_0000UL));
         var resampled = new double[BootstrapResamples];
@@ -91,6 +91,13 @@ public static class PairedDifference
 
     private static double[] Differences(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline)
     {
+        PairCount(candidate, baseline);
+        return [.. candidate.Select((c, k) => c - baseline[k])];
+    }
+
+    /// <summary>The number of scenarios both policies were scored on; throws when they differ or there are none.</summary>
+    private static int PairCount(IReadOnlyList<double> candidate, IReadOnlyList<double> baseline)
+    {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(baseline);
         if (candidate.Count != baseline.Count || candidate.Count == 0)
@@ -98,6 +105,6 @@ public static class PairedDifference
             throw new ArgumentException("A paired comparison needs the same, non-zero number of scenarios for both policies.");
         }
 
-        return [.. candidate.Select((c, k) => c - baseline[k])];
+        return candidate.Count;
     }
 }

@@ -28,8 +28,18 @@ public sealed record ComparisonRequest(IReadOnlyList<string> Instances, IReadOnl
 /// <summary>One policy on one instance: its plan, how long planning took, and what the plan made in every scenario.</summary>
 public sealed record PolicyResult(string Policy, PolicyPlan Plan, double SolveSeconds)
 {
+    private readonly IReadOnlyList<ScenarioOutcome> _outcomes = [];
+
     /// <summary>Each scenario's outcome, scenario k at index k (empty when the policy gave no plan).</summary>
-    public IReadOnlyList<ScenarioOutcome> Outcomes { get; init; } = [];
+    public IReadOnlyList<ScenarioOutcome> Outcomes
+    {
+        get => _outcomes;
+        init
+        {
+            _outcomes = value;
+            Totals = [.. value.Select(o => o.Total)];
+        }
+    }
 
     /// <summary>The summary of <see cref="Outcomes"/> (null when the policy gave no plan).</summary>
     public RiskSummary? Risk { get; init; }
@@ -40,13 +50,16 @@ public sealed record PolicyResult(string Policy, PolicyPlan Plan, double SolveSe
     /// <summary>CVaR of this policy - CVaR of the baseline (null for the baseline itself).</summary>
     public Difference? CvarDifference { get; init; }
 
-    /// <summary>Each scenario's total, in scenario order.</summary>
-    public double[] Totals => [.. Outcomes.Select(o => o.Total)];
+    /// <summary>Each scenario's total, in scenario order (computed once, with <see cref="Outcomes"/>).</summary>
+    public IReadOnlyList<double> Totals { get; private init; } = [];
 }
 
 /// <summary>Every policy on one instance, and how many scenarios it took (with a precision: whether that precision was reached).</summary>
-public sealed record InstanceComparison(string Path, string Name, IReadOnlyList<PolicyResult> Policies, double ScoringSeconds)
+public sealed record InstanceComparison(string Path, CompiledInstance Instance, IReadOnlyList<PolicyResult> Policies, double ScoringSeconds)
 {
+    /// <summary>The instance's name.</summary>
+    public string Name => Instance.Source.Name;
+
     /// <summary>Scenarios every plan was scored on.</summary>
     public int Scenarios => Policies.FirstOrDefault(p => p.Risk is not null)?.Outcomes.Count ?? 0;
 
@@ -102,7 +115,7 @@ public static class PolicyComparison
             var reached = request.Precision is not { } precision || Precise(scored, request.Baseline, precision);
             if (reached || drawn + batch >= request.MaxScenarios || planned.Count == 0 || cancellation.IsCancellationRequested)
             {
-                return new InstanceComparison(path, instance.Source.Name, scored, scoring.Elapsed.TotalSeconds) { PrecisionReached = reached };
+                return new InstanceComparison(path, instance, scored, scoring.Elapsed.TotalSeconds) { PrecisionReached = reached };
             }
         }
     }

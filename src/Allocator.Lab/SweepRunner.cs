@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
 using Allocator.Kernels;
@@ -39,7 +38,7 @@ public static class SweepRunner
         var request = new ComparisonRequest([instancePath], policies, PolicySpec.Parse(sweep.Baseline, settings).Name, sweep.Scenarios, sweep.ScenarioSeed);
         var comparison = PolicyComparison.Run(request, scorer, progress, cancellation)[0];
         ComparisonFiles.Write(folder, request, [comparison], scorer.Description);
-        var charts = ComparisonCharts.Of(comparison, new CompiledInstance(InstanceReader.ReadFile(instancePath)), request.Baseline);
+        var charts = ComparisonCharts.Of(comparison, request.Baseline);
         ComparisonCharts.Save(charts, folder, "");
         AtomicFile.WriteAllText(Path.Combine(folder, "report.html"), ComparisonReport.Html(request, [(comparison, charts)], scorer.Description));
         return comparison;
@@ -88,7 +87,8 @@ public static class SweepRunner
 
         var files = new List<string> { Path.Combine(output, "summary.csv"), Path.Combine(output, "results.parquet"), Path.Combine(output, "report.html"), Path.Combine(output, "family.png") };
         var family = FamilyChart(summary.ToString());
-        AtomicFile.WriteAllBytes(files[3], family.GetImageBytes(Chart.Width, Chart.Height, ScottPlot.ImageFormat.Png));
+        var familyPng = family.GetImageBytes(Chart.Width, Chart.Height, ScottPlot.ImageFormat.Png);
+        AtomicFile.WriteAllBytes(files[3], familyPng);
         AtomicFile.WriteAllText(Path.ChangeExtension(files[3], ".svg"), family.GetSvgXml(Chart.Width, Chart.Height));
         AtomicFile.WriteAllText(files[0], summary.ToString());
         using (var parquet = new MemoryStream())
@@ -103,7 +103,7 @@ public static class SweepRunner
             <style>body { font-family: system-ui, sans-serif; margin: 2em; }</style></head><body>
             <h1>Sweep: {{tasks.Count}} tasks</h1>
             <p>summary.csv has one row per task, instance and policy; results.parquet one row per instance, policy and scenario.</p>
-            <img alt="each policy against the baseline, task by task" style="max-width: 100%" src="data:image/png;base64,{{Convert.ToBase64String(File.ReadAllBytes(files[3]))}}">
+            <img alt="each policy against the baseline, task by task" style="max-width: 100%" src="data:image/png;base64,{{Convert.ToBase64String(familyPng)}}">
             <p>Each task's report, with its tables and charts:</p>
             <ul>
             {{links}}</ul>

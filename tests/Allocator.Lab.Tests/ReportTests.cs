@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Allocator.Core.Evaluation;
 using Allocator.Core.Generation;
 using Allocator.Core.Json;
 using Allocator.Kernels;
@@ -26,7 +25,7 @@ public sealed class ReportTests : IDisposable
         var policies = new[] { "exact", "greedy", "split:0.3" }.Select(p => PolicySpec.Parse(p, settings)).ToList();
         var request = new ComparisonRequest([path], policies, "exact", 200, 1);
         var comparison = Assert.Single(PolicyComparison.Run(request, scorer));
-        var charts = ComparisonCharts.Of(comparison, new CompiledInstance(InstanceReader.ReadFile(path)), "exact");
+        var charts = ComparisonCharts.Of(comparison, "exact");
         var html = ComparisonReport.Html(request, [(comparison, charts)], scorer.Description);
         var page = Path.Combine(_folder, "report.html");
         File.WriteAllText(page, html);
