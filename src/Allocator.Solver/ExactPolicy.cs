@@ -60,7 +60,7 @@ public sealed class ExactPolicy(PlannerOptions options, double buffer = 0) : IPl
     }
 
     /// <summary>How plan.json writes a solve's status: "optimal", "feasible".</summary>
-    public static string StatusWord(PlanStatus status) => status.ToString().ToLowerInvariant();
+    private static string StatusWord(PlanStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>
     /// <paramref name="instance"/> with <paramref name="share"/> of every pool's GPUs held back in every period: each

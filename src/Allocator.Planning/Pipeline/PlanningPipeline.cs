@@ -65,12 +65,12 @@ public static class PlanningPipeline
         var comparison = plan.Baseline is { } baseline && request.Check is { } check && !interrupted
             ? OutOfSample.Compare(instance, check.Scorer, check.Risk, baseline.Evaluation.Assignment, evaluation.Assignment, check.Seed, check.Scenarios)
             : null;
-        var report = comparison is null ? plan.Report : plan.Report with { Notes = WithNote(plan.Report.Notes, "outOfSample", comparison.Sentence) };
-        var files = Write(request.OutputFolder, instance, plan with { Report = report }, comparison, out var planJson);
+        var written = comparison is null ? plan : plan with { Report = plan.Report with { Notes = WithNote(plan.Report.Notes, "outOfSample", comparison.Sentence) } };
+        var files = Write(request.OutputFolder, instance, written, comparison, out var planJson);
         return new PlanningResult(interrupted ? RunStatus.Interrupted : RunStatus.Ok, interrupted ? "stopped on request; the best plan found so far was written." : "planned.")
         {
             Instance = instance,
-            Plan = plan with { Report = report },
+            Plan = written,
             Comparison = comparison,
             PlanJson = planJson,
             Files = files,
