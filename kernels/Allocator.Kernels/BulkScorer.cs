@@ -51,34 +51,45 @@ public static class ScoringDevices
 /// Scores many candidate plans against many scenarios in one call, on a GPU through ILGPU or on the CPU fast path.
 /// The kernel is compiled once per scorer; create one and reuse it.
 /// </summary>
-public sealed class BulkScorer : IPlanScorer, IDisposable
+public sealed partial class BulkScorer : IPlanScorer, IDisposable
 {
     // Threads per plan in the summary kernel: enough to keep each step of the sort short, few enough that a group of
     // 1,000 scenarios is not mostly idle.
     private const int SummaryGroupSize = 256;
 
+    // The most threads a group with its state in shared memory runs: more only shrinks the share of groups that fit.
+    private const int MaxStateGroupSize = 128;
+
+    // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
+    private const int PortableSharedMemory = 48 * 1024;
+
     private readonly Context _context;
     private readonly Accelerator _accelerator;
+    private readonly ScorerOptions _options;
     private readonly Action<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>? _drawKernel;
-    private readonly Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _kernel;
     private readonly Action<KernelConfig, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
     private readonly DeviceWorkspace? _workspace;
     private readonly bool _fastPath;
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _globalStateKernel;
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
 
-    private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description)
+    private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description, ScorerOptions options)
     {
         _context = context;
         _accelerator = accelerator;
         _fastPath = fastPath;
-        Description = description;
+        _options = options;
+        Description = options.Precision == ScoringPrecision.Double ? description : $"{description}, {ScoringArithmetic.Word(options.Precision)} precision";
         if (!fastPath)
         {
             _workspace = new DeviceWorkspace(accelerator);
             _drawKernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, ViewColumn<double>, ScoreParams>(DrawKernel);
-            _kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(ScoreKernel);
             _summaryKernel = accelerator.LoadStreamKernel<OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>(SummaryKernel);
         }
     }
+
+    /// <summary>The precision this scorer computes in.</summary>
+    public ScoringPrecision Precision => _options.Precision;
 
     /// <summary>What scores: backend and device name.</summary>
     public string Description { get; }
@@ -87,14 +98,15 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
     /// Opens the requested device. <see cref="ScoringDevice.Auto"/> takes CUDA, then an OpenCL GPU, else the CPU fast
     /// path. A GPU that fails to start is reported to <paramref name="warn"/> and the CPU fast path is used instead.
     /// </summary>
-    public static BulkScorer Create(ScoringDevice device, Action<string>? warn = null)
+    public static BulkScorer Create(ScoringDevice device, Action<string>? warn = null, ScorerOptions? options = null)
     {
+        options ??= ScorerOptions.Default;
         var context = DeviceCatalog.CreateContext();
         try
         {
             if (device is ScoringDevice.Auto or ScoringDevice.Cuda)
             {
-                if (context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda) is { } cuda && TryOpen(context, cuda, warn) is { } scorer)
+                if (context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda) is { } cuda && TryOpen(context, cuda, warn, options) is { } scorer)
                 {
                     return scorer;
                 }
@@ -108,7 +120,7 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
             if (device is ScoringDevice.Auto or ScoringDevice.OpenCL)
             {
                 var gpu = context.Devices.OfType<CLDevice>().FirstOrDefault(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
-                if (gpu is not null && TryOpen(context, gpu, warn) is { } scorer)
+                if (gpu is not null && TryOpen(context, gpu, warn, options) is { } scorer)
                 {
                     return scorer;
                 }
@@ -121,8 +133,8 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
 
             var cpu = context.CreateCPUAccelerator(0);
             return device == ScoringDevice.IlgpuCpu
-                ? new BulkScorer(context, cpu, fastPath: false, $"{ScoringDevices.Word(ScoringDevice.IlgpuCpu)} (ILGPU's CPU accelerator, emulated kernel)")
-                : new BulkScorer(context, cpu, fastPath: true, $"{ScoringDevices.Word(ScoringDevice.Cpu)} (C# fast path, {Environment.ProcessorCount} threads)");
+                ? new BulkScorer(context, cpu, fastPath: false, $"{ScoringDevices.Word(ScoringDevice.IlgpuCpu)} (ILGPU's CPU accelerator, emulated kernel)", options)
+                : new BulkScorer(context, cpu, fastPath: true, $"{ScoringDevices.Word(ScoringDevice.Cpu)} (C# fast path, {Environment.ProcessorCount} threads)", options);
         }
         catch
         {
@@ -131,14 +143,14 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
         }
     }
 
-    private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn)
+    private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options)
     {
         Accelerator? accelerator = null;
         try
         {
             accelerator = device.CreateAccelerator(context);
             var kind = ScoringDevices.Word(device.AcceleratorType == AcceleratorType.Cuda ? ScoringDevice.Cuda : ScoringDevice.OpenCL);
-            return new BulkScorer(context, accelerator, fastPath: false, $"{kind} ({device.Name})");
+            return new BulkScorer(context, accelerator, fastPath: false, $"{kind} ({device.Name})", options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -214,7 +226,16 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
             double[][] parts = [.. Enumerable.Range(0, 6).Select(_ => new double[pairs])];
             var clock = Stopwatch.StartNew();
             var outcomes = Outcomes(parts);
-            ScoreOnCpu(HostData.Fleet(instance).FleetOnHost(), candidates.PlansOnHost(), outcomes, p);
+            var (fleet, planColumns) = (HostData.Fleet(instance).FleetOnHost(), candidates.PlansOnHost());
+            if (_options.Precision == ScoringPrecision.Mixed)
+            {
+                ScoreOnCpu<MixedArithmetic>(fleet, planColumns, outcomes, p);
+            }
+            else
+            {
+                ScoreOnCpu<DoubleArithmetic>(fleet, planColumns, outcomes, p);
+            }
+
             if (alpha is { } a)
             {
                 var totals = new ArrayColumn<double>(new double[pairs]);
@@ -233,10 +254,12 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
             var deviceFleet = _workspace.Fleet(instance);
             var devicePlans = _workspace.Plans(candidates);
             var outcomes = _workspace.Outcomes(pairs);
-            // Grid-stride: as many threads as the device runs at once, each with its own scratch slice.
-            var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
-            var scratch = _workspace.Scratch(threads * p.ScratchStride);
             var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
+            var stateGroup = StateGroupSize(p);
+            // Grid-stride: as many threads as the device runs at once; each keeps its pair's state in its group's shared
+            // memory, or (where a group of one warp cannot hold it) in its own slice of a global scratch buffer.
+            var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
+            var scratch = stateGroup is null ? _workspace.Scratch(threads * p.ScratchStride) : default;
             _accelerator.Synchronize();
             var clock = Stopwatch.StartNew();
 
@@ -248,7 +271,17 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
                 _workspace.MarkDrawn(instance, seed, scenarioOffset, scenarios);
             }
 
-            _kernel!((int)threads, deviceFleet, devicePlans, tables, scratch, outcomes, p, threads);
+            if (stateGroup is { } size)
+            {
+                var groups = (int)((threads + size - 1) / size);
+                var config = new KernelConfig(groups, size, SharedMemoryConfig.RequestDynamic<double>(size * p.ScratchStride));
+                (_sharedStateKernel ??= LoadSharedStateKernel())(config, deviceFleet, devicePlans, tables, outcomes, p);
+            }
+            else
+            {
+                (_globalStateKernel ??= LoadGlobalStateKernel())((int)threads, deviceFleet, devicePlans, tables, scratch, outcomes, p, threads);
+            }
+
             if (alpha is { } a)
             {
                 var (totals, summary) = _workspace.Summaries(pairs, plans.Count * RiskKernels.Fields);
@@ -271,15 +304,72 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
     private static void DrawKernel(Index1D k, DeviceFleet fleet, ViewColumn<double> tables, ScoreParams p) =>
         ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided<ViewColumn<double>>(tables, k.X, p.Scenarios), p);
 
-    /// <summary>The pair kernel: maps threads to pairs; all scoring logic is in <see cref="PairScorer.Score"/>.</summary>
-    private static void ScoreKernel(
+    /// <summary>
+    /// Where the kernel keeps each pair's working state for <paramref name="instance"/>: in shared memory (with the
+    /// threads per group) or in global memory; null on the CPU fast path, which keeps it in each worker's own array.
+    /// </summary>
+    public string? StatePlacement(CompiledInstance instance)
+    {
+        if (_fastPath)
+        {
+            return null;
+        }
+
+        var p = ScoreParams.For(instance, 1, 1, 0, 0);
+        return StateGroupSize(p) is { } group
+            ? $"shared memory, {group} threads per group, {group * p.ScratchStride * sizeof(double) / 1024.0:0.#} KiB"
+            : "global memory";
+    }
+
+    /// <summary>
+    /// The threads per group when each pair's state sits in its group's shared memory: as many whole warps (at most
+    /// <see cref="MaxStateGroupSize"/>) as the group's shared memory holds; null when not one warp fits (a large
+    /// instance) or the options ask for global memory, and the state goes to a global scratch buffer instead.
+    /// </summary>
+    private int? StateGroupSize(ScoreParams p)
+    {
+        var warp = Math.Max(1, _accelerator.WarpSize);
+        var fit = Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) / (p.ScratchStride * sizeof(double));
+        var group = Math.Min(Math.Min(fit, _accelerator.MaxNumThreadsPerGroup), MaxStateGroupSize) / warp * warp;
+        return _options.StateInGlobalMemory || group < warp ? null : group;
+    }
+
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams> LoadSharedStateKernel() =>
+        _options.Precision == ScoringPrecision.Mixed
+            ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<MixedArithmetic>)
+            : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<DoubleArithmetic>);
+
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> LoadGlobalStateKernel() =>
+        _options.Precision == ScoringPrecision.Mixed
+            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>)
+            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>);
+
+    /// <summary>
+    /// The pair kernel with each thread's state in its group's shared memory, interleaved (element i of thread g at
+    /// i * group + g) so that a warp's accesses fall in distinct banks; threads stride over the pairs. All scoring logic
+    /// is in <see cref="PairScorer.Score"/>.
+    /// </summary>
+    private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(SharedMemory.GetDynamic<double>()), Group.IdxX, Group.DimX);
+        var threads = (long)Grid.DimX * Group.DimX;
+        for (long pair = Grid.GlobalIndex.X; pair < p.Pairs; pair += threads)
+        {
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), state, p, default(TArithmetic)));
+        }
+    }
+
+    /// <summary>The pair kernel with each thread's state in its own slice of a global scratch buffer (the fallback).</summary>
+    private static void GlobalStateKernel<TArithmetic>(
         Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
+        where TArithmetic : struct, IScoringArithmetic
     {
         int index = thread;
         var slice = new Strided<ViewColumn<double>>(scratch, index, threads);
         for (long pair = index; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), slice, p));
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), slice, p, default(TArithmetic)));
         }
     }
 
@@ -303,7 +393,8 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
     /// The CPU fast path: scenario tables drawn in parallel, then plain threads over contiguous ranges of pairs, calling
     /// the same per-pair method on plain arrays (never through ILGPU's emulator or views).
     /// </summary>
-    private static void ScoreOnCpu(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
+    private static void ScoreOnCpu<TArithmetic>(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
+        where TArithmetic : struct, IScoringArithmetic
     {
         var tables = new ArrayColumn<double>(new double[(long)p.Scenarios * p.TableStride]);
         Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided<ArrayColumn<double>>(tables, (long)k * p.TableStride, 1), p));
@@ -315,55 +406,9 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>>(tables, pair % p.Scenarios * p.TableStride, 1), slice, p));
+                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>>(tables, pair % p.Scenarios * p.TableStride, 1), slice, p, default(TArithmetic)));
             }
         });
-    }
-
-    /// <summary>
-    /// A short probe of the memory bandwidth this scorer's device reaches (GB/s, read plus write) streaming one array
-    /// into another: the CPU's threads on the fast path, a copy kernel on an accelerator. Best of five copies.
-    /// </summary>
-    public double MemoryBandwidthGBps()
-    {
-        // 512 MiB per array: larger than the last-level caches of the machines this runs on, so the copy measures memory.
-        var elements = 1 << 26;
-        var bytes = 2.0 * elements * sizeof(double);
-        var best = double.MaxValue;
-        if (_fastPath || _accelerator.AcceleratorType == AcceleratorType.CPU)
-        {
-            // Filled first: untouched pages all map the one zero page, which sits in cache and would flatter the figure.
-            var (from, to) = (new double[elements], new double[elements]);
-            Array.Fill(from, 1.5);
-            Array.Fill(to, 2.5);
-            var slices = Environment.ProcessorCount;
-            for (var run = 0; run < 6; run++)
-            {
-                var clock = Stopwatch.StartNew();
-                Parallel.For(0, slices, s =>
-                {
-                    var (first, last) = (elements * s / slices, elements * (s + 1) / slices);
-                    Array.Copy(from, first, to, first, last - first);
-                });
-                best = run == 0 ? double.MaxValue : Math.Min(best, clock.Elapsed.TotalSeconds);
-            }
-
-            return bytes / best / 1e9;
-        }
-
-        using var a = _accelerator.Allocate1D<double>(elements);
-        using var b = _accelerator.Allocate1D<double>(elements);
-        a.MemSetToZero();
-        var copy = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>>(ProbeKernels.CopyKernel);
-        for (var run = 0; run < 6; run++)
-        {
-            var clock = Stopwatch.StartNew();
-            copy(elements, a.View, b.View);
-            _accelerator.Synchronize();
-            best = run == 0 ? double.MaxValue : Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-
-        return bytes / best / 1e9;
     }
 
     /// <inheritdoc />
@@ -373,6 +418,18 @@ public sealed class BulkScorer : IPlanScorer, IDisposable
         _accelerator.Dispose();
         _context.Dispose();
     }
+}
+
+/// <summary>How a scorer computes: its precision, and (for comparisons) whether the kernel keeps its state in global memory.</summary>
+/// <param name="Precision">Double (the default) or mixed (<see cref="ScoringPrecision.Mixed"/>).</param>
+/// <param name="StateInGlobalMemory">
+/// Keep each pair's working state in a global scratch buffer even where the group's shared memory holds it: the
+/// kernel as it was, for the benchmark's side-by-side figures.
+/// </param>
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, bool StateInGlobalMemory = false)
+{
+    /// <summary>Double precision, state in shared memory where it fits.</summary>
+    public static ScorerOptions Default { get; } = new();
 }
 
 /// <summary>Candidate plans laid out for a scorer (by <see cref="IPlanScorer.Prepare"/>), with their instance.</summary>

@@ -8,7 +8,9 @@ namespace Allocator.Kernels;
 /// CPU fast path from plain threads. It reads the scenario's table (<see cref="ScenarioSampler"/>) and follows
 /// <see cref="ReferenceScorer"/> step for step (tests compare them pair by pair), with XMath instead of BCL math and
 /// its working state in a scratch slice of <c>ScratchStride</c> doubles: job progress and finish periods, free GPUs,
-/// power draw per pool, power left per site.
+/// power draw per pool, power left per site. The arithmetic type decides the precision of each period's money and
+/// counts operations when asked (<see cref="CountedArithmetic"/>): each <c>Count</c> is the number of float64
+/// operations (add, multiply, divide, min, max, compare, int-to-double) of the step beside it, counted from this source.
 /// </summary>
 public static class PairScorer
 {
@@ -16,10 +18,11 @@ public static class PairScorer
     public static int ScratchStride(int jobs, int pools, int sites) => 2 * jobs + 2 * pools + sites;
 
     /// <summary>Scores plan <c>pair / Scenarios</c> in scenario <c>pair % Scenarios</c> of the call.</summary>
-    public static ScenarioOutcome Score<TInt, TDouble>(
-        long pair, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, Strided<TDouble> scratch, in ScoreParams p)
+    public static ScenarioOutcome Score<TInt, TDouble, TArithmetic>(
+        long pair, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, Strided<TDouble> scratch, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
     {
         var plan = (int)(pair / p.Scenarios);
         var T = p.Periods;
@@ -58,12 +61,13 @@ public static class PairScorer
                 var delivered = XMath.Min(leased, XMath.Max(0.0, gpus));
                 delivered = XMath.Min(delivered, GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
                 var share = leased > 0 ? delivered / leased : 1.0;
-                leaseRevenue += p.PeriodHours * plans.LeasePrice[cell] * share;
-                penalty += p.PeriodHours * plans.LeasePenalty[cell] * (1 - share);
+                leaseRevenue += arithmetic.Money(p.PeriodHours, plans.LeasePrice[cell], share);
+                penalty += arithmetic.Money(p.PeriodHours, plans.LeasePenalty[cell], 1 - share);
                 shortGpuHours += p.PeriodHours * (leased - delivered);
                 scratch.Set(free + pool, XMath.Max(0.0, gpus - delivered));
                 scratch.Set(draw + pool, delivered);
                 scratch.Add(powerLeft + s, -(delivered * fleet.KwPerGpu[pool] / 1000));
+                arithmetic.Count(21);
             }
 
             // Then jobs, in the order the plan starts them: all their GPUs, or they pause. Sites do not share GPUs or
@@ -71,6 +75,7 @@ public static class PairScorer
             for (var r = 0; r < scheduled; r++)
             {
                 var j = plans.JobOrder[jobBase + r];
+                arithmetic.Count(1);
                 if (scratch.Get(finished + j) >= 0 || t < plans.JobStart[jobBase + j] || t > fleet.JobLastPeriod[j])
                 {
                     continue;
@@ -81,11 +86,13 @@ public static class PairScorer
                 {
                     var done = scratch.Get(finished + fleet.JobAfter[k]);
                     ready &= done >= 0 && done < t;
+                    arithmetic.Count(3);
                 }
 
                 var pool = plans.JobPool[jobBase + j];
                 var s = fleet.PoolSite[pool];
                 var gpus = fleet.JobGpus[j];
+                arithmetic.Count(ready ? 8 : 0); // the fit check, counted whole even where its first test fails
                 if (ready && scratch.Get(free + pool) >= gpus && GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]) >= gpus)
                 {
                     scratch.Add(free + pool, -(gpus));
@@ -96,6 +103,8 @@ public static class PairScorer
                     {
                         scratch.Set(finished + j, t);
                     }
+
+                    arithmetic.Count(8);
                 }
             }
 
@@ -105,25 +114,29 @@ public static class PairScorer
             {
                 var first = (int)table.Get(ScenarioSampler.First(p) + s * T + t);
                 var count = (int)table.Get(ScenarioSampler.Count(p) + s * T + t);
+                arithmetic.Count(2);
                 for (var k = first; k < first + count; k++)
                 {
                     var pool = (int)table.Get(ScenarioSampler.Order(p) + t * p.Pools + k);
                     var sell = XMath.Min(p.SellThrough * scratch.Get(free + pool), GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
-                    spotRevenue += sell * p.PeriodHours * price;
+                    spotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
                     scratch.Add(draw + pool, sell);
                     scratch.Add(powerLeft + s, -(sell * fleet.KwPerGpu[pool] / 1000));
+                    arithmetic.Count(13);
                 }
             }
 
             for (var pool = 0; pool < p.Pools; pool++)
             {
-                powerCost += scratch.Get(draw + pool) * fleet.PowerCostPerGpuPeriod[pool];
+                powerCost += arithmetic.Money(scratch.Get(draw + pool), fleet.PowerCostPerGpuPeriod[pool], 1.0);
+                arithmetic.Count(1);
             }
         }
 
         double jobValue = 0;
         for (var j = 0; j < p.Jobs; j++)
         {
+            arithmetic.Count(1);
             if (scratch.Get(finished + j) < 0)
             {
                 continue;
@@ -132,6 +145,7 @@ public static class PairScorer
             var delay = scratch.Get(finished + j) - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
             var value = XMath.Max(0.0, fleet.JobValue[j] - fleet.JobDecay[j] * delay);
             jobValue += p.JobSuccess != 0 ? table.Get(ScenarioSampler.Success(p) + j) * value : fleet.JobProbability[j] * value;
+            arithmetic.Count(6);
         }
 
         return new ScenarioOutcome(leaseRevenue, penalty, jobValue, spotRevenue, powerCost, shortGpuHours);

@@ -21,6 +21,9 @@ public static class ProbeKernels
     /// <summary>Streams x into y (one read, one write per element): achieved memory bandwidth.</summary>
     public static void CopyKernel(Index1D i, ArrayView1D<double, Stride1D.Dense> x, ArrayView1D<double, Stride1D.Dense> y) => y[i] = x[i];
 
+    /// <summary>Independent multiply-add chains per thread in <see cref="FmaKernel"/> and <see cref="Fma32Kernel"/>.</summary>
+    public const int FmaChainsPerThread = 4;
+
     /// <summary><paramref name="rounds"/> dependent float64 FMAs per thread, four independent chains: FP64 rate.</summary>
     public static void FmaKernel(Index1D i, ArrayView1D<double, Stride1D.Dense> y, int rounds)
     {
@@ -31,6 +34,21 @@ public static class ProbeKernels
             b = b * 0.999999 + 1e-7;
             c = c * 0.999999 + 1e-7;
             d = d * 0.999999 + 1e-7;
+        }
+
+        y[i] = a + b + c + d;
+    }
+
+    /// <summary><see cref="FmaKernel"/> in float32: FP32 rate.</summary>
+    public static void Fma32Kernel(Index1D i, ArrayView1D<float, Stride1D.Dense> y, int rounds)
+    {
+        float a = i, b = i + 1, c = i + 2, d = i + 3;
+        for (var r = 0; r < rounds; r++)
+        {
+            a = a * 0.999999f + 1e-7f;
+            b = b * 0.999999f + 1e-7f;
+            c = c * 0.999999f + 1e-7f;
+            d = d * 0.999999f + 1e-7f;
         }
 
         y[i] = a + b + c + d;

@@ -16,6 +16,33 @@ public sealed record ScorerSpeed(
     int CheckedPairs,
     double WorstDifference)
 {
+    /// <summary>The precision it computed in.</summary>
+    public ScoringPrecision Precision { get; init; }
+
+    /// <summary>Where the kernel kept each pair's state (<see cref="BulkScorer.StatePlacement"/>); null without a kernel.</summary>
+    public string? StatePlacement { get; init; }
+
+    /// <summary>
+    /// For a mixed-precision row: the largest difference from the double path on the same device over every pair
+    /// scored, relative to the pair's gross; null for double rows.
+    /// </summary>
+    public double? WorstAgainstDouble { get; init; }
+
+    /// <summary>The operations a pair does, counted by running it (<see cref="PairTraffic.Touched"/>).</summary>
+    public PairWork? Work { get; init; }
+
+    /// <summary>The device's probed floating-point rates (null for the reference scorer).</summary>
+    public ArithmeticPeak? Peak { get; init; }
+
+    /// <summary>The arithmetic bound: pairs per second if the device did nothing but the counted operations at its peak.</summary>
+    public double? ArithmeticBoundPairsPerSecond => Work is { } w && Peak is { } peak ? w.ArithmeticBound(peak, Precision) : null;
+
+    /// <summary>The share of <see cref="ArithmeticBoundPairsPerSecond"/> reached.</summary>
+    public double? ShareOfArithmeticBound => PairsPerSecond / ArithmeticBoundPairsPerSecond;
+
+    /// <summary>The agreement asked of this precision: 1e-9 relative for double, <see cref="ScoringArithmetic.MixedRelativeBound"/> for mixed.</summary>
+    public double Tolerance => Precision == ScoringPrecision.Mixed ? ScoringArithmetic.MixedRelativeBound : 1e-9;
+
     /// <summary>The device's probed memory bandwidth, GB/s (null for the reference scorer).</summary>
     public double? BandwidthGBps { get; init; }
 
@@ -37,8 +64,8 @@ public sealed record ScorerSpeed(
     /// <summary>Pairs per second when only each plan's risk summary comes back.</summary>
     public double SummaryPairsPerSecond => (double)Plans * Scenarios / SummarySeconds;
 
-    /// <summary>Whether every checked pair matches the reference scorer (relative difference at most 1e-9).</summary>
-    public bool Agrees => WorstDifference <= 1e-9;
+    /// <summary>Whether every checked pair matches the reference scorer, and a mixed row the double path, within <see cref="Tolerance"/>.</summary>
+    public bool Agrees => WorstDifference <= Tolerance && (WorstAgainstDouble ?? 0) <= Tolerance;
 }
 
 /// <summary>
@@ -77,8 +104,12 @@ public static class ScoringBenchmark
         return list;
     }
 
-    /// <summary>Times <paramref name="scorer"/> on <paramref name="plans"/> x <paramref name="scenarios"/> and checks a sample of its pairs.</summary>
-    public static ScorerSpeed Measure(BulkScorer scorer, CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios)
+    /// <summary>
+    /// Times <paramref name="scorer"/> on <paramref name="plans"/> x <paramref name="scenarios"/>, checks a sample of its
+    /// pairs against the reference and, given the double path's scores of the same batch, every pair against those.
+    /// Returns the figures and the scores of its best run.
+    /// </summary>
+    public static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(BulkScorer scorer, CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios, ScoreMatrix? doublePath = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(plans);
@@ -87,14 +118,50 @@ public static class ScoringBenchmark
         var best = runs.MinBy(m => m.ScoringTime)!;
         scorer.Summarize(instance, plans, 1, scenarios, 0.05);
         var summary = Enumerable.Range(0, Runs).Min(_ => scorer.Summarize(instance, plans, 1, scenarios, 0.05).ScoringTime);
-        var (checkedPairs, worst) = Agreement(instance, plans, best);
+        var (checkedPairs, worst) = Agreement(instance, plans, best, scorer.Precision);
         var sample = plans.Take(4).ToList();
-        return new ScorerSpeed(scorer.Description, plans.Count, scenarios, best.ScoringTime.TotalSeconds, summary.TotalSeconds, checkedPairs, worst)
+        var work = PairTraffic.Touched(instance, sample, Math.Min(scenarios, 64));
+        var speed = new ScorerSpeed(scorer.Description, plans.Count, scenarios, best.ScoringTime.TotalSeconds, summary.TotalSeconds, checkedPairs, worst)
         {
+            Precision = scorer.Precision,
+            StatePlacement = scorer.StatePlacement(instance),
+            WorstAgainstDouble = doublePath is null || scorer.Precision == ScoringPrecision.Double ? null : WorstRelativeToGross(doublePath, best),
             BandwidthGBps = scorer.MemoryBandwidthGBps(),
             CompulsoryBytesPerPair = PairTraffic.Compulsory(instance, plans, scenarios),
-            TouchedBytesPerPair = PairTraffic.Touched(instance, sample, Math.Min(scenarios, 64)).BytesPerPair,
+            TouchedBytesPerPair = work.BytesPerPair,
+            Work = work,
+            Peak = scorer.ArithmeticPeak(),
         };
+        return (speed, best);
+    }
+
+    /// <summary>The largest difference between two score matrices of the same batch, pair by pair, relative to the first's gross.</summary>
+    public static double WorstRelativeToGross(ScoreMatrix expected, ScoreMatrix actual)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
+        var worst = 0.0;
+        for (var n = 0; n < expected.Plans; n++)
+        {
+            for (var k = 0; k < expected.Scenarios; k++)
+            {
+                worst = Math.Max(worst, RelativeToGross(expected[n, k], actual[n, k]));
+            }
+        }
+
+        return worst;
+    }
+
+    // Every part's difference over the pair's gross: the scale float32 rounding of each part is bounded against.
+    private static double RelativeToGross(ScenarioOutcome e, ScenarioOutcome a)
+    {
+        var gross = Math.Max(1, e.LeaseRevenue + e.Penalty + e.JobValue + e.SpotRevenue + e.PowerCost);
+        double[] differences =
+        [
+            e.LeaseRevenue - a.LeaseRevenue, e.Penalty - a.Penalty, e.JobValue - a.JobValue, e.SpotRevenue - a.SpotRevenue,
+            e.PowerCost - a.PowerCost, e.Total - a.Total,
+        ];
+        return differences.Max(Math.Abs) / gross;
     }
 
     /// <summary>The plain reference scorer on one thread, pair by pair, best of <see cref="Runs"/>.</summary>
@@ -120,8 +187,11 @@ public static class ScoringBenchmark
         return new ScorerSpeed("reference (plain C#, 1 thread)", plans.Count, scenarios, seconds, seconds, 0, 0);
     }
 
-    /// <summary>A spread of up to 16 x 16 pairs against the reference scorer: how many, and the largest relative difference.</summary>
-    public static (int Pairs, double Worst) Agreement(CompiledInstance instance, IReadOnlyList<Assignment> plans, ScoreMatrix matrix)
+    /// <summary>
+    /// A spread of up to 16 x 16 pairs against the reference scorer: how many, and the largest relative difference
+    /// (mixed precision: every part relative to the pair's gross, the scale its bound is stated on).
+    /// </summary>
+    public static (int Pairs, double Worst) Agreement(CompiledInstance instance, IReadOnlyList<Assignment> plans, ScoreMatrix matrix, ScoringPrecision precision = ScoringPrecision.Double)
     {
         ArgumentNullException.ThrowIfNull(plans);
         ArgumentNullException.ThrowIfNull(matrix);
@@ -133,11 +203,17 @@ public static class ScoringBenchmark
             {
                 var expected = ReferenceScorer.Score(instance, plans[n], 1, k);
                 var actual = matrix[n, k];
+                pairs++;
+                if (precision == ScoringPrecision.Mixed)
+                {
+                    worst = Math.Max(worst, RelativeToGross(expected, actual));
+                    continue;
+                }
+
                 var scale = Math.Max(1, Math.Abs(expected.LeaseRevenue) + Math.Abs(expected.JobValue) + Math.Abs(expected.SpotRevenue));
                 worst = Math.Max(worst, Math.Abs(expected.Total - actual.Total) / scale);
                 worst = Math.Max(worst, Math.Abs(expected.Penalty - actual.Penalty) / scale);
                 worst = Math.Max(worst, Math.Abs(expected.ShortGpuHours - actual.ShortGpuHours) / Math.Max(1, expected.ShortGpuHours));
-                pairs++;
             }
         }
 

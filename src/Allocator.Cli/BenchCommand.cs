@@ -27,24 +27,35 @@ internal static class BenchCommand
         var instancePath = new Option<string?>("--instance") { Description = "Instance to score (default: generated, 6 pools x 120 leases x 20 jobs x 26 weeks with uncertainty, seed 1)." };
         var plans = new Option<int>("--plans") { Description = "Plans scored on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
+        var precisions = new Option<string>("--precision") { Description = "Comma-separated precisions to measure on each device: double, mixed (money multiplied in float32; see docs/scoring.md).", DefaultValueFactory = _ => "double,mixed" };
+        var state = new Option<string>("--kernel-state") { Description = "Where a GPU kernel keeps each pair's state: auto (shared memory where it fits), global (the fallback, for comparison) or both.", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
             "Measure this machine's scorers: pairs per second, with and without summaries on the device, each checked against the reference scorer on a sample of pairs.",
             "allocator bench",
-            "allocator bench --device cuda,cpu --plans 4096 --scenarios 4096 --json bench-h100.json"))
+            "allocator bench --device cuda,cpu --plans 4096 --scenarios 4096 --json bench-h100.json",
+            "allocator bench --device cuda --precision double --kernel-state both"))
         {
-            devices, instancePath, plans, scenarios, json,
+            devices, instancePath, plans, scenarios, precisions, state, json,
         };
-        command.SetAction(parse => Run(parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(json)));
+        command.SetAction(parse => Run(
+            parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(precisions)!, parse.GetValue(state)!, parse.GetValue(json)));
         return command;
     }
 
-    private static int Run(string devices, string? instancePath, int plans, int scenarios, string? jsonPath)
+    private static readonly string[] StateWords = ["auto", "global", "both"];
+
+    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string state, string? jsonPath)
     {
         var words = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var known = ScoringDevices.Words.Select(w => w.Word).Append("reference").Append("all").ToList();
+        var precisionWords = precisionList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var knownPrecisions = ScoringArithmetic.Words.Select(w => w.Word).ToList();
         if (!PlanCommand.OptionsAreValid(
             ("--device", words.FirstOrDefault(w => !known.Contains(w)) is { } unknown ? $"'{unknown}' is not one of: {string.Join(", ", known)}" : null),
+            ("--precision", precisionWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPrecisions)}"
+                : precisionWords.FirstOrDefault(w => !knownPrecisions.Contains(w)) is { } badPrecision ? $"'{badPrecision}' is not one of: {string.Join(", ", knownPrecisions)}" : null),
+            ("--kernel-state", StateWords.Contains(state) ? null : $"'{state}' is not one of: {string.Join(", ", StateWords)}"),
             ("--plans", plans < 8 ? $"must be at least 8 (it is {plans})" : null),
             ("--scenarios", scenarios < 64 ? $"must be at least 64 (it is {scenarios})" : null),
             ("--json", jsonPath is null ? null : OutputFolder.FileProblem(jsonPath))))
@@ -61,14 +72,30 @@ internal static class BenchCommand
         }
 
         var candidates = ScoringBenchmark.Candidates(instance, plans);
+        // Double before mixed on each device: the mixed rows are compared with the double path's scores, pair by pair.
+        var precisionsToRun = ScoringArithmetic.Words.Where(w => precisionWords.Contains(w.Word)).Select(w => w.Precision).ToList();
         var rows = new List<ScorerSpeed>();
         var errors = Terminal.Errors();
         foreach (var word in Expand(words))
         {
-            errors.MarkupLine(Markup.Escape($"measuring {word} ..."));
-            rows.Add(word == "reference"
-                ? ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16))
-                : Measure(word, instance, candidates, plans, scenarios, errors));
+            if (word == "reference")
+            {
+                errors.MarkupLine("measuring reference ...");
+                rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16)));
+                continue;
+            }
+
+            ScoreMatrix? doublePath = null;
+            foreach (var precision in precisionsToRun)
+            {
+                foreach (var inGlobal in States(word, state))
+                {
+                    errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(inGlobal ? ", state in global memory" : string.Empty)} ..."));
+                    var (speed, scores) = Measure(word, new ScorerOptions(precision, inGlobal), instance, candidates, plans, scenarios, doublePath, errors);
+                    rows.Add(speed);
+                    doublePath ??= precision == ScoringPrecision.Double && !inGlobal ? scores : null;
+                }
+            }
         }
 
         Print(instance, rows);
@@ -83,7 +110,11 @@ internal static class BenchCommand
                 scorers = rows.Select(r => new
                 {
                     r.Device, r.Plans, r.Scenarios, r.ScoringSeconds, r.PairsPerSecond, r.SummarySeconds, r.SummaryPairsPerSecond, r.CheckedPairs, r.WorstDifference, r.Agrees,
+                    precision = ScoringArithmetic.Word(r.Precision), r.StatePlacement, r.Tolerance, r.WorstAgainstDouble,
                     r.CompulsoryBytesPerPair, r.TouchedBytesPerPair, r.BandwidthGBps, r.MemoryBoundPairsPerSecond, r.ShareOfMemoryBound,
+                    float64OperationsPerPair = r.Work?.Float64PerPair, moneyProductsPerPair = r.Work?.MoneyProductsPerPair, operationsPerPair = r.Work?.OperationsPerPair,
+                    float64PeakPerSecond = r.Peak?.Float64PerSecond, float32PeakPerSecond = r.Peak?.Float32PerSecond,
+                    r.ArithmeticBoundPairsPerSecond, r.ShareOfArithmeticBound,
                 }),
             }, Json) + "\n");
             Console.Error.WriteLine($"Wrote {jsonPath}.");
@@ -104,13 +135,18 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    private static ScorerSpeed Measure(string word, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, IAnsiConsole errors)
+    /// <summary>The kernel-state choices to run on a device: only GPUs have a kernel state to choose.</summary>
+    private static bool[] States(string word, string state) =>
+        !GpuWords.Contains(word) && word != "ilgpu-cpu" ? [false] : state switch { "global" => [true], "both" => [false, true], _ => [false] };
+
+    private static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(
+        string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, IAnsiConsole errors)
     {
         var device = ScoringDevices.Words.First(w => w.Word == word).Device;
-        using var scorer = BulkScorer.Create(device, w => errors.MarkupLine(Markup.Escape($"warning: {w}")));
+        using var scorer = BulkScorer.Create(device, w => errors.MarkupLine(Markup.Escape($"warning: {w}")), options);
         // GPUs at full size; the CPU paths on a slice with as many pairs per plan, so that each takes seconds, not hours.
         var divisor = scorer.Description.StartsWith("ilgpu-cpu", StringComparison.Ordinal) ? 64 : scorer.Description.StartsWith("cpu", StringComparison.Ordinal) ? 4 : 1;
-        return ScoringBenchmark.Measure(scorer, instance, candidates[..Math.Max(1, plans / divisor)], Math.Max(16, scenarios / divisor));
+        return ScoringBenchmark.Measure(scorer, instance, candidates[..Math.Max(1, plans / divisor)], Math.Max(16, scenarios / divisor), doublePath);
     }
 
     private static List<DeviceInfo> DeviceList()
@@ -121,24 +157,47 @@ internal static class BenchCommand
 
     private static void Print(CompiledInstance instance, List<ScorerSpeed> rows)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape($"Scoring on this machine: {instance.Source.Name} ({instance.PoolCount} pools, {instance.LeaseCount} leases, {instance.JobCount} jobs, {instance.Periods} periods)"))
-            .AddColumn("scorer");
-        foreach (var heading in new[] { "plans x scenarios", "pairs/s", "pairs/s with summaries", "bytes/pair: compulsory / touched", "memory GB/s", "memory bound, pairs/s", "share of bound", "agreement with the reference" })
+        var speed = Table($"Scoring on this machine: {instance.Source.Name} ({instance.PoolCount} pools, {instance.LeaseCount} leases, {instance.JobCount} jobs, {instance.Periods} periods)",
+            "plans x scenarios", "pairs/s", "pairs/s with summaries", "kernel state", "agreement");
+        foreach (var r in rows)
+        {
+            speed.AddRow(
+                Markup.Escape(r.Device), $"{r.Plans:N0} x {r.Scenarios:N0}", Figures.Whole(r.PairsPerSecond), Figures.Whole(r.SummaryPairsPerSecond),
+                Markup.Escape(r.StatePlacement ?? "-"), Markup.Escape(AgreementText(r)));
+        }
+
+        var bounds = Table("Bounds: what the device's probed memory and arithmetic allow",
+            "bytes/pair: compulsory / touched", "memory GB/s", "memory bound, pairs/s", "share", "operations/pair (money)", "peak GFLOP/s fp64 / fp32", "arithmetic bound, pairs/s", "share");
+        foreach (var r in rows.Where(r => r.Peak is not null))
+        {
+            bounds.AddRow(
+                Markup.Escape(r.Device), $"{Figures.Whole(r.CompulsoryBytesPerPair ?? 0)} / {Figures.Whole(r.TouchedBytesPerPair ?? 0)}", Figures.Whole(r.BandwidthGBps ?? 0),
+                Figures.Whole(r.MemoryBoundPairsPerSecond ?? 0), Percent(r.ShareOfMemoryBound),
+                $"{Figures.Whole(r.Work!.OperationsPerPair)} ({Figures.Whole(2 * r.Work.MoneyProductsPerPair)})", $"{Figures.Whole(r.Peak!.Float64PerSecond / 1e9)} / {Figures.Whole(r.Peak.Float32PerSecond / 1e9)}",
+                Figures.Whole(r.ArithmeticBoundPairsPerSecond ?? 0), Percent(r.ShareOfArithmeticBound));
+        }
+
+        AnsiConsole.Write(speed);
+        AnsiConsole.Write(bounds);
+        Console.WriteLine("Memory bound: the probed bandwidth over the bytes a pair must move whatever the caches do (its outcomes, and its share of the scenario table and plan columns). Touched: every byte the scoring code reads or writes, counted by running it: its traffic if nothing were cached.");
+        Console.WriteLine("Arithmetic bound: the probed peak (fused multiply-add chains, two operations each) over the floating-point operations a pair does, counted by running it; on the mixed path the money multiplications count at the float32 peak. Integer and address arithmetic are not counted.");
+    }
+
+    private static Table Table(string title, params string[] headings)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title)).AddColumn("scorer");
+        foreach (var heading in headings)
         {
             table.AddColumn(new TableColumn(heading).RightAligned());
         }
 
-        foreach (var r in rows)
-        {
-            table.AddRow(
-                Markup.Escape(r.Device), $"{r.Plans:N0} x {r.Scenarios:N0}", Figures.Whole(r.PairsPerSecond), Figures.Whole(r.SummaryPairsPerSecond),
-                r.CompulsoryBytesPerPair is { } c && r.TouchedBytesPerPair is { } t ? $"{Figures.Whole(c)} / {Figures.Whole(t)}" : "-", r.BandwidthGBps is { } g ? Figures.Whole(g) : "-",
-                r.MemoryBoundPairsPerSecond is { } bound ? Figures.Whole(bound) : "-", r.ShareOfMemoryBound is { } share ? Figures.Percent(share) : "-",
-                r.CheckedPairs == 0 ? "(is the reference)" : Markup.Escape($"{(r.Agrees ? "yes" : "NO")}: {r.CheckedPairs} pairs, max relative difference {r.WorstDifference:0.0E+0}"));
-        }
-
-        AnsiConsole.Write(table);
-        Console.WriteLine("Memory bound: the probed bandwidth over the bytes a pair must move whatever the caches do (its outcomes, and its share of the scenario table and plan columns). Touched: every byte the scoring code reads or writes, counted by running it: its traffic if nothing were cached. Not measured yet: the arithmetic bound (issue 18).");
+        return table;
     }
+
+    private static string Percent(double? share) => share is { } s ? Figures.Percent(s) : "-";
+
+    private static string AgreementText(ScorerSpeed r) =>
+        r.CheckedPairs == 0 ? "(is the reference)"
+        : $"{(r.Agrees ? "yes" : "NO")}: {r.CheckedPairs} pairs with the reference, max relative difference {r.WorstDifference:0.0E+0}"
+          + (r.WorstAgainstDouble is { } d ? $"; all pairs with the double path, {d:0.0E+0} (bound {r.Tolerance:0.0E+0})" : string.Empty);
 }

@@ -3,13 +3,15 @@ using Allocator.Core.Scenarios;
 namespace Allocator.Kernels.Tests;
 
 /// <summary>
-/// Every backend against the reference scorer, pair by pair, to 1e-9 relative: written once here, run by a thin class
-/// per backend (ILGPU's own test layout). CUDA is checked the same way on the GPU machine by the benchmark bundle
+/// Every backend against the reference scorer, pair by pair, to 1e-9 relative (mixed precision: within its stated
+/// bound of the pair's gross): written once here, run by a thin class per backend and option (ILGPU's own test layout). CUDA is checked the same way on the GPU machine by the benchmark bundle
 /// (benchmarks/Allocator.GpuProbe), since CI has no GPU and a test that passes without one could not fail.
 /// </summary>
 public abstract class ScorerAgreementTests
 {
     protected abstract ScoringDevice Device { get; }
+
+    protected virtual ScorerOptions Options => ScorerOptions.Default;
 
     protected virtual int PlanCount => 6;
 
@@ -21,7 +23,7 @@ public abstract class ScorerAgreementTests
     [InlineData(3UL)]
     public void Every_pair_matches_the_reference_scorer(ulong seed)
     {
-        using var scorer = BulkScorer.Create(Device);
+        using var scorer = BulkScorer.Create(Device, options: Options);
         var instance = ScoringCases.Instance(seed);
         var plans = ScoringCases.Plans(instance, seed, PlanCount);
 
@@ -34,11 +36,13 @@ public abstract class ScorerAgreementTests
                 var expected = ReferenceScorer.Score(instance, plans[n], 42, 1000 + k);
                 var actual = matrix[n, k];
                 var scale = Math.Max(1, Math.Abs(expected.LeaseRevenue) + Math.Abs(expected.JobValue) + Math.Abs(expected.SpotRevenue));
+                var gross = expected.LeaseRevenue + expected.Penalty + expected.JobValue + expected.SpotRevenue + expected.PowerCost;
+                var tolerance = Options.Precision == ScoringPrecision.Mixed ? ScoringArithmetic.MixedRelativeBound * Math.Max(1, gross) : 1e-9 * scale;
                 var e = ScoringCases.Parts(expected);
                 var a = ScoringCases.Parts(actual);
                 for (var i = 0; i < e.Length; i++)
                 {
-                    Assert.True(Math.Abs(e[i] - a[i]) <= 1e-9 * scale, $"plan {n}, scenario {k}, part {i}: reference {e[i]:R}, {Device} {a[i]:R}");
+                    Assert.True(Math.Abs(e[i] - a[i]) <= tolerance, $"plan {n}, scenario {k}, part {i}: reference {e[i]:R}, {Device} {a[i]:R}");
                 }
             }
         }
@@ -55,6 +59,36 @@ public sealed class IlgpuCpuAcceleratorAgreementTests : ScorerAgreementTests
     protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
 
     // The emulator is slow; fewer pairs still cover every code path (greedy plan, overbooked random plans).
+    protected override int PlanCount => 3;
+
+    protected override int Scenarios => 8;
+}
+
+public sealed class CpuFastPathMixedAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.Cpu;
+
+    protected override ScorerOptions Options => new(ScoringPrecision.Mixed);
+}
+
+public sealed class IlgpuCpuAcceleratorMixedAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
+
+    protected override ScorerOptions Options => new(ScoringPrecision.Mixed);
+
+    protected override int PlanCount => 3;
+
+    protected override int Scenarios => 8;
+}
+
+/// <summary>The kernel as it was, its state in global memory: kept as the fallback for instances too large for shared memory.</summary>
+public sealed class IlgpuCpuAcceleratorGlobalStateAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
+
+    protected override ScorerOptions Options => new(StateInGlobalMemory: true);
+
     protected override int PlanCount => 3;
 
     protected override int Scenarios => 8;

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Allocator.Kernels;
+
+/// <summary>Short probes of the device a scorer runs on: its memory bandwidth and its floating-point rates, for the bounds.</summary>
+public sealed partial class BulkScorer
+{
+    /// <summary>
+    /// A short probe of the memory bandwidth this scorer's device reaches (GB/s, read plus write) streaming one array
+    /// into another: the CPU's threads on the fast path, a copy kernel on an accelerator. Best of five copies.
+    /// </summary>
+    public double MemoryBandwidthGBps()
+    {
+        // 512 MiB per array: larger than the last-level caches of the machines this runs on, so the copy measures memory.
+        var elements = 1 << 26;
+        var bytes = 2.0 * elements * sizeof(double);
+        var best = double.MaxValue;
+        if (_fastPath || _accelerator.AcceleratorType == AcceleratorType.CPU)
+        {
+            // Filled first: untouched pages all map the one zero page, which sits in cache and would flatter the figure.
+            var (from, to) = (new double[elements], new double[elements]);
+            Array.Fill(from, 1.5);
+            Array.Fill(to, 2.5);
+            var slices = Environment.ProcessorCount;
+            for (var run = 0; run < 6; run++)
+            {
+                var clock = Stopwatch.StartNew();
+                Parallel.For(0, slices, s =>
+                {
+                    var (first, last) = (elements * s / slices, elements * (s + 1) / slices);
+                    Array.Copy(from, first, to, first, last - first);
+                });
+                best = run == 0 ? double.MaxValue : Math.Min(best, clock.Elapsed.TotalSeconds);
+            }
+
+            return bytes / best / 1e9;
+        }
+
+        using var a = _accelerator.Allocate1D<double>(elements);
+        using var b = _accelerator.Allocate1D<double>(elements);
+        a.MemSetToZero();
+        var copy = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>>(ProbeKernels.CopyKernel);
+        for (var run = 0; run < 6; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            copy(elements, a.View, b.View);
+            _accelerator.Synchronize();
+            best = run == 0 ? double.MaxValue : Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return bytes / best / 1e9;
+    }
+
+    /// <summary>
+    /// A short probe of the floating-point rates this scorer's device reaches: independent fused multiply-add chains in
+    /// float64 and float32 (a fused multiply-add counts two operations), on every thread of the CPU fast path in SIMD
+    /// lanes, or in a kernel on an accelerator. Best of five.
+    /// </summary>
+    public ArithmeticPeak ArithmeticPeak() =>
+        _fastPath || _accelerator.AcceleratorType == AcceleratorType.CPU
+            ? new ArithmeticPeak(CpuRate<double>(), CpuRate<float>())
+            : new ArithmeticPeak(DeviceRate<double>(ProbeKernels.FmaKernel), DeviceRate<float>(ProbeKernels.Fma32Kernel));
+
+    private static double CpuRate<T>()
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        const int Rounds = 1 << 22;
+        const int Chains = 8;
+        var threads = Environment.ProcessorCount;
+        var best = double.MaxValue;
+        for (var run = 0; run < 6; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => GC.KeepAlive(FmaChains<T>(Rounds)));
+            best = run == 0 ? double.MaxValue : Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return 2.0 * Chains * Vector<T>.Count * Rounds * threads / best;
+    }
+
+    // Eight chains: enough independent fused multiply-adds in flight to cover the unit's latency on two ports.
+    private static Vector<T> FmaChains<T>(int rounds)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        var m = new Vector<T>(T.CreateTruncating(0.999999));
+        var c = new Vector<T>(T.CreateTruncating(1e-7));
+        Vector<T> a = Vector<T>.One, b = a + a, d = b + a, e = d + a, f = e + a, g = f + a, h = g + a, k = h + a;
+        for (var r = 0; r < rounds; r++)
+        {
+            a = Fma(a, m, c);
+            b = Fma(b, m, c);
+            d = Fma(d, m, c);
+            e = Fma(e, m, c);
+            f = Fma(f, m, c);
+            g = Fma(g, m, c);
+            h = Fma(h, m, c);
+            k = Fma(k, m, c);
+        }
+
+        return a + b + d + e + f + g + h + k;
+    }
+
+    // One fused instruction in either width (the type test is resolved when the method is compiled for T).
+    private static Vector<T> Fma<T>(Vector<T> a, Vector<T> m, Vector<T> c)
+        where T : struct, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(double)
+            ? Vector.As<double, T>(Vector.FusedMultiplyAdd(Vector.As<T, double>(a), Vector.As<T, double>(m), Vector.As<T, double>(c)))
+            : Vector.As<float, T>(Vector.FusedMultiplyAdd(Vector.As<T, float>(a), Vector.As<T, float>(m), Vector.As<T, float>(c)));
+
+    private double DeviceRate<T>(Action<Index1D, ArrayView1D<T, Stride1D.Dense>, int> chains)
+        where T : unmanaged
+    {
+        const int Threads = 1 << 22;
+        const int Rounds = 1024;
+        using var output = _accelerator.Allocate1D<T>(Threads);
+        var kernel = _accelerator.LoadAutoGroupedStreamKernel(chains);
+        kernel(Threads, output.View, 16);
+        _accelerator.Synchronize();
+        var best = double.MaxValue;
+        for (var run = 0; run < 5; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            kernel(Threads, output.View, Rounds);
+            _accelerator.Synchronize();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return 2.0 * ProbeKernels.FmaChainsPerThread * Rounds * Threads / best;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace Allocator.Kernels.Tests;
+
+/// <summary>
+/// Every scoring kernel compiles to PTX for a Hopper GPU on a machine with no GPU: a kernel that ILGPU cannot lower
+/// (an unsupported construct, a shared-memory misuse) fails here, not on the lent device.
+/// </summary>
+public sealed class PtxCompileTests
+{
+    public static TheoryData<string, Type?, bool> Kernels => new()
+    {
+        { "SharedStateKernel", typeof(DoubleArithmetic), true },
+        { "SharedStateKernel", typeof(MixedArithmetic), true },
+        { "GlobalStateKernel", typeof(DoubleArithmetic), false },
+        { "GlobalStateKernel", typeof(MixedArithmetic), false },
+        { "DrawKernel", null, false },
+        { "SummaryKernel", null, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void The_kernel_compiles_to_ptx_with_the_code_it_needs(string name, Type? arithmetic, bool explicitlyGrouped)
+    {
+        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null!);
+        var method = typeof(BulkScorer).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!;
+        if (arithmetic is not null)
+        {
+            method = method.MakeGenericMethod(arithmetic);
+        }
+
+        var entry = explicitlyGrouped ? EntryPointDescription.FromExplicitlyGroupedKernel(method) : EntryPointDescription.FromImplicitlyGroupedKernel(method);
+        var kernel = (PTXCompiledKernel)backend.Compile(entry, default(KernelSpecialization));
+
+        Assert.Contains(".entry", kernel.PTXAssembly, StringComparison.Ordinal);
+        Assert.Equal(name == "SharedStateKernel", kernel.PTXAssembly.Contains(".extern .shared", StringComparison.Ordinal));
+        // The mixed kernel multiplies money in float32; the double kernel never does.
+        Assert.Equal(arithmetic == typeof(MixedArithmetic), kernel.PTXAssembly.Contains("mul.rn.f32", StringComparison.Ordinal) || kernel.PTXAssembly.Contains("mul.f32", StringComparison.Ordinal));
+    }
+}
