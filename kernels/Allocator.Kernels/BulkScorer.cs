@@ -57,12 +57,6 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     // 1,000 scenarios is not mostly idle.
     private const int SummaryGroupSize = 256;
 
-    // The most threads a group with its state in shared memory runs: more only shrinks the share of groups that fit.
-    private const int MaxStateGroupSize = 128;
-
-    // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
-    private const int PortableSharedMemory = 48 * 1024;
-
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly ScorerOptions _options;
@@ -70,8 +64,6 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     private readonly Action<KernelConfig, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
     private readonly DeviceWorkspace? _workspace;
     private readonly bool _fastPath;
-    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _globalStateKernel;
-    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description, ScorerOptions options)
     {
@@ -220,6 +212,12 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 
         var instance = plans.Instance;
         var p = ScoreParams.For(instance, plans.Count, scenarios, scenarioOffset, seed);
+        if ((long)scenarios * p.TableStride > int.MaxValue)
+        {
+            // The scenario tables are addressed with 32-bit offsets (Strided).
+            throw new ArgumentOutOfRangeException(nameof(scenarios), scenarios, $"At most {int.MaxValue / p.TableStride:N0} scenarios per call for this instance: score in batches with scenario offsets (scenario k is the same draw in any batch).");
+        }
+
         var pairs = Math.Max(1, p.Pairs);
         if (_fastPath)
         {
@@ -255,11 +253,10 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var devicePlans = _workspace.Plans(candidates);
             var outcomes = _workspace.Outcomes(pairs);
             var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
-            var stateGroup = StateGroupSize(p);
-            // Grid-stride: as many threads as the device runs at once; each keeps its pair's state in its group's shared
-            // memory, or (where a group of one warp cannot hold it) in its own slice of a global scratch buffer.
+            var placement = Placement(p);
+            // Grid-stride: as many threads as the device runs at once, each scoring pair after pair.
             var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
-            var scratch = stateGroup is null ? _workspace.Scratch(threads * p.ScratchStride) : default;
+            var scratch = placement.State == KernelState.Global ? _workspace.Scratch(threads * p.ScratchStride) : default;
             _accelerator.Synchronize();
             var clock = Stopwatch.StartNew();
 
@@ -271,16 +268,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
                 _workspace.MarkDrawn(instance, seed, scenarioOffset, scenarios);
             }
 
-            if (stateGroup is { } size)
-            {
-                var groups = (int)((threads + size - 1) / size);
-                var config = new KernelConfig(groups, size, SharedMemoryConfig.RequestDynamic<double>(size * p.ScratchStride));
-                (_sharedStateKernel ??= LoadSharedStateKernel())(config, deviceFleet, devicePlans, tables, outcomes, p);
-            }
-            else
-            {
-                (_globalStateKernel ??= LoadGlobalStateKernel())((int)threads, deviceFleet, devicePlans, tables, scratch, outcomes, p, threads);
-            }
+            LaunchPairKernel(placement, threads, deviceFleet, devicePlans, tables, scratch, outcomes, p);
 
             if (alpha is { } a)
             {
@@ -304,80 +292,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     private static void DrawKernel(Index1D k, DeviceFleet fleet, ViewColumn<double> tables, ScoreParams p) =>
         ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided<ViewColumn<double>>(tables, k.X, p.Scenarios), p);
 
-    /// <summary>
-    /// Where the kernel keeps each pair's working state for <paramref name="instance"/>: in shared memory (with the
-    /// threads per group) or in global memory; null on the CPU fast path, which keeps it in each worker's own array.
-    /// </summary>
-    public string? StatePlacement(CompiledInstance instance)
-    {
-        if (_fastPath)
-        {
-            return null;
-        }
-
-        var p = ScoreParams.For(instance, 1, 1, 0, 0);
-        return StateGroupSize(p) is { } group
-            ? $"shared memory, {group} threads per group, {group * p.ScratchStride * sizeof(double) / 1024.0:0.#} KiB"
-            : "global memory";
-    }
-
-    /// <summary>
-    /// The threads per group when each pair's state sits in its group's shared memory: as many whole warps (at most
-    /// <see cref="MaxStateGroupSize"/>) as the group's shared memory holds; null when not one warp fits (a large
-    /// instance) or the options ask for global memory, and the state goes to a global scratch buffer instead.
-    /// </summary>
-    private int? StateGroupSize(ScoreParams p)
-    {
-        var warp = Math.Max(1, _accelerator.WarpSize);
-        var fit = Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) / (p.ScratchStride * sizeof(double));
-        var group = Math.Min(Math.Min(fit, _accelerator.MaxNumThreadsPerGroup), MaxStateGroupSize) / warp * warp;
-        return _options.StateInGlobalMemory || group < warp ? null : group;
-    }
-
-    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams> LoadSharedStateKernel() =>
-        _options.Precision == ScoringPrecision.Mixed
-            ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<MixedArithmetic>)
-            : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<DoubleArithmetic>);
-
-    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> LoadGlobalStateKernel() =>
-        _options.Precision == ScoringPrecision.Mixed
-            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>)
-            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>);
-
-    /// <summary>
-    /// The pair kernel with each thread's state in its group's shared memory, interleaved (element i of thread g at
-    /// i * group + g) so that a warp's accesses fall in distinct banks; threads stride over the pairs. All scoring logic
-    /// is in <see cref="PairScorer.Score"/>.
-    /// </summary>
-    private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
-        where TArithmetic : struct, IScoringArithmetic
-    {
-        var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(SharedMemory.GetDynamic<double>()), Group.IdxX, Group.DimX);
-        var threads = (long)Grid.DimX * Group.DimX;
-        for (long pair = Grid.GlobalIndex.X; pair < p.Pairs; pair += threads)
-        {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), state, p, default(TArithmetic)));
-        }
-    }
-
-    /// <summary>The pair kernel with each thread's state in its own slice of a global scratch buffer (the fallback).</summary>
-    private static void GlobalStateKernel<TArithmetic>(
-        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
-        where TArithmetic : struct, IScoringArithmetic
-    {
-        int index = thread;
-        var slice = new Strided<ViewColumn<double>>(scratch, index, threads);
-        for (long pair = index; pair < p.Pairs; pair += threads)
-        {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, pair % p.Scenarios, p.Scenarios), slice, p, default(TArithmetic)));
-        }
-    }
-
     /// <summary>The summary kernel: one thread group per plan (<see cref="RiskKernels.SummarizeInGroup"/>).</summary>
     private static void SummaryKernel(OutcomeData<ViewColumn<double>> outcomes, ViewColumn<double> totals, ViewColumn<double> output, int scenarios, double alpha) =>
         RiskKernels.SummarizeInGroup(outcomes, totals, output, scenarios, alpha);
 
-    private static void Write<TDouble>(in OutcomeData<TDouble> outcomes, long pair, Core.Scenarios.ScenarioOutcome o)
+    internal static void Write<TDouble>(in OutcomeData<TDouble> outcomes, long pair, Core.Scenarios.ScenarioOutcome o)
         where TDouble : struct, IColumn<double>
     {
         var (lease, penalty, job, spot, power, shortHours) = outcomes;
@@ -397,7 +316,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         where TArithmetic : struct, IScoringArithmetic
     {
         var tables = new ArrayColumn<double>(new double[(long)p.Scenarios * p.TableStride]);
-        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided<ArrayColumn<double>>(tables, (long)k * p.TableStride, 1), p));
+        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided<ArrayColumn<double>>(tables, k * p.TableStride, 1), p));
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, p.Pairs));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
@@ -406,7 +325,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>>(tables, pair % p.Scenarios * p.TableStride, 1), slice, p, default(TArithmetic)));
+                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), slice, p, default(TArithmetic)));
             }
         });
     }
@@ -422,14 +341,27 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 
 /// <summary>How a scorer computes: its precision, and (for comparisons) whether the kernel keeps its state in global memory.</summary>
 /// <param name="Precision">Double (the default) or mixed (<see cref="ScoringPrecision.Mixed"/>).</param>
-/// <param name="StateInGlobalMemory">
-/// Keep each pair's working state in a global scratch buffer even where the group's shared memory holds it: the
-/// kernel as it was, for the benchmark's side-by-side figures.
-/// </param>
-public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, bool StateInGlobalMemory = false)
+/// <param name="State">Where a GPU kernel keeps each pair's state: <see cref="KernelState.Auto"/> unless comparing placements.</param>
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto)
 {
-    /// <summary>Double precision, state in shared memory where it fits.</summary>
+    /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();
+}
+
+/// <summary>Where a GPU kernel keeps each pair's working state (job progress, free GPUs, power left).</summary>
+public enum KernelState
+{
+    /// <summary>Where it measured fastest (benchmarks/RESULTS.md): see <see cref="BulkScorer"/>.</summary>
+    Auto,
+
+    /// <summary>The group's shared memory, interleaved by thread; needs a warp's state to fit in 48 KiB.</summary>
+    Shared,
+
+    /// <summary>Each thread's local memory (cached in L1, written back, 32-bit addressed), up to a compiled maximum.</summary>
+    Local,
+
+    /// <summary>A slice of one global scratch buffer per thread, interleaved: any size (the fallback).</summary>
+    Global,
 }
 
 /// <summary>Candidate plans laid out for a scorer (by <see cref="IPlanScorer.Prepare"/>), with their instance.</summary>

@@ -39,7 +39,7 @@ public static class PairScorer
 
         var available = ScenarioSampler.Available(p);
         var needs = ScenarioSampler.Needs(p);
-        var planCells = (long)plan * p.Pools * T;
+        var planCells = plan * p.Pools * T; // plan columns are host arrays: under 2^31 elements
         var jobBase = plan * p.Jobs;
         var scheduled = plans.ScheduledJobs[plan];
         double leaseRevenue = 0, penalty = 0, spotRevenue = 0, powerCost = 0, shortGpuHours = 0;

@@ -40,7 +40,7 @@ public static class PairTraffic
         var tables = new CountedColumn<double>(new double[(long)scenarios * p.TableStride], count);
         for (var k = 0; k < scenarios; k++)
         {
-            ScenarioSampler.Draw(k, fleet, new Strided<CountedColumn<double>>(tables, (long)k * p.TableStride, 1), p);
+            ScenarioSampler.Draw(k, fleet, new Strided<CountedColumn<double>>(tables, k * p.TableStride, 1), p);
         }
 
         var drawn = count.Bytes;
@@ -48,7 +48,7 @@ public static class PairTraffic
         var operations = new OperationCount();
         for (var pair = 0L; pair < p.Pairs; pair++)
         {
-            PairScorer.Score(pair, fleet, data, new Strided<CountedColumn<double>>(tables, pair % p.Scenarios * p.TableStride, 1), scratch, p, new CountedArithmetic(operations));
+            PairScorer.Score(pair, fleet, data, new Strided<CountedColumn<double>>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), scratch, p, new CountedArithmetic(operations));
         }
 
         // Each pair also writes its six outcomes (float64).

@@ -28,13 +28,13 @@ internal static class BenchCommand
         var plans = new Option<int>("--plans") { Description = "Plans scored on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
         var precisions = new Option<string>("--precision") { Description = "Comma-separated precisions to measure on each device: double, mixed (money multiplied in float32; see docs/scoring.md).", DefaultValueFactory = _ => "double,mixed" };
-        var state = new Option<string>("--kernel-state") { Description = "Where a GPU kernel keeps each pair's state: auto (shared memory where it fits), global (the fallback, for comparison) or both.", DefaultValueFactory = _ => "auto" };
+        var state = new Option<string>("--kernel-state") { Description = "Comma-separated places a GPU kernel keeps each pair's state, to compare: auto (the default placement), shared, local, global, or all.", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
             "Measure this machine's scorers: pairs per second, with and without summaries on the device, each checked against the reference scorer on a sample of pairs.",
             "allocator bench",
             "allocator bench --device cuda,cpu --plans 4096 --scenarios 4096 --json bench-h100.json",
-            "allocator bench --device cuda --precision double --kernel-state both"))
+            "allocator bench --device cuda --precision double --kernel-state all"))
         {
             devices, instancePath, plans, scenarios, precisions, state, json,
         };
@@ -43,10 +43,13 @@ internal static class BenchCommand
         return command;
     }
 
-    private static readonly string[] StateWords = ["auto", "global", "both"];
+    private static readonly (string Word, KernelState State)[] StateWords =
+        [("auto", KernelState.Auto), ("shared", KernelState.Shared), ("local", KernelState.Local), ("global", KernelState.Global)];
 
-    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string state, string? jsonPath)
+    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string? jsonPath)
     {
+        var stateWords = stateList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var knownStates = StateWords.Select(w => w.Word).Append("all").ToList();
         var words = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var known = ScoringDevices.Words.Select(w => w.Word).Append("reference").Append("all").ToList();
         var precisionWords = precisionList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -55,7 +58,8 @@ internal static class BenchCommand
             ("--device", words.FirstOrDefault(w => !known.Contains(w)) is { } unknown ? $"'{unknown}' is not one of: {string.Join(", ", known)}" : null),
             ("--precision", precisionWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPrecisions)}"
                 : precisionWords.FirstOrDefault(w => !knownPrecisions.Contains(w)) is { } badPrecision ? $"'{badPrecision}' is not one of: {string.Join(", ", knownPrecisions)}" : null),
-            ("--kernel-state", StateWords.Contains(state) ? null : $"'{state}' is not one of: {string.Join(", ", StateWords)}"),
+            ("--kernel-state", stateWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownStates)}"
+                : stateWords.FirstOrDefault(w => !knownStates.Contains(w)) is { } badState ? $"'{badState}' is not one of: {string.Join(", ", knownStates)}" : null),
             ("--plans", plans < 8 ? $"must be at least 8 (it is {plans})" : null),
             ("--scenarios", scenarios < 64 ? $"must be at least 64 (it is {scenarios})" : null),
             ("--json", jsonPath is null ? null : OutputFolder.FileProblem(jsonPath))))
@@ -88,12 +92,12 @@ internal static class BenchCommand
             ScoreMatrix? doublePath = null;
             foreach (var precision in precisionsToRun)
             {
-                foreach (var inGlobal in States(word, state))
+                foreach (var state in States(word, stateWords))
                 {
-                    errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(inGlobal ? ", state in global memory" : string.Empty)} ..."));
-                    var (speed, scores) = Measure(word, new ScorerOptions(precision, inGlobal), instance, candidates, plans, scenarios, doublePath, errors);
+                    errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(state == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == state).Word} memory")} ..."));
+                    var (speed, scores) = Measure(word, new ScorerOptions(precision, state), instance, candidates, plans, scenarios, doublePath, errors);
                     rows.Add(speed);
-                    doublePath ??= precision == ScoringPrecision.Double && !inGlobal ? scores : null;
+                    doublePath ??= precision == ScoringPrecision.Double ? scores : null;
                 }
             }
         }
@@ -135,9 +139,11 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    /// <summary>The kernel-state choices to run on a device: only GPUs have a kernel state to choose.</summary>
-    private static bool[] States(string word, string state) =>
-        !GpuWords.Contains(word) && word != "ilgpu-cpu" ? [false] : state switch { "global" => [true], "both" => [false, true], _ => [false] };
+    /// <summary>The kernel states to run on a device: only the kernel (GPUs, the emulator) has a state to place.</summary>
+    private static KernelState[] States(string word, string[] words) =>
+        !GpuWords.Contains(word) && word != "ilgpu-cpu" ? [KernelState.Auto]
+        : words.Contains("all") ? [.. StateWords.Select(w => w.State)]
+        : [.. StateWords.Where(w => words.Contains(w.Word)).Select(w => w.State)];
 
     private static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(
         string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, IAnsiConsole errors)

@@ -41,15 +41,39 @@ public sealed class MixedPrecisionTests
 public sealed class StatePlacementTests
 {
     [Fact]
-    public void The_kernel_keeps_its_state_in_shared_memory_unless_told_otherwise_and_the_fast_path_has_no_kernel()
+    public void Each_kernel_state_is_used_where_the_state_fits_it_and_the_fast_path_has_no_kernel()
     {
         var instance = ScoringCases.Instance(1);
-        using var emulator = BulkScorer.Create(ScoringDevice.IlgpuCpu);
-        using var global = BulkScorer.Create(ScoringDevice.IlgpuCpu, options: new ScorerOptions(StateInGlobalMemory: true));
+        using var shared = BulkScorer.Create(ScoringDevice.IlgpuCpu, options: new ScorerOptions(State: KernelState.Shared));
+        using var local = BulkScorer.Create(ScoringDevice.IlgpuCpu, options: new ScorerOptions(State: KernelState.Local));
+        using var global = BulkScorer.Create(ScoringDevice.IlgpuCpu, options: new ScorerOptions(State: KernelState.Global));
         using var cpu = BulkScorer.Create(ScoringDevice.Cpu);
 
-        Assert.StartsWith("shared memory", emulator.StatePlacement(instance), StringComparison.Ordinal);
+        Assert.StartsWith("shared memory", shared.StatePlacement(instance), StringComparison.Ordinal);
+        Assert.StartsWith("local memory", local.StatePlacement(instance), StringComparison.Ordinal);
         Assert.Equal("global memory", global.StatePlacement(instance));
         Assert.Null(cpu.StatePlacement(instance));
+    }
+
+    [Fact]
+    public void A_pair_state_larger_than_the_local_array_falls_back_to_global_memory_and_still_agrees()
+    {
+        // 70 jobs: 2 x 70 + 2 x pools + sites doubles of state, past the compiled local array.
+        var instance = new Core.Evaluation.CompiledInstance(Core.Generation.InstanceGenerator.Generate(new Core.Generation.GeneratorOptions(3, 10, 70, 12, 5, Uncertainty: true)));
+        Assert.True(PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount) > BulkScorer.MaxLocalState);
+        using var local = BulkScorer.Create(ScoringDevice.IlgpuCpu, options: new ScorerOptions(State: KernelState.Local));
+        var plans = ScoringCases.Plans(instance, 5, 2);
+
+        var matrix = local.Score(instance, plans, seed: 3, 4);
+
+        Assert.Equal("global memory", local.StatePlacement(instance));
+        for (var n = 0; n < plans.Count; n++)
+        {
+            for (var k = 0; k < 4; k++)
+            {
+                var expected = Core.Scenarios.ReferenceScorer.Score(instance, plans[n], 3, k).Total;
+                Assert.True(Math.Abs(expected - matrix[n, k].Total) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"plan {n}, scenario {k}");
+            }
+        }
     }
 }

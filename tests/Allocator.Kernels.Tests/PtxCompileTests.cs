@@ -17,6 +17,8 @@ public sealed class PtxCompileTests
     {
         { "SharedStateKernel", typeof(DoubleArithmetic), true },
         { "SharedStateKernel", typeof(MixedArithmetic), true },
+        { "LocalStateKernel", typeof(DoubleArithmetic), false },
+        { "LocalStateKernel", typeof(MixedArithmetic), false },
         { "GlobalStateKernel", typeof(DoubleArithmetic), false },
         { "GlobalStateKernel", typeof(MixedArithmetic), false },
         { "DrawKernel", null, false },
@@ -40,6 +42,11 @@ public sealed class PtxCompileTests
 
         Assert.Contains(".entry", kernel.PTXAssembly, StringComparison.Ordinal);
         Assert.Equal(name == "SharedStateKernel", kernel.PTXAssembly.Contains(".extern .shared", StringComparison.Ordinal));
+        if (name == "LocalStateKernel")
+        {
+            Assert.Contains(".local", kernel.PTXAssembly, StringComparison.Ordinal);
+        }
+
         // The mixed kernel multiplies money in float32; the double kernel never does.
         Assert.Equal(arithmetic == typeof(MixedArithmetic), kernel.PTXAssembly.Contains("mul.rn.f32", StringComparison.Ordinal) || kernel.PTXAssembly.Contains("mul.f32", StringComparison.Ordinal));
     }

@@ -82,12 +82,34 @@ public sealed class IlgpuCpuAcceleratorMixedAgreementTests : ScorerAgreementTest
     protected override int Scenarios => 8;
 }
 
-/// <summary>The kernel as it was, its state in global memory: kept as the fallback for instances too large for shared memory.</summary>
+/// <summary>The kernel with its state in global memory: the fallback for instances too large for the other placements.</summary>
 public sealed class IlgpuCpuAcceleratorGlobalStateAgreementTests : ScorerAgreementTests
 {
     protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
 
-    protected override ScorerOptions Options => new(StateInGlobalMemory: true);
+    protected override ScorerOptions Options => new(State: KernelState.Global);
+
+    protected override int PlanCount => 3;
+
+    protected override int Scenarios => 8;
+}
+
+public sealed class IlgpuCpuAcceleratorSharedStateAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
+
+    protected override ScorerOptions Options => new(State: KernelState.Shared);
+
+    protected override int PlanCount => 3;
+
+    protected override int Scenarios => 8;
+}
+
+public sealed class IlgpuCpuAcceleratorLocalStateAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
+
+    protected override ScorerOptions Options => new(State: KernelState.Local);
 
     protected override int PlanCount => 3;
 

@@ -1,0 +1,145 @@
+using Allocator.Core.Evaluation;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Allocator.Kernels;
+
+using DeviceFleet = FleetData<ViewColumn<int>, ViewColumn<double>>;
+using DevicePlans = PlanData<ViewColumn<int>, ViewColumn<double>>;
+
+/// <summary>
+/// The pair kernels: one per place a pair's working state can live (<see cref="KernelState"/>), each compiled per
+/// precision. All scoring logic is in <see cref="PairScorer.Score"/>; a kernel only maps threads to pairs and gives
+/// each thread its state.
+/// </summary>
+public sealed partial class BulkScorer
+{
+    /// <summary>Where <see cref="KernelState.Auto"/> puts the state when it fits (measured: benchmarks/RESULTS.md).</summary>
+    private const KernelState AutoState = KernelState.Local;
+
+    /// <summary>The most doubles of state a pair may have in local memory: the compiled size of each thread's array.</summary>
+    public const int MaxLocalState = 128;
+
+    // The most threads a group with its state in shared memory runs: more only shrinks the share of groups that fit.
+    private const int MaxStateGroupSize = 128;
+
+    // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
+    private const int PortableSharedMemory = 48 * 1024;
+
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _globalStateKernel;
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _localStateKernel;
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
+
+    /// <summary>
+    /// Where the kernel keeps each pair's working state for <paramref name="instance"/>, in words; null on the CPU fast
+    /// path, which keeps it in each worker's own array.
+    /// </summary>
+    public string? StatePlacement(CompiledInstance instance)
+    {
+        if (_fastPath)
+        {
+            return null;
+        }
+
+        var p = ScoreParams.For(instance, 1, 1, 0, 0);
+        var (state, group) = Placement(p);
+        return state switch
+        {
+            KernelState.Shared => $"shared memory, {group} threads per group, {group * p.ScratchStride * sizeof(double) / 1024.0:0.#} KiB",
+            KernelState.Local => $"local memory, {p.ScratchStride} of {MaxLocalState} doubles",
+            _ => "global memory",
+        };
+    }
+
+    /// <summary>
+    /// The placement this call gets: the one asked for (Auto: <see cref="AutoState"/>) where the pair's state fits it,
+    /// else global memory; with the threads per group for shared memory.
+    /// </summary>
+    private (KernelState State, int Group) Placement(ScoreParams p)
+    {
+        var wanted = _options.State == KernelState.Auto ? AutoState : _options.State;
+        if (wanted == KernelState.Shared && SharedGroupSize(p) is { } group)
+        {
+            return (KernelState.Shared, group);
+        }
+
+        return wanted == KernelState.Local && p.ScratchStride <= MaxLocalState ? (KernelState.Local, 0) : (KernelState.Global, 0);
+    }
+
+    /// <summary>
+    /// The threads per group with each pair's state in the group's shared memory: as many whole warps (at most
+    /// <see cref="MaxStateGroupSize"/>) as 48 KiB holds; null when not one warp fits.
+    /// </summary>
+    private int? SharedGroupSize(ScoreParams p)
+    {
+        var warp = Math.Max(1, _accelerator.WarpSize);
+        var fit = Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) / (p.ScratchStride * sizeof(double));
+        var group = Math.Min(Math.Min(fit, _accelerator.MaxNumThreadsPerGroup), MaxStateGroupSize) / warp * warp;
+        return group < warp ? null : group;
+    }
+
+    private void LaunchPairKernel(
+        (KernelState State, int Group) placement, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+    {
+        var mixed = _options.Precision == ScoringPrecision.Mixed;
+        switch (placement.State)
+        {
+            case KernelState.Shared:
+                var size = placement.Group;
+                var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<double>(size * p.ScratchStride));
+                (_sharedStateKernel ??= mixed
+                    ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<MixedArithmetic>)
+                    : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<DoubleArithmetic>))(config, fleet, plans, tables, outcomes, p);
+                break;
+            case KernelState.Local:
+                (_localStateKernel ??= mixed
+                    ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<MixedArithmetic>)
+                    : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<DoubleArithmetic>))((int)threads, fleet, plans, tables, outcomes, p, threads);
+                break;
+            default:
+                (_globalStateKernel ??= mixed
+                    ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>)
+                    : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>))((int)threads, fleet, plans, tables, scratch, outcomes, p, threads);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Each thread's state in its group's shared memory, interleaved (element i of thread g at i * group + g) so that a
+    /// warp's accesses fall in distinct banks.
+    /// </summary>
+    private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(SharedMemory.GetDynamic<double>()), Group.IdxX, Group.DimX);
+        var threads = (long)Grid.DimX * Group.DimX;
+        for (long pair = Grid.GlobalIndex.X; pair < p.Pairs; pair += threads)
+        {
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
+        }
+    }
+
+    /// <summary>Each thread's state in its own local array of <see cref="MaxLocalState"/> doubles.</summary>
+    private static void LocalStateKernel<TArithmetic>(
+        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(LocalMemory.Allocate1D<double>(MaxLocalState)), 0, 1);
+        for (long pair = thread.X; pair < p.Pairs; pair += threads)
+        {
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
+        }
+    }
+
+    /// <summary>Each thread's state in its own slice of a global scratch buffer, interleaved by thread: any size.</summary>
+    private static void GlobalStateKernel<TArithmetic>(
+        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var state = new Strided<ViewColumn<double>>(scratch, thread.X, (int)threads);
+        for (long pair = thread.X; pair < p.Pairs; pair += threads)
+        {
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
+        }
+    }
+}
