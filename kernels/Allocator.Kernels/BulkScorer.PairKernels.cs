@@ -15,7 +15,7 @@ using DevicePlans = PlanData<ViewColumn<int>, ViewColumn<double>>;
 public sealed partial class BulkScorer
 {
     /// <summary>Where <see cref="KernelState.Auto"/> puts the state when it fits (measured: benchmarks/RESULTS.md).</summary>
-    private const KernelState AutoState = KernelState.Local;
+    private const KernelState AutoState = KernelState.Global;
 
     /// <summary>The most doubles of state a pair may have in local memory: the compiled size of each thread's array.</summary>
     public const int MaxLocalState = 128;
@@ -26,8 +26,8 @@ public sealed partial class BulkScorer
     // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
     private const int PortableSharedMemory = 48 * 1024;
 
-    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _globalStateKernel;
-    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>? _localStateKernel;
+    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _globalStateKernel;
+    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _localStateKernel;
     private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
 
     /// <summary>
@@ -78,31 +78,73 @@ public sealed partial class BulkScorer
         return group < warp ? null : group;
     }
 
+    /// <summary>
+    /// How many threads the pair kernel for <paramref name="placement"/> runs: one full wave (every multiprocessor at the
+    /// kernel's highest occupancy, as the driver computes it), so that no partial second wave idles most of the device
+    /// while it finishes; the device's thread count where the driver gives no figure (the emulator).
+    /// </summary>
+    private long PairThreads((KernelState State, int Group) placement, ScoreParams p)
+    {
+        var wave = placement.State switch
+        {
+            KernelState.Local => LocalStateKernel().Threads,
+            KernelState.Global => GlobalStateKernel().Threads,
+            _ => _accelerator.MaxNumThreads,
+        };
+        return Math.Max(1, Math.Min(p.Pairs, wave));
+    }
+
     private void LaunchPairKernel(
         (KernelState State, int Group) placement, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
     {
-        var mixed = _options.Precision == ScoringPrecision.Mixed;
         switch (placement.State)
         {
             case KernelState.Shared:
                 var size = placement.Group;
                 var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<double>(size * p.ScratchStride));
-                (_sharedStateKernel ??= mixed
+                (_sharedStateKernel ??= _options.Precision == ScoringPrecision.Mixed
                     ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<MixedArithmetic>)
                     : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<DoubleArithmetic>))(config, fleet, plans, tables, outcomes, p);
                 break;
             case KernelState.Local:
-                (_localStateKernel ??= mixed
-                    ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<MixedArithmetic>)
-                    : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<DoubleArithmetic>))((int)threads, fleet, plans, tables, outcomes, p, threads);
+                LocalStateKernel().Launch((int)threads, fleet, plans, tables, outcomes, p, threads);
                 break;
             default:
-                (_globalStateKernel ??= mixed
-                    ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>)
-                    : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>))((int)threads, fleet, plans, tables, scratch, outcomes, p, threads);
+                GlobalStateKernel().Launch((int)threads, fleet, plans, tables, scratch, outcomes, p, threads);
                 break;
         }
     }
+
+    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) LocalStateKernel()
+    {
+        if (_localStateKernel is { } loaded)
+        {
+            return loaded;
+        }
+
+        KernelInfo? info;
+        var launch = _options.Precision == ScoringPrecision.Mixed
+            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<MixedArithmetic>, out info)
+            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<DoubleArithmetic>, out info);
+        return (_localStateKernel = (launch, Wave(info))).Value;
+    }
+
+    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) GlobalStateKernel()
+    {
+        if (_globalStateKernel is { } loaded)
+        {
+            return loaded;
+        }
+
+        KernelInfo? info;
+        var launch = _options.Precision == ScoringPrecision.Mixed
+            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>, out info)
+            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>, out info);
+        return (_globalStateKernel = (launch, Wave(info))).Value;
+    }
+
+    private long Wave(KernelInfo? info) =>
+        info?.MinGridSize is { } grid && info.MinGroupSize is { } group && grid > 0 && group > 0 ? (long)grid * group : _accelerator.MaxNumThreads;
 
     /// <summary>
     /// Each thread's state in its group's shared memory, interleaved (element i of thread g at i * group + g) so that a

@@ -254,8 +254,8 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var outcomes = _workspace.Outcomes(pairs);
             var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
             var placement = Placement(p);
-            // Grid-stride: as many threads as the device runs at once, each scoring pair after pair.
-            var threads = Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.MaxNumThreads));
+            // Grid-stride: one wave of threads, each scoring pair after pair.
+            var threads = PairThreads(placement, p);
             var scratch = placement.State == KernelState.Global ? _workspace.Scratch(threads * p.ScratchStride) : default;
             _accelerator.Synchronize();
             var clock = Stopwatch.StartNew();
