@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Scenarios;
 using ILGPU;
@@ -64,6 +65,8 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     private readonly Action<KernelConfig, OutcomeData<ViewColumn<double>>, ViewColumn<double>, ViewColumn<double>, int, double>? _summaryKernel;
     private readonly DeviceWorkspace? _workspace;
     private readonly bool _fastPath;
+    private readonly Lock _cpuTablesLock = new();
+    private ((CompiledInstance Instance, ulong Seed, long Offset, int Scenarios, bool Lanes) Key, double[] Tables)? _cpuTables;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description, ScorerOptions options)
     {
@@ -126,7 +129,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var cpu = context.CreateCPUAccelerator(0);
             return device == ScoringDevice.IlgpuCpu
                 ? new BulkScorer(context, cpu, fastPath: false, $"{ScoringDevices.Word(ScoringDevice.IlgpuCpu)} (ILGPU's CPU accelerator, emulated kernel)", options)
-                : new BulkScorer(context, cpu, fastPath: true, $"{ScoringDevices.Word(ScoringDevice.Cpu)} (C# fast path, {Environment.ProcessorCount} threads)", options);
+                : new BulkScorer(context, cpu, fastPath: true, $"{ScoringDevices.Word(ScoringDevice.Cpu)} (C# fast path, {Environment.ProcessorCount} threads, {CpuWidth(options)})", options);
         }
         catch
         {
@@ -134,6 +137,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             throw;
         }
     }
+
+    private static string CpuWidth(ScorerOptions options) =>
+        options.CpuLanes && options.Precision == ScoringPrecision.Double && Vector.IsHardwareAccelerated && LanePairScorer.Lanes > 1
+            ? $"{LanePairScorer.Lanes} SIMD lanes"
+            : "scalar";
 
     private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options)
     {
@@ -227,11 +235,15 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var (fleet, planColumns) = (HostData.Fleet(instance).FleetOnHost(), candidates.PlansOnHost());
             if (_options.Precision == ScoringPrecision.Mixed)
             {
-                ScoreOnCpu<MixedArithmetic>(fleet, planColumns, outcomes, p);
+                ScoreOnCpu<MixedArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: false), outcomes, p);
+            }
+            else if (UsesLanes(p))
+            {
+                ScoreInLanes(fleet, planColumns, CpuTables(instance, fleet, p, lanes: true), outcomes, p);
             }
             else
             {
-                ScoreOnCpu<DoubleArithmetic>(fleet, planColumns, outcomes, p);
+                ScoreOnCpu<DoubleArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: false), outcomes, p);
             }
 
             if (alpha is { } a)
@@ -309,14 +321,74 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     }
 
     /// <summary>
+    /// The scenario tables of this call on the CPU fast path, drawn in parallel (lane-blocked and padded to whole blocks
+    /// for the SIMD path, one contiguous table per scenario for the scalar one); kept for the next call, since a search
+    /// scores batch after batch against the same scenarios (as the device workspace keeps them on a GPU).
+    /// </summary>
+    private double[] CpuTables(CompiledInstance instance, FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, ScoreParams p, bool lanes)
+    {
+        var key = (instance, p.Seed, p.ScenarioOffset, p.Scenarios, lanes);
+        lock (_cpuTablesLock)
+        {
+            if (_cpuTables is { } kept && kept.Key == key)
+            {
+                return kept.Tables;
+            }
+        }
+
+        var scenarios = lanes ? LanePaddedScenarios(p.Scenarios) : p.Scenarios;
+        var tables = new double[scenarios * p.TableStride];
+        var column = new ArrayColumn<double>(tables);
+        Parallel.For(0, scenarios, k => ScenarioSampler.Draw(
+            p.ScenarioOffset + k, fleet, lanes ? LanePairScorer.TableOf(column, k, p.TableStride) : new Strided<ArrayColumn<double>>(column, k * p.TableStride, 1), p));
+        lock (_cpuTablesLock)
+        {
+            _cpuTables = (key, tables);
+        }
+
+        return tables;
+    }
+
+    /// <summary>
+    /// Whether the CPU fast path scores in SIMD lanes (<see cref="LanePairScorer"/>): in double precision, where the
+    /// machine has SIMD and the options allow it, and the padded tables stay under 2^31 elements.
+    /// </summary>
+    private bool UsesLanes(ScoreParams p) =>
+        _options.CpuLanes && Vector.IsHardwareAccelerated && LanePairScorer.Lanes > 1
+        && (long)LanePaddedScenarios(p.Scenarios) * p.TableStride <= int.MaxValue;
+
+    private static int LanePaddedScenarios(int scenarios) => (scenarios + LanePairScorer.Lanes - 1) / LanePairScorer.Lanes * LanePairScorer.Lanes;
+
+    /// <summary>
+    /// The CPU fast path in SIMD lanes: scenario tables drawn in parallel, lane-blocked (padded to whole blocks with the
+    /// next scenarios' draws, scored and dropped), then plain threads over contiguous ranges of (block, plan): each block
+    /// of scenarios is scored against every plan while its tables sit in the core's cache.
+    /// </summary>
+    private static void ScoreInLanes(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, double[] tables, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
+    {
+        var W = LanePairScorer.Lanes;
+        var padded = LanePaddedScenarios(p.Scenarios);
+        var units = (long)p.Plans * (padded / W);
+        var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, units));
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
+        {
+            var state = new LaneState(p.Jobs, p.Pools, p.Sites);
+            for (var unit = units * worker / workers; unit < units * (worker + 1) / workers; unit++)
+            {
+                var (block, plan) = ((int)(unit / p.Plans), (int)(unit % p.Plans));
+                LanePairScorer.Score(plan, block * W, Math.Min(W, p.Scenarios - block * W), fleet, plans, tables, state, outcomes, p);
+            }
+        });
+    }
+
+    /// <summary>
     /// The CPU fast path: scenario tables drawn in parallel, then plain threads over contiguous ranges of pairs, calling
     /// the same per-pair method on plain arrays (never through ILGPU's emulator or views).
     /// </summary>
-    private static void ScoreOnCpu<TArithmetic>(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
+    private static void ScoreOnCpu<TArithmetic>(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, double[] drawn, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
         where TArithmetic : struct, IScoringArithmetic
     {
-        var tables = new ArrayColumn<double>(new double[(long)p.Scenarios * p.TableStride]);
-        Parallel.For(0, p.Scenarios, k => ScenarioSampler.Draw(p.ScenarioOffset + k, fleet, new Strided<ArrayColumn<double>>(tables, k * p.TableStride, 1), p));
+        var tables = new ArrayColumn<double>(drawn);
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, p.Pairs));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
@@ -342,7 +414,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 /// <summary>How a scorer computes: its precision, and (for comparisons) whether the kernel keeps its state in global memory.</summary>
 /// <param name="Precision">Double (the default) or mixed (<see cref="ScoringPrecision.Mixed"/>).</param>
 /// <param name="State">Where a GPU kernel keeps each pair's state: <see cref="KernelState.Auto"/> unless comparing placements.</param>
-public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto)
+/// <param name="CpuLanes">
+/// The CPU fast path scores a block of scenarios in SIMD lanes (double precision); false: one pair at a time, the
+/// scalar path, for comparisons.
+/// </param>
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true)
 {
     /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();

@@ -29,6 +29,7 @@ internal static class BenchCommand
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
         var precisions = new Option<string>("--precision") { Description = "Comma-separated precisions to measure on each device: double, mixed (money multiplied in float32; see docs/scoring.md).", DefaultValueFactory = _ => "double,mixed" };
         var state = new Option<string>("--kernel-state") { Description = "Comma-separated places a GPU kernel keeps each pair's state, to compare: auto (the default placement), shared, local, global, or all.", DefaultValueFactory = _ => "auto" };
+        var cpuPaths = new Option<string>("--cpu-path") { Description = "Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
             "Measure this machine's scorers: pairs per second, with and without summaries on the device, each checked against the reference scorer on a sample of pairs.",
@@ -36,18 +37,22 @@ internal static class BenchCommand
             "allocator bench --device cuda,cpu --plans 4096 --scenarios 4096 --json bench-h100.json",
             "allocator bench --device cuda --precision double --kernel-state all"))
         {
-            devices, instancePath, plans, scenarios, precisions, state, json,
+            devices, instancePath, plans, scenarios, precisions, state, cpuPaths, json,
         };
         command.SetAction(parse => Run(
-            parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(precisions)!, parse.GetValue(state)!, parse.GetValue(json)));
+            parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(precisions)!, parse.GetValue(state)!,
+            parse.GetValue(cpuPaths)!, parse.GetValue(json)));
         return command;
     }
 
     private static readonly (string Word, KernelState State)[] StateWords =
         [("auto", KernelState.Auto), ("shared", KernelState.Shared), ("local", KernelState.Local), ("global", KernelState.Global)];
 
-    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string? jsonPath)
+    private static readonly string[] CpuPathWords = ["lanes", "scalar"];
+
+    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string? jsonPath)
     {
+        var cpuPathWords = cpuPathList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var stateWords = stateList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var knownStates = StateWords.Select(w => w.Word).Append("all").ToList();
         var words = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -58,6 +63,8 @@ internal static class BenchCommand
             ("--device", words.FirstOrDefault(w => !known.Contains(w)) is { } unknown ? $"'{unknown}' is not one of: {string.Join(", ", known)}" : null),
             ("--precision", precisionWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPrecisions)}"
                 : precisionWords.FirstOrDefault(w => !knownPrecisions.Contains(w)) is { } badPrecision ? $"'{badPrecision}' is not one of: {string.Join(", ", knownPrecisions)}" : null),
+            ("--cpu-path", cpuPathWords.Length == 0 ? $"name at least one of: {string.Join(", ", CpuPathWords)}"
+                : cpuPathWords.FirstOrDefault(w => !CpuPathWords.Contains(w)) is { } badPath ? $"'{badPath}' is not one of: {string.Join(", ", CpuPathWords)}" : null),
             ("--kernel-state", stateWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownStates)}"
                 : stateWords.FirstOrDefault(w => !knownStates.Contains(w)) is { } badState ? $"'{badState}' is not one of: {string.Join(", ", knownStates)}" : null),
             ("--plans", plans < 8 ? $"must be at least 8 (it is {plans})" : null),
@@ -92,10 +99,10 @@ internal static class BenchCommand
             ScoreMatrix? doublePath = null;
             foreach (var precision in precisionsToRun)
             {
-                foreach (var state in States(word, stateWords))
+                foreach (var (state, lanes) in Variants(word, stateWords, cpuPathWords))
                 {
-                    errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(state == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == state).Word} memory")} ..."));
-                    var (speed, scores) = Measure(word, new ScorerOptions(precision, state), instance, candidates, plans, scenarios, doublePath, errors);
+                    errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(state == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == state).Word} memory")}{(word == "cpu" ? (lanes ? ", SIMD lanes" : ", scalar") : string.Empty)} ..."));
+                    var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes), instance, candidates, plans, scenarios, doublePath, errors);
                     rows.Add(speed);
                     doublePath ??= precision == ScoringPrecision.Double ? scores : null;
                 }
@@ -139,11 +146,20 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    /// <summary>The kernel states to run on a device: only the kernel (GPUs, the emulator) has a state to place.</summary>
-    private static KernelState[] States(string word, string[] words) =>
-        !GpuWords.Contains(word) && word != "ilgpu-cpu" ? [KernelState.Auto]
-        : words.Contains("all") ? [.. StateWords.Select(w => w.State)]
-        : [.. StateWords.Where(w => words.Contains(w.Word)).Select(w => w.State)];
+    /// <summary>
+    /// The variants to run on a device: kernel states where there is a kernel (GPUs, the emulator), SIMD lanes or the
+    /// scalar path on the CPU fast path.
+    /// </summary>
+    private static IEnumerable<(KernelState State, bool Lanes)> Variants(string word, string[] stateWords, string[] cpuPathWords)
+    {
+        if (word == "cpu")
+        {
+            return CpuPathWords.Where(cpuPathWords.Contains).Select(w => (KernelState.Auto, w == "lanes"));
+        }
+
+        var states = stateWords.Contains("all") ? StateWords.Select(w => w.State) : StateWords.Where(w => stateWords.Contains(w.Word)).Select(w => w.State);
+        return GpuWords.Contains(word) || word == "ilgpu-cpu" ? states.Select(s => (s, true)) : [(KernelState.Auto, true)];
+    }
 
     private static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(
         string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, IAnsiConsole errors)

@@ -54,6 +54,13 @@ public sealed class CpuFastPathAgreementTests : ScorerAgreementTests
     protected override ScoringDevice Device => ScoringDevice.Cpu;
 }
 
+public sealed class CpuScalarPathAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.Cpu;
+
+    protected override ScorerOptions Options => new(CpuLanes: false);
+}
+
 public sealed class IlgpuCpuAcceleratorAgreementTests : ScorerAgreementTests
 {
     protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
