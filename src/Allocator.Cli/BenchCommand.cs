@@ -99,7 +99,7 @@ internal static class BenchCommand
             ScoreMatrix? doublePath = null;
             foreach (var precision in precisionsToRun)
             {
-                foreach (var (state, lanes) in Variants(word, stateWords, cpuPathWords))
+                foreach (var (state, lanes) in Variants(word, precision, stateWords, cpuPathWords))
                 {
                     errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(state == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == state).Word} memory")}{(word == "cpu" ? (lanes ? ", SIMD lanes" : ", scalar") : string.Empty)} ..."));
                     var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes), instance, candidates, plans, scenarios, doublePath, errors);
@@ -148,13 +148,14 @@ internal static class BenchCommand
 
     /// <summary>
     /// The variants to run on a device: kernel states where there is a kernel (GPUs, the emulator), SIMD lanes or the
-    /// scalar path on the CPU fast path.
+    /// scalar path on the CPU fast path (mixed precision: the scalar path only).
     /// </summary>
-    private static IEnumerable<(KernelState State, bool Lanes)> Variants(string word, string[] stateWords, string[] cpuPathWords)
+    private static IEnumerable<(KernelState State, bool Lanes)> Variants(string word, ScoringPrecision precision, string[] stateWords, string[] cpuPathWords)
     {
         if (word == "cpu")
         {
-            return CpuPathWords.Where(cpuPathWords.Contains).Select(w => (KernelState.Auto, w == "lanes"));
+            // The lanes are double precision only: mixed precision runs the scalar path, once.
+            return precision == ScoringPrecision.Mixed ? [(KernelState.Auto, false)] : CpuPathWords.Where(cpuPathWords.Contains).Select(w => (KernelState.Auto, w == "lanes"));
         }
 
         var states = stateWords.Contains("all") ? StateWords.Select(w => w.State) : StateWords.Where(w => stateWords.Contains(w.Word)).Select(w => w.State);
