@@ -22,6 +22,7 @@ internal sealed class HostData
     /// <summary>The instance's arrays, in the order of <see cref="FleetData{TInt, TDouble}"/>.</summary>
     public static HostData Fleet(CompiledInstance instance)
     {
+        var offers = ScoreParams.UncertainOffers(instance);
         var afterOffset = new int[instance.JobCount + 1];
         for (var j = 0; j < instance.JobCount; j++)
         {
@@ -32,11 +33,14 @@ internal sealed class HostData
             [
                 [.. instance.PoolSite], [.. instance.PoolInitialGpus], [.. instance.DeliveryPool], [.. instance.DeliveryPeriod], [.. instance.DeliveryGpus],
                 [.. instance.JobGpus], [.. instance.JobPeriods], [.. instance.JobEarliestStart], [.. instance.JobLastPeriod], afterOffset,
-                [.. instance.JobAfter.SelectMany(a => a)],
+                [.. instance.JobAfter.SelectMany(a => a)], [.. instance.JobSuccessKnownAfter], offers,
+                [.. offers.Select(l => instance.LeaseGpus[l])], [.. offers.Select(l => instance.LeasePeriods[l])],
             ],
             [
                 [.. instance.KwPerGpu], [.. instance.PowerCostPerGpuPeriod], [.. instance.PowerCapMw],
-                [.. instance.JobValue], [.. instance.JobDecayPerPeriod], [.. instance.JobSuccessProbability],
+                [.. instance.JobValue], [.. instance.JobDecayPerPeriod], [.. instance.JobSuccessProbability], [.. instance.SpotPrice],
+                [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePricePerGpuHour[l])],
+                [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePenaltyPerGpuHour[l])],
             ]);
     }
 
@@ -58,6 +62,15 @@ internal sealed class HostData
         var price = instance.LeaseGpus.Select((g, l) => g * instance.LeasePricePerGpuHour[l]).ToArray();
         var penalty = instance.LeaseGpus.Select((g, l) => g * instance.LeasePenaltyPerGpuHour[l]).ToArray();
         var periods = instance.LeasePeriods.ToArray();
+        var offers = ScoreParams.UncertainOffers(instance);
+        var slot = Enumerable.Repeat(-1, instance.LeaseCount).ToArray();
+        for (var u = 0; u < offers.Length; u++)
+        {
+            slot[offers[u]] = u;
+        }
+
+        var offerPool = new int[plans.Count * offers.Length];
+        var offerStart = new int[offerPool.Length];
         // Plans fill disjoint slices, so they are laid out in parallel (a search lays out a thousand per step).
         Parallel.For(0, plans.Count, n =>
         {
@@ -65,6 +78,14 @@ internal sealed class HostData
             for (var l = 0; l < gpus.Length; l++)
             {
                 var p = plan.LeasePool[l];
+                if (slot[l] >= 0)
+                {
+                    // Its scenario decides whether it is made: kept apart from the certain leases' sums.
+                    offerPool[n * offers.Length + slot[l]] = p;
+                    offerStart[n * offers.Length + slot[l]] = plan.LeaseStart[l];
+                    continue;
+                }
+
                 if (p < 0)
                 {
                     continue;
@@ -105,7 +126,7 @@ internal sealed class HostData
             scheduled[n] = count;
         });
 
-        return new HostData([jobPool, jobStart, jobOrder, scheduled], [leaseGpus, leasePrice, leasePenalty]);
+        return new HostData([jobPool, jobStart, jobOrder, scheduled, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty]);
     }
 
     public FleetData<ArrayColumn<int>, ArrayColumn<double>> FleetOnHost() => FleetOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
@@ -113,13 +134,13 @@ internal sealed class HostData
     public PlanData<ArrayColumn<int>, ArrayColumn<double>> PlansOnHost() => PlansOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
 
     /// <summary>Int and double columns of <see cref="FleetData{TInt, TDouble}"/>, in the order <see cref="Fleet"/> makes them.</summary>
-    public const int FleetIntColumns = 11;
+    public const int FleetIntColumns = 15;
 
     /// <inheritdoc cref="FleetIntColumns"/>
-    public const int FleetDoubleColumns = 6;
+    public const int FleetDoubleColumns = 9;
 
     /// <summary>Int and double columns of <see cref="PlanData{TInt, TDouble}"/>, in the order <see cref="Plans"/> makes them.</summary>
-    public const int PlanIntColumns = 4;
+    public const int PlanIntColumns = 6;
 
     /// <inheritdoc cref="PlanIntColumns"/>
     public const int PlanDoubleColumns = 3;
@@ -149,10 +170,10 @@ internal sealed class HostData
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
         new(ints(0), ints(1), doubles(0), doubles(1), doubles(2), ints(2), ints(3), ints(4), ints(5), ints(6), ints(7), ints(8),
-            doubles(3), doubles(4), doubles(5), ints(9), ints(10));
+            doubles(3), doubles(4), doubles(5), ints(9), ints(10), doubles(6), ints(11), ints(12), ints(13), ints(14), doubles(7), doubles(8));
 
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
-        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3));
+        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3), ints(4), ints(5));
 }

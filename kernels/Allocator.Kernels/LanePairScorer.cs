@@ -74,13 +74,29 @@ public static class LanePairScorer
             var kw = fleet.KwPerGpu[pool];
             var gpus = table[ScenarioSampler.Available(p) + pool * T + t];
             var cell = (plan * p.Pools + pool) * T + t;
-            var leased = plans.LeaseGpus[cell];
-            var delivered = Vector.Min(new Vector<double>(leased), Vector.Max(Vector<double>.Zero, gpus));
+            var leased = new Vector<double>(plans.LeaseGpus[cell]);
+            var pricePerHour = new Vector<double>(plans.LeasePrice[cell]);
+            var penaltyPerHour = new Vector<double>(plans.LeasePenalty[cell]);
+
+            // Offers whose arrival is uncertain count in the lanes whose scenario makes them.
+            for (var u = 0; u < p.Offers; u++)
+            {
+                var start = plans.OfferStart[plan * p.Offers + u];
+                if (plans.OfferPool[plan * p.Offers + u] == pool && t >= start && t < start + fleet.OfferPeriods[u])
+                {
+                    var made = Vector.OnesComplement(Vector.Equals(table[ScenarioSampler.Made(p) + u], Vector<double>.Zero)).As<long, double>();
+                    leased = Vector.ConditionalSelect(made, leased + new Vector<double>(fleet.OfferGpus[u]), leased);
+                    pricePerHour = Vector.ConditionalSelect(made, pricePerHour + new Vector<double>(fleet.OfferPrice[u]), pricePerHour);
+                    penaltyPerHour = Vector.ConditionalSelect(made, penaltyPerHour + new Vector<double>(fleet.OfferPenalty[u]), penaltyPerHour);
+                }
+            }
+
+            var delivered = Vector.Min(leased, Vector.Max(Vector<double>.Zero, gpus));
             delivered = Vector.Min(delivered, GpusWithinPower(state.PowerLeft[s], kw));
-            var share = leased > 0 ? delivered / leased : Vector<double>.One;
-            sums.LeaseRevenue += p.PeriodHours * plans.LeasePrice[cell] * share;
-            sums.Penalty += p.PeriodHours * plans.LeasePenalty[cell] * (Vector<double>.One - share);
-            sums.ShortGpuHours += p.PeriodHours * (new Vector<double>(leased) - delivered);
+            var share = Vector.ConditionalSelect(Vector.GreaterThan(leased, Vector<double>.Zero).As<long, double>(), delivered / leased, Vector<double>.One);
+            sums.LeaseRevenue += p.PeriodHours * pricePerHour * share;
+            sums.Penalty += p.PeriodHours * penaltyPerHour * (Vector<double>.One - share);
+            sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
             state.Free[pool] = Vector.Max(Vector<double>.Zero, gpus - delivered);
             state.Draw[pool] = delivered;
             state.PowerLeft[s] += -(delivered * kw / 1000);
@@ -122,7 +138,14 @@ public static class LanePairScorer
             state.Draw[pool] = Vector.ConditionalSelect(run, state.Draw[pool] + gpus, state.Draw[pool]);
             state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -(gpus * kw / 1000), state.PowerLeft[s]);
             state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
-            var finishes = running & Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
+            // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
+            var ends = Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
+            if (p.JobSuccess != 0)
+            {
+                ends |= Vector.Equals(state.Progress[j], new Vector<double>(fleet.JobKnownAfter[j])) & Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero);
+            }
+
+            var finishes = running & ends;
             state.Finished[j] = Vector.ConditionalSelect(finishes.As<long, double>(), time, state.Finished[j]);
         }
     }

@@ -58,11 +58,27 @@ public static class PairScorer
                 var gpus = table.Get(available + pool * T + t);
                 var cell = planCells + pool * T + t;
                 var leased = plans.LeaseGpus[cell];
+                var pricePerHour = plans.LeasePrice[cell];
+                var penaltyPerHour = plans.LeasePenalty[cell];
+
+                // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
+                for (var u = 0; u < p.Offers; u++)
+                {
+                    var start = plans.OfferStart[plan * p.Offers + u];
+                    if (plans.OfferPool[plan * p.Offers + u] == pool && t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
+                    {
+                        leased += fleet.OfferGpus[u];
+                        pricePerHour += fleet.OfferPrice[u];
+                        penaltyPerHour += fleet.OfferPenalty[u];
+                        arithmetic.Count(4);
+                    }
+                }
+
                 var delivered = XMath.Min(leased, XMath.Max(0.0, gpus));
                 delivered = XMath.Min(delivered, GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
                 var share = leased > 0 ? delivered / leased : 1.0;
-                leaseRevenue += arithmetic.Money(p.PeriodHours, plans.LeasePrice[cell], share);
-                penalty += arithmetic.Money(p.PeriodHours, plans.LeasePenalty[cell], 1 - share);
+                leaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
+                penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
                 shortGpuHours += p.PeriodHours * (leased - delivered);
                 scratch.Set(free + pool, XMath.Max(0.0, gpus - delivered));
                 scratch.Set(draw + pool, delivered);
@@ -99,7 +115,9 @@ public static class PairScorer
                     scratch.Add(draw + pool, gpus);
                     scratch.Add(powerLeft + s, -(gpus * fleet.KwPerGpu[pool] / 1000));
                     scratch.Add(progress + j, 1);
-                    if (scratch.Get(progress + j) == table.Get(needs + j))
+                    // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
+                    var ran = scratch.Get(progress + j);
+                    if (ran == table.Get(needs + j) || (p.JobSuccess != 0 && ran == fleet.JobKnownAfter[j] && table.Get(ScenarioSampler.Success(p) + j) == 0))
                     {
                         scratch.Set(finished + j, t);
                     }

@@ -18,7 +18,7 @@ public static class PairTraffic
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(plans);
-        var table = ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount) * (double)sizeof(double);
+        var table = ScoreParams.For(instance, plans.Count, scenarios, 0, 1).TableStride * (double)sizeof(double);
         var planBytes = HostData.Plans(instance, plans).Bytes / (double)Math.Max(1, plans.Count);
         return 6 * sizeof(double) + table / Math.Max(1, plans.Count) + planBytes / scenarios;
     }

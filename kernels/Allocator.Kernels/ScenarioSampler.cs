@@ -11,10 +11,13 @@ namespace Allocator.Kernels;
 public static class ScenarioSampler
 {
     /// <summary>Doubles in one scenario's table.</summary>
-    public static int TableStride(int periods, int pools, int sites, int jobs) =>
-        pools * periods + periods + 2 * jobs + periods * pools + 2 * sites * periods;
+    public static int TableStride(int periods, int pools, int sites, int jobs, int offers) =>
+        pools * periods + periods + 2 * jobs + periods * pools + 2 * sites * periods + offers;
 
-    /// <summary>Offsets of each part of a table: available[p*T+t], price[t], needs[j], success[j], order[t*P+r], first[s*T+t], count[s*T+t].</summary>
+    /// <summary>
+    /// Offsets of each part of a table: available[p*T+t], price[t], needs[j], success[j], order[t*P+r], first[s*T+t],
+    /// count[s*T+t], made[u] (whether uncertain offer u is made: 1 or 0).
+    /// </summary>
     public static int Available(in ScoreParams p) => 0;
 
     /// <summary>Offset of the spot price path.</summary>
@@ -34,6 +37,9 @@ public static class ScenarioSampler
 
     /// <summary>Offset of how many pools each site sells spot from in a period.</summary>
     public static int Count(in ScoreParams p) => First(p) + p.Sites * p.Periods;
+
+    /// <inheritdoc cref="Available"/>
+    public static int Made(in ScoreParams p) => Count(p) + p.Sites * p.Periods;
 
     /// <summary>Fills <paramref name="table"/> with scenario <paramref name="scenario"/>.</summary>
     public static void Draw<TInt, TDouble>(long scenario, in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, in ScoreParams p)
@@ -79,21 +85,26 @@ public static class ScenarioSampler
             }
         }
 
-        var logPrice = p.SpotVolatility > 0 ? XMath.Log(p.SpotPrice) : 0.0;
+        var logMultiplier = 0.0;
         for (var t = 0; t < T; t++)
         {
-            var price = p.SpotPrice;
+            var price = fleet.SpotPrice[t];
             if (p.SpotVolatility > 0)
             {
                 var radius = 1 - ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.SpotStepRadius, 0, t);
                 var angle = ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.SpotStepAngle, 0, t);
                 var z = XMath.Sqrt(-2 * XMath.Log(radius)) * XMath.Cos(2 * XMath.PID * angle);
-                logPrice += p.SpotVolatility * z - p.SpotVolatility * p.SpotVolatility / 2;
-                price = XMath.Exp(logPrice);
+                logMultiplier += p.SpotVolatility * z - p.SpotVolatility * p.SpotVolatility / 2;
+                price *= XMath.Exp(logMultiplier);
             }
 
             table.Set(Price(p) + t, price);
             SpotOrder(fleet, table, t, price, p);
+        }
+
+        for (var u = 0; u < p.Offers; u++)
+        {
+            table.Set(Made(p) + u, ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.OfferArrival, fleet.OfferLease[u], 0) < p.OfferArrival ? 1 : 0);
         }
 
         for (var j = 0; j < p.Jobs; j++)

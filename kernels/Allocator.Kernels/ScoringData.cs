@@ -13,7 +13,6 @@ public readonly record struct ScoreParams(
     ulong Seed,
     double PeriodHours,
     double SellThrough,
-    double SpotPrice,
     double SlipProbability,
     int SlipMaxPeriods,
     double OutageMean,
@@ -22,6 +21,8 @@ public readonly record struct ScoreParams(
     double OverrunMaxFraction,
     int JobSuccess,
     double SpotVolatility,
+    int Offers,
+    double OfferArrival,
     int ScratchStride,
     int TableStride)
 {
@@ -35,15 +36,30 @@ public readonly record struct ScoreParams(
         var u = instance.Source.Uncertainty;
         return new ScoreParams(
             instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans, scenarios,
-            scenarioOffset, seed, instance.PeriodHours, instance.SellThrough, instance.SpotPricePerGpuHour,
+            scenarioOffset, seed, instance.PeriodHours, instance.SellThrough,
             u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
             u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
+            UncertainOffers(instance).Length, instance.OfferArrivalProbability,
             Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
-            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount));
+            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, UncertainOffers(instance).Length));
+    }
+
+    /// <summary>
+    /// The leases whose arrival a scenario draws (offers announced after period 0, with arrival uncertain), in lease
+    /// order: the scorer keeps them out of the plan's per-cell sums and adds each where its scenario makes it.
+    /// </summary>
+    public static int[] UncertainOffers(Core.Evaluation.CompiledInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return [.. Enumerable.Range(0, instance.LeaseCount).Where(instance.OfferMayNotArrive)];
     }
 }
 
-/// <summary>The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout).</summary>
+/// <summary>
+/// The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout). The Offer columns list the
+/// offers whose arrival is uncertain (<see cref="ScoreParams.UncertainOffers"/>): lease index, GPUs, periods, and price
+/// and penalty per hour for all its GPUs.
+/// </summary>
 public readonly record struct FleetData<TInt, TDouble>(
     TInt PoolSite,
     TInt PoolInitialGpus,
@@ -61,13 +77,21 @@ public readonly record struct FleetData<TInt, TDouble>(
     TDouble JobDecay,
     TDouble JobProbability,
     TInt JobAfterOffset,
-    TInt JobAfter)
+    TInt JobAfter,
+    TDouble SpotPrice,
+    TInt JobKnownAfter,
+    TInt OfferLease,
+    TInt OfferGpus,
+    TInt OfferPeriods,
+    TDouble OfferPrice,
+    TDouble OfferPenalty)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>;
 
 /// <summary>
 /// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period the leased GPUs and their
-/// price and penalty per hour (summed over leases), and each job's pool and start with the order jobs claim GPUs.
+/// price and penalty per hour (summed over leases whose arrival is certain), each job's pool and start with the order
+/// jobs claim GPUs, and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and start.
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
     TDouble LeaseGpus,
@@ -76,7 +100,9 @@ public readonly record struct PlanData<TInt, TDouble>(
     TInt JobPool,
     TInt JobStart,
     TInt JobOrder,
-    TInt ScheduledJobs)
+    TInt ScheduledJobs,
+    TInt OfferPool,
+    TInt OfferStart)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>;
 

@@ -17,20 +17,32 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "Random seed; same options and seed, same instance.", DefaultValueFactory = _ => 1 };
         var uncertainty = new Option<bool>("--uncertainty") { Description = "Add an uncertainty section (slips, outages, overruns, job success, spot moves)." };
         var hard = new Option<bool>("--hard") { Description = "The hard case for a first plan: half the leases signed, with flexible windows and several allowed pools, some jobs required, pools filled to 97% and sites to their power caps by commitments." };
+        var announced = new Option<double>("--announced-share") { Description = "Share of the offers that could start after period 0 that are announced later (announcedAt; closed loop). With --uncertainty they arrive with probability 0.6.", DefaultValueFactory = _ => 0 };
+        var milestones = new Option<double>("--milestone-share") { Description = "Share of the jobs of two periods or more whose outcome is known at a milestone (successKnownAfter).", DefaultValueFactory = _ => 0 };
         var name = new Option<string?>("--name") { Description = "Instance name (default names the sizes and seed)." };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
-        var command = new Command("generate", HelpText.With("Generate a random instance of any size for tests, benchmarks and research; the same options and seed give the same file.", "allocator generate --pools 6 --leases 120 --jobs 20 --periods 26 --seed 1 --out mid.json", "allocator generate --hard --uncertainty --seed 3 --out hard.json"))
+        var command = new Command("generate", HelpText.With("Generate a random instance of any size for tests, benchmarks and research; the same options and seed give the same file.", "allocator generate --pools 6 --leases 120 --jobs 20 --periods 26 --seed 1 --out mid.json", "allocator generate --hard --uncertainty --seed 3 --out hard.json", "allocator generate --uncertainty --announced-share 0.2 --milestone-share 0.3 --out closed-loop.json"))
         {
-            pools, leases, jobs, periods, seed, uncertainty, hard, name, output,
+            pools, leases, jobs, periods, seed, uncertainty, hard, announced, milestones, name, output,
         };
         command.SetAction(parse =>
         {
             var options = new GeneratorOptions(
                 parse.GetValue(pools), parse.GetValue(leases), parse.GetValue(jobs), parse.GetValue(periods),
-                parse.GetValue(seed), parse.GetValue(uncertainty), parse.GetValue(name), parse.GetValue(hard));
+                parse.GetValue(seed), parse.GetValue(uncertainty), parse.GetValue(name), parse.GetValue(hard))
+            {
+                AnnouncedShare = parse.GetValue(announced),
+                MilestoneShare = parse.GetValue(milestones),
+            };
             if (options.Pools < 1 || options.Periods < 2 || options.Leases < 0 || options.Jobs < 0)
             {
                 Console.Error.WriteLine("error: --pools must be at least 1, --periods at least 2, --leases and --jobs 0 or more.");
+                return ExitCodes.InvalidInput;
+            }
+
+            if (options.AnnouncedShare is < 0 or > 1 || options.MilestoneShare is < 0 or > 1)
+            {
+                Console.Error.WriteLine("error: --announced-share and --milestone-share are shares: between 0 and 1.");
                 return ExitCodes.InvalidInput;
             }
 

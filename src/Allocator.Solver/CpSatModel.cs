@@ -41,7 +41,7 @@ internal sealed class CpSatModel
         {
             for (var t = 0; t < T; t++)
             {
-                if (catalog.SellsSpot(p) && _sellUnits > 0)
+                if (catalog.SellsSpot(p, t) && _sellUnits > 0)
                 {
                     _spot[p * T + t] = Model.NewIntVar(0, _sellUnits * _instance.CapacityAt(p, t), $"spot{p}_{t}");
                 }
@@ -172,7 +172,7 @@ internal sealed class CpSatModel
         {
             if (_spot[i] is { } spot)
             {
-                var perUnitUsd = _instance.SpotMargin[i / T] / SpotUnitsPerGpu;
+                var perUnitUsd = _instance.SpotMargin[i] / SpotUnitsPerGpu;
                 var units = Math.Round(perUnitUsd / MoneyUnitUsd);
                 objective.AddTerm(spot, (long)units);
 

@@ -43,7 +43,7 @@ internal sealed class MipModel
         {
             for (var t = 0; t < _instance.Periods; t++)
             {
-                if (catalog.SellsSpot(p))
+                if (catalog.SellsSpot(p, t))
                 {
                     _spot[p * _instance.Periods + t] = Model.NewNumVar(0, _instance.SellThrough * _instance.CapacityAt(p, t), $"spot{p}_{t}");
                 }
@@ -200,7 +200,7 @@ internal sealed class MipModel
         {
             if (_spot[i] is { } spot)
             {
-                objective.AddTerm(spot, _instance.SpotMargin[i / _instance.Periods] * ObjectiveScale);
+                objective.AddTerm(spot, _instance.SpotMargin[i] * ObjectiveScale);
             }
         }
 

@@ -155,8 +155,8 @@ public sealed class PlacementCatalog
         }
     }
 
-    /// <summary>Whether a pool sells spot (positive margin and sell-through), so the model needs spot[p, t].</summary>
-    public bool SellsSpot(int pool) => Instance.SpotMargin[pool] > 0 && Instance.SellThrough > 0;
+    /// <summary>Whether a pool sells spot in period t (positive margin and sell-through), so the model needs spot[p, t].</summary>
+    public bool SellsSpot(int pool, int t) => Instance.SpotMargin[pool * Instance.Periods + t] > 0 && Instance.SellThrough > 0;
 
     private static ImmutableArray<PlacementOption> Options(CompiledInstance instance, CapacityLedger empty, Block block, Func<int, int, double> value)
     {

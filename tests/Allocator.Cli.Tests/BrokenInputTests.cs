@@ -33,6 +33,11 @@ public sealed class BrokenInputTests : IDisposable
             n["leases"]![1]!["status"] = "signed";
             n["leases"]![1]!["gpus"] = 7000;
         }));
+        Write("announced-late.json", Edited(tiny, n => n["leases"]![1]!["announcedAt"] = 1));
+        Write("announced-signed.json", Edited(tiny, n => n["leases"]![0]!["announcedAt"] = 1));
+        Write("milestone-zero.json", Edited(tiny, n => n["jobs"]![0]!["successKnownAfter"] = 0));
+        Write("milestone-past.json", Edited(tiny, n => n["jobs"]![1]!["successKnownAfter"] = 3));
+        Write("spot-prices-short.json", Edited(tiny, n => n["spot"]!["pricePerGpuHour"] = new JsonArray(1.6, 1.7, 1.8)));
         Write("a-file", "not a folder");
         Directory.CreateDirectory(Path.Combine(_folder, "elsewhere"));
         File.WriteAllText(Path.Combine(_folder, "elsewhere", "tiny.json"), tiny);
@@ -58,6 +63,12 @@ public sealed class BrokenInputTests : IDisposable
         { "plan {F}/plan.json --out {F}/out", 2, "is a plan file" },
         { "plan {F}/broken.json --out {F}/out", 2, "is not valid JSON" },
         { "plan {F}/zero-gpus.json --out {F}/out", 2, "$.jobs[0].gpus" },
+        { "plan {F}/announced-late.json --out {F}/out", 2, "$.leases[1].announcedAt: 1 is after earliestStart 0" },
+        { "plan {F}/announced-signed.json --out {F}/out", 2, "$.leases[0].announcedAt: is 1 on a signed lease" },
+        { "plan {F}/milestone-zero.json --out {F}/out", 2, "$.jobs[0].successKnownAfter: 0 is outside 1..3" },
+        { "plan {F}/milestone-past.json --out {F}/out", 2, "$.jobs[1].successKnownAfter: 3 is outside 1..2" },
+        { "plan {F}/spot-prices-short.json --out {F}/out", 2, "$.spot.pricePerGpuHour: has 3 values but the horizon has 8 periods" },
+        { "score {F}/spot-prices-short.json {F}/plan.json --out {F}/out", 2, "$.spot.pricePerGpuHour" },
         { "plan {F}/tiny.json --out {F}/out --previous {F}/other-plan.json", 2, "is for instance 'mid', not 'tiny'" },
         { "plan {F}/tiny.json --out {F}/out --previous {F}/tiny.json", 2, "is an instance file" },
         { "plan {F}/tiny.json --out {F}/out --previous {F}/missing.json", 2, "cannot read the file" },

@@ -384,10 +384,16 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(exit == 0, stderr);
         Assert.Contains("cpu (C# fast path", stdout, StringComparison.Ordinal);
         var scorers = JsonNode.Parse(File.ReadAllText(json))!["scorers"]!.AsArray();
-        Assert.Equal(3, scorers.Count);
+        // Per device double then mixed (checked against the double path pair by pair), then the reference.
+        Assert.Equal(["double", "mixed", "double", "mixed", "double"], scorers.Select(s => s!["precision"]!.GetValue<string>()));
         Assert.All(scorers, s => Assert.True(s!["pairsPerSecond"]!.GetValue<double>() > 0));
-        Assert.True(scorers[0]!["agrees"]!.GetValue<bool>());
-        Assert.True(scorers[1]!["agrees"]!.GetValue<bool>());
+        Assert.All(scorers.Take(4), s => Assert.True(s!["agrees"]!.GetValue<bool>()));
+        Assert.True(scorers[1]!["worstAgainstDouble"]!.GetValue<double>() <= scorers[1]!["tolerance"]!.GetValue<double>());
+        Assert.Equal("global memory", scorers[2]!["statePlacement"]!.GetValue<string>());
+        // Arithmetic: the counted operations and a probed peak give a bound the scorer stays under.
+        Assert.True(scorers[0]!["operationsPerPair"]!.GetValue<double>() > 1000);
+        Assert.True(scorers[0]!["float64PeakPerSecond"]!.GetValue<double>() > 0);
+        Assert.InRange(scorers[0]!["shareOfArithmeticBound"]!.GetValue<double>(), 0, 1);
         Assert.Equal(16 * 32, scorers[0]!["plans"]!.GetValue<int>() * scorers[0]!["scenarios"]!.GetValue<int>());
         // Memory: a pair must at least write its six outcomes, and its code touches far more than that.
         Assert.True(scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>() >= 48);

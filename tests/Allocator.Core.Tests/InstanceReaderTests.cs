@@ -98,6 +98,57 @@ public sealed class InstanceReaderTests
         AssertProblem(Reject(n => n["sites"]![0]!["powerCapMw"] = new JsonArray(30, 30)), "$.sites[0].powerCapMw", "has 2 values but the horizon has 8 periods");
 
     [Fact]
+    public void An_offer_announced_after_its_earliest_start_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![1]!["announcedAt"] = 1), "$.leases[1].announcedAt", "is after earliestStart 0");
+
+    [Fact]
+    public void A_signed_lease_with_an_announcement_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![0]!["announcedAt"] = 1), "$.leases[0].announcedAt", "on a signed lease");
+
+    [Fact]
+    public void A_negative_announcement_is_rejected() =>
+        AssertProblem(Reject(n => n["leases"]![1]!["announcedAt"] = -1), "$.leases[1].announcedAt", "negative");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void A_milestone_outside_the_job_s_periods_is_rejected(int knownAfter) =>
+        AssertProblem(Reject(n => n["jobs"]![0]!["successKnownAfter"] = knownAfter), "$.jobs[0].successKnownAfter", "outside 1..3");
+
+    [Fact]
+    public void A_spot_price_array_of_the_wrong_length_is_rejected() =>
+        AssertProblem(Reject(n => n["spot"]!["pricePerGpuHour"] = new JsonArray(1.6, 1.7)), "$.spot.pricePerGpuHour", "has 2 values but the horizon has 8 periods");
+
+    [Fact]
+    public void An_offer_arrival_probability_outside_zero_one_is_rejected() =>
+        AssertProblem(Reject(n => n["uncertainty"] = JsonNode.Parse("""{ "offerArrival": { "probability": 1.5 } }""")), "$.uncertainty.offerArrival.probability", "[0, 1]");
+
+    [Fact]
+    public void The_closed_loop_fields_read_and_write_back()
+    {
+        var node = JsonNode.Parse(TinyJson)!;
+        node["leases"]![1]!["earliestStart"] = 2;
+        node["leases"]![1]!["latestStart"] = 4;
+        node["leases"]![1]!["announcedAt"] = 1;
+        node["jobs"]![0]!["successKnownAfter"] = 2;
+        node["spot"]!["pricePerGpuHour"] = new JsonArray(1.6, 1.7, 1.8, 1.9, 2.0, 1.9, 1.8, 1.7);
+        node["uncertainty"] = JsonNode.Parse("""{ "jobSuccess": true, "offerArrival": { "probability": 0.6 } }""");
+
+        var instance = InstanceReader.Read(node.ToJsonString());
+        var again = InstanceReader.Read(InstanceWriter.Write(instance));
+
+        Assert.Equal(1, instance.Leases[1].AnnouncedAt);
+        Assert.Equal(0, instance.Leases[0].AnnouncedAt);
+        Assert.Equal(2, instance.Jobs[0].SuccessKnownAfter);
+        Assert.Null(instance.Jobs[1].SuccessKnownAfter);
+        Assert.Equal(1.9, instance.Spot!.PriceAt(3));
+        Assert.Equal(1.8, instance.Spot.PricePerGpuHour, 1e-12); // the mean of the array
+        Assert.Equal(0.6, instance.Uncertainty!.OfferArrival!.Probability);
+        Assert.Equal(InstanceWriter.Write(instance), InstanceWriter.Write(again));
+        Assert.Equal(instance.Spot.PriceByPeriod!.Value.AsEnumerable(), again.Spot!.PriceByPeriod!.Value.AsEnumerable());
+    }
+
+    [Fact]
     public void Unknown_lease_status_is_rejected() =>
         AssertProblem(Reject(n => n["leases"]![0]!["status"] = "sigend"), "$.leases[0].status", "use \"signed\"");
 

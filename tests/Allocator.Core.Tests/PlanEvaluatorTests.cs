@@ -31,6 +31,22 @@ public sealed class PlanEvaluatorTests
     }
 
     [Fact]
+    public void A_spot_price_per_period_prices_each_period_s_sales_and_a_constant_array_is_the_single_price()
+    {
+        var tiny = Fixtures.Tiny();
+        var rising = tiny with { Spot = tiny.Spot! with { PriceByPeriod = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7] } };
+        var constant = tiny with { Spot = tiny.Spot! with { PriceByPeriod = [.. Enumerable.Repeat(1.6, 8)] } };
+
+        var byPeriod = PlanEvaluator.Evaluate(new CompiledInstance(rising), TinyOptimum()).Objective;
+        var flat = PlanEvaluator.Evaluate(new CompiledInstance(constant), TinyOptimum()).Objective;
+
+        // Half the idle GPUs sold: t3 1000, t4-5 3000, t6-7 6000, each at its period's price, 168 h.
+        Assert.Equal(168 * ((1000 * 1.3) + (3000 * 1.4) + (3000 * 1.5) + (6000 * 1.6) + (6000 * 1.7)), byPeriod.SpotRevenue, 6);
+        Assert.Equal(1_143_072, byPeriod.PowerCost, 6);
+        Assert.Equal(73_066_528, flat.Total, 6);
+    }
+
+    [Fact]
     public void Spot_knapsack_sells_best_margin_per_megawatt_first_when_the_site_power_cap_binds()
     {
         // One site, 10 MW. Pool A: 1 kW GPUs (195 USD margin, 195,000 per MW); pool B: 2 kW (190, 95,000 per MW).

@@ -11,6 +11,8 @@ public sealed class ScenarioSemanticsTests
 
     [Theory]
     [InlineData(1UL)]
+    [InlineData(2UL)] // a spot price per period
+    [InlineData(3UL)] // offers announced later (made for sure without uncertainty), milestones (no outcome to know)
     [InlineData(5UL)]
     [InlineData(9UL)]
     public void Without_uncertainty_every_scenario_is_worth_the_deterministic_objective(ulong seed)
@@ -134,5 +136,70 @@ public sealed class ScenarioSemanticsTests
         Assert.Equal(150, summary.CVaR, 9);             // worst 2 of 10: 100 and 200
         Assert.Equal(0.2, summary.ProbabilityAnyLeaseShort, 9);
         Assert.Equal(1.0, summary.ExpectedShortGpuHours, 9);
+    }
+
+    [Theory]
+    [InlineData(ScoringDevice.Cpu)]
+    [InlineData(ScoringDevice.IlgpuCpu)]
+    public void An_accepted_offer_the_scenario_does_not_make_earns_nothing_and_its_gpus_stay_free(ScoringDevice device)
+    {
+        var instance = ScoringCases.Instance(3);
+        var announced = Enumerable.Range(0, instance.LeaseCount).Where(instance.OfferMayNotArrive).ToList();
+        Assert.NotEmpty(announced);
+        var plan = ScoringCases.Plans(instance, 3, 2)[1];
+        var declined = plan with { LeasePool = [.. plan.LeasePool.Select((p, l) => announced.Contains(l) ? -1 : p)] };
+        Assert.Contains(announced, l => plan.LeasePool[l] >= 0);
+        using var scorer = BulkScorer.Create(device);
+
+        var scores = scorer.Score(instance, [plan, declined], seed: 5, scenarios: 24);
+
+        var (made, notMade) = (0, 0);
+        for (var k = 0; k < 24; k++)
+        {
+            var anyMade = announced.Any(l => plan.LeasePool[l] >= 0 && ReferenceScorer.OfferMade(instance, 5, k, l));
+            if (anyMade)
+            {
+                made++;
+                continue;
+            }
+
+            // None of the plan's announced offers came: the plan scores as if it had declined them.
+            notMade++;
+            Assert.Equal(scores[1, k].Total, scores[0, k].Total, 1e-9 * Math.Abs(scores[1, k].Total));
+            Assert.Equal(scores[1, k].Penalty, scores[0, k].Penalty, 1e-6);
+        }
+
+        Assert.True(made > 0 && notMade > 0, $"made in {made} scenarios, in none of the plan's offers in {notMade}");
+    }
+
+    [Fact]
+    public void A_job_known_to_fail_at_its_milestone_stops_there_and_one_that_succeeds_runs_as_before()
+    {
+        // One job, nothing else placed: after a failure is known its GPUs sell on spot instead.
+        var instance = ScoringCases.Instance(2, Nothing with { JobSuccess = true });
+        var job = Enumerable.Range(0, instance.JobCount).First(j => instance.JobSuccessKnownAfter[j] > 0);
+        var plan = new Assignment(
+            [.. Enumerable.Repeat(-1, instance.LeaseCount)], [.. instance.LeaseEarliestStart],
+            [.. Enumerable.Range(0, instance.JobCount).Select(j => j == job ? instance.JobPools[j][0] : -1)], [.. instance.JobEarliestStart]);
+        var withoutMilestone = new CompiledInstance(instance.Source with { Jobs = instance.Source.Jobs.SetItem(job, instance.Source.Jobs[job] with { SuccessKnownAfter = null }) });
+
+        var (failed, succeeded) = (0, 0);
+        for (var k = 0; k < 40; k++)
+        {
+            var early = ReferenceScorer.Score(instance, plan, 9, k);
+            var late = ReferenceScorer.Score(withoutMilestone, plan, 9, k);
+            if (ScenarioRandom.Uniform(9, k, ScenarioRandom.JobSuccess, job, 0) < instance.JobSuccessProbability[job])
+            {
+                succeeded++;
+                Assert.Equal(late, early);
+                continue;
+            }
+
+            failed++;
+            Assert.Equal(0, early.JobValue);
+            Assert.True(early.SpotRevenue > late.SpotRevenue, $"scenario {k}: the GPUs freed at the milestone sell on spot");
+        }
+
+        Assert.True(failed > 0 && succeeded > 0);
     }
 }

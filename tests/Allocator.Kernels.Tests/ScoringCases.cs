@@ -10,12 +10,27 @@ namespace Allocator.Kernels.Tests;
 /// <summary>Instances and plans for scorer tests: generated fleets with every uncertainty source, greedy plans and random (often overbooked) ones.</summary>
 internal static class ScoringCases
 {
+    /// <summary>
+    /// A small generated fleet. Seeds 2 and 3 add the closed loop's fields: seed 2 a spot price per period and jobs with
+    /// milestones; seed 3 offers announced later (arriving with probability 0.6) and milestones.
+    /// </summary>
     public static CompiledInstance Instance(ulong seed, Uncertainty? uncertainty = null, bool withUncertainty = true)
     {
-        var generated = InstanceGenerator.Generate(new GeneratorOptions(3, 14, 6, 8, seed, Uncertainty: withUncertainty));
+        var options = new GeneratorOptions(3, 14, 6, 8, seed, Uncertainty: withUncertainty)
+        {
+            AnnouncedShare = seed == 3 ? 0.6 : 0,
+            MilestoneShare = seed is 2 or 3 ? 0.6 : 0,
+        };
+        var generated = InstanceGenerator.Generate(options);
         if (uncertainty is not null)
         {
             generated = generated with { Uncertainty = uncertainty };
+        }
+
+        if (seed == 2 && generated.Spot is { } spot)
+        {
+            ImmutableArray<double> prices = [.. Enumerable.Range(0, generated.Horizon.Periods).Select(t => spot.PricePerGpuHour * (0.6 + 0.15 * t))];
+            generated = generated with { Spot = spot with { PricePerGpuHour = prices.Average(), PriceByPeriod = prices } };
         }
 
         // Tighten one site's power so the spot knapsack and job admission meet the cap.

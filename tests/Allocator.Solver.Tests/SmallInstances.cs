@@ -47,7 +47,8 @@ internal static class SmallInstances
     /// Tiny instances built to reach the contract's corners that <see cref="Random"/> leaves out: required jobs (so some
     /// instances have no plan), jobs that may not start at once and are held to one pool, a job after two others, GPUs
     /// retired mid-horizon, a period with no power at one site, pools whose spot margin is zero or negative, offers
-    /// priced below their power cost, a signed lease free to go to either pool, and sell-through of 0 or 1. Valid by the
+    /// priced below their power cost, a signed lease free to go to either pool, sell-through of 0 or 1, and spot priced
+    /// per period. Valid by the
     /// contract's rules (a test checks that).
     /// </summary>
     public static Instance Unusual(ulong seed)
@@ -91,7 +92,16 @@ internal static class SmallInstances
         var spot = rng.Chance(0.85)
             ? new SpotMarket(Math.Round(rng.Uniform(0.05, 1.5), 2), rng.Chance(0.2) ? (rng.Chance(0.5) ? 0 : 1) : Math.Round(rng.Uniform(0.1, 1.0), 2))
             : null;
-        return new Instance($"unusual-{seed}", new Horizon(new DateOnly(2026, 7, 6), T, rng.Between(1, 168)), sites, pools, leases, jobs, spot, null);
+        var hours = rng.Between(1, 168);
+
+        // Half of them price spot per period, from below a GPU's power cost to well above it: margins that come and go.
+        if (spot is not null && rng.Chance(0.5))
+        {
+            ImmutableArray<double> prices = [.. Enumerable.Range(0, T).Select(_ => Math.Round(rng.Uniform(0.05, 1.5), 2))];
+            spot = spot with { PricePerGpuHour = prices.Average(), PriceByPeriod = prices };
+        }
+
+        return new Instance($"unusual-{seed}", new Horizon(new DateOnly(2026, 7, 6), T, hours), sites, pools, leases, jobs, spot, null);
     }
 
     /// <summary>

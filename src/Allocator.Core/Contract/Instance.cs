@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Allocator.Core.Contract;
 
@@ -35,7 +36,10 @@ public enum LeaseStatus
     Signed,
 }
 
-/// <summary>A block of GPUs leased to a customer for a number of consecutive periods.</summary>
+/// <summary>
+/// A block of GPUs leased to a customer for a number of consecutive periods. An offer with <see cref="AnnouncedAt"/>
+/// above 0 becomes known in that period (closed loop, closed-loop.md); the deterministic objective counts it as made.
+/// </summary>
 public sealed record Lease(
     string Id,
     string? Customer,
@@ -46,9 +50,13 @@ public sealed record Lease(
     int LatestStart,
     ImmutableArray<string>? Pools,
     double PricePerGpuHour,
-    double PenaltyPerGpuHour);
+    double PenaltyPerGpuHour,
+    int AnnouncedAt = 0);
 
-/// <summary>An in-house training run: gang-scheduled on one pool, with a deadline and a decaying, uncertain value.</summary>
+/// <summary>
+/// An in-house training run: gang-scheduled on one pool, with a deadline and a decaying, uncertain value. With
+/// <see cref="SuccessKnownAfter"/> (and <c>jobSuccess</c> on), its outcome is known once it has run that many periods.
+/// </summary>
 public sealed record Job(
     string Id,
     int Gpus,
@@ -60,10 +68,23 @@ public sealed record Job(
     double DecayPerPeriod,
     double SuccessProbability,
     bool Required,
-    ImmutableArray<string> After);
+    ImmutableArray<string> After,
+    int? SuccessKnownAfter = null);
 
-/// <summary>The spot market for idle GPUs: a price and the share of idle GPUs that can be sold.</summary>
-public sealed record SpotMarket(double PricePerGpuHour, double SellThrough);
+/// <summary>
+/// The spot market for idle GPUs: a price and the share of idle GPUs that can be sold. The price is one number for
+/// every period, or (<see cref="PriceByPeriod"/>) one per period; then <see cref="PricePerGpuHour"/> is their mean.
+/// </summary>
+public sealed record SpotMarket(double PricePerGpuHour, double SellThrough)
+{
+    /// <summary>The base price of each period, where the instance gives an array (null: the one price throughout).</summary>
+    /// <remarks>In the file it is <c>pricePerGpuHour</c> written as an array; the schema describes it there.</remarks>
+    [JsonIgnore]
+    public ImmutableArray<double>? PriceByPeriod { get; init; }
+
+    /// <summary>The base price in period <paramref name="t"/>.</summary>
+    public double PriceAt(int t) => PriceByPeriod is { } prices ? prices[t] : PricePerGpuHour;
+}
 
 /// <summary>What can go differently from the plan; used by scenarios only, never by the deterministic objective.</summary>
 public sealed record Uncertainty(
@@ -71,7 +92,8 @@ public sealed record Uncertainty(
     Outage? Outage,
     JobOverrun? JobOverrun,
     bool JobSuccess,
-    double SpotVolatility);
+    double SpotVolatility,
+    OfferArrival? OfferArrival = null);
 
 /// <summary>Each delivery, independently, arrives 1..<see cref="MaxPeriods"/> periods late with <see cref="Probability"/>.</summary>
 public sealed record DeliverySlip(double Probability, int MaxPeriods);
@@ -81,3 +103,6 @@ public sealed record Outage(double Mean, double Max);
 
 /// <summary>A job needs up to <see cref="MaxFraction"/> more periods than planned, with <see cref="Probability"/>.</summary>
 public sealed record JobOverrun(double Probability, double MaxFraction);
+
+/// <summary>Each offer announced after period 0 is actually made with <see cref="Probability"/>, independently.</summary>
+public sealed record OfferArrival(double Probability);

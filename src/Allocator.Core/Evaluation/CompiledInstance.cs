@@ -40,10 +40,10 @@ public sealed class CompiledInstance
         PowerCostPerGpuPeriod = [.. instance.Pools.Select((p, i) => p.KwPerGpu / 1000 * PeriodHours * PowerCostPerMwh[PoolSite[i]])];
 
         SellThrough = instance.Spot?.SellThrough ?? 0;
-        SpotPricePerGpuHour = instance.Spot?.PricePerGpuHour ?? 0;
-        SpotMargin = [.. instance.Pools.Select((p, i) =>
-            instance.Spot is null ? 0 : Math.Max(0, PeriodHours * SpotPricePerGpuHour - PowerCostPerGpuPeriod[i]))];
-        SitePoolsBySpotValue = [.. instance.Sites.Select((_, s) => SpotOrder(s))];
+        SpotPrice = [.. Enumerable.Range(0, T).Select(t => instance.Spot?.PriceAt(t) ?? 0)];
+        SpotMargin = [.. instance.Pools.SelectMany((_, i) => Enumerable.Range(0, T).Select(t =>
+            instance.Spot is null ? 0 : Math.Max(0, PeriodHours * SpotPrice[t] - PowerCostPerGpuPeriod[i])))];
+        SitePoolsBySpotValue = [.. instance.Sites.SelectMany((_, s) => Enumerable.Range(0, T).Select(t => SpotOrder(s, t)))];
 
         var allPools = Enumerable.Range(0, instance.Pools.Length).ToImmutableArray();
         LeaseGpus = [.. instance.Leases.Select(l => l.Gpus)];
@@ -55,6 +55,8 @@ public sealed class CompiledInstance
         LeaseRevenue = [.. instance.Leases.Select(l => (double)l.Gpus * l.Periods * PeriodHours * l.PricePerGpuHour)];
         LeasePenaltyPerGpuHour = [.. instance.Leases.Select(l => l.PenaltyPerGpuHour)];
         LeasePricePerGpuHour = [.. instance.Leases.Select(l => l.PricePerGpuHour)];
+        LeaseAnnouncedAt = [.. instance.Leases.Select(l => l.AnnouncedAt)];
+        OfferArrivalProbability = instance.Uncertainty?.OfferArrival?.Probability ?? 1;
 
         JobGpus = [.. instance.Jobs.Select(j => j.Gpus)];
         JobPeriods = [.. instance.Jobs.Select(j => j.Periods)];
@@ -66,6 +68,7 @@ public sealed class CompiledInstance
         JobValue = [.. instance.Jobs.Select(j => j.Value)];
         JobDecayPerPeriod = [.. instance.Jobs.Select(j => j.DecayPerPeriod)];
         JobSuccessProbability = [.. instance.Jobs.Select(j => j.SuccessProbability)];
+        JobSuccessKnownAfter = [.. instance.Jobs.Select(j => j.SuccessKnownAfter ?? 0)];
     }
 
     /// <summary>The instance this was compiled from.</summary>
@@ -122,14 +125,23 @@ public sealed class CompiledInstance
     /// <summary>Share of idle GPUs that the spot market takes (0 without a spot section).</summary>
     public double SellThrough { get; }
 
-    /// <summary>Spot price in USD per GPU-hour (0 without a spot section).</summary>
-    public double SpotPricePerGpuHour { get; }
+    /// <summary>Spot price in USD per GPU-hour of each period (0 without a spot section).</summary>
+    public ImmutableArray<double> SpotPrice { get; }
 
-    /// <summary>margin[p] = periodHours * (spotPrice - kwPerGpu/1000 * powerCost), floored at 0 (such pools sell none).</summary>
+    /// <summary>
+    /// margin[p * T + t] = periodHours * spotPrice[t] - powerCostPerGpuPeriod[p], floored at 0 (such a pool sells none
+    /// that period).
+    /// </summary>
     public ImmutableArray<double> SpotMargin { get; }
 
-    /// <summary>Per site, its pools with a positive spot margin, best margin per MW first (the fractional knapsack's order).</summary>
+    /// <summary>
+    /// Per site and period (<c>[site * T + t]</c>), the site's pools with a positive spot margin, best margin per MW first
+    /// (the fractional knapsack's order).
+    /// </summary>
     public ImmutableArray<ImmutableArray<int>> SitePoolsBySpotValue { get; }
+
+    /// <summary>Whether pool <paramref name="pool"/> sells spot in any period (a positive margin somewhere, and sell-through).</summary>
+    public bool SellsSpot(int pool) => SellThrough > 0 && Enumerable.Range(0, Periods).Any(t => SpotMargin[pool * Periods + t] > 0);
 
     /// <summary>GPUs of each lease.</summary>
     public ImmutableArray<int> LeaseGpus { get; }
@@ -148,6 +160,18 @@ public sealed class CompiledInstance
 
     /// <summary>Allowed pool indices of each lease.</summary>
     public ImmutableArray<ImmutableArray<int>> LeasePools { get; }
+
+    /// <summary>The period each lease becomes known (0 for every signed lease and for offers known from the start).</summary>
+    public ImmutableArray<int> LeaseAnnouncedAt { get; }
+
+    /// <summary>
+    /// The probability that an offer announced after period 0 is actually made in a scenario (1 without
+    /// <c>uncertainty.offerArrival</c>); offers announced at 0 are always made.
+    /// </summary>
+    public double OfferArrivalProbability { get; }
+
+    /// <summary>Whether lease <paramref name="lease"/> may not be made in a scenario: an offer announced later, with arrival uncertain.</summary>
+    public bool OfferMayNotArrive(int lease) => LeaseAnnouncedAt[lease] > 0 && OfferArrivalProbability < 1;
 
     /// <summary>gpus * periods * periodHours * price of each lease, in USD.</summary>
     public ImmutableArray<double> LeaseRevenue { get; }
@@ -188,6 +212,9 @@ public sealed class CompiledInstance
     /// <summary>Probability that each job succeeds.</summary>
     public ImmutableArray<double> JobSuccessProbability { get; }
 
+    /// <summary>Periods after which each job's outcome is known (0: when it finishes).</summary>
+    public ImmutableArray<int> JobSuccessKnownAfter { get; }
+
     /// <summary>Latest start of job j that still finishes by its last period.</summary>
     public int JobLatestStart(int job) => JobLastPeriod[job] - JobPeriods[job] + 1;
 
@@ -224,11 +251,11 @@ public sealed class CompiledInstance
         }
     }
 
-    private ImmutableArray<int> SpotOrder(int site) =>
+    private ImmutableArray<int> SpotOrder(int site, int t) =>
     [
         .. Enumerable.Range(0, PoolSite.Length)
-            .Where(p => PoolSite[p] == site && SpotMargin[p] > 0 && SellThrough > 0)
-            .OrderByDescending(p => KwPerGpu[p] > 0 ? SpotMargin[p] / KwPerGpu[p] : double.PositiveInfinity)
+            .Where(p => PoolSite[p] == site && SpotMargin[p * Periods + t] > 0 && SellThrough > 0)
+            .OrderByDescending(p => KwPerGpu[p] > 0 ? SpotMargin[p * Periods + t] / KwPerGpu[p] : double.PositiveInfinity)
             .ThenBy(p => p),
     ];
 }

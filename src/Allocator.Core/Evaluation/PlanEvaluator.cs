@@ -257,7 +257,7 @@ public static class PlanEvaluator
             for (var t = 0; t < T; t++)
             {
                 var i = p * T + t;
-                spotRevenue += spot[i] * instance.PeriodHours * instance.SpotPricePerGpuHour;
+                spotRevenue += spot[i] * instance.PeriodHours * instance.SpotPrice[t];
                 powerCost += (used[i] + spot[i]) * instance.PowerCostPerGpuPeriod[p];
             }
         }

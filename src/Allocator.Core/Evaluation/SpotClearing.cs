@@ -2,7 +2,8 @@ namespace Allocator.Core.Evaluation;
 
 /// <summary>
 /// The contract's spot rule: per site and period, a fractional knapsack that sells idle GPUs best margin per MW first,
-/// each pool up to sellThrough * (capacity - used), within the power the site has left.
+/// each pool up to sellThrough * (capacity - used), within the power the site has left (the order can change with the
+/// period's spot price).
 /// </summary>
 public static class SpotClearing
 {
@@ -17,14 +18,14 @@ public static class SpotClearing
         spot.Clear();
         for (var site = 0; site < instance.SiteCount; site++)
         {
-            var pools = instance.SitePoolsBySpotValue[site];
-            if (pools.IsEmpty)
-            {
-                continue;
-            }
-
             for (var t = 0; t < periods; t++)
             {
+                var pools = instance.SitePoolsBySpotValue[site * periods + t];
+                if (pools.IsEmpty)
+                {
+                    continue;
+                }
+
                 var powerLeftMw = instance.PowerCapMw[site * periods + t];
                 if (!double.IsPositiveInfinity(powerLeftMw))
                 {

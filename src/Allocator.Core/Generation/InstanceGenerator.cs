@@ -17,6 +17,15 @@ public sealed record GeneratorOptions(int Pools, int Leases, int Jobs, int Perio
     /// not write. Placing commitments one by one, each where it fits best on its own, strands some of them.
     /// </summary>
     public bool Hard { get; init; } = Hard;
+
+    /// <summary>
+    /// Share of the offers that could start after period 0 that are announced later (closed loop): each gets an
+    /// <c>announcedAt</c> in 1..its earliest start; with <see cref="Uncertainty"/>, such offers arrive with probability 0.6.
+    /// </summary>
+    public double AnnouncedShare { get; init; }
+
+    /// <summary>Share of the jobs of two periods or more whose outcome is known at a milestone (<c>successKnownAfter</c>).</summary>
+    public double MilestoneShare { get; init; }
 }
 
 /// <summary>
@@ -196,7 +205,7 @@ public static class InstanceGenerator
             ? new Uncertainty(new DeliverySlip(0.3, 4), new Outage(0.02, 0.08), new JobOverrun(0.2, 0.5), true, 0.1)
             : null;
 
-        return new Instance(
+        var instance = new Instance(
             options.Name ?? $"gen-{options.Pools}p-{options.Leases}l-{options.Jobs}j-{T}t-s{options.Seed}",
             new Horizon(new DateOnly(2026, 7, 6), T, 168),
             sites,
@@ -205,6 +214,27 @@ public static class InstanceGenerator
             [.. jobs],
             spot,
             uncertainty);
+        return WithClosedLoop(instance, options);
+    }
+
+    /// <summary>
+    /// Announcements and milestones, drawn from a stream of their own so that every other field is the instance the same
+    /// options make without them.
+    /// </summary>
+    private static Instance WithClosedLoop(Instance instance, GeneratorOptions options)
+    {
+        if (options.AnnouncedShare <= 0 && options.MilestoneShare <= 0)
+        {
+            return instance;
+        }
+
+        var rng = new SplitMix64(SplitMix64.Mix(options.Seed ^ 0xC105ED100FUL));
+        var leases = instance.Leases.Select(l =>
+            l.Status == LeaseStatus.Offer && l.EarliestStart > 0 && rng.Chance(options.AnnouncedShare) ? l with { AnnouncedAt = rng.Between(1, l.EarliestStart) } : l);
+        var jobs = instance.Jobs.Select(j =>
+            j.Periods >= 2 && rng.Chance(options.MilestoneShare) ? j with { SuccessKnownAfter = rng.Between(1, j.Periods - 1) } : j);
+        var uncertainty = instance.Uncertainty is { } u && options.AnnouncedShare > 0 ? u with { OfferArrival = new OfferArrival(0.6) } : instance.Uncertainty;
+        return instance with { Leases = [.. leases], Jobs = [.. jobs], Uncertainty = uncertainty };
     }
 
     private static bool FitsCommitted(int[] load, List<Pool> pools, int pool, int start, int periods, int gpus, int T, double share)

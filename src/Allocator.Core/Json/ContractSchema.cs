@@ -10,7 +10,7 @@ namespace Allocator.Core.Json;
 /// <summary>
 /// JSON Schemas (draft 2020-12) of the instance and the plan, generated from the contract types, so that an editor
 /// checks a file as a planner types it. The types give the shape; what they cannot say (which fields are required,
-/// ranges, the status words, a power cap that may be one number or one per period, no unknown fields in an instance) is
+/// ranges, the status words, a power cap or spot price that may be one number or one per period, no unknown fields in an instance) is
 /// added from the table below, which follows the reader. The reader stays the judge: it also checks what a schema
 /// cannot (ids that must exist, windows that must fit the horizon, chains without cycles).
 /// </summary>
@@ -58,6 +58,9 @@ public static class ContractSchema
         [(typeof(Lease), "latestStart")] = (0, null, false),
         [(typeof(Lease), "pricePerGpuHour")] = (0, null, false),
         [(typeof(Lease), "penaltyPerGpuHour")] = (0, null, false),
+        [(typeof(Lease), "announcedAt")] = (0, null, false),
+        [(typeof(Job), "successKnownAfter")] = (1, null, false),
+        [(typeof(OfferArrival), "probability")] = (0, 1, false),
         [(typeof(Job), "gpus")] = (1, null, false),
         [(typeof(Job), "periods")] = (1, null, false),
         [(typeof(Job), "earliestStart")] = (0, null, false),
@@ -122,6 +125,12 @@ public static class ContractSchema
                 schema["type"] = rest.Count == 1 ? rest[0] : new JsonArray([.. rest.Select(t => (JsonNode)t)]);
             }
 
+            // An optional field with no default (null) is simply left out of a file.
+            if (schema.ContainsKey("default") && schema["default"] is null)
+            {
+                schema.Remove("default");
+            }
+
             if (Ranges.TryGetValue((owner, property.Name), out var range))
             {
                 if (range.Min is { } min)
@@ -135,7 +144,7 @@ public static class ContractSchema
                 }
             }
 
-            if (owner == typeof(Site) && property.Name == "powerCapMw")
+            if ((owner == typeof(Site) && property.Name == "powerCapMw") || (owner == typeof(SpotMarket) && property.Name == "pricePerGpuHour"))
             {
                 // One number for every period, or one per period.
                 return new JsonObject

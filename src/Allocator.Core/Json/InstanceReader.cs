@@ -237,7 +237,7 @@ public static class InstanceReader
         private Lease? Lease(JsonElement element, string path, JsonFieldReader parent)
         {
             var o = new JsonFieldReader(element, path, problems, true,
-                "id", "customer", "status", "gpus", "periods", "earliestStart", "latestStart", "pools", "pricePerGpuHour", "penaltyPerGpuHour");
+                "id", "customer", "status", "gpus", "periods", "earliestStart", "latestStart", "pools", "pricePerGpuHour", "penaltyPerGpuHour", "announcedAt");
             var id = o.String("id", required: true) ?? "";
             var customer = o.String("customer", required: false);
             var status = LeaseStatus.Offer;
@@ -258,13 +258,14 @@ public static class InstanceReader
             var pools = Pools(o);
             var price = o.Number("pricePerGpuHour", required: true, "a price in USD per GPU-hour") ?? 0;
             var penalty = o.Number("penaltyPerGpuHour", required: false, "a penalty in USD per GPU-hour") ?? 0;
-            return new Lease(id, customer, status, gpus, periods, earliest, latest, pools, price, penalty);
+            var announced = o.Integer("announcedAt", required: false, "the period the offer becomes known") ?? 0;
+            return new Lease(id, customer, status, gpus, periods, earliest, latest, pools, price, penalty, announced);
         }
 
         private Job? Job(JsonElement element, string path, JsonFieldReader parent)
         {
             var o = new JsonFieldReader(element, path, problems, true,
-                "id", "gpus", "periods", "earliestStart", "deadline", "pools", "value", "decayPerPeriod", "successProbability", "required", "after");
+                "id", "gpus", "periods", "earliestStart", "deadline", "pools", "value", "decayPerPeriod", "successProbability", "required", "after", "successKnownAfter");
             var id = o.String("id", required: true) ?? "";
             var gpus = o.Integer("gpus", required: true, "the number of GPUs the job needs", min: 1) ?? 1;
             var periods = o.Integer("periods", required: true, "the job length in periods", min: 1) ?? 1;
@@ -276,7 +277,8 @@ public static class InstanceReader
             var success = o.Number("successProbability", required: false, "a probability", 0, 1) ?? 1;
             var required = o.Boolean("required") ?? false;
             var after = o.IdList("after")?.Select(a => a.Id).ToImmutableArray() ?? [];
-            return new Job(id, gpus, periods, earliest, deadline, pools, value, decay, success, required, after);
+            var knownAfter = o.Integer("successKnownAfter", required: false, "the periods after which the job's outcome is known");
+            return new Job(id, gpus, periods, earliest, deadline, pools, value, decay, success, required, after, knownAfter);
         }
 
         private static ImmutableArray<string>? Pools(JsonFieldReader o)
@@ -298,14 +300,21 @@ public static class InstanceReader
         private SpotMarket Spot(JsonElement element, string path)
         {
             var o = new JsonFieldReader(element, path, problems, true, "pricePerGpuHour", "sellThrough");
-            var price = o.Number("pricePerGpuHour", required: true, "a spot price in USD per GPU-hour") ?? 0;
+            if (!o.Has("pricePerGpuHour"))
+            {
+                o.Problem($"{path}.pricePerGpuHour", "is missing; give a spot price in USD per GPU-hour, or an array of one per period.");
+            }
+
+            var prices = Series(o, "pricePerGpuHour", "a spot price in USD per GPU-hour");
+            var perPeriod = o.Raw("pricePerGpuHour") is { ValueKind: JsonValueKind.Array };
             var sellThrough = o.Number("sellThrough", required: true, "the share of idle GPUs that can be sold", 0, 1) ?? 0;
-            return new SpotMarket(price, sellThrough);
+            var price = prices is { Length: > 0 } p ? (perPeriod ? p.Average() : p[0]) : 0;
+            return new SpotMarket(price, sellThrough) { PriceByPeriod = perPeriod ? prices : null };
         }
 
         private Uncertainty Uncertainty(JsonElement element, string path)
         {
-            var o = new JsonFieldReader(element, path, problems, true, "deliverySlip", "outage", "jobOverrun", "jobSuccess", "spotVolatility");
+            var o = new JsonFieldReader(element, path, problems, true, "deliverySlip", "outage", "jobOverrun", "jobSuccess", "spotVolatility", "offerArrival");
             DeliverySlip? slip = null;
             if (o.Object("deliverySlip", required: false) is { } s)
             {
@@ -340,7 +349,14 @@ public static class InstanceReader
 
             var jobSuccess = o.Boolean("jobSuccess") ?? false;
             var volatility = o.Number("spotVolatility", required: false, "a log-normal step size", 0, 5) ?? 0;
-            return new Uncertainty(slip, outage, overrun, jobSuccess, volatility);
+            OfferArrival? arrival = null;
+            if (o.Object("offerArrival", required: false) is { } a)
+            {
+                var r = new JsonFieldReader(a, $"{path}.offerArrival", problems, true, "probability");
+                arrival = new OfferArrival(r.Number("probability", required: false, "a probability", 0, 1) ?? 1);
+            }
+
+            return new Uncertainty(slip, outage, overrun, jobSuccess, volatility, arrival);
         }
     }
 }

@@ -43,6 +43,8 @@ internal static class InstanceRules
                     $"a lease of {lease.Periods} periods starting at {lease.LatestStart} ends after the horizon's last period {periods - 1}; "
                     + $"set latestStart to at most {periods - lease.Periods}, or shorten the lease."));
             }
+
+            CheckAnnouncement(lease, path, problems);
         }
 
         for (var i = 0; i < instance.Jobs.Length; i++)
@@ -60,6 +62,12 @@ internal static class InstanceRules
                     + "; move earliestStart earlier, the deadline later, or shorten the job."));
             }
 
+            if (job.SuccessKnownAfter is { } known && (known < 1 || known > job.Periods))
+            {
+                problems.Add(new($"{path}.successKnownAfter",
+                    $"{known} is outside 1..{job.Periods} (the job's periods); give the number of periods after which its outcome is known, or leave the field out (known when it finishes)."));
+            }
+
             for (var k = 0; k < job.After.Length; k++)
             {
                 if (!jobIds.Contains(job.After[k]))
@@ -70,6 +78,25 @@ internal static class InstanceRules
         }
 
         CheckChainsAcyclic(instance, problems);
+    }
+
+    /// <summary>An offer becomes known at most when its window opens; a signed lease is known from the start.</summary>
+    private static void CheckAnnouncement(Lease lease, string path, List<ContractProblem> problems)
+    {
+        if (lease.AnnouncedAt == 0)
+        {
+            return;
+        }
+
+        if (lease.Status == LeaseStatus.Signed)
+        {
+            problems.Add(new($"{path}.announcedAt", $"is {lease.AnnouncedAt} on a signed lease; a signed lease is known from period 0, so leave announcedAt out (or make the lease an offer)."));
+        }
+        else if (lease.AnnouncedAt > lease.EarliestStart)
+        {
+            problems.Add(new($"{path}.announcedAt",
+                $"{lease.AnnouncedAt} is after earliestStart {lease.EarliestStart}; an offer must be known by the first period it could start: set announcedAt to at most {lease.EarliestStart}."));
+        }
     }
 
     private static HashSet<string> UniqueIds(IEnumerable<string> ids, string path, string what, List<ContractProblem> problems)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -30,20 +31,7 @@ public static class InstanceWriter
                 w.WriteString("id", site.Id);
                 if (site.PowerCapMw is { } cap)
                 {
-                    if (cap.All(c => c == cap[0]))
-                    {
-                        w.WriteNumber("powerCapMw", cap[0]);
-                    }
-                    else
-                    {
-                        w.WriteStartArray("powerCapMw");
-                        foreach (var c in cap)
-                        {
-                            w.WriteNumberValue(c);
-                        }
-
-                        w.WriteEndArray();
-                    }
+                    WriteSeries(w, "powerCapMw", cap);
                 }
 
                 w.WriteNumber("powerCostPerMwh", site.PowerCostPerMwh);
@@ -102,6 +90,11 @@ public static class InstanceWriter
                 WriteIds(w, "pools", lease.Pools);
                 w.WriteNumber("pricePerGpuHour", lease.PricePerGpuHour);
                 w.WriteNumber("penaltyPerGpuHour", lease.PenaltyPerGpuHour);
+                if (lease.AnnouncedAt > 0)
+                {
+                    w.WriteNumber("announcedAt", lease.AnnouncedAt);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -126,6 +119,11 @@ public static class InstanceWriter
                 w.WriteNumber("successProbability", job.SuccessProbability);
                 w.WriteBoolean("required", job.Required);
                 WriteIds(w, "after", job.After);
+                if (job.SuccessKnownAfter is { } known)
+                {
+                    w.WriteNumber("successKnownAfter", known);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -134,7 +132,15 @@ public static class InstanceWriter
             if (instance.Spot is { } spot)
             {
                 w.WriteStartObject("spot");
-                w.WriteNumber("pricePerGpuHour", spot.PricePerGpuHour);
+                if (spot.PriceByPeriod is { } prices)
+                {
+                    WriteSeries(w, "pricePerGpuHour", prices);
+                }
+                else
+                {
+                    w.WriteNumber("pricePerGpuHour", spot.PricePerGpuHour);
+                }
+
                 w.WriteNumber("sellThrough", spot.SellThrough);
                 w.WriteEndObject();
             }
@@ -168,6 +174,13 @@ public static class InstanceWriter
 
                 w.WriteBoolean("jobSuccess", u.JobSuccess);
                 w.WriteNumber("spotVolatility", u.SpotVolatility);
+                if (u.OfferArrival is { } arrival)
+                {
+                    w.WriteStartObject("offerArrival");
+                    w.WriteNumber("probability", arrival.Probability);
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndObject();
             }
 
@@ -175,6 +188,24 @@ public static class InstanceWriter
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>A per-period series: one number when every period has the same, else the array.</summary>
+    private static void WriteSeries(Utf8JsonWriter w, string name, ImmutableArray<double> values)
+    {
+        if (values.All(v => v == values[0]))
+        {
+            w.WriteNumber(name, values[0]);
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            w.WriteNumberValue(v);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteIds(Utf8JsonWriter w, string name, IReadOnlyList<string>? ids)

@@ -125,6 +125,9 @@ internal sealed class GreedyPlan
     // GPUs held by leases per pool and period, against the share of capacity a training reserve leaves to offers.
     private readonly long[] _leaseGpus;
 
+    // The density ranks blocks before they have a start: the margin a pool's GPUs earn on spot, on average over the horizon.
+    private readonly double[] _meanSpotMargin;
+
     public GreedyPlan(CompiledInstance instance, CommitmentOrder order, CommitmentFit fit, FillRule fill)
     {
         _instance = instance;
@@ -132,6 +135,7 @@ internal sealed class GreedyPlan
         _fit = fit;
         _fill = fill;
         _leaseGpus = new long[instance.PoolCount * instance.Periods];
+        _meanSpotMargin = [.. Enumerable.Range(0, instance.PoolCount).Select(p => Enumerable.Range(0, instance.Periods).Average(t => instance.SpotMargin[p * instance.Periods + t]))];
         _ledger = new CapacityLedger(instance);
         _successors = [.. Enumerable.Range(0, instance.JobCount).Select(_ => new List<int>())];
         for (var j = 0; j < instance.JobCount; j++)
@@ -462,7 +466,7 @@ internal sealed class GreedyPlan
     {
         var size = Size(block);
         var money = block.IsJob ? _instance.JobExpectedValue(block.Index, _instance.JobEarliestStart[block.Index]) : _instance.LeaseRevenue[block.Index];
-        var best = _instance.Pools(block).Max(p => money - size * (_instance.PowerCostPerGpuPeriod[p] + _instance.SellThrough * _instance.SpotMargin[p]));
+        var best = _instance.Pools(block).Max(p => money - size * (_instance.PowerCostPerGpuPeriod[p] + _instance.SellThrough * _meanSpotMargin[p]));
         return best / Math.Max(1, size);
     }
 

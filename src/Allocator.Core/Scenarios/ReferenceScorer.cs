@@ -34,10 +34,11 @@ public static class ReferenceScorer
         var leaseGpus = new double[instance.PoolCount * T];
         var leasePrice = new double[instance.PoolCount * T];
         var leasePenalty = new double[instance.PoolCount * T];
+        // An accepted offer that the scenario never makes is not placed: no revenue, no penalty, its GPUs stay free.
         for (var l = 0; l < instance.LeaseCount; l++)
         {
             var p = plan.LeasePool[l];
-            if (p < 0)
+            if (p < 0 || !OfferMade(instance, seed, scenario, l))
             {
                 continue;
             }
@@ -105,7 +106,8 @@ public static class ReferenceScorer
                         free[p] -= gpus;
                         draw[p] += gpus;
                         powerLeftMw -= gpus * instance.KwPerGpu[p] / 1000;
-                        if (++progress[j] == jobNeeds[j])
+                        // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
+                        if (++progress[j] == jobNeeds[j] || FailureKnown(instance, j, progress[j], succeeds[j]))
                         {
                             finished[j] = t;
                         }
@@ -210,26 +212,38 @@ public static class ReferenceScorer
         return most <= 0 ? 0 : 1 + (int)(ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.JobOverrunPeriods, job, 0) * most);
     }
 
-    /// <summary>Spot price per period: a log-normal random walk with mean-preserving steps, from the contract's price.</summary>
+    /// <summary>Whether lease <paramref name="lease"/> is made in the scenario: always, unless it is an offer announced later with uncertain arrival.</summary>
+    public static bool OfferMade(CompiledInstance instance, ulong seed, long scenario, int lease)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return !instance.OfferMayNotArrive(lease)
+            || ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.OfferArrival, lease, 0) < instance.OfferArrivalProbability;
+    }
+
+    /// <summary>Whether a job that has run <paramref name="progress"/> periods is now known to have failed (its milestone, with job success uncertain).</summary>
+    private static bool FailureKnown(CompiledInstance instance, int job, int progress, bool succeeds) =>
+        !succeeds && instance.Source.Uncertainty is { JobSuccess: true } && instance.JobSuccessKnownAfter[job] > 0 && progress == instance.JobSuccessKnownAfter[job];
+
+    /// <summary>
+    /// Spot price per period: the base price of each period times a log-normal random walk with mean-preserving steps,
+    /// M[t] = M[t-1] exp(sigma Z[t] - sigma^2 / 2) from M[-1] = 1 (closed-loop.md).
+    /// </summary>
     public static double[] SpotPrices(CompiledInstance instance, ulong seed, long scenario)
     {
         ArgumentNullException.ThrowIfNull(instance);
         var prices = new double[instance.Periods];
         var sigma = instance.Source.Uncertainty?.SpotVolatility ?? 0;
-        var logPrice = Math.Log(instance.SpotPricePerGpuHour);
+        var logMultiplier = 0.0;
         for (var t = 0; t < instance.Periods; t++)
         {
+            prices[t] = instance.SpotPrice[t];
             if (sigma > 0)
             {
                 var radius = 1 - ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.SpotStepRadius, 0, t);
                 var angle = ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.SpotStepAngle, 0, t);
                 var z = Math.Sqrt(-2 * Math.Log(radius)) * Math.Cos(2 * Math.PI * angle);
-                logPrice += sigma * z - sigma * sigma / 2;
-                prices[t] = Math.Exp(logPrice);
-            }
-            else
-            {
-                prices[t] = instance.SpotPricePerGpuHour;
+                logMultiplier += sigma * z - sigma * sigma / 2;
+                prices[t] *= Math.Exp(logMultiplier);
             }
         }
 

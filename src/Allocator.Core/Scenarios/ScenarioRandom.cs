@@ -34,6 +34,9 @@ public static class ScenarioRandom
     /// <summary>Second uniform of period t's spot-price step (Box-Muller).</summary>
     public const ulong SpotStepAngle = 8;
 
+    /// <summary>Whether offer l, announced after period 0, is actually made.</summary>
+    public const ulong OfferArrival = 9;
+
     /// <summary>64 random bits for one (seed, scenario, source, item, period).</summary>
     public static ulong Bits(ulong seed, long scenario, ulong source, long item, long period)
     {
