@@ -5,7 +5,11 @@ using ILGPU.Runtime.Cuda;
 namespace Allocator.Kernels;
 
 /// <summary>One accelerator ILGPU can see, described in the words an engineer benchmarking it needs.</summary>
-public sealed record DeviceInfo(string Kind, string Name, long MemoryBytes, int ComputeUnits, int MaxThreadsPerGroup, string? Architecture);
+public sealed record DeviceInfo(string Kind, string Name, long MemoryBytes, int ComputeUnits, int MaxThreadsPerGroup, string? Architecture)
+{
+    /// <summary>The CUDA driver's version (null for other devices).</summary>
+    public string? Driver { get; init; }
+}
 
 /// <summary>Lists the accelerators ILGPU finds on this machine (the CPU accelerator is ILGPU's emulator).</summary>
 public static class DeviceCatalog
@@ -36,6 +40,9 @@ public static class DeviceCatalog
             AcceleratorType.OpenCL => ScoringDevice.OpenCL,
             _ => ScoringDevice.IlgpuCpu,
         });
-        return new DeviceInfo(kind, device.Name, device.MemorySize, device.NumMultiprocessors, device.MaxNumThreadsPerGroup, architecture);
+        return new DeviceInfo(kind, device.Name, device.MemorySize, device.NumMultiprocessors, device.MaxNumThreadsPerGroup, architecture)
+        {
+            Driver = device is CudaDevice withDriver ? withDriver.DriverVersion.ToString() : null,
+        };
     }
 }

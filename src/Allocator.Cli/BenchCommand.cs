@@ -85,27 +85,45 @@ internal static class BenchCommand
         var candidates = ScoringBenchmark.Candidates(instance, plans);
         // Double before mixed on each device: the mixed rows are compared with the double path's scores, pair by pair.
         var precisionsToRun = ScoringArithmetic.Words.Where(w => precisionWords.Contains(w.Word)).Select(w => w.Precision).ToList();
+        var steps = Steps(Expand(words), precisionsToRun, stateWords, cpuPathWords).ToList();
         var rows = new List<ScorerSpeed>();
         var errors = Terminal.Errors();
-        foreach (var word in Expand(words))
+
+        var doublePath = new Dictionary<string, ScoreMatrix>();
+        void Run((string Word, ScoringPrecision Precision, KernelState State, bool Lanes) step)
         {
+            var (word, precision, state, lanes) = step;
             if (word == "reference")
             {
-                errors.MarkupLine("measuring reference ...");
                 rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16)));
-                continue;
+                return;
             }
 
-            ScoreMatrix? doublePath = null;
-            foreach (var precision in precisionsToRun)
+            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
+            rows.Add(speed);
+            doublePath.TryAdd(word, scores);
+        }
+
+        // A bar on a terminal; one line per step when the output is piped or logged.
+        if (errors.Profile.Capabilities.Interactive)
+        {
+            errors.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn()).Start(progress =>
             {
-                foreach (var (state, lanes) in Variants(word, precision, stateWords, cpuPathWords))
+                var bar = progress.AddTask("measuring", maxValue: steps.Count);
+                foreach (var step in steps)
                 {
-                    errors.MarkupLine(Markup.Escape($"measuring {word}, {ScoringArithmetic.Word(precision)} precision{(state == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == state).Word} memory")}{(word == "cpu" ? (lanes ? ", SIMD lanes" : ", scalar") : string.Empty)} ..."));
-                    var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes), instance, candidates, plans, scenarios, doublePath, errors);
-                    rows.Add(speed);
-                    doublePath ??= precision == ScoringPrecision.Double ? scores : null;
+                    bar.Description = Markup.Escape($"measuring {Label(step)}");
+                    Run(step);
+                    bar.Increment(1);
                 }
+            });
+        }
+        else
+        {
+            foreach (var step in steps)
+            {
+                errors.MarkupLine(Markup.Escape($"measuring {Label(step)} ..."));
+                Run(step);
             }
         }
 
@@ -144,6 +162,34 @@ internal static class BenchCommand
 
         var found = DeviceList().Select(d => d.Kind).ToHashSet();
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
+    }
+
+    private static string Label((string Word, ScoringPrecision Precision, KernelState State, bool Lanes) step) =>
+        step.Word == "reference" ? "reference"
+        : $"{step.Word}, {ScoringArithmetic.Word(step.Precision)} precision"
+          + (step.State == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == step.State).Word} memory")
+          + (step.Word == "cpu" ? (step.Lanes ? ", SIMD lanes" : ", scalar") : string.Empty);
+
+    /// <summary>Every measurement in order: per device, double before mixed (the mixed rows are compared with the first double row's scores).</summary>
+    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, bool Lanes)> Steps(
+        IEnumerable<string> devices, List<ScoringPrecision> precisions, string[] stateWords, string[] cpuPathWords)
+    {
+        foreach (var word in devices)
+        {
+            if (word == "reference")
+            {
+                yield return (word, ScoringPrecision.Double, KernelState.Auto, true);
+                continue;
+            }
+
+            foreach (var precision in precisions)
+            {
+                foreach (var (state, lanes) in Variants(word, precision, stateWords, cpuPathWords))
+                {
+                    yield return (word, precision, state, lanes);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -200,6 +246,12 @@ internal static class BenchCommand
                 Figures.Whole(r.ArithmeticBoundPairsPerSecond ?? 0), Percent(r.ShareOfArithmeticBound));
         }
 
+        foreach (var d in DeviceList().Where(d => d.Kind != "ilgpu-cpu"))
+        {
+            Console.WriteLine($"{d.Kind}: {d.Name}, {d.MemoryBytes / (1L << 30):N0} GiB, {d.ComputeUnits} compute units{(d.Architecture is { } a ? $", {a}" : string.Empty)}{(d.Driver is { } v ? $", driver {v}" : string.Empty)}");
+        }
+
+        Console.WriteLine($"cpu: {Environment.ProcessorCount} threads, {RuntimeInformation.OSDescription}");
         AnsiConsole.Write(speed);
         AnsiConsole.Write(bounds);
         Console.WriteLine("Memory bound: the probed bandwidth over the bytes a pair must move whatever the caches do (its outcomes, and its share of the scenario table and plan columns). Touched: every byte the scoring code reads or writes, counted by running it: its traffic if nothing were cached.");

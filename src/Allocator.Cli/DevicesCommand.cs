@@ -14,15 +14,15 @@ internal static class DevicesCommand
         command.SetAction(_ =>
         {
             using var context = DeviceCatalog.CreateContext();
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("kind", "name", "memory", "compute units", "threads/group", "architecture");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("kind", "name", "memory", "compute units", "threads/group", "architecture", "driver");
             foreach (var d in DeviceCatalog.List(context))
             {
                 var memory = d.Kind == "ilgpu-cpu" ? "host" : string.Create(CultureInfo.InvariantCulture, $"{d.MemoryBytes / (1L << 20):N0} MiB");
                 table.AddRow(d.Kind, Markup.Escape(d.Name), memory, d.ComputeUnits.ToString(CultureInfo.InvariantCulture),
-                    d.MaxThreadsPerGroup.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Architecture ?? "-"));
+                    d.MaxThreadsPerGroup.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Architecture ?? "-"), Markup.Escape(d.Driver ?? "-"));
             }
 
-            table.AddRow("cpu", "C# fast path (the fallback)", "host", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "-", "-");
+            table.AddRow("cpu", "C# fast path (the fallback)", "host", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "-", "-", "-");
             AnsiConsole.Write(table);
             using var scorer = BulkScorer.Create(ScoringDevice.Auto, w => Console.Error.WriteLine($"warning: {w}"));
             Console.WriteLine($"--device auto uses: {scorer.Description}");
