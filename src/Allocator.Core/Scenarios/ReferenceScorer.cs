@@ -24,8 +24,7 @@ public static class ReferenceScorer
         for (var j = 0; j < instance.JobCount; j++)
         {
             jobNeeds[j] = instance.JobPeriods[j] + OverrunPeriods(instance, seed, scenario, j);
-            succeeds[j] = u is not { JobSuccess: true }
-                || ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.JobSuccess, j, 0) < instance.JobSuccessProbability[j];
+            succeeds[j] = u is not { JobSuccess: true } || JobSucceeds(instance, seed, scenario, j);
         }
 
         var spotPrice = SpotPrices(instance, seed, scenario);
@@ -210,6 +209,13 @@ public static class ReferenceScorer
 
         var most = (int)Math.Ceiling(overrun.MaxFraction * instance.JobPeriods[job]);
         return most <= 0 ? 0 : 1 + (int)(ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.JobOverrunPeriods, job, 0) * most);
+    }
+
+    /// <summary>Whether job <paramref name="job"/> succeeds in the scenario (the draw; it matters only with <c>jobSuccess</c> on).</summary>
+    public static bool JobSucceeds(CompiledInstance instance, ulong seed, long scenario, int job)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.JobSuccess, job, 0) < instance.JobSuccessProbability[job];
     }
 
     /// <summary>Whether lease <paramref name="lease"/> is made in the scenario: always, unless it is an offer announced later with uncertain arrival.</summary>
