@@ -5,6 +5,7 @@ using Allocator.Core.Evaluation;
 using Allocator.Core.Generation;
 using Allocator.Core.Json;
 using Allocator.Core.Planning;
+using Allocator.Core.Policies;
 using Allocator.Core.Scenarios;
 
 namespace Allocator.Core.Tests;
@@ -224,5 +225,103 @@ public sealed class ClosedLoopTests
         }
 
         return total;
+    }
+}
+
+public sealed class ClosedLoopRunTests
+{
+    private static CompiledInstance Uncertain(ulong seed, double announced = 0.5) =>
+        new(InstanceGenerator.Generate(new GeneratorOptions(4, 30, 8, 12, seed, Uncertainty: true) { AnnouncedShare = announced, MilestoneShare = 0.5 }));
+
+    [Fact]
+    public void The_same_scenario_gives_the_same_numbers_on_every_run()
+    {
+        var instance = Uncertain(1);
+
+        var first = ClosedLoopRun.Run(instance, new GreedyPolicy(), seed: 3, scenario: 5, replanEvery: 2);
+        var again = ClosedLoopRun.Run(instance, new GreedyPolicy(), seed: 3, scenario: 5, replanEvery: 2);
+
+        Assert.Equal(first.Outcome, again.Outcome);
+        Assert.Equal(first.Epochs.Select(e => (e.Epoch, e.Outcome, string.Join(",", e.Accepted))), again.Epochs.Select(e => (e.Epoch, e.Outcome, string.Join(",", e.Accepted))));
+        Assert.Equal(6, first.Epochs.Length);
+    }
+
+    [Fact]
+    public void A_plan_kept_from_epoch_0_scores_as_the_open_loop_scores_that_plan()
+    {
+        // Every offer known at 0, so the residual at epoch 0 has the instance's leases and jobs in its order.
+        var instance = Uncertain(2, announced: 0);
+        var plan = GreedyPlanner.Plan(instance)!;
+
+        // Re-planning never: the policy plans once, and the scenario runs that plan under recourse.
+        var closed = ClosedLoopRun.Run(instance, new FixedPolicy(plan), seed: 4, scenario: 9, replanEvery: instance.Periods);
+
+        Assert.Equal(ReferenceScorer.Score(instance, plan, 4, 9), closed.Outcome);
+    }
+
+    [Theory]
+    [InlineData(1UL)]
+    [InlineData(2UL)]
+    [InlineData(3UL)]
+    public void No_policy_sees_the_future(ulong seed)
+    {
+        var instance = Uncertain(seed);
+        var recorder = new RecordingPolicy(new GreedyPolicy());
+
+        var result = ClosedLoopRun.Run(instance, recorder, seed: 11, scenario: 2, replanEvery: 1);
+
+        Assert.Equal(instance.Periods, recorder.Given.Count);
+        foreach (var (epoch, given) in result.Epochs.Zip(recorder.Given))
+        {
+            var (t, state) = (epoch.Epoch, epoch.State);
+            // What the policy is given is the residual of the state, and the state holds only what is known at t.
+            Assert.Equal(InstanceWriter.Write(ResidualInstance.Of(instance, state)), InstanceWriter.Write(given.Source));
+            Assert.All(given.Source.Leases, l => Assert.True(instance.LeaseAnnouncedAt[instance.LeaseIndex(l.Id)] <= t, $"epoch {t}: offer {l.Id} is not announced yet"));
+            for (var d = 0; d < instance.DeliveryPool.Length; d++)
+            {
+                Assert.True(!state.DeliveryArrived[d] || ReferenceScorer.DeliveryArrival(instance, 11, 2, d) <= t);
+            }
+
+            for (var j = 0; j < instance.JobCount; j++)
+            {
+                var job = state.Jobs[j];
+                Assert.True(job.Overrun == 0 || job.PeriodsRun >= instance.JobPeriods[j], $"epoch {t}: job {j}'s overrun revealed before it ran its planned periods");
+                var known = job.Finished || (instance.JobSuccessKnownAfter[j] > 0 && job.PeriodsRun >= instance.JobSuccessKnownAfter[j]) || job.PeriodsRun >= instance.JobPeriods[j];
+                Assert.True(job.Success is null || known, $"epoch {t}: job {j}'s outcome known before its milestone or its end");
+            }
+
+            // Capacity from here on holds no outage and no slip not yet seen: from residual period 1 on, every delivery
+            // still to come is at its planned period (an overdue one at 1).
+            for (var p = 0; p < instance.PoolCount; p++)
+            {
+                for (var u = 1; u < given.Periods; u++)
+                {
+                    Assert.Equal(instance.CapacityAt(p, t + u), given.CapacityAt(p, u));
+                }
+            }
+        }
+    }
+
+    /// <summary>Plans the same fixed plan once (epoch 0): the open loop's plan under the closed loop's machinery.</summary>
+    private sealed class FixedPolicy(Assignment plan) : IPlanningPolicy
+    {
+        public string Name => "fixed";
+
+        public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation) =>
+            PolicyPlan.Of(PlanEvaluator.Evaluate(input.Instance, plan), new PlanReport("Feasible", "fixed", null, null, 0));
+    }
+
+    /// <summary>Records every instance it is given, and plans it with another policy.</summary>
+    private sealed class RecordingPolicy(IPlanningPolicy inner) : IPlanningPolicy
+    {
+        public List<CompiledInstance> Given { get; } = [];
+
+        public string Name => inner.Name;
+
+        public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation)
+        {
+            Given.Add(input.Instance);
+            return inner.Plan(input, progress, cancellation);
+        }
     }
 }
