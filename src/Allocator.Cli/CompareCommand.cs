@@ -167,5 +167,5 @@ internal static class CompareCommand
 
     private static string Text(Difference? d) => d is null
         ? "-"
-        : $"{(Math.Round(d.Estimate) > 0 ? "+" : "")}{Figures.Whole(d.Estimate)} [{Figures.Whole(d.Low)} .. {Figures.Whole(d.High)}] (p {d.AdjustedP.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}){(d.Shown ? " *" : "")}";
+        : $"{Figures.Signed(d.Estimate)} [{Figures.Whole(d.Low)} .. {Figures.Whole(d.High)}] (p {d.AdjustedP.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}){(d.Shown ? " *" : "")}";
 }

@@ -14,6 +14,7 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     ScoreCommand.Create(),
     SchemaCommand.Create(),
     CompareCommand.Create(),
+    SimulateCommand.Create(),
     SweepCommands.Sweep(),
     SweepCommands.Merge(),
     BenchCommand.Create(),

@@ -113,6 +113,15 @@ public sealed class BrokenInputTests : IDisposable
         { "compare {F}/tiny.json --policies exact --out /proc/allocator-lab", 2, "cannot be written" },
         { "compare {F}/tiny.json --policies exact,greedy --chart-policy split:0.3 --out {F}/out", 2, "--chart-policy 'split:0.3' is not among the policies (exact, greedy)" },
 
+        // simulate.
+        { "simulate {F}/tiny.json --scenarios 1 --out {F}/out", 2, "--scenarios must be at least 2" },
+        { "simulate {F}/tiny.json --replan-every 0 --out {F}/out", 2, "--replan-every must be at least 1" },
+        { "simulate {F}/tiny.json --show-scenario 200 --out {F}/out", 2, "--show-scenario must be one of the scenarios run, 0..99" },
+        { "simulate {F}/tiny.json --policies static,bid-prize --out {F}/out", 2, "policy 'bid-prize': 'bid-prize' is not a policy" },
+        { "simulate {F}/tiny.json --out /proc/allocator-sim", 2, "cannot be written" },
+        { "simulate {F}/announced-late.json --out {F}/out", 2, "$.leases[1].announcedAt" },
+        { "simulate {F}/plan.json --out {F}/out", 2, "is a plan file" },
+
         // bench.
         { "bench --device tpu", 2, "--device 'tpu' is not one of: auto, cuda, opencl, cpu, ilgpu-cpu, reference, all" },
         { "bench --plans 2", 2, "--plans must be at least 8" },

@@ -375,6 +375,28 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Simulate_runs_each_policy_closed_loop_against_the_static_plan_and_the_clairvoyant_value_and_writes_its_files()
+    {
+        var output = Path.Combine(_folder, "sim");
+
+        var (exit, stdout, stderr) = CliProcess.Run(
+            "simulate", CliProcess.Seed("tiny.json"), "--policies", "static,exact,greedy", "--scenarios", "6", "--hindsight", "--threads", "1", "--out", output);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("tiny: 6 scenarios closed loop, seed 1, re-planning every 1 period(s); clairvoyant mean 73,066,528", stdout, StringComparison.Ordinal);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "summary.json")))!;
+        var policies = summary["policies"]!.AsArray();
+        Assert.Equal(["static", "exact", "greedy"], policies.Select(p => p!["name"]!.GetValue<string>()));
+        // No uncertainty in tiny: every policy makes the known optimum in every scenario, and so does hindsight.
+        Assert.All(policies, p => Assert.Equal(73_066_528, p!["mean"]!.GetValue<double>(), 1e-6 * 73_066_528));
+        Assert.Equal(73_066_528, summary["clairvoyant"]!.GetValue<double>(), 1e-6 * 73_066_528);
+        foreach (var file in new[] { "results.parquet", "summary.csv", "decisions.json", "value-over-time.png", "value-over-time.svg" })
+        {
+            Assert.True(new FileInfo(Path.Combine(output, file)).Length > 0, file);
+        }
+    }
+
+    [Fact]
     public void Bench_measures_each_scorer_checks_it_against_the_reference_and_writes_json_to_compare_machines()
     {
         var json = Path.Combine(_folder, "bench.json");
@@ -408,7 +430,7 @@ public sealed class CommandLineTests : IDisposable
         var (_, plan, _) = CliProcess.Run("plan", "--help");
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "validate", "plan", "evaluate", "generate", "devices", "score", "schema", "compare", "sweep", "merge", "bench", "serve", "run-once", "history" })
+        foreach (var command in new[] { "validate", "plan", "evaluate", "generate", "devices", "score", "schema", "compare", "simulate", "sweep", "merge", "bench", "serve", "run-once", "history" })
         {
             Assert.Matches($@"(?m)^  {command} +\S", overview);
         }

@@ -13,8 +13,11 @@ public sealed record EpochDecision(int Epoch, PolicyOutcome Outcome, ImmutableAr
     public required LoopState State { get; init; }
 }
 
-/// <summary>A policy's run through one scenario: the money made, each epoch's decision, and the epochs it found no plan.</summary>
-public sealed record LoopOutcome(ScenarioOutcome Outcome, ImmutableArray<EpochDecision> Epochs)
+/// <summary>
+/// A policy's run through one scenario: the money made, the money made by the end of each period (jobs count when they
+/// finish), each epoch's decision, and the epochs it found no plan.
+/// </summary>
+public sealed record LoopOutcome(ScenarioOutcome Outcome, ImmutableArray<double> ValueByPeriod, ImmutableArray<EpochDecision> Epochs)
 {
     /// <summary>Epochs at which the policy returned no feasible plan and the previous plan ran on.</summary>
     public int FailedEpochs => Epochs.Count(e => e.Outcome != PolicyOutcome.Planned);
@@ -41,6 +44,7 @@ public static class ClosedLoopRun
         var ranOn = Enumerable.Repeat(-1, instance.JobCount).ToArray();
         var current = Assignment.Empty(instance);
         var epochs = ImmutableArray.CreateBuilder<EpochDecision>();
+        var valueByPeriod = ImmutableArray.CreateBuilder<double>(instance.Periods);
         for (var t = 0; t < instance.Periods; t += replanEvery)
         {
             state = Observe(instance, run, state, t, arrivals, multipliers, ranOn);
@@ -59,6 +63,7 @@ public static class ClosedLoopRun
             {
                 var before = Enumerable.Range(0, instance.JobCount).Select(run.Progress).ToArray();
                 run.RunPeriod(current);
+                valueByPeriod.Add(run.Outcome.Total);
                 state = Started(instance, state, current, u);
                 for (var j = 0; j < instance.JobCount; j++)
                 {
@@ -67,7 +72,7 @@ public static class ClosedLoopRun
             }
         }
 
-        return new LoopOutcome(run.Outcome, epochs.ToImmutable());
+        return new LoopOutcome(run.Outcome, valueByPeriod.ToImmutable(), epochs.ToImmutable());
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ public static class Figures
         return (rounded == 0 ? 0 : rounded).ToString("N0", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A difference: "+1,234", "-1,234", "0" (the sign shown either way, never "+0" or "-0").</summary>
+    public static string Signed(double value) => (Math.Round(value) > 0 ? "+" : string.Empty) + Whole(value);
+
     /// <summary>Money: "1,234,567 USD".</summary>
     public static string Usd(double value) => Whole(value) + " USD";
 

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using Allocator.Core.Evaluation;
+using Allocator.Core.IO;
+using Allocator.Core.Text;
+using Allocator.Kernels;
+using Allocator.Lab;
+using Allocator.Planning.Policies;
+using Allocator.Solver;
+using Spectre.Console;
+
+namespace Allocator.Cli;
+
+/// <summary>
+/// <c>allocator simulate INSTANCE --policies ...</c>: policies run closed loop (closed-loop.md), re-planning as offers
+/// arrive, deliveries slip and runs fail, on the same scenarios; against the static plan and, with --hindsight, the
+/// clairvoyant value.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var instance = new Argument<string>("INSTANCE") { Description = "Instance file." };
+        var policies = new Option<string>("--policies")
+        {
+            Description = $"Comma-separated policies: static (the period-0 exact plan, kept), static:SPEC (SPEC's period-0 plan, kept), or any lab policy re-planned every epoch: {string.Join(", ", PolicySpec.Names.Select(n => n.Parameter is null ? n.Name : $"{n.Name}:{n.Parameter.Split(' ')[0]}"))}.",
+            DefaultValueFactory = _ => "static,exact,greedy",
+        };
+        var scenarios = new Option<int>("--scenarios") { Description = "Scenarios every policy runs (the same draws for every policy).", DefaultValueFactory = _ => 100 };
+        var seed = new Option<ulong>("--seed") { Description = "Scenario seed.", DefaultValueFactory = _ => 1 };
+        var replanEvery = new Option<int>("--replan-every") { Description = "Periods between decision epochs.", DefaultValueFactory = _ => 1 };
+        var hindsight = new Option<bool>("--hindsight") { Description = "Also solve each scenario's hindsight instance exactly: the clairvoyant value, and each policy's regret against it." };
+        var epochLimit = new Option<double>("--epoch-time-limit") { Description = "Seconds an exact policy may plan at each epoch.", DefaultValueFactory = _ => 10 };
+        var hindsightLimit = new Option<double>("--hindsight-time-limit") { Description = "Seconds each hindsight solve may take.", DefaultValueFactory = _ => 60 };
+        var threads = new Option<int>("--threads") { Description = "Scenarios run at once (each exact solve on one thread).", DefaultValueFactory = _ => 2 };
+        var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
+        var shown = new Option<long>("--show-scenario") { Description = "The scenario whose decisions decisions.json lists, epoch by epoch.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Folder for summary.csv, summary.json, results.parquet, decisions.json and value-over-time.png (default: none, the table only)." };
+        var command = new Command("simulate", HelpText.With(
+            "Run policies closed loop: at each epoch every policy plans the residual instance of what it knows, the scenario runs its plan until the next epoch, and it plans again. Per policy: mean, CVaR, epochs without a plan, the value of adapting (its mean minus the static plan's, paired 95% interval) and, with --hindsight, its regret against the clairvoyant value.",
+            "allocator simulate seeds/tiny.json --policies static,exact,greedy --scenarios 50 --hindsight --out out/sim",
+            "allocator simulate closed-loop.json --policies static,exact,lease-first --replan-every 2 --epoch-time-limit 5 --threads 2"))
+        {
+            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, threads, alpha, shown, output,
+        };
+        command.SetAction((parse, cancellation) => Task.Run(() => Run(
+            parse.GetValue(instance)!, parse.GetValue(policies)!, (parse.GetValue(scenarios), parse.GetValue(seed), parse.GetValue(replanEvery), parse.GetValue(alpha), parse.GetValue(shown)),
+            (parse.GetValue(hindsight), parse.GetValue(epochLimit), parse.GetValue(hindsightLimit), parse.GetValue(threads)), parse.GetValue(output), cancellation), CancellationToken.None));
+        return command;
+    }
+
+    private static int Run(
+        string instancePath, string policyList, (int Scenarios, ulong Seed, int Every, double Alpha, long Shown) run, (bool Hindsight, double Epoch, double Solve, int Threads) limits,
+        string? folder, CancellationToken cancellation)
+    {
+        if (!PlanCommand.OptionsAreValid(
+            ("--scenarios", run.Scenarios < 2 ? $"must be at least 2 (it is {run.Scenarios}): an interval needs two" : null),
+            ("--replan-every", run.Every < 1 ? $"must be at least 1 (it is {run.Every})" : null),
+            ("--alpha", run.Alpha is <= 0 or > 1 ? $"must be in (0, 1] (it is {run.Alpha})" : null),
+            ("--epoch-time-limit", PlannerOptionRules.TimeLimitSeconds(limits.Epoch)),
+            ("--hindsight-time-limit", PlannerOptionRules.TimeLimitSeconds(limits.Solve)),
+            ("--threads", PlannerOptionRules.Threads(limits.Threads)),
+            ("--show-scenario", run.Shown < 0 || run.Shown >= run.Scenarios ? $"must be one of the scenarios run, 0..{run.Scenarios - 1} (it is {run.Shown})" : null),
+            ("--out", folder is null ? null : OutputFolder.Problem(folder))))
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        if (InputFiles.ReadInstance(instancePath) is not { } source)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        using var scorer = BulkScorer.Create(ScoringDevice.Cpu);
+        var exact = new PlannerOptions { Threads = 1, Deterministic = true, TimeLimit = TimeSpan.FromSeconds(limits.Epoch) };
+        var settings = new PolicySettings(exact, scorer, TimeSpan.FromSeconds(limits.Epoch));
+        List<SimulatedPolicy> policies;
+        try
+        {
+            policies = [.. policyList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(spec => Parse(spec, settings))];
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message} Nothing was written.");
+            return ExitCodes.InvalidInput;
+        }
+
+        IDisposable? held = null;
+        if (folder is not null && (held = PlanCommand.HoldOutputFolder(folder)) is null)
+        {
+            return ExitCodes.OutputFolderHeld;
+        }
+
+        using var runLock = held;
+        var request = new SimulationRequest(new CompiledInstance(source), policies, run.Scenarios, run.Seed, run.Every)
+        {
+            Alpha = run.Alpha,
+            Threads = limits.Threads,
+            ShownScenario = run.Shown,
+            Hindsight = limits.Hindsight ? exact with { TimeLimit = TimeSpan.FromSeconds(limits.Solve) } : null,
+        };
+        var errors = Terminal.Errors();
+        var result = Simulation.Run(request, line => errors.MarkupLine(Markup.Escape(line)), cancellation);
+        Print(result);
+        if (folder is not null)
+        {
+            var files = SimulationFiles.Write(folder, result);
+            Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (the chart also as SVG).");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>static, static:SPEC, or a lab policy re-planned at every epoch.</summary>
+    private static SimulatedPolicy Parse(string spec, PolicySettings settings)
+    {
+        if (spec == "static")
+        {
+            return new SimulatedPolicy(spec, PolicySpec.Parse("exact", settings), Static: true);
+        }
+
+        return spec.StartsWith("static:", StringComparison.Ordinal)
+            ? new SimulatedPolicy(spec, PolicySpec.Parse(spec["static:".Length..], settings), Static: true)
+            : new SimulatedPolicy(spec, PolicySpec.Parse(spec, settings), Static: false);
+    }
+
+    private static void Print(SimulationResult result)
+    {
+        var request = result.Request;
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"{request.Instance.Source.Name}: {request.Scenarios:N0} scenarios closed loop, seed {request.Seed}, re-planning every {request.ReplanEvery} period(s)"
+                + (result.Clairvoyant is { } c ? $"; clairvoyant mean {Figures.Whole(c.Average())}" : string.Empty)))
+            .AddColumn("policy");
+        foreach (var heading in new[] { "mean", $"CVaR {Figures.Percent(request.Alpha)}", "epochs without a plan", "value of adapting: mean - static [95% CI]", "regret: clairvoyant - mean [95% CI]", "beat clairvoyant", "seconds" })
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(heading)).RightAligned());
+        }
+
+        foreach (var s in Simulation.Summarize(result))
+        {
+            table.AddRow(
+                Markup.Escape(s.Name), Figures.Whole(s.Mean), Figures.Whole(s.ConditionalValueAtRisk), s.FailedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Interval(s.Adapting), Interval(s.Regret), s.BeatClairvoyant is { } b ? Figures.Percent(b) : "-", $"{s.Seconds:0.0}");
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static string Interval(Lab.Difference? d) =>
+        d is null ? "-" : Markup.Escape($"{Figures.Signed(d.Estimate)} [{Figures.Signed(d.Low)} .. {Figures.Signed(d.High)}]");
+}

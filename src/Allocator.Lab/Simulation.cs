@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Allocator.Core.ClosedLoop;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Policies;
+using Allocator.Core.Scenarios;
+using Allocator.Solver;
+
+namespace Allocator.Lab;
+
+/// <summary>
+/// A policy as the simulator runs it: re-planning every epoch, or (<see cref="Static"/>) planning once at period 0 and
+/// keeping that plan, which is the open-loop decision scored under the same rules.
+/// </summary>
+public sealed record SimulatedPolicy(string Name, IPlanningPolicy Policy, bool Static);
+
+/// <summary>What to simulate: every policy in every scenario, on the same draws.</summary>
+public sealed record SimulationRequest(CompiledInstance Instance, IReadOnlyList<SimulatedPolicy> Policies, int Scenarios, ulong Seed, int ReplanEvery)
+{
+    /// <summary>The CVaR share: the mean of the worst alpha of scenarios.</summary>
+    public double Alpha { get; init; } = 0.05;
+
+    /// <summary>Solve each scenario's hindsight instance for the clairvoyant value (null: not).</summary>
+    public PlannerOptions? Hindsight { get; init; }
+
+    /// <summary>Scenarios run at once.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>The first scenario number (a task of a split run starts further on).</summary>
+    public long FirstScenario { get; init; }
+
+    /// <summary>The scenario whose decisions are kept for the timeline.</summary>
+    public long ShownScenario { get; init; }
+}
+
+/// <summary>One policy's results: its value in each scenario, the epochs it found no plan, its mean value by period, and the decisions of the shown scenario.</summary>
+public sealed record PolicyRuns(string Name, ImmutableArray<double> Values, ImmutableArray<int> FailedEpochs, ImmutableArray<double> MeanValueByPeriod, LoopOutcome Shown, double Seconds);
+
+/// <summary>What a simulation found: each policy's runs and, when asked, each scenario's clairvoyant value.</summary>
+public sealed record SimulationResult(SimulationRequest Request, ImmutableArray<PolicyRuns> Policies, ImmutableArray<double>? Clairvoyant, double Seconds);
+
+/// <summary>
+/// The closed-loop simulator (closed-loop.md): every policy through every scenario with <see cref="ClosedLoopRun"/>,
+/// scenarios in parallel; scenario k is the same draw for every policy, and reruns give the same numbers.
+/// </summary>
+public static class Simulation
+{
+    /// <summary>Runs <paramref name="request"/>, reporting each finished (policy, scenario) to <paramref name="progress"/>.</summary>
+    public static SimulationResult Run(SimulationRequest request, Action<string>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var clock = Stopwatch.StartNew();
+        var runs = request.Policies.Select(p => Simulate(request, p, progress, cancellation)).ToImmutableArray();
+        ImmutableArray<double>? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, cancellation) : null;
+        return new SimulationResult(request, runs, clairvoyant, clock.Elapsed.TotalSeconds);
+    }
+
+    private static PolicyRuns Simulate(SimulationRequest request, SimulatedPolicy policy, Action<string>? progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var instance = request.Instance;
+        var every = policy.Static ? instance.Periods : request.ReplanEvery;
+        var outcomes = new LoopOutcome[request.Scenarios];
+        Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
+            outcomes[k] = ClosedLoopRun.Run(instance, policy.Policy, request.Seed, request.FirstScenario + k, every, cancellation));
+        progress?.Invoke($"{policy.Name}: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s");
+        var shown = (int)Math.Clamp(request.ShownScenario - request.FirstScenario, 0, request.Scenarios - 1);
+        return new PolicyRuns(
+            policy.Name,
+            [.. outcomes.Select(o => o.Outcome.Total)],
+            [.. outcomes.Select(o => o.FailedEpochs)],
+            [.. Enumerable.Range(0, instance.Periods).Select(t => outcomes.Average(o => o.ValueByPeriod[t]))],
+            outcomes[shown],
+            clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Each scenario's clairvoyant value: the exact optimum of its hindsight instance less the signed leases' penalty.</summary>
+    private static ImmutableArray<double> Clairvoyant(SimulationRequest request, PlannerOptions options, CancellationToken cancellation)
+    {
+        var instance = request.Instance;
+        var values = new double[request.Scenarios];
+        var constant = HindsightInstance.SignedPenalty(instance);
+        Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
+        {
+            var hindsight = new CompiledInstance(HindsightInstance.Of(instance, request.Seed, request.FirstScenario + k));
+            var solved = ExactPlanner.Solve(hindsight, options, cancellation: cancellation);
+            values[k] = (solved.Objective ?? double.NaN) - constant;
+        });
+        return [.. values];
+    }
+
+    /// <summary>Per policy: mean, CVaR, epochs without a plan, the value of adapting (policy - the first static policy) and the regret against the clairvoyant value.</summary>
+    public static IReadOnlyList<SimulatedSummary> Summarize(SimulationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var request = result.Request;
+        var baseline = result.Policies.Zip(request.Policies).FirstOrDefault(p => p.Second.Static).First;
+        return
+        [
+            .. result.Policies.Select(p => new SimulatedSummary(
+                p.Name,
+                p.Values.Average(),
+                RiskSummary.ConditionalValueAtRisk(p.Values, request.Alpha),
+                p.FailedEpochs.Sum(),
+                baseline is null || baseline == p ? null : PairedDifference.Mean(p.Values, baseline.Values),
+                result.Clairvoyant is { } c ? PairedDifference.Mean(c, p.Values) : null,
+                result.Clairvoyant is { } beat ? p.Values.Zip(beat).Count(v => v.First > v.Second + (1e-9 * Math.Abs(v.Second))) / (double)p.Values.Length : null,
+                p.Seconds)),
+        ];
+    }
+}
+
+/// <summary>
+/// One policy's line of a simulation report. <see cref="Adapting"/>: its mean minus the static policy's, paired;
+/// <see cref="Regret"/>: E[clairvoyant] - E[policy], paired; <see cref="BeatClairvoyant"/>: the share of scenarios in
+/// which it made more than the clairvoyant plan (possible through recourse the plan rules do not allow).
+/// </summary>
+public sealed record SimulatedSummary(string Name, double Mean, double ConditionalValueAtRisk, int FailedEpochs, Difference? Adapting, Difference? Regret, double? BeatClairvoyant, double Seconds);

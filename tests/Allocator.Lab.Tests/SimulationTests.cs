@@ -1,0 +1,82 @@
+using Allocator.Core.Evaluation;
+using Allocator.Core.Generation;
+using Allocator.Core.Planning;
+using Allocator.Core.Policies;
+using Allocator.Core.Scenarios;
+using Allocator.Solver;
+using Parquet.Serialization;
+
+namespace Allocator.Lab.Tests;
+
+public sealed class SimulationTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("allocator-sim-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static CompiledInstance Instance(bool uncertainty) =>
+        new(InstanceGenerator.Generate(new GeneratorOptions(3, 16, 6, 8, 4, Uncertainty: uncertainty) { AnnouncedShare = 0.4, MilestoneShare = 0.5 }));
+
+    private static SimulationRequest Request(CompiledInstance instance, int scenarios = 12) =>
+        new(instance, [new("static:greedy", new GreedyPolicy(), Static: true), new("greedy", new GreedyPolicy(), Static: false)], scenarios, Seed: 9, ReplanEvery: 2) { Threads = 2 };
+
+    [Fact]
+    public void Reruns_and_any_thread_count_give_identical_numbers_and_scenario_k_is_the_same_draw_for_every_policy()
+    {
+        var instance = Instance(uncertainty: true);
+
+        var first = Simulation.Run(Request(instance));
+        var again = Simulation.Run(Request(instance) with { Threads = 1 });
+
+        Assert.Equal(first.Policies.Select(p => p.Values.AsEnumerable()), again.Policies.Select(p => p.Values.AsEnumerable()));
+        // A static policy's run in scenario k is the open-loop score of its period-0 plan in scenario k. Offers announced
+        // later are not known at period 0, so the period-0 plan declines them.
+        var residual = new CompiledInstance(Core.ClosedLoop.ResidualInstance.Of(instance, Core.ClosedLoop.LoopState.Start(instance)));
+        var atZero = GreedyPlanner.Plan(residual)!;
+        var lifted = Enumerable.Range(0, instance.LeaseCount).Select(l => residual.LeaseIndex(instance.Source.Leases[l].Id)).ToArray();
+        var plan = new Assignment(
+            [.. lifted.Select(r => r < 0 ? -1 : atZero.LeasePool[r])], [.. lifted.Select((r, l) => r < 0 ? instance.LeaseEarliestStart[l] : atZero.LeaseStart[r])],
+            atZero.JobPool, atZero.JobStart);
+        for (var k = 0; k < 12; k++)
+        {
+            Assert.Equal(ReferenceScorer.Score(instance, plan, 9, k).Total, first.Policies[0].Values[k], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Without_uncertainty_exact_re_planning_is_never_behind_the_static_plan_and_the_clairvoyant_value_is_the_optimum_for_all_known_offers()
+    {
+        var instance = Instance(uncertainty: false);
+        var exact = new ExactPolicy(new PlannerOptions { Threads = 1, TimeLimit = TimeSpan.FromSeconds(20) });
+        var request = new SimulationRequest(instance, [new("static", exact, Static: true), new("exact", exact, Static: false)], 3, 9, 1)
+        {
+            Hindsight = new PlannerOptions { Threads = 1, TimeLimit = TimeSpan.FromSeconds(20) },
+        };
+
+        var result = Simulation.Run(request);
+        var summary = Simulation.Summarize(result);
+
+        var optimum = ExactPlanner.Solve(instance, request.Hindsight).Objective!.Value;
+        Assert.All(result.Clairvoyant!.Value, c => Assert.Equal(optimum, c, 1e-6 * optimum));
+        Assert.True(summary[1].Adapting!.Estimate >= -1e-6 * optimum, $"re-planning lost {summary[1].Adapting!.Estimate}");
+        Assert.All(summary, s => Assert.True(s.Regret!.Estimate >= -1e-6 * optimum, $"{s.Name} beat the clairvoyant plan with no uncertainty"));
+        // Offers announced later are what the static plan cannot take: with them, re-planning gains.
+        Assert.Contains(instance.Source.Leases, l => l.AnnouncedAt > 0);
+    }
+
+    [Fact]
+    public async Task The_files_hold_every_policy_and_scenario()
+    {
+        var result = Simulation.Run(Request(Instance(uncertainty: true), scenarios: 6));
+
+        var files = SimulationFiles.Write(_folder, result);
+
+        Assert.Equal(["results.parquet", "summary.csv", "summary.json", "decisions.json", "value-over-time.png"], files.Select(Path.GetFileName));
+        await using var stream = File.OpenRead(Path.Combine(_folder, "results.parquet"));
+        var rows = (await ParquetSerializer.DeserializeAsync<SimulationFiles.SimulationRow>(stream)).Data;
+        Assert.Equal(12, rows.Count);
+        Assert.Equal(result.Policies[1].Values[3], rows.Single(r => r.Policy == "greedy" && r.Scenario == 3).Value);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_folder, "summary.csv")).Length);
+        Assert.True(new FileInfo(Path.Combine(_folder, "value-over-time.svg")).Length > 0);
+    }
+}
