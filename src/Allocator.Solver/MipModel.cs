@@ -31,13 +31,17 @@ internal sealed class MipModel
     private readonly Variable[][] _lease;
     private readonly Variable[][] _job;
     private readonly Variable?[] _spot;
+    private LinearConstraint[] _capacityRows = [];
+    private LinearConstraint?[] _powerRows = [];
 
-    public MipModel(PlacementCatalog catalog)
+    /// <summary>The model of <paramref name="catalog"/>; <paramref name="relaxed"/>: every choice continuous in [0, 1] (the LP relaxation, for its dual prices).</summary>
+    public MipModel(PlacementCatalog catalog, bool relaxed = false)
     {
         _catalog = catalog;
         _instance = catalog.Instance;
-        _lease = [.. catalog.Leases.Select((options, l) => options.Select((_, k) => Model.NewBoolVar($"lease{l}_{k}")).ToArray())];
-        _job = [.. catalog.Jobs.Select((options, j) => options.Select((_, k) => Model.NewBoolVar($"job{j}_{k}")).ToArray())];
+        Variable Choice(string name) => relaxed ? Model.NewNumVar(0, 1, name) : Model.NewBoolVar(name);
+        _lease = [.. catalog.Leases.Select((options, l) => options.Select((_, k) => Choice($"lease{l}_{k}")).ToArray())];
+        _job = [.. catalog.Jobs.Select((options, j) => options.Select((_, k) => Choice($"job{j}_{k}")).ToArray())];
         _spot = new Variable?[_instance.PoolCount * _instance.Periods];
         for (var p = 0; p < _instance.PoolCount; p++)
         {
@@ -94,7 +98,7 @@ internal sealed class MipModel
     /// <summary>Leases, jobs and the spot sold (scaled by 1 / sellThrough) fit each pool's capacity in each period.</summary>
     private void AddPoolCapacity()
     {
-        var rows = new LinearConstraint[_instance.PoolCount * _instance.Periods];
+        var rows = _capacityRows = new LinearConstraint[_instance.PoolCount * _instance.Periods];
         for (var p = 0; p < _instance.PoolCount; p++)
         {
             for (var t = 0; t < _instance.Periods; t++)
@@ -121,7 +125,7 @@ internal sealed class MipModel
     private void AddSitePower()
     {
         var T = _instance.Periods;
-        var rows = new LinearConstraint?[_instance.SiteCount * T];
+        var rows = _powerRows = new LinearConstraint?[_instance.SiteCount * T];
         for (var s = 0; s < _instance.SiteCount; s++)
         {
             for (var t = 0; t < T; t++)
@@ -246,6 +250,16 @@ internal sealed class MipModel
 
     /// <summary>The assignment in <paramref name="solver"/>'s solution of this model.</summary>
     public Assignment Extract(ModelSolver solver) => Extract(solver.Value);
+
+    /// <summary>
+    /// After an LP solve of the relaxed model: what one more GPU in pool p and period t is worth (USD, <c>[p * T + t]</c>),
+    /// and one more MW at site s and period t (USD, <c>[s * T + t]</c>; 0 where the cap cannot bind).
+    /// </summary>
+    public (double[] PerGpu, double[] PerMw) Duals(ModelSolver solver)
+    {
+        ArgumentNullException.ThrowIfNull(solver);
+        return ([.. _capacityRows.Select(row => solver.DualValue(row) / ObjectiveScale)], [.. _powerRows.Select(row => row is null ? 0 : solver.DualValue(row) / ObjectiveScale)]);
+    }
 
     /// <summary>The assignment in a solution of this model, read through <paramref name="value"/> (a variable's value).</summary>
     public Assignment Extract(Func<Variable, double> value)

@@ -28,6 +28,7 @@ public static class PolicySpec
     [
         ("exact", null, (_, s) => new ExactPolicy(s.Exact with { TimeLimit = s.TimeLimit })),
         ("greedy", null, (_, _) => new GreedyPolicy()),
+        ("bid-price", null, (_, _) => new BidPricePolicy()),
         ("lease-first", null, (_, _) => new GreedyPolicy("lease-first", new FillRule(FillOrder.LeasesByPrice))),
         ("train-first", null, (_, _) => new GreedyPolicy("train-first", new FillRule(FillOrder.JobsByValue))),
         ("split", "SHARE in [0, 1): the share of each pool held back from offers for training", (p, _) =>
