@@ -35,23 +35,36 @@ internal static class SimulateCommand
         var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
         var shown = new Option<long>("--show-scenario") { Description = "The scenario whose decisions decisions.json lists, epoch by epoch.", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Folder for summary.csv, summary.json, results.parquet, decisions.json and value-over-time.png (default: none, the table only)." };
+        var tasks = new Option<int>("--tasks") { Description = "Split the scenarios into this many numbered tasks (OUT/tasks/task-NNNN/), for a Slurm job array or a Kubernetes Indexed Job.", DefaultValueFactory = _ => 1 };
+        var task = new Option<int?>("--task") { Description = "Run only this task (0-based); default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set, else every task and then the merge." };
+        var merge = new Option<bool>("--merge") { Description = "Only join the tasks in --out (run with the same options as the tasks) into the summary, results and chart." };
         var command = new Command("simulate", HelpText.With(
             "Run policies closed loop: at each epoch every policy plans the residual instance of what it knows, the scenario runs its plan until the next epoch, and it plans again. Per policy: mean, CVaR, epochs without a plan, the value of adapting (its mean minus the static plan's, paired 95% interval) and, with --hindsight, its regret against the clairvoyant value.",
             "allocator simulate seeds/tiny.json --policies static,exact,greedy --scenarios 50 --hindsight --out out/sim",
-            "allocator simulate closed-loop.json --policies static,exact,lease-first --replan-every 2 --epoch-time-limit 5 --threads 2"))
+            "allocator simulate closed-loop.json --policies static,exact,lease-first --replan-every 2 --epoch-time-limit 5 --threads 2",
+            "sbatch --array=0-9 deploy/slurm/simulate.sbatch seeds/colossus-2026.json out/sim 10   # then the same options with --tasks 10 --merge"))
         {
-            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, threads, alpha, shown, output,
+            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, threads, alpha, shown, output, tasks, task, merge,
         };
         command.SetAction((parse, cancellation) => Task.Run(() => Run(
             parse.GetValue(instance)!, parse.GetValue(policies)!, (parse.GetValue(scenarios), parse.GetValue(seed), parse.GetValue(replanEvery), parse.GetValue(alpha), parse.GetValue(shown)),
-            (parse.GetValue(hindsight), parse.GetValue(epochLimit), parse.GetValue(hindsightLimit), parse.GetValue(threads)), parse.GetValue(output), cancellation), CancellationToken.None));
+            (parse.GetValue(hindsight), parse.GetValue(epochLimit), parse.GetValue(hindsightLimit), parse.GetValue(threads)), parse.GetValue(output),
+            (parse.GetValue(tasks), parse.GetValue(task), parse.GetValue(merge)), cancellation), CancellationToken.None));
         return command;
     }
 
+    /// <summary>The environment variables a cluster's array job numbers its tasks with, in the order they are read.</summary>
+    private static readonly string[] TaskVariables = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
+
     private static int Run(
         string instancePath, string policyList, (int Scenarios, ulong Seed, int Every, double Alpha, long Shown) run, (bool Hindsight, double Epoch, double Solve, int Threads) limits,
-        string? folder, CancellationToken cancellation)
+        string? folder, (int Count, int? One, bool Merge) split, CancellationToken cancellation)
     {
+        if (split.One is null && split.Count > 1 && TaskVariables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrEmpty(v)) is { } fromEnvironment)
+        {
+            split.One = int.TryParse(fromEnvironment, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
+        }
+
         if (!PlanCommand.OptionsAreValid(
             ("--scenarios", run.Scenarios < 2 ? $"must be at least 2 (it is {run.Scenarios}): an interval needs two" : null),
             ("--replan-every", run.Every < 1 ? $"must be at least 1 (it is {run.Every})" : null),
@@ -60,7 +73,9 @@ internal static class SimulateCommand
             ("--hindsight-time-limit", PlannerOptionRules.TimeLimitSeconds(limits.Solve)),
             ("--threads", PlannerOptionRules.Threads(limits.Threads)),
             ("--show-scenario", run.Shown < 0 || run.Shown >= run.Scenarios ? $"must be one of the scenarios run, 0..{run.Scenarios - 1} (it is {run.Shown})" : null),
-            ("--out", folder is null ? null : OutputFolder.Problem(folder))))
+            ("--tasks", split.Count < 1 || split.Count > run.Scenarios ? $"must be between 1 and --scenarios ({run.Scenarios}) (it is {split.Count})" : null),
+            ("--task", split.One is { } chosen && (chosen < 0 || chosen >= split.Count) ? $"{chosen} is out of range: there are {split.Count} tasks, 0 .. {split.Count - 1}" : null),
+            ("--out", folder is null ? (split.Count > 1 || split.Merge ? "is needed: tasks write their results there" : null) : OutputFolder.Problem(folder))))
         {
             return ExitCodes.InvalidInput;
         }
@@ -99,15 +114,48 @@ internal static class SimulateCommand
             Hindsight = limits.Hindsight ? exact with { TimeLimit = TimeSpan.FromSeconds(limits.Solve) } : null,
         };
         var errors = Terminal.Errors();
-        var result = Simulation.Run(request, line => errors.MarkupLine(Markup.Escape(line)), cancellation);
-        Print(result);
-        if (folder is not null)
+        void Say(string line) => errors.MarkupLine(Markup.Escape(line));
+        if (split.Count == 1)
         {
-            var files = SimulationFiles.Write(folder, result);
-            Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (the chart also as SVG).");
+            var result = Simulation.Run(request, Say, cancellation);
+            Print(result);
+            Write(folder, result, null);
+            return ExitCodes.Success;
         }
 
-        return ExitCodes.Success;
+        foreach (var k in split.Merge ? [] : split.One is { } one ? [one] : Enumerable.Range(0, split.Count))
+        {
+            var (first, count) = SimulationTasks.Range(run.Scenarios, split.Count, k);
+            Say($"task {k} of {split.Count}: scenarios {first} .. {first + count - 1}");
+            SimulationTasks.Write(folder!, k, Simulation.Run(request with { FirstScenario = first, Scenarios = count }, Say, cancellation));
+        }
+
+        if (split.One is not null && !split.Merge)
+        {
+            return ExitCodes.Success;
+        }
+
+        try
+        {
+            var (merged, decisions) = SimulationTasks.Merge(folder!, request);
+            Print(merged);
+            Write(folder, merged, decisions);
+            return ExitCodes.Success;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message} Nothing was written.");
+            return ExitCodes.InvalidInput;
+        }
+    }
+
+    private static void Write(string? folder, SimulationResult result, string? decisions)
+    {
+        if (folder is not null)
+        {
+            var files = SimulationFiles.Write(folder, result, decisions);
+            Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (the chart also as SVG).");
+        }
     }
 
     /// <summary>static, static:SPEC, or a lab policy re-planned at every epoch.</summary>

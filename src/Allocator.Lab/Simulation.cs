@@ -33,8 +33,11 @@ public sealed record SimulationRequest(CompiledInstance Instance, IReadOnlyList<
     public long ShownScenario { get; init; }
 }
 
-/// <summary>One policy's results: its value in each scenario, the epochs it found no plan, its mean value by period, and the decisions of the shown scenario.</summary>
-public sealed record PolicyRuns(string Name, ImmutableArray<double> Values, ImmutableArray<int> FailedEpochs, ImmutableArray<double> MeanValueByPeriod, LoopOutcome Shown, double Seconds);
+/// <summary>
+/// One policy's results: its value in each scenario, the epochs it found no plan, its mean value by period, and the
+/// decisions of the shown scenario (null where this run does not hold it: another task's scenario, or a merge).
+/// </summary>
+public sealed record PolicyRuns(string Name, ImmutableArray<double> Values, ImmutableArray<int> FailedEpochs, ImmutableArray<double> MeanValueByPeriod, LoopOutcome? Shown, double Seconds);
 
 /// <summary>What a simulation found: each policy's runs and, when asked, each scenario's clairvoyant value.</summary>
 public sealed record SimulationResult(SimulationRequest Request, ImmutableArray<PolicyRuns> Policies, ImmutableArray<double>? Clairvoyant, double Seconds);
@@ -64,13 +67,13 @@ public static class Simulation
         Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
             outcomes[k] = ClosedLoopRun.Run(instance, policy.Policy, request.Seed, request.FirstScenario + k, every, cancellation));
         progress?.Invoke($"{policy.Name}: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s");
-        var shown = (int)Math.Clamp(request.ShownScenario - request.FirstScenario, 0, request.Scenarios - 1);
+        var shown = request.ShownScenario - request.FirstScenario;
         return new PolicyRuns(
             policy.Name,
             [.. outcomes.Select(o => o.Outcome.Total)],
             [.. outcomes.Select(o => o.FailedEpochs)],
             [.. Enumerable.Range(0, instance.Periods).Select(t => outcomes.Average(o => o.ValueByPeriod[t]))],
-            outcomes[shown],
+            shown >= 0 && shown < request.Scenarios ? outcomes[shown] : null,
             clock.Elapsed.TotalSeconds);
     }
 

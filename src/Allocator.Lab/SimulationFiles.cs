@@ -17,8 +17,11 @@ public static class SimulationFiles
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>Writes every file into <paramref name="folder"/>; returns their paths.</summary>
-    public static IReadOnlyList<string> Write(string folder, SimulationResult result)
+    /// <summary>
+    /// Writes every file into <paramref name="folder"/>; returns their paths. <paramref name="decisions"/>: decisions.json
+    /// as a task wrote it, for a merge (whose runs hold no decisions of their own).
+    /// </summary>
+    public static IReadOnlyList<string> Write(string folder, SimulationResult result, string? decisions = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var summaries = Simulation.Summarize(result);
@@ -33,7 +36,11 @@ public static class SimulationFiles
         Save("results.parquet", path => AtomicFile.WriteAllBytes(path, Parquet(result)));
         Save("summary.csv", path => AtomicFile.WriteAllText(path, Csv(summaries)));
         Save("summary.json", path => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(Summary(result, summaries), Json) + "\n"));
-        Save("decisions.json", path => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(Decisions(result), Json) + "\n"));
+        if (decisions is not null || result.Policies.All(p => p.Shown is not null))
+        {
+            Save("decisions.json", path => AtomicFile.WriteAllText(path, decisions ?? JsonSerializer.Serialize(Decisions(result), Json) + "\n"));
+        }
+
         var chart = new Chart("value-over-time", $"{result.Request.Instance.Source.Name}: mean money made by the end of each period", ValueOverTime(result));
         chart.Plot.Title(chart.Title);
         files.AddRange(ComparisonCharts.Save([chart], folder, string.Empty));
@@ -98,14 +105,14 @@ public static class SimulationFiles
         }),
     };
 
-    /// <summary>Each policy's decisions in the shown scenario, epoch by epoch.</summary>
-    private static object Decisions(SimulationResult result) => new
+    /// <summary>Each policy's decisions in the shown scenario, epoch by epoch (every run must hold it).</summary>
+    public static object Decisions(SimulationResult result) => new
     {
         scenario = result.Request.ShownScenario,
         policies = result.Policies.Select(p => new
         {
             p.Name,
-            value = p.Shown.Outcome.Total,
+            value = p.Shown!.Outcome.Total,
             epochs = p.Shown.Epochs.Select(e => new { e.Epoch, outcome = e.Outcome.ToString(), e.Accepted, e.Declined, e.Seconds, valueBefore = e.Epoch == 0 ? 0 : p.Shown.ValueByPeriod[e.Epoch - 1] }),
         }),
     };
