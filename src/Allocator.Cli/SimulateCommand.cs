@@ -99,13 +99,6 @@ internal static class SimulateCommand
             return ExitCodes.InvalidInput;
         }
 
-        IDisposable? held = null;
-        if (folder is not null && (held = PlanCommand.HoldOutputFolder(folder)) is null)
-        {
-            return ExitCodes.OutputFolderHeld;
-        }
-
-        using var runLock = held;
         var request = new SimulationRequest(new CompiledInstance(source), policies, run.Scenarios, run.Seed, run.Every)
         {
             Alpha = run.Alpha,
@@ -113,6 +106,20 @@ internal static class SimulateCommand
             ShownScenario = run.Shown,
             Hindsight = limits.Hindsight ? exact with { TimeLimit = TimeSpan.FromSeconds(limits.Solve) } : null,
         };
+        // A merge reads the tasks first: tasks that have not all run are an error before anything is held or written.
+        var merged = split.Merge ? Merged(folder!, request) : null;
+        if (split.Merge && merged is null)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        IDisposable? held = null;
+        if (folder is not null && (held = PlanCommand.HoldOutputFolder(folder)) is null)
+        {
+            return ExitCodes.OutputFolderHeld;
+        }
+
+        using var runLock = held;
         var errors = Terminal.Errors();
         void Say(string line) => errors.MarkupLine(Markup.Escape(line));
         if (split.Count == 1)
@@ -135,17 +142,26 @@ internal static class SimulateCommand
             return ExitCodes.Success;
         }
 
+        if ((merged ?? Merged(folder!, request)) is not { } joined)
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        Print(joined.Result);
+        Write(folder, joined.Result, joined.Decisions);
+        return ExitCodes.Success;
+    }
+
+    private static (SimulationResult Result, string? Decisions)? Merged(string folder, SimulationRequest request)
+    {
         try
         {
-            var (merged, decisions) = SimulationTasks.Merge(folder!, request);
-            Print(merged);
-            Write(folder, merged, decisions);
-            return ExitCodes.Success;
+            return SimulationTasks.Merge(folder, request);
         }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"error: {e.Message} Nothing was written.");
-            return ExitCodes.InvalidInput;
+            return null;
         }
     }
 

@@ -43,6 +43,44 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(3, Directory.GetDirectories(Path.Combine(shards, "tasks")).Length);
     }
 
+    [Fact]
+    public void A_simulation_run_as_a_slurm_job_array_and_merged_equals_the_simulation_run_on_one_machine()
+    {
+        var instance = Path.Combine(_folder, "closed-loop.json");
+        var (generated, _, generateErrors) = CliProcess.Run(
+            "generate", "--pools", "3", "--leases", "16", "--jobs", "6", "--periods", "8", "--seed", "4", "--uncertainty", "--announced-share", "0.4", "--milestone-share", "0.5", "--out", instance);
+        Assert.True(generated == 0, generateErrors);
+        string[] options = ["--policies", "static:greedy,greedy,bid-price", "--scenarios", "9", "--seed", "2", "--show-scenario", "4"];
+        var whole = Path.Combine(_folder, "whole-sim");
+        var (exit, _, stderr) = CliProcess.Run(["simulate", instance, .. options, "--out", whole]);
+        Assert.True(exit == 0, stderr);
+
+        var shards = Path.Combine(_folder, "sim-shards");
+        var wrapper = Path.Combine(_folder, "allocator");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet {Path.Combine(AppContext.BaseDirectory, "allocator.dll")} \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        using (var cluster = new SlurmCluster(Directory.CreateDirectory(Path.Combine(_folder, "slurm-sim")).FullName))
+        {
+            var (submitted, output) = cluster.Run(
+                "sbatch",
+                ["--wait", "--array=0-2", $"--chdir={_folder}", $"--export=ALL,ALLOCATOR={wrapper},NO_COLOR=1",
+                Path.Combine(CliProcess.RepositoryRoot, "deploy", "slurm", "simulate.sbatch"), instance, shards, "3", .. options]);
+            Assert.True(submitted == 0, $"sbatch: {output}\n{string.Join("\n", Directory.GetFiles(_folder, "allocator-simulate-*.log").Select(File.ReadAllText))}");
+        }
+
+        var (mergeExit, _, mergeErrors) = CliProcess.Run(["simulate", instance, .. options, "--tasks", "3", "--merge", "--out", shards]);
+        Assert.True(mergeExit == 0, mergeErrors);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "results.parquet")), File.ReadAllBytes(Path.Combine(shards, "results.parquet")));
+        // Every column but the seconds each policy took.
+        static IEnumerable<string> WithoutSeconds(string path) => File.ReadAllLines(path).Select(line => line[..line.LastIndexOf(',')]);
+        Assert.Equal(WithoutSeconds(Path.Combine(whole, "summary.csv")), WithoutSeconds(Path.Combine(shards, "summary.csv")));
+        Assert.True(File.Exists(Path.Combine(shards, "decisions.json")));
+    }
+
     [Theory]
     [InlineData("--task", "3", "--task 3 is out of range: the sweep has 3 tasks, 0 .. 2")]
     [InlineData("--task", "-1", "--task -1 is out of range")]
