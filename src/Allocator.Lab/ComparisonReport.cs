@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text;
 using Allocator.Core.Text;
-using ScottPlot;
 
 namespace Allocator.Lab;
 
@@ -19,22 +17,7 @@ public static class ComparisonReport
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(comparisons);
         var html = new StringBuilder();
-        html.Append("""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Allocator policy comparison</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
-            table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
-            th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-            th:first-child, td:first-child { text-align: left; }
-            th { background: #f0f0f0; }
-            td { white-space: nowrap; }
-            td.shown { font-weight: bold; }
-            img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
-            .note { color: #555; font-size: 13px; }
-            </style></head><body>
-            <h1>Policy comparison</h1>
-            """);
+        html.Append(ReportPage.Head("Allocator policy comparison", "Policy comparison"));
         html.Append(CultureInfo.InvariantCulture,
             $"<p>Every policy is scored on the same scenarios (seed {request.Seed}; scenario k is the same draw for every plan), against <b>{Encode(request.Baseline)}</b>. ");
         html.Append("Differences are policy - baseline with 95% intervals: paired t for the mean, paired bootstrap for CVaR; p-values are Holm-adjusted across each instance's comparisons, and <b>bold</b> marks p &lt; 0.05 after the adjustment. Costs and penalties are positive amounts.</p>");
@@ -43,13 +26,8 @@ public static class ComparisonReport
             Instance(html, comparison, charts, request);
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"""
-            <h2>Reproduce</h2>
-            <p class="note">Seed {request.Seed}; {request.Scenarios:N0} scenarios per batch{(request.Precision is { } p ? $", until every interval is narrower than {Figures.Percent(p)} of the baseline's mean" : "")}; CVaR of the worst {Figures.Percent(request.Alpha)}; scored on {Encode(device)}.
-            Allocator {Encode(typeof(ComparisonReport).Assembly.GetName().Version?.ToString() ?? "?")}, .NET {Environment.Version}, ScottPlot {Encode(typeof(Plot).Assembly.GetName().Version?.ToString() ?? "?")};
-            {Encode(RuntimeInformation.OSDescription)}, {Environment.ProcessorCount} cores; written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>
-            </body></html>
-            """);
+        html.Append(ReportPage.Reproduce(
+            $"Seed {request.Seed}; {request.Scenarios:N0} scenarios per batch{(request.Precision is { } p ? $", until every interval is narrower than {Figures.Percent(p)} of the baseline's mean" : "")}; CVaR of the worst {Figures.Percent(request.Alpha)}; scored on {device}."));
         return html.ToString();
     }
 
@@ -81,8 +59,7 @@ public static class ComparisonReport
         html.Append("</table>");
         foreach (var chart in charts)
         {
-            var png = Convert.ToBase64String(chart.Png);
-            html.Append(CultureInfo.InvariantCulture, $"<div><img alt=\"{Encode(chart.Title)}\" src=\"data:image/png;base64,{png}\"></div>");
+            html.Append(ReportPage.Image(chart));
         }
     }
 
@@ -90,7 +67,7 @@ public static class ComparisonReport
     {
         var shown = d.Shown ? " class=\"shown\"" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"<td{shown}>{(Math.Round(d.Estimate) > 0 ? "+" : "")}{Figures.Whole(d.Estimate)}</td><td>{Figures.Whole(d.Low)} .. {Figures.Whole(d.High)}</td><td{shown}>{(d.AdjustedP < 0.0001 ? "&lt;0.0001" : d.AdjustedP.ToString("0.####", CultureInfo.InvariantCulture))}</td>");
+            $"<td{shown}>{Figures.Signed(d.Estimate)}</td><td>{Figures.Whole(d.Low)} .. {Figures.Whole(d.High)}</td><td{shown}>{(d.AdjustedP < 0.0001 ? "&lt;0.0001" : d.AdjustedP.ToString("0.####", CultureInfo.InvariantCulture))}</td>");
     }
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

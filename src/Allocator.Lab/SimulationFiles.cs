@@ -10,8 +10,8 @@ namespace Allocator.Lab;
 
 /// <summary>
 /// What <c>allocator simulate</c> writes: summary.csv and summary.json (one line per policy), results.parquet (one row
-/// per policy and scenario, for pandas, polars or DuckDB), decisions.json (each epoch's decisions in the shown scenario)
-/// and value-over-time.png/.svg (each policy's mean money made by the end of each period). Each file atomically.
+/// per policy and scenario, for pandas, polars or DuckDB), decisions.json (each epoch's decisions in the shown scenario),
+/// the charts as PNG and SVG (value over time; the decisions timeline) and report.html. Each file atomically.
 /// </summary>
 public static class SimulationFiles
 {
@@ -41,9 +41,9 @@ public static class SimulationFiles
             Save("decisions.json", path => AtomicFile.WriteAllText(path, decisions ?? JsonSerializer.Serialize(Decisions(result), Json) + "\n"));
         }
 
-        var chart = new Chart("value-over-time", $"{result.Request.Instance.Source.Name}: mean money made by the end of each period", ValueOverTime(result));
-        chart.Plot.Title(chart.Title);
-        files.AddRange(ComparisonCharts.Save([chart], folder, string.Empty));
+        var charts = SimulationReport.Charts(result);
+        files.AddRange(ComparisonCharts.Save(charts, folder, string.Empty));
+        Save("report.html", path => AtomicFile.WriteAllText(path, SimulationReport.Html(result, charts)));
         return files;
     }
 
@@ -118,7 +118,7 @@ public static class SimulationFiles
     };
 
     /// <summary>Each policy's mean money made by the end of each period, in million USD.</summary>
-    private static Plot ValueOverTime(SimulationResult result)
+    internal static Plot ValueOverTime(SimulationResult result)
     {
         var plot = new Plot();
         var periods = Enumerable.Range(0, result.Request.Instance.Periods).Select(t => (double)t).ToArray();

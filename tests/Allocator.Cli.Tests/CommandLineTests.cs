@@ -390,7 +390,7 @@ public sealed class CommandLineTests : IDisposable
         // No uncertainty in tiny: every policy makes the known optimum in every scenario, and so does hindsight.
         Assert.All(policies, p => Assert.Equal(73_066_528, p!["mean"]!.GetValue<double>(), 1e-6 * 73_066_528));
         Assert.Equal(73_066_528, summary["clairvoyant"]!.GetValue<double>(), 1e-6 * 73_066_528);
-        foreach (var file in new[] { "results.parquet", "summary.csv", "decisions.json", "value-over-time.png", "value-over-time.svg" })
+        foreach (var file in new[] { "results.parquet", "summary.csv", "decisions.json", "value-over-time.png", "value-over-time.svg", "decisions.png", "report.html" })
         {
             Assert.True(new FileInfo(Path.Combine(output, file)).Length > 0, file);
         }

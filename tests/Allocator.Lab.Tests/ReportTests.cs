@@ -46,6 +46,29 @@ public sealed class ReportTests : IDisposable
         File.Copy(Path.Combine(_folder, "screenshot.png"), Path.Combine(Path.GetTempPath(), "allocator-report-screenshot.png"), overwrite: true);
     }
 
+    [Fact]
+    public void The_simulation_report_renders_with_its_table_value_chart_and_decisions_timeline()
+    {
+        var instance = new Core.Evaluation.CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(3, 16, 6, 8, 4, Uncertainty: true) { AnnouncedShare = 0.4 }));
+        var request = new SimulationRequest(instance, [new("static:greedy", new Core.Policies.GreedyPolicy(), Static: true), new("greedy", new Core.Policies.GreedyPolicy(), Static: false)], 8, 3, 2) { ShownScenario = 5 };
+        var result = Simulation.Run(request);
+        var charts = SimulationReport.Charts(result);
+        var page = Path.Combine(_folder, "simulation.html");
+        File.WriteAllText(page, SimulationReport.Html(result, charts));
+
+        var screenshot = Screenshot(page, 1200, 1400);
+
+        Assert.Equal(["value-over-time", "decisions"], charts.Select(c => c.Name));
+        var html = File.ReadAllText(page);
+        Assert.Contains("<td>static:greedy</td>", html, StringComparison.Ordinal);
+        Assert.Contains("decisions in scenario 5", html, StringComparison.Ordinal);
+        Assert.Equal(2, html.Split("data:image/png;base64,").Length - 1);
+        using var image = SKBitmap.Decode(screenshot);
+        var pixels = image.Pixels;
+        Assert.True(pixels.Count(p => p.Red < 200 || p.Green < 200 || p.Blue < 200) > pixels.Length / 100, "the page did not render");
+        Assert.True(pixels.Select(p => (p.Red / 16, p.Green / 16, p.Blue / 16)).Distinct().Count() > 20, "the charts did not render");
+    }
+
     /// <summary>Chromium's own screenshot of <paramref name="page"/>, as PNG bytes.</summary>
     private byte[] Screenshot(string page, int width, int height)
     {

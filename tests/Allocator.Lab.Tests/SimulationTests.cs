@@ -71,7 +71,7 @@ public sealed class SimulationTests : IDisposable
 
         var files = SimulationFiles.Write(_folder, result);
 
-        Assert.Equal(["results.parquet", "summary.csv", "summary.json", "decisions.json", "value-over-time.png"], files.Select(Path.GetFileName));
+        Assert.Equal(["results.parquet", "summary.csv", "summary.json", "decisions.json", "value-over-time.png", "decisions.png", "report.html"], files.Select(Path.GetFileName));
         await using var stream = File.OpenRead(Path.Combine(_folder, "results.parquet"));
         var rows = (await ParquetSerializer.DeserializeAsync<SimulationFiles.SimulationRow>(stream)).Data;
         Assert.Equal(12, rows.Count);
