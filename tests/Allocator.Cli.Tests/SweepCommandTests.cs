@@ -7,6 +7,19 @@ public sealed class SweepCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>An executable named allocator that runs this build's CLI: what ALLOCATOR names for the cluster's jobs.</summary>
+    private string Wrapper()
+    {
+        var wrapper = Path.Combine(_folder, "allocator");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet {Path.Combine(AppContext.BaseDirectory, "allocator.dll")} \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return wrapper;
+    }
+
     [Fact]
     public void A_sweep_run_as_a_slurm_job_array_and_merged_equals_the_sweep_run_on_one_machine()
     {
@@ -21,12 +34,7 @@ public sealed class SweepCommandTests : IDisposable
         Assert.True(exit == 0, stderr);
 
         var shards = Path.Combine(_folder, "shards");
-        var wrapper = Path.Combine(_folder, "allocator");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet {Path.Combine(AppContext.BaseDirectory, "allocator.dll")} \"$@\"\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var wrapper = Wrapper();
         using (var cluster = new SlurmCluster(Directory.CreateDirectory(Path.Combine(_folder, "slurm")).FullName))
         {
             var (submitted, output) = cluster.Run(
@@ -56,12 +64,7 @@ public sealed class SweepCommandTests : IDisposable
         Assert.True(exit == 0, stderr);
 
         var shards = Path.Combine(_folder, "sim-shards");
-        var wrapper = Path.Combine(_folder, "allocator");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet {Path.Combine(AppContext.BaseDirectory, "allocator.dll")} \"$@\"\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var wrapper = Wrapper();
 
         using (var cluster = new SlurmCluster(Directory.CreateDirectory(Path.Combine(_folder, "slurm-sim")).FullName))
         {
