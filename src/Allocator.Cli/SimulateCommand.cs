@@ -31,6 +31,7 @@ internal static class SimulateCommand
         var hindsight = new Option<bool>("--hindsight") { Description = "Also solve each scenario's hindsight instance exactly: the clairvoyant value, and each policy's regret against it." };
         var epochLimit = new Option<double>("--epoch-time-limit") { Description = "Seconds an exact policy may plan at each epoch.", DefaultValueFactory = _ => 10 };
         var hindsightLimit = new Option<double>("--hindsight-time-limit") { Description = "Seconds each hindsight solve may take.", DefaultValueFactory = _ => 60 };
+        var nodeLimit = new Option<long?>("--node-limit") { Description = "Stop every exact solve (epochs and hindsight) after this many branch-and-bound nodes: a solve cut short then ends at the same plan on every run, which a time limit does not promise (default: none; the time limits still cap)." };
         var threads = new Option<int>("--threads") { Description = "Scenarios run at once (each exact solve on one thread).", DefaultValueFactory = _ => 2 };
         var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
         var shown = new Option<long>("--show-scenario") { Description = "The scenario whose decisions decisions.json lists, epoch by epoch.", DefaultValueFactory = _ => 0 };
@@ -44,11 +45,11 @@ internal static class SimulateCommand
             "allocator simulate closed-loop.json --policies static,exact,lease-first --replan-every 2 --epoch-time-limit 5 --threads 2",
             "sbatch --array=0-9 deploy/slurm/simulate.sbatch seeds/colossus-2026.json out/sim 10   # then the same options with --tasks 10 --merge"))
         {
-            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, threads, alpha, shown, output, tasks, task, merge,
+            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, nodeLimit, threads, alpha, shown, output, tasks, task, merge,
         };
         command.SetAction((parse, cancellation) => Task.Run(() => Run(
             parse.GetValue(instance)!, parse.GetValue(policies)!, (parse.GetValue(scenarios), parse.GetValue(seed), parse.GetValue(replanEvery), parse.GetValue(alpha), parse.GetValue(shown)),
-            (parse.GetValue(hindsight), parse.GetValue(epochLimit), parse.GetValue(hindsightLimit), parse.GetValue(threads)), parse.GetValue(output),
+            (parse.GetValue(hindsight), parse.GetValue(epochLimit), parse.GetValue(hindsightLimit), parse.GetValue(threads), parse.GetValue(nodeLimit)), parse.GetValue(output),
             (parse.GetValue(tasks), parse.GetValue(task), parse.GetValue(merge)), cancellation), CancellationToken.None));
         return command;
     }
@@ -57,7 +58,7 @@ internal static class SimulateCommand
     private static readonly string[] TaskVariables = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
 
     private static int Run(
-        string instancePath, string policyList, (int Scenarios, ulong Seed, int Every, double Alpha, long Shown) run, (bool Hindsight, double Epoch, double Solve, int Threads) limits,
+        string instancePath, string policyList, (int Scenarios, ulong Seed, int Every, double Alpha, long Shown) run, (bool Hindsight, double Epoch, double Solve, int Threads, long? Nodes) limits,
         string? folder, (int Count, int? One, bool Merge) split, CancellationToken cancellation)
     {
         if (split.One is null && split.Count > 1 && TaskVariables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrEmpty(v)) is { } fromEnvironment)
@@ -72,6 +73,7 @@ internal static class SimulateCommand
             ("--epoch-time-limit", PlannerOptionRules.TimeLimitSeconds(limits.Epoch)),
             ("--hindsight-time-limit", PlannerOptionRules.TimeLimitSeconds(limits.Solve)),
             ("--threads", PlannerOptionRules.Threads(limits.Threads)),
+            ("--node-limit", limits.Nodes is < 1 ? $"must be at least 1 (it is {limits.Nodes})" : null),
             ("--show-scenario", run.Shown < 0 || run.Shown >= run.Scenarios ? $"must be one of the scenarios run, 0..{run.Scenarios - 1} (it is {run.Shown})" : null),
             ("--tasks", split.Count < 1 || split.Count > run.Scenarios ? $"must be between 1 and --scenarios ({run.Scenarios}) (it is {split.Count})" : null),
             ("--task", split.One is { } chosen && (chosen < 0 || chosen >= split.Count) ? $"{chosen} is out of range: there are {split.Count} tasks, 0 .. {split.Count - 1}" : null),
@@ -86,7 +88,7 @@ internal static class SimulateCommand
         }
 
         using var scorer = BulkScorer.Create(ScoringDevice.Cpu);
-        var exact = new PlannerOptions { Threads = 1, Deterministic = true, TimeLimit = TimeSpan.FromSeconds(limits.Epoch) };
+        var exact = new PlannerOptions { Threads = 1, Deterministic = true, TimeLimit = TimeSpan.FromSeconds(limits.Epoch), NodeLimit = limits.Nodes };
         var settings = new PolicySettings(exact, scorer, TimeSpan.FromSeconds(limits.Epoch));
         List<SimulatedPolicy> policies;
         try

@@ -337,13 +337,16 @@ public static class ExactPlanner
     }
 
     /// <summary>
-    /// The engine's own options: the planner's relative gap and seed, engine logs off. SCIP runs on one thread through
+    /// The engine's own options: the planner's relative gap, seed and node limit, engine logs off. SCIP runs on one thread through
     /// the model builder (on more, <see cref="ConcurrentScip"/> takes over); HiGHS gets the MIP's threads.
     /// </summary>
     private static string EngineParameters(PlannerOptions options) => options.Solver == SolverKind.Scip
-        ? string.Join('\n',
-            string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
-            string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"))
+        ? string.Join('\n', new[]
+            {
+                string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
+                string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"),
+                options.NodeLimit is { } nodes ? string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}") : null,
+            }.OfType<string>())
         : string.Join('\n',
             "output_flag = false",
             string.Create(CultureInfo.InvariantCulture, $"random_seed = {Math.Abs(options.Seed)}"),

@@ -52,6 +52,13 @@ public sealed record PlannerOptions
     /// <summary>Reproducible runs: one worker, fixed seed, deterministic time for CP-SAT.</summary>
     public bool Deterministic { get; init; }
 
+    /// <summary>
+    /// SCIP stops after this many branch-and-bound nodes (null: no node limit). Unlike a wall-clock limit, it stops a
+    /// <see cref="Deterministic"/> solve at the same point on every run, so that a solve cut short gives the same plan;
+    /// the time limit still applies as a cap.
+    /// </summary>
+    public long? NodeLimit { get; init; }
+
     /// <summary>A previous plan to start from (solution hint), and the reference for <see cref="MoveCostPerGpuPeriod"/>.</summary>
     public Assignment? Hint { get; init; }
 

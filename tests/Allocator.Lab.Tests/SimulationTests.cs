@@ -65,6 +65,24 @@ public sealed class SimulationTests : IDisposable
     }
 
     [Fact]
+    public void Exact_re_planning_with_a_node_limit_gives_the_same_numbers_on_every_run()
+    {
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(5, 40, 10, 12, 6, Uncertainty: true) { AnnouncedShare = 0.3 }));
+        var exact = new ExactPolicy(new PlannerOptions { Threads = 1, Deterministic = true, NodeLimit = 25, TimeLimit = TimeSpan.FromSeconds(60) });
+        SimulationRequest Request() => new(instance, [new("static", exact, Static: true), new("exact", exact, Static: false)], 4, 5, 4)
+        {
+            Threads = 2,
+            Hindsight = new PlannerOptions { Threads = 1, Deterministic = true, NodeLimit = 25, TimeLimit = TimeSpan.FromSeconds(60) },
+        };
+
+        var first = Simulation.Run(Request());
+        var again = Simulation.Run(Request());
+
+        Assert.Equal(first.Policies.Select(p => p.Values.AsEnumerable()), again.Policies.Select(p => p.Values.AsEnumerable()));
+        Assert.Equal(first.Clairvoyant!.Value.AsEnumerable(), again.Clairvoyant!.Value.AsEnumerable());
+    }
+
+    [Fact]
     public async Task The_files_hold_every_policy_and_scenario()
     {
         var result = Simulation.Run(Request(Instance(uncertainty: true), scenarios: 6));
