@@ -122,6 +122,7 @@ public sealed class BrokenInputTests : IDisposable
         { "simulate {F}/announced-late.json --out {F}/out", 2, "$.leases[1].announcedAt" },
         { "simulate {F}/plan.json --out {F}/out", 2, "is a plan file" },
         { "simulate {F}/tiny.json --tasks 0 --out {F}/out", 2, "--tasks must be between 1 and --scenarios (100)" },
+        { "simulate {F}/tiny.json --node-limit 0 --out {F}/out", 2, "--node-limit must be at least 1" },
         { "simulate {F}/tiny.json --tasks 3 --task 3 --out {F}/out", 2, "--task 3 is out of range: there are 3 tasks, 0 .. 2" },
         { "simulate {F}/tiny.json --tasks 3", 2, "--out is needed" },
         { "simulate {F}/tiny.json --tasks 3 --merge --out {F}/elsewhere", 2, "do not hold static for every scenario once" },
