@@ -13,6 +13,10 @@ public interface IColumn<T>
 {
     /// <summary>Element i.</summary>
     T this[long i] { get; set; }
+
+    /// <summary>Element i, by a 32-bit index: the scorer's tables, state and plan columns, whose offsets a GPU then
+    /// computes in 32-bit arithmetic (a 64-bit multiply is several instructions there).</summary>
+    T this[int i] { get; set; }
 }
 
 /// <summary>A column on a device (or in ILGPU-managed host memory).</summary>
@@ -27,6 +31,13 @@ public readonly struct ViewColumn<T>(ArrayView1D<T, Stride1D.Dense> view) : ICol
         get => _view[i];
         set => _view[i] = value;
     }
+
+    /// <inheritdoc />
+    public T this[int i]
+    {
+        get => _view[i];
+        set => _view[i] = value;
+    }
 }
 
 /// <summary>A column in a managed array (CPU only).</summary>
@@ -37,6 +48,13 @@ public readonly struct ArrayColumn<T>(T[] array) : IColumn<T>
 
     /// <inheritdoc />
     public T this[long i]
+    {
+        get => _array[i];
+        set => _array[i] = value;
+    }
+
+    /// <inheritdoc />
+    public T this[int i]
     {
         get => _array[i];
         set => _array[i] = value;

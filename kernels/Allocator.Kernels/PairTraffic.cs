@@ -83,6 +83,12 @@ public static class PairTraffic
                 _array[i] = value;
             }
         }
+
+        public T this[int i]
+        {
+            get => this[(long)i];
+            set => this[(long)i] = value;
+        }
     }
 }
 
