@@ -54,16 +54,18 @@ internal static class SimulateCommand
         return command;
     }
 
-    /// <summary>The environment variables a cluster's array job numbers its tasks with, in the order they are read.</summary>
-    private static readonly string[] TaskVariables = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
-
     private static int Run(
         string instancePath, string policyList, (int Scenarios, ulong Seed, int Every, double Alpha, long Shown) run, (bool Hindsight, double Epoch, double Solve, int Threads, long? Nodes) limits,
         string? folder, (int Count, int? One, bool Merge) split, CancellationToken cancellation)
     {
-        if (split.One is null && split.Count > 1 && TaskVariables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrEmpty(v)) is { } fromEnvironment)
+        if (split.Count > 1)
         {
-            split.One = int.TryParse(fromEnvironment, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
+            if (!ArrayTask.TryResolve(split.One, out var one))
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            split.One = one;
         }
 
         if (!PlanCommand.OptionsAreValid(

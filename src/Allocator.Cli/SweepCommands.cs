@@ -15,9 +15,6 @@ namespace Allocator.Cli;
 /// </summary>
 internal static class SweepCommands
 {
-    /// <summary>The environment variables a cluster's array job numbers its tasks with, in the order they are read.</summary>
-    private static readonly string[] TaskVariables = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
-
     public static Command Sweep()
     {
         var file = new Argument<string>("SWEEP") { Description = "Sweep file (JSON): the grid of generated instances and the policies; see docs/sweeps.md." };
@@ -85,16 +82,9 @@ internal static class SweepCommands
         }
 
         var count = sweep.Tasks().Count;
-        var fromEnvironment = TaskVariables.Select(v => (Name: v, Value: Environment.GetEnvironmentVariable(v))).FirstOrDefault(v => !string.IsNullOrEmpty(v.Value));
-        if (task is null && fromEnvironment.Value is { } text)
+        if (!ArrayTask.TryResolve(task, out task))
         {
-            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
-            {
-                Console.Error.WriteLine($"error: {fromEnvironment.Name}='{text}' is not a task number. Nothing was written.");
-                return ExitCodes.InvalidInput;
-            }
-
-            task = number;
+            return ExitCodes.InvalidInput;
         }
 
         using var scorer = BulkScorer.Create(device, w => Console.Error.WriteLine($"warning: {w}"));

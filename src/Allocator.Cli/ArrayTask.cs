@@ -1,0 +1,33 @@
+using System.Globalization;
+
+namespace Allocator.Cli;
+
+/// <summary>The task number a cluster's array job gives a process: Slurm's, then a Kubernetes Indexed Job's.</summary>
+internal static class ArrayTask
+{
+    /// <summary>The environment variables a cluster's array job numbers its tasks with, in the order they are read.</summary>
+    private static readonly string[] Variables = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
+
+    /// <summary>
+    /// <paramref name="given"/> when there is one, else the task number of the environment; false (with an error line
+    /// written) when the environment's value is not a number.
+    /// </summary>
+    public static bool TryResolve(int? given, out int? task)
+    {
+        task = given;
+        var (name, value) = Variables.Select(v => (Name: v, Value: Environment.GetEnvironmentVariable(v))).FirstOrDefault(v => !string.IsNullOrEmpty(v.Value));
+        if (given is not null || value is null)
+        {
+            return true;
+        }
+
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+        {
+            Console.Error.WriteLine($"error: {name}='{value}' is not a task number. Nothing was written.");
+            return false;
+        }
+
+        task = number;
+        return true;
+    }
+}
