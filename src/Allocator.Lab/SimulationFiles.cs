@@ -41,7 +41,7 @@ public static class SimulationFiles
             Save("decisions.json", path => AtomicFile.WriteAllText(path, decisions ?? JsonSerializer.Serialize(Decisions(result), Json) + "\n"));
         }
 
-        var charts = SimulationReport.Charts(result);
+        var charts = SimulationReport.Charts(result, decisions);
         files.AddRange(ComparisonCharts.Save(charts, folder, string.Empty));
         Save("report.html", path => AtomicFile.WriteAllText(path, SimulationReport.Html(result, charts)));
         return files;

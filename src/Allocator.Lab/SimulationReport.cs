@@ -13,15 +13,21 @@ namespace Allocator.Lab;
 /// </summary>
 public static class SimulationReport
 {
-    /// <summary>The charts of <paramref name="result"/>: value over time, and the decisions timeline where the runs hold the shown scenario.</summary>
-    public static IReadOnlyList<Chart> Charts(SimulationResult result)
+    /// <summary>
+    /// The charts of <paramref name="result"/>: value over time, and the decisions timeline of the shown scenario, from
+    /// the runs or (a merge) from <paramref name="decisions"/>, the decisions.json of the task that ran it.
+    /// </summary>
+    public static IReadOnlyList<Chart> Charts(SimulationResult result, string? decisions = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var name = result.Request.Instance.Source.Name;
         var charts = new List<Chart> { new("value-over-time", $"{name}: mean money made by the end of each period", SimulationFiles.ValueOverTime(result)) };
-        if (result.Policies.All(p => p.Shown is not null))
+        var rows = result.Policies.All(p => p.Shown is not null)
+            ? [.. result.Policies.Select(p => new TimelineRow(p.Name, [.. p.Shown!.Epochs.Select(e => (e.Epoch, e.Accepted.Length, e.Declined.Length, e.Outcome == PolicyOutcome.Planned))]))]
+            : decisions is null ? null : Rows(decisions);
+        if (rows is not null)
         {
-            charts.Add(new("decisions", $"{name}: decisions in scenario {result.Request.ShownScenario} (offers accepted / declined at each epoch)", Timeline(result)));
+            charts.Add(new("decisions", $"{name}: decisions in scenario {result.Request.ShownScenario} (offers accepted / declined at each epoch)", Timeline(rows, result.Request.Instance.Periods)));
         }
 
         foreach (var chart in charts)
@@ -69,39 +75,53 @@ public static class SimulationReport
     private static string Cells(Difference? d) =>
         d is null ? "<td>-</td><td>-</td>" : string.Create(CultureInfo.InvariantCulture, $"<td>{Figures.Signed(d.Estimate)}</td><td>{Figures.Signed(d.Low)} .. {Figures.Signed(d.High)}</td>");
 
+    /// <summary>The timeline rows of a decisions.json.</summary>
+    private static List<TimelineRow> Rows(string decisions)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(decisions);
+        return
+        [
+            .. document.RootElement.GetProperty("policies").EnumerateArray().Select(p => new TimelineRow(
+                p.GetProperty("name").GetString()!,
+                [.. p.GetProperty("epochs").EnumerateArray().Select(e => (
+                    e.GetProperty("epoch").GetInt32(), e.GetProperty("accepted").GetArrayLength(), e.GetProperty("declined").GetArrayLength(),
+                    e.GetProperty("outcome").GetString() == nameof(PolicyOutcome.Planned)))])),
+        ];
+    }
+
     /// <summary>One row per policy: at each epoch, the offers it accepted (green, above) and declined (red, below); a black cross where it had no plan.</summary>
-    private static Plot Timeline(SimulationResult result)
+    private static Plot Timeline(IReadOnlyList<TimelineRow> timeline, int periods)
     {
         var plot = new Plot();
-        var rows = result.Policies.Length;
+        var rows = timeline.Count;
         for (var i = 0; i < rows; i++)
         {
             var y = rows - 1 - i;
-            foreach (var epoch in result.Policies[i].Shown!.Epochs)
+            foreach (var (epoch, accepted, declined, planned) in timeline[i].Epochs)
             {
-                if (epoch.Accepted.Length > 0)
+                if (accepted > 0)
                 {
-                    plot.Add.Marker(epoch.Epoch, y + 0.15, MarkerShape.FilledTriangleUp, 10, Colors.SeaGreen);
-                    plot.Add.Text($"+{epoch.Accepted.Length}", epoch.Epoch + 0.15, y + 0.3).LabelFontSize = 11;
+                    plot.Add.Marker(epoch, y + 0.15, MarkerShape.FilledTriangleUp, 10, Colors.SeaGreen);
+                    plot.Add.Text($"+{accepted}", epoch + 0.15, y + 0.3).LabelFontSize = 11;
                 }
 
-                if (epoch.Declined.Length > 0)
+                if (declined > 0)
                 {
-                    plot.Add.Marker(epoch.Epoch, y - 0.15, MarkerShape.FilledTriangleDown, 10, Colors.FireBrick);
-                    plot.Add.Text($"-{epoch.Declined.Length}", epoch.Epoch + 0.15, y - 0.1).LabelFontSize = 11;
+                    plot.Add.Marker(epoch, y - 0.15, MarkerShape.FilledTriangleDown, 10, Colors.FireBrick);
+                    plot.Add.Text($"-{declined}", epoch + 0.15, y - 0.1).LabelFontSize = 11;
                 }
 
-                if (epoch.Outcome != PolicyOutcome.Planned)
+                if (!planned)
                 {
-                    plot.Add.Marker(epoch.Epoch, y, MarkerShape.Cross, 12, Colors.Black);
+                    plot.Add.Marker(epoch, y, MarkerShape.Cross, 12, Colors.Black);
                 }
             }
         }
 
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, rows).Select(i => (double)(rows - 1 - i))], [.. result.Policies.Select(p => p.Name)]);
+            [.. Enumerable.Range(0, rows).Select(i => (double)(rows - 1 - i))], [.. timeline.Select(r => r.Policy)]);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.Axes.SetLimits(-0.5, result.Request.Instance.Periods - 0.5, -0.7, rows - 0.3);
+        plot.Axes.SetLimits(-0.5, periods - 0.5, -0.7, rows - 0.3);
         plot.XLabel("epoch (period)");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "offers accepted", MarkerShape = MarkerShape.FilledTriangleUp, MarkerSize = 10, MarkerFillColor = Colors.SeaGreen, MarkerLineColor = Colors.SeaGreen });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "offers declined", MarkerShape = MarkerShape.FilledTriangleDown, MarkerSize = 10, MarkerFillColor = Colors.FireBrick, MarkerLineColor = Colors.FireBrick });
@@ -109,4 +129,7 @@ public static class SimulationReport
         plot.ShowLegend(Edge.Right);
         return plot;
     }
+
+    /// <summary>A policy's decisions in the shown scenario: per epoch, offers accepted and declined, and whether it planned.</summary>
+    private sealed record TimelineRow(string Policy, IReadOnlyList<(int Epoch, int Accepted, int Declined, bool Planned)> Epochs);
 }

@@ -82,6 +82,7 @@ public sealed class SweepCommandTests : IDisposable
         static IEnumerable<string> WithoutSeconds(string path) => File.ReadAllLines(path).Select(line => line[..line.LastIndexOf(',')]);
         Assert.Equal(WithoutSeconds(Path.Combine(whole, "summary.csv")), WithoutSeconds(Path.Combine(shards, "summary.csv")));
         Assert.True(File.Exists(Path.Combine(shards, "decisions.json")));
+        Assert.True(new FileInfo(Path.Combine(shards, "decisions.png")).Length > 0, "the merge draws the shown scenario's timeline from the task that ran it");
     }
 
     [Theory]
