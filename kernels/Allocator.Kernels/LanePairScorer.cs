@@ -214,7 +214,7 @@ public static class LanePairScorer
             {
                 var pool = (int)table.Lane(ScenarioSampler.Order(p) + t * p.Pools + k, lane);
                 var kw = fleet.KwPerGpu[pool];
-                var sell = Math.Min(p.SellThrough * free[pool * W + lane], GpusWithinPower(powerLeft[s * W + lane], kw));
+                var sell = Math.Min(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
                 spot[lane] += sell * p.PeriodHours * price;
                 draw[pool * W + lane] += sell;
                 powerLeft[s * W + lane] += -(sell * kw / 1000);
@@ -254,8 +254,6 @@ public static class LanePairScorer
                 new Vector<double>(double.PositiveInfinity),
                 Vector.Max(Vector<double>.Zero, powerLeftMw) * 1000 / kwPerGpu);
 
-    private static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
-        powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : Math.Max(0.0, powerLeftMw) * 1000 / kwPerGpu;
 
     /// <summary>Each lane's running sums.</summary>
     private struct Sums

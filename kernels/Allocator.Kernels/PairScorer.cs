@@ -169,6 +169,7 @@ public static class PairScorer
         return new ScenarioOutcome(leaseRevenue, penalty, jobValue, spotRevenue, powerCost, shortGpuHours);
     }
 
-    private static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
+    /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
+    internal static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
         powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : XMath.Max(0.0, powerLeftMw) * 1000 / kwPerGpu;
 }

@@ -156,12 +156,10 @@ public static class ScoringBenchmark
     private static double RelativeToGross(ScenarioOutcome e, ScenarioOutcome a)
     {
         var gross = Math.Max(1, e.LeaseRevenue + e.Penalty + e.JobValue + e.SpotRevenue + e.PowerCost);
-        double[] differences =
-        [
-            e.LeaseRevenue - a.LeaseRevenue, e.Penalty - a.Penalty, e.JobValue - a.JobValue, e.SpotRevenue - a.SpotRevenue,
-            e.PowerCost - a.PowerCost, e.Total - a.Total,
-        ];
-        return differences.Max(Math.Abs) / gross;
+        var worst = Math.Max(Math.Abs(e.LeaseRevenue - a.LeaseRevenue), Math.Abs(e.Penalty - a.Penalty));
+        worst = Math.Max(worst, Math.Max(Math.Abs(e.JobValue - a.JobValue), Math.Abs(e.SpotRevenue - a.SpotRevenue)));
+        worst = Math.Max(worst, Math.Max(Math.Abs(e.PowerCost - a.PowerCost), Math.Abs(e.Total - a.Total)));
+        return worst / gross;
     }
 
     /// <summary>The plain reference scorer on one thread, pair by pair, best of <see cref="Runs"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Allocator.Core.Text;
 
@@ -70,5 +69,5 @@ public static class ComparisonReport
             $"<td{shown}>{Figures.Signed(d.Estimate)}</td><td>{Figures.Whole(d.Low)} .. {Figures.Whole(d.High)}</td><td{shown}>{(d.AdjustedP < 0.0001 ? "&lt;0.0001" : d.AdjustedP.ToString("0.####", CultureInfo.InvariantCulture))}</td>");
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string Encode(string text) => ReportPage.Encode(text);
 }

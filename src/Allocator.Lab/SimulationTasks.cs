@@ -55,6 +55,7 @@ public static class SimulationTasks
         var tasks = Directory.Exists(Path.Combine(folder, "tasks")) ? Directory.GetDirectories(Path.Combine(folder, "tasks"), "task-*").Order(StringComparer.Ordinal).ToList() : [];
         var rows = tasks.SelectMany(Rows).Where(r => r.Instance == request.Instance.Source.Name).ToList();
         var names = request.Policies.Select(p => p.Name).ToList();
+        var totals = tasks.Select(Totals).OfType<TaskTotals>().ToList();
         var runs = names.Select(name =>
         {
             var mine = rows.Where(r => r.Policy == name).OrderBy(r => r.Scenario).ToList();
@@ -65,10 +66,10 @@ public static class SimulationTasks
                 throw new ArgumentException($"the tasks in {folder} do not hold {name} for every scenario once ({(missing.Count > 0 ? $"missing scenario {string.Join(", ", missing)}" : "a scenario twice")}); run the missing tasks, or check --scenarios and --policies.");
             }
 
-            var sums = tasks.Select(t => Periods(t, name)).Where(s => s is not null).Select(s => s!).ToList();
+            var sums = totals.Select(t => t.Sums.GetValueOrDefault(name)).OfType<double[]>().ToList();
             var periods = Enumerable.Range(0, request.Instance.Periods).Select(t => sums.Sum(s => s[t]) / request.Scenarios);
             // Seconds: the tasks' together (the work, not the wall time of a parallel array).
-            var seconds = tasks.Sum(t => Seconds(t, name));
+            var seconds = totals.Sum(t => t.Seconds.GetValueOrDefault(name));
             return new PolicyRuns(name, [.. mine.Select(r => r.Value)], [.. mine.Select(r => r.FailedEpochs)], [.. periods], null, seconds);
         }).ToImmutableArray();
         var first = names.Count == 0 ? [] : rows.Where(r => r.Policy == names[0]).OrderBy(r => r.Scenario).ToList();
@@ -89,19 +90,8 @@ public static class SimulationTasks
         return ParquetSerializer.DeserializeAsync<SimulationFiles.SimulationRow>(stream).GetAwaiter().GetResult().Data;
     }
 
-    private static double Seconds(string task, string policy)
-    {
-        var path = Path.Combine(task, "periods.json");
-        if (!File.Exists(path))
-        {
-            return 0;
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.TryGetProperty("seconds", out var all) && all.TryGetProperty(policy, out var value) ? value.GetDouble() : 0;
-    }
-
-    private static double[]? Periods(string task, string policy)
+    /// <summary>A task's periods.json: per policy the sums of money made by each period, and its seconds; null when it has none.</summary>
+    private static TaskTotals? Totals(string task)
     {
         var path = Path.Combine(task, "periods.json");
         if (!File.Exists(path))
@@ -110,6 +100,11 @@ public static class SimulationTasks
         }
 
         using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.GetProperty("sums").TryGetProperty(policy, out var sums) ? [.. sums.EnumerateArray().Select(v => v.GetDouble())] : null;
+        var root = document.RootElement;
+        return new TaskTotals(
+            root.GetProperty("sums").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(v => v.GetDouble()).ToArray()),
+            root.TryGetProperty("seconds", out var seconds) ? seconds.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()) : []);
     }
+
+    private sealed record TaskTotals(Dictionary<string, double[]> Sums, Dictionary<string, double> Seconds);
 }

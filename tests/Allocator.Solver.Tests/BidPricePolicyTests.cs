@@ -7,7 +7,7 @@ namespace Allocator.Solver.Tests;
 
 public sealed class BidPricePolicyTests
 {
-    private static Core.Contract.Instance Tiny() => InstanceReader.ReadFile(Path.Combine(Root(), "seeds", "tiny.json"));
+    private static Core.Contract.Instance Tiny() => InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "tiny.json"));
 
     [Fact]
     public void An_offer_worth_more_than_the_gpu_periods_it_uses_is_accepted_and_one_priced_below_its_power_is_not()
@@ -37,16 +37,5 @@ public sealed class BidPricePolicyTests
             var placed = plan.Assignment!.LeasePool[l] >= 0;
             Assert.True(instance.LeaseSigned[l] ? placed : !placed || accepted.Contains(instance.Source.Leases[l].Id));
         }
-    }
-
-    private static string Root()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Allocator.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory.FullName;
     }
 }

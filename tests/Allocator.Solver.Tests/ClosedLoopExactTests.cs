@@ -12,7 +12,7 @@ public sealed class ClosedLoopExactTests
     public static TheoryData<string> Instances => ["tiny", "generated"];
 
     private static CompiledInstance Load(string name) => new(name == "tiny"
-        ? InstanceReader.ReadFile(Path.Combine(Root(), "seeds", "tiny.json"))
+        ? InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "tiny.json"))
         : InstanceGenerator.Generate(new GeneratorOptions(3, 12, 5, 8, 21)));
 
     [Theory]
@@ -34,16 +34,5 @@ public sealed class ClosedLoopExactTests
             Assert.Equal(optimum.Objective.Value, closed.Outcome.Total, tolerance);
             Assert.Equal(clairvoyant, closed.Outcome.Total, tolerance);
         }
-    }
-
-    private static string Root()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Allocator.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory.FullName;
     }
 }

@@ -26,6 +26,10 @@ public sealed class ScenarioRun
     private double _powerCost;
     private double _shortGpuHours;
 
+    // The order jobs claim GPUs in, kept while the same plan runs period after period (the open loop's whole horizon).
+    private Assignment? _orderedFor;
+    private List<int> _jobOrder = [];
+
     /// <summary>Draws scenario <paramref name="scenario"/> of <paramref name="seed"/>; nothing has run yet.</summary>
     public ScenarioRun(CompiledInstance instance, ulong seed, long scenario)
     {
@@ -76,12 +80,16 @@ public sealed class ScenarioRun
 
         var (leaseGpus, leasePrice, leasePenalty) = Commitments(plan, t);
         // Jobs claim GPUs in the order the plan starts them (ties: instance order).
-        var jobOrder = Enumerable.Range(0, _instance.JobCount).Where(j => plan.JobPool[j] >= 0).OrderBy(j => plan.JobStart[j]).ThenBy(j => j).ToList();
+        if (!ReferenceEquals(plan, _orderedFor))
+        {
+            (_orderedFor, _jobOrder) = (plan, Enumerable.Range(0, _instance.JobCount).Where(j => plan.JobPool[j] >= 0).OrderBy(j => plan.JobStart[j]).ThenBy(j => j).ToList());
+        }
+
         for (var s = 0; s < _instance.SiteCount; s++)
         {
             var powerLeftMw = _instance.PowerCapMw[s * _instance.Periods + t];
             Leases(s, t, leaseGpus, leasePrice, leasePenalty, ref powerLeftMw);
-            Jobs(s, t, plan, jobOrder, ref powerLeftMw);
+            Jobs(s, t, plan, _jobOrder, ref powerLeftMw);
             Spot(s, t, ref powerLeftMw);
             for (var p = 0; p < _instance.PoolCount; p++)
             {
