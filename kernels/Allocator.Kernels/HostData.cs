@@ -57,6 +57,7 @@ internal sealed class HostData
         var jobStart = new int[jobPool.Length];
         var jobOrder = new int[jobPool.Length];
         var scheduled = new int[plans.Count];
+        var jobMegawatts = new double[jobPool.Length];
         // Each lease's three cell values, computed once per call rather than once per cell of every plan.
         var gpus = instance.LeaseGpus.Select(g => (double)g).ToArray();
         var price = instance.LeaseGpus.Select((g, l) => g * instance.LeasePricePerGpuHour[l]).ToArray();
@@ -113,6 +114,7 @@ internal sealed class HostData
                     continue;
                 }
 
+                jobMegawatts[n * jobs + j] = (double)instance.JobGpus[j] * instance.KwPerGpu[plan.JobPool[j]] / 1000;
                 var at = count++;
                 while (at > 0 && plan.JobStart[order[at - 1]] > plan.JobStart[j])
                 {
@@ -126,7 +128,7 @@ internal sealed class HostData
             scheduled[n] = count;
         });
 
-        return new HostData([jobPool, jobStart, jobOrder, scheduled, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty]);
+        return new HostData([jobPool, jobStart, jobOrder, scheduled, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty, jobMegawatts]);
     }
 
     public FleetData<ArrayColumn<int>, ArrayColumn<double>> FleetOnHost() => FleetOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
@@ -143,7 +145,7 @@ internal sealed class HostData
     public const int PlanIntColumns = 6;
 
     /// <inheritdoc cref="PlanIntColumns"/>
-    public const int PlanDoubleColumns = 3;
+    public const int PlanDoubleColumns = 4;
 
     /// <summary>The instance's columns as the device views <paramref name="ints"/> and <paramref name="doubles"/> make of each (column number, values).</summary>
     public FleetData<ViewColumn<int>, ViewColumn<double>> FleetOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
@@ -175,5 +177,5 @@ internal sealed class HostData
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
-        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3), ints(4), ints(5));
+        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3), ints(4), ints(5), doubles(3));
 }

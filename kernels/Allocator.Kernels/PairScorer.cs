@@ -14,8 +14,12 @@ namespace Allocator.Kernels;
 /// </summary>
 public static class PairScorer
 {
-    /// <summary>Doubles of scratch one pair needs.</summary>
-    public static int ScratchStride(int jobs, int pools, int sites) => 2 * jobs + 2 * pools + sites;
+    /// <summary>
+    /// Doubles of scratch one pair needs: one per job (its periods run so far, >= 0, until it finishes in period f,
+    /// then -(f + 1): one slot instead of two, because a finished job never runs again), free GPUs and power draw per
+    /// pool, power left per site. The smaller a pair's state, the more of the device's threads keep theirs in cache.
+    /// </summary>
+    public static int ScratchStride(int jobs, int pools, int sites) => jobs + 2 * pools + sites;
 
     /// <summary>Scores plan <c>pair / Scenarios</c> in scenario <c>pair % Scenarios</c> of the call.</summary>
     public static ScenarioOutcome Score<TInt, TDouble, TArithmetic>(
@@ -25,151 +29,217 @@ public static class PairScorer
         where TArithmetic : struct, IScoringArithmetic
     {
         var plan = (int)(pair / p.Scenarios);
-        var T = p.Periods;
-        var progress = 0;
-        var finished = p.Jobs;
-        var free = 2 * p.Jobs;
-        var draw = 2 * p.Jobs + p.Pools;
-        var powerLeft = 2 * p.Jobs + 2 * p.Pools;
+        var state = new PairState<TDouble>(scratch, p);
         for (var j = 0; j < p.Jobs; j++)
         {
-            scratch.Set(progress + j, 0);
-            scratch.Set(finished + j, -1);
+            scratch.Set(state.Job + j, 0);
         }
 
+        var sums = default(Sums);
+        for (var t = 0; t < p.Periods; t++)
+        {
+            for (var s = 0; s < p.Sites; s++)
+            {
+                scratch.Set(state.PowerLeft + s, fleet.PowerCapMw[s * p.Periods + t]);
+            }
+
+            Leases(plan, t, fleet, plans, table, state, ref sums, p, arithmetic);
+            Jobs(plan, t, fleet, plans, table, state, p, arithmetic);
+            Spot(t, fleet, table, state, ref sums, p, arithmetic);
+            for (var pool = 0; pool < p.Pools; pool++)
+            {
+                sums.PowerCost += arithmetic.Money(scratch.Get(state.Draw + pool), fleet.PowerCostPerGpuPeriod[pool], 1.0);
+                arithmetic.Count(1);
+            }
+        }
+
+        var jobValue = JobValue(fleet, table, state, p, arithmetic);
+        return new ScenarioOutcome(sums.LeaseRevenue, sums.Penalty, jobValue, sums.SpotRevenue, sums.PowerCost, sums.ShortGpuHours);
+    }
+
+    /// <summary>Leases take what is there first (pools in order, within their site's power).</summary>
+    private static void Leases<TInt, TDouble, TArithmetic>(
+        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, PairState<TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var scratch = state.Scratch;
         var available = ScenarioSampler.Available(p);
-        var needs = ScenarioSampler.Needs(p);
-        var planCells = plan * p.Pools * T; // plan columns are host arrays: under 2^31 elements
-        var jobBase = plan * p.Jobs;
-        var scheduled = plans.ScheduledJobs[plan];
-        double leaseRevenue = 0, penalty = 0, spotRevenue = 0, powerCost = 0, shortGpuHours = 0;
-
-        for (var t = 0; t < T; t++)
+        for (var pool = 0; pool < p.Pools; pool++)
         {
-            for (var s = 0; s < p.Sites; s++)
+            var s = fleet.PoolSite[pool];
+            var kw = fleet.KwPerGpu[pool];
+            var gpus = table.Get(available + pool * p.Periods + t);
+            var cell = plan * p.Pools * p.Periods + pool * p.Periods + t; // plan columns are host arrays: under 2^31 elements
+            var leased = plans.LeaseGpus[cell];
+            var pricePerHour = plans.LeasePrice[cell];
+            var penaltyPerHour = plans.LeasePenalty[cell];
+
+            // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
+            for (var u = 0; u < p.Offers; u++)
             {
-                scratch.Set(powerLeft + s, fleet.PowerCapMw[s * T + t]);
-            }
-
-            // Leases take what is there first (pools in order, within their site's power).
-            for (var pool = 0; pool < p.Pools; pool++)
-            {
-                var s = fleet.PoolSite[pool];
-                var gpus = table.Get(available + pool * T + t);
-                var cell = planCells + pool * T + t;
-                var leased = plans.LeaseGpus[cell];
-                var pricePerHour = plans.LeasePrice[cell];
-                var penaltyPerHour = plans.LeasePenalty[cell];
-
-                // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
-                for (var u = 0; u < p.Offers; u++)
+                var start = plans.OfferStart[plan * p.Offers + u];
+                if (plans.OfferPool[plan * p.Offers + u] == pool && t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
                 {
-                    var start = plans.OfferStart[plan * p.Offers + u];
-                    if (plans.OfferPool[plan * p.Offers + u] == pool && t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
-                    {
-                        leased += fleet.OfferGpus[u];
-                        pricePerHour += fleet.OfferPrice[u];
-                        penaltyPerHour += fleet.OfferPenalty[u];
-                        arithmetic.Count(4);
-                    }
-                }
-
-                var delivered = XMath.Min(leased, XMath.Max(0.0, gpus));
-                delivered = XMath.Min(delivered, GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
-                var share = leased > 0 ? delivered / leased : 1.0;
-                leaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
-                penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
-                shortGpuHours += p.PeriodHours * (leased - delivered);
-                scratch.Set(free + pool, XMath.Max(0.0, gpus - delivered));
-                scratch.Set(draw + pool, delivered);
-                scratch.Add(powerLeft + s, -(delivered * fleet.KwPerGpu[pool] / 1000));
-                arithmetic.Count(21);
-            }
-
-            // Then jobs, in the order the plan starts them: all their GPUs, or they pause. Sites do not share GPUs or
-            // power, so one pass in plan order gives each site the same order as the reference's pass per site.
-            for (var r = 0; r < scheduled; r++)
-            {
-                var j = plans.JobOrder[jobBase + r];
-                arithmetic.Count(1);
-                if (scratch.Get(finished + j) >= 0 || t < plans.JobStart[jobBase + j] || t > fleet.JobLastPeriod[j])
-                {
-                    continue;
-                }
-
-                var ready = true;
-                for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1]; k++)
-                {
-                    var done = scratch.Get(finished + fleet.JobAfter[k]);
-                    ready &= done >= 0 && done < t;
-                    arithmetic.Count(3);
-                }
-
-                var pool = plans.JobPool[jobBase + j];
-                var s = fleet.PoolSite[pool];
-                var gpus = fleet.JobGpus[j];
-                arithmetic.Count(ready ? 8 : 0); // the fit check, counted whole even where its first test fails
-                if (ready && scratch.Get(free + pool) >= gpus && GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]) >= gpus)
-                {
-                    scratch.Add(free + pool, -(gpus));
-                    scratch.Add(draw + pool, gpus);
-                    scratch.Add(powerLeft + s, -(gpus * fleet.KwPerGpu[pool] / 1000));
-                    scratch.Add(progress + j, 1);
-                    // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
-                    var ran = scratch.Get(progress + j);
-                    if (ran == table.Get(needs + j) || (p.JobSuccess != 0 && ran == fleet.JobKnownAfter[j] && table.Get(ScenarioSampler.Success(p) + j) == 0))
-                    {
-                        scratch.Set(finished + j, t);
-                    }
-
-                    arithmetic.Count(8);
+                    leased += fleet.OfferGpus[u];
+                    pricePerHour += fleet.OfferPrice[u];
+                    penaltyPerHour += fleet.OfferPenalty[u];
+                    arithmetic.Count(4);
                 }
             }
 
-            // Spot sells what is left: the fractional knapsack in the scenario's order for this period.
-            var price = table.Get(ScenarioSampler.Price(p) + t);
-            for (var s = 0; s < p.Sites; s++)
-            {
-                var first = (int)table.Get(ScenarioSampler.First(p) + s * T + t);
-                var count = (int)table.Get(ScenarioSampler.Count(p) + s * T + t);
-                arithmetic.Count(2);
-                for (var k = first; k < first + count; k++)
-                {
-                    var pool = (int)table.Get(ScenarioSampler.Order(p) + t * p.Pools + k);
-                    var sell = XMath.Min(p.SellThrough * scratch.Get(free + pool), GpusWithinPower(scratch.Get(powerLeft + s), fleet.KwPerGpu[pool]));
-                    spotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
-                    scratch.Add(draw + pool, sell);
-                    scratch.Add(powerLeft + s, -(sell * fleet.KwPerGpu[pool] / 1000));
-                    arithmetic.Count(13);
-                }
-            }
-
-            for (var pool = 0; pool < p.Pools; pool++)
-            {
-                powerCost += arithmetic.Money(scratch.Get(draw + pool), fleet.PowerCostPerGpuPeriod[pool], 1.0);
-                arithmetic.Count(1);
-            }
+            var powerLeft = scratch.Get(state.PowerLeft + s);
+            var delivered = XMath.Min(leased, XMath.Max(0.0, gpus));
+            delivered = XMath.Min(delivered, GpusWithinPower(powerLeft, kw));
+            var share = leased > 0 ? delivered / leased : 1.0;
+            sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
+            sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
+            sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
+            scratch.Set(state.Free + pool, XMath.Max(0.0, gpus - delivered));
+            scratch.Set(state.Draw + pool, delivered);
+            scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw / 1000));
+            arithmetic.Count(21);
         }
+    }
 
-        double jobValue = 0;
-        for (var j = 0; j < p.Jobs; j++)
+    /// <summary>
+    /// Then jobs, in the order the plan starts them: all their GPUs, or they pause. Sites do not share GPUs or power, so
+    /// one pass in plan order gives each site the same order as the reference's pass per site. The plan's window is
+    /// tested before the pair's state is read: every thread of a warp scores the same plan, so those tests never diverge.
+    /// </summary>
+    private static void Jobs<TInt, TDouble, TArithmetic>(
+        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, PairState<TDouble> state, in ScoreParams p, TArithmetic arithmetic)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var scratch = state.Scratch;
+        var jobBase = plan * p.Jobs;
+        var finishedNow = PairState<TDouble>.Finished(t); // what a job that finishes in t stores
+        for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
         {
-            arithmetic.Count(1);
-            if (scratch.Get(finished + j) < 0)
+            var j = plans.JobOrder[jobBase + r];
+            if (t < plans.JobStart[jobBase + j] || t > fleet.JobLastPeriod[j])
             {
                 continue;
             }
 
-            var delay = scratch.Get(finished + j) - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
+            var ran = scratch.Get(state.Job + j);
+            arithmetic.Count(1);
+            if (ran < 0)
+            {
+                continue;
+            }
+
+            // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t.
+            var ready = true;
+            for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1]; k++)
+            {
+                var done = scratch.Get(state.Job + fleet.JobAfter[k]);
+                ready &= done < 0 && done > finishedNow;
+                arithmetic.Count(2);
+            }
+
+            var pool = plans.JobPool[jobBase + j];
+            var s = fleet.PoolSite[pool];
+            var gpus = fleet.JobGpus[j];
+            var free = scratch.Get(state.Free + pool);
+            var powerLeft = scratch.Get(state.PowerLeft + s);
+            arithmetic.Count(ready ? 8 : 0); // the fit check, counted whole even where its first test fails
+            if (ready && free >= gpus && GpusWithinPower(powerLeft, fleet.KwPerGpu[pool]) >= gpus)
+            {
+                scratch.Set(state.Free + pool, free + -(double)gpus);
+                scratch.Add(state.Draw + pool, gpus);
+                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobMegawatts[jobBase + j]);
+                ran += 1;
+                // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
+                var ends = ran == table.Get(ScenarioSampler.Needs(p) + j) || (p.JobSuccess != 0 && ran == fleet.JobKnownAfter[j] && table.Get(ScenarioSampler.Success(p) + j) == 0);
+                scratch.Set(state.Job + j, ends ? finishedNow : ran);
+                arithmetic.Count(6);
+            }
+        }
+    }
+
+    /// <summary>Spot sells what is left: the fractional knapsack in the scenario's order for this period.</summary>
+    private static void Spot<TInt, TDouble, TArithmetic>(
+        int t, in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, PairState<TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var scratch = state.Scratch;
+        var price = table.Get(ScenarioSampler.Price(p) + t);
+        for (var s = 0; s < p.Sites; s++)
+        {
+            var first = (int)table.Get(ScenarioSampler.First(p) + s * p.Periods + t);
+            var count = (int)table.Get(ScenarioSampler.Count(p) + s * p.Periods + t);
+            var powerLeft = scratch.Get(state.PowerLeft + s);
+            arithmetic.Count(2);
+            for (var k = first; k < first + count; k++)
+            {
+                var pool = (int)table.Get(ScenarioSampler.Order(p) + t * p.Pools + k);
+                var kw = fleet.KwPerGpu[pool];
+                var sell = XMath.Min(p.SellThrough * scratch.Get(state.Free + pool), GpusWithinPower(powerLeft, kw));
+                sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
+                scratch.Add(state.Draw + pool, sell);
+                powerLeft += -(sell * kw / 1000);
+                arithmetic.Count(13);
+            }
+
+            scratch.Set(state.PowerLeft + s, powerLeft);
+        }
+    }
+
+    /// <summary>What the finished jobs are worth: late ones decay, and each pays with its chance (or its drawn outcome).</summary>
+    private static double JobValue<TInt, TDouble, TArithmetic>(in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, PairState<TDouble> state, in ScoreParams p, TArithmetic arithmetic)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        double jobValue = 0;
+        for (var j = 0; j < p.Jobs; j++)
+        {
+            var stored = state.Scratch.Get(state.Job + j);
+            arithmetic.Count(1);
+            if (stored >= 0)
+            {
+                continue;
+            }
+
+            var delay = -stored - 1 - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
             var value = XMath.Max(0.0, fleet.JobValue[j] - fleet.JobDecay[j] * delay);
             jobValue += p.JobSuccess != 0 ? table.Get(ScenarioSampler.Success(p) + j) * value : fleet.JobProbability[j] * value;
-            arithmetic.Count(6);
+            arithmetic.Count(9);
         }
 
-        return new ScenarioOutcome(leaseRevenue, penalty, jobValue, spotRevenue, powerCost, shortGpuHours);
+        return jobValue;
     }
 
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
     internal static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
         powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : XMath.Max(0.0, powerLeftMw) * 1000 / kwPerGpu;
+
+    /// <summary>Where each part of a pair's state starts in its scratch (see <see cref="ScratchStride"/>).</summary>
+    private readonly record struct PairState<TDouble>(Strided<TDouble> Scratch, int Job, int Free, int Draw, int PowerLeft)
+        where TDouble : struct, IColumn<double>
+    {
+        public PairState(Strided<TDouble> scratch, in ScoreParams p)
+            : this(scratch, 0, p.Jobs, p.Jobs + p.Pools, p.Jobs + 2 * p.Pools)
+        {
+        }
+
+        /// <summary>What a job that finishes in period t stores: -(t + 1), below every period count and every later finish.</summary>
+        public static double Finished(int t) => -(t + 1);
+    }
+
+    /// <summary>The money a pair adds up over the periods.</summary>
+    private struct Sums
+    {
+        public double LeaseRevenue;
+        public double Penalty;
+        public double SpotRevenue;
+        public double PowerCost;
+        public double ShortGpuHours;
+    }
 }

@@ -92,6 +92,8 @@ public readonly record struct FleetData<TInt, TDouble>(
 /// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period the leased GPUs and their
 /// price and penalty per hour (summed over leases whose arrival is certain), each job's pool and start with the order
 /// jobs claim GPUs, and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and start.
+/// <c>JobMegawatts</c> is what each scheduled job draws in its pool (GPUs x kW per GPU / 1000), computed once on the host
+/// in the order the scorers would compute it, so each running job-period saves a division and rounds the same.
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
     TDouble LeaseGpus,
@@ -102,7 +104,8 @@ public readonly record struct PlanData<TInt, TDouble>(
     TInt JobOrder,
     TInt ScheduledJobs,
     TInt OfferPool,
-    TInt OfferStart)
+    TInt OfferStart,
+    TDouble JobMegawatts)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>;
 
