@@ -29,6 +29,11 @@ public sealed partial class BulkScorer
     private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _globalStateKernel;
     private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _localStateKernel;
     private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _residentGlobalStateKernel;
+
+    // Threads per group of the kernel compiled for a residency (ScorerOptions.ThreadsPerMultiprocessor): a multiple of
+    // every residency asked for is 256 threads.
+    private const int ResidentGroupSize = 256;
 
     /// <summary>
     /// Where the kernel keeps each pair's working state for <paramref name="instance"/>, in words; null on the CPU fast
@@ -47,6 +52,7 @@ public sealed partial class BulkScorer
         {
             KernelState.Shared => $"shared memory, {group} threads per group, {group * p.ScratchStride * sizeof(double) / 1024.0:0.#} KiB",
             KernelState.Local => $"local memory, {p.ScratchStride} of {MaxLocalState} doubles",
+            _ when Residency((state, group)) is { } groups => $"global memory, {groups * ResidentGroupSize} threads per multiprocessor",
             _ => "global memory",
         };
     }
@@ -85,6 +91,11 @@ public sealed partial class BulkScorer
     /// </summary>
     private long PairThreads((KernelState State, int Group) placement, ScoreParams p)
     {
+        if (Residency(placement) is { } groupsPerMultiprocessor)
+        {
+            return Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.NumMultiprocessors * groupsPerMultiprocessor * ResidentGroupSize));
+        }
+
         var wave = placement.State switch
         {
             KernelState.Local => LocalStateKernel().Threads,
@@ -110,10 +121,29 @@ public sealed partial class BulkScorer
                 LocalStateKernel().Launch((int)threads, fleet, plans, tables, outcomes, p, threads);
                 break;
             default:
+                if (Residency(placement) is { } groupsPerMultiprocessor)
+                {
+                    var specialization = new KernelSpecialization(ResidentGroupSize, groupsPerMultiprocessor);
+                    (_residentGlobalStateKernel ??= _options.Precision == ScoringPrecision.Mixed
+                        ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<MixedArithmetic>, specialization)
+                        : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<DoubleArithmetic>, specialization))(
+                        new KernelConfig((int)((threads + ResidentGroupSize - 1) / ResidentGroupSize), ResidentGroupSize), fleet, plans, tables, scratch, outcomes, p);
+                    break;
+                }
+
                 GlobalStateKernel().Launch((int)threads, fleet, plans, tables, scratch, outcomes, p, threads);
                 break;
         }
     }
+
+    /// <summary>
+    /// The groups of <see cref="ResidentGroupSize"/> threads each multiprocessor must hold at once when a residency is
+    /// asked for (global state on a GPU); null: the compiler picks registers freely and the driver's figure sets the wave.
+    /// </summary>
+    private int? Residency((KernelState State, int Group) placement) =>
+        _options.ThreadsPerMultiprocessor is { } threads && placement.State == KernelState.Global && _accelerator.AcceleratorType == AcceleratorType.Cuda
+            ? Math.Max(1, threads / ResidentGroupSize)
+            : null;
 
     private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) LocalStateKernel()
     {
@@ -154,11 +184,7 @@ public sealed partial class BulkScorer
         where TArithmetic : struct, IScoringArithmetic
     {
         var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(SharedMemory.GetDynamic<double>()), Group.IdxX, Group.DimX);
-        var threads = (long)Grid.DimX * Group.DimX;
-        for (long pair = Grid.GlobalIndex.X; pair < p.Pairs; pair += threads)
-        {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
-        }
+        ScorePairs<TArithmetic>(Grid.GlobalIndex.X, (long)Grid.DimX * Group.DimX, fleet, plans, tables, state, outcomes, p);
     }
 
     /// <summary>Each thread's state in its own local array of <see cref="MaxLocalState"/> doubles.</summary>
@@ -167,10 +193,7 @@ public sealed partial class BulkScorer
         where TArithmetic : struct, IScoringArithmetic
     {
         var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(LocalMemory.Allocate1D<double>(MaxLocalState)), 0, 1);
-        for (long pair = thread.X; pair < p.Pairs; pair += threads)
-        {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
-        }
+        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, state, outcomes, p);
     }
 
     /// <summary>Each thread's state in its own slice of a global scratch buffer, interleaved by thread: any size.</summary>
@@ -178,8 +201,28 @@ public sealed partial class BulkScorer
         Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
-        var state = new Strided<ViewColumn<double>>(scratch, thread.X, (int)threads);
-        for (long pair = thread.X; pair < p.Pairs; pair += threads)
+        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, new Strided<ViewColumn<double>>(scratch, thread.X, (int)threads), outcomes, p);
+    }
+
+    /// <summary>
+    /// <see cref="GlobalStateKernel"/> in explicit groups, so that it can be compiled with launch bounds (a residency per
+    /// multiprocessor, which caps each thread's registers).
+    /// </summary>
+    private static void ResidentGlobalStateKernel<TArithmetic>(
+        DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var thread = Grid.GlobalIndex.X;
+        var threads = Grid.DimX * Group.DimX;
+        ScorePairs<TArithmetic>(thread, threads, fleet, plans, tables, new Strided<ViewColumn<double>>(scratch, thread, threads), outcomes, p);
+    }
+
+    /// <summary>Thread <paramref name="thread"/> of <paramref name="threads"/> scores pair after pair, a wave apart.</summary>
+    private static void ScorePairs<TArithmetic>(
+        long thread, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, Strided<ViewColumn<double>> state, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        for (var pair = thread; pair < p.Pairs; pair += threads)
         {
             Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
         }

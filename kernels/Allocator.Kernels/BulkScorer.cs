@@ -418,7 +418,12 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 /// The CPU fast path scores a block of scenarios in SIMD lanes (double precision); false: one pair at a time, the
 /// scalar path, for comparisons.
 /// </param>
-public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true)
+/// <param name="ThreadsPerMultiprocessor">
+/// On CUDA with the state in global memory: the threads each multiprocessor must be able to hold at once. The kernel is
+/// then compiled with launch bounds, so the compiler caps each thread's registers to fit (spilling if it must), and one
+/// wave runs that many threads per multiprocessor. Null: the compiler's own register count and the driver's occupancy.
+/// </param>
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null)
 {
     /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();

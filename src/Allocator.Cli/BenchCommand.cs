@@ -30,18 +30,20 @@ internal static class BenchCommand
         var precisions = new Option<string>("--precision") { Description = "Comma-separated precisions to measure on each device: double, mixed (money multiplied in float32; see docs/scoring.md).", DefaultValueFactory = _ => "double,mixed" };
         var state = new Option<string>("--kernel-state") { Description = "Comma-separated places a GPU kernel keeps each pair's state, to compare: auto (the default placement), shared, local, global, or all.", DefaultValueFactory = _ => "auto" };
         var cpuPaths = new Option<string>("--cpu-path") { Description = "Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
+        var residency = new Option<string>("--threads-per-sm") { Description = "Comma-separated residencies to compare on CUDA with the state in global memory: auto (the compiler's registers, the driver's occupancy), or the threads each multiprocessor must hold at once (a multiple of 256: the kernel is compiled with launch bounds, which cap its registers).", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
             "Measure this machine's scorers: pairs per second, with and without summaries on the device, each checked against the reference scorer on a sample of pairs.",
             "allocator bench",
             "allocator bench --device cuda,cpu --plans 4096 --scenarios 4096 --json bench-h100.json",
-            "allocator bench --device cuda --precision double --kernel-state all"))
+            "allocator bench --device cuda --precision double --kernel-state all",
+            "allocator bench --device cuda --precision double --threads-per-sm auto,1024,1536"))
         {
-            devices, instancePath, plans, scenarios, precisions, state, cpuPaths, json,
+            devices, instancePath, plans, scenarios, precisions, state, cpuPaths, residency, json,
         };
         command.SetAction(parse => Run(
             parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(precisions)!, parse.GetValue(state)!,
-            parse.GetValue(cpuPaths)!, parse.GetValue(json)));
+            parse.GetValue(cpuPaths)!, parse.GetValue(residency)!, parse.GetValue(json)));
         return command;
     }
 
@@ -50,8 +52,10 @@ internal static class BenchCommand
 
     private static readonly string[] CpuPathWords = ["lanes", "scalar"];
 
-    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string? jsonPath)
+    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath)
     {
+        var residencyWords = residencyList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var residencies = residencyWords.Select(w => w == "auto" ? 0 : int.TryParse(w, out var n) && n >= 256 && n % 256 == 0 ? n : -1).ToList();
         var cpuPathWords = cpuPathList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var stateWords = stateList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var knownStates = StateWords.Select(w => w.Word).Append("all").ToList();
@@ -67,6 +71,8 @@ internal static class BenchCommand
                 : cpuPathWords.FirstOrDefault(w => !CpuPathWords.Contains(w)) is { } badPath ? $"'{badPath}' is not one of: {string.Join(", ", CpuPathWords)}" : null),
             ("--kernel-state", stateWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownStates)}"
                 : stateWords.FirstOrDefault(w => !knownStates.Contains(w)) is { } badState ? $"'{badState}' is not one of: {string.Join(", ", knownStates)}" : null),
+            ("--threads-per-sm", residencyWords.Length == 0 ? "name at least one: auto, or a multiple of 256 such as 1536"
+                : residencies.IndexOf(-1) is var bad and >= 0 ? $"'{residencyWords[bad]}' is neither auto nor a multiple of 256 (at least 256)" : null),
             ("--plans", plans < 8 ? $"must be at least 8 (it is {plans})" : null),
             ("--scenarios", scenarios < 64 ? $"must be at least 64 (it is {scenarios})" : null),
             ("--json", jsonPath is null ? null : OutputFolder.FileProblem(jsonPath))))
@@ -85,21 +91,21 @@ internal static class BenchCommand
         var candidates = ScoringBenchmark.Candidates(instance, plans);
         // Double before mixed on each device: the mixed rows are compared with the double path's scores, pair by pair.
         var precisionsToRun = ScoringArithmetic.Words.Where(w => precisionWords.Contains(w.Word)).Select(w => w.Precision).ToList();
-        var steps = Steps(Expand(words), precisionsToRun, stateWords, cpuPathWords).ToList();
+        var steps = Steps(Expand(words), precisionsToRun, stateWords, cpuPathWords, [.. residencies.Distinct().Select(r => r == 0 ? (int?)null : r)]).ToList();
         var rows = new List<ScorerSpeed>();
         var errors = Terminal.Errors();
 
         var doublePath = new Dictionary<string, ScoreMatrix>();
-        void Run((string Word, ScoringPrecision Precision, KernelState State, bool Lanes) step)
+        void Run((string Word, ScoringPrecision Precision, KernelState State, bool Lanes, int? Residency) step)
         {
-            var (word, precision, state, lanes) = step;
+            var (word, precision, state, lanes, residency) = step;
             if (word == "reference")
             {
                 rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16)));
                 return;
             }
 
-            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
+            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes, residency), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
             rows.Add(speed);
             doublePath.TryAdd(word, scores);
         }
@@ -164,21 +170,22 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    private static string Label((string Word, ScoringPrecision Precision, KernelState State, bool Lanes) step) =>
+    private static string Label((string Word, ScoringPrecision Precision, KernelState State, bool Lanes, int? Residency) step) =>
         step.Word == "reference" ? "reference"
         : $"{step.Word}, {ScoringArithmetic.Word(step.Precision)} precision"
           + (step.State == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == step.State).Word} memory")
+          + (step.Residency is { } threads ? $", {threads} threads per multiprocessor" : string.Empty)
           + (step.Word == "cpu" ? (step.Lanes ? ", SIMD lanes" : ", scalar") : string.Empty);
 
     /// <summary>Every measurement in order: per device, double before mixed (the mixed rows are compared with the first double row's scores).</summary>
-    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, bool Lanes)> Steps(
-        IEnumerable<string> devices, List<ScoringPrecision> precisions, string[] stateWords, string[] cpuPathWords)
+    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, bool Lanes, int? Residency)> Steps(
+        IEnumerable<string> devices, List<ScoringPrecision> precisions, string[] stateWords, string[] cpuPathWords, List<int?> residencies)
     {
         foreach (var word in devices)
         {
             if (word == "reference")
             {
-                yield return (word, ScoringPrecision.Double, KernelState.Auto, true);
+                yield return (word, ScoringPrecision.Double, KernelState.Auto, true, null);
                 continue;
             }
 
@@ -186,7 +193,12 @@ internal static class BenchCommand
             {
                 foreach (var (state, lanes) in Variants(word, precision, stateWords, cpuPathWords))
                 {
-                    yield return (word, precision, state, lanes);
+                    // A residency is a launch bound of the global-state kernel on CUDA: elsewhere it has no meaning.
+                    var bounded = word == "cuda" && state is KernelState.Auto or KernelState.Global;
+                    foreach (var residency in bounded ? residencies : [null])
+                    {
+                        yield return (word, precision, state, lanes, residency);
+                    }
                 }
             }
         }

@@ -130,6 +130,8 @@ public sealed class BrokenInputTests : IDisposable
         // bench.
         { "bench --device tpu", 2, "--device 'tpu' is not one of: auto, cuda, opencl, cpu, ilgpu-cpu, reference, all" },
         { "bench --plans 2", 2, "--plans must be at least 8" },
+        { "bench --threads-per-sm 1000", 2, "--threads-per-sm '1000' is neither auto nor a multiple of 256" },
+        { "bench --kernel-state registers", 2, "--kernel-state 'registers' is not one of: auto, shared, local, global, all" },
         { "bench --device cpu --json /proc/allocator-bench.json", 2, "cannot be written" },
 
         // the service's commands.

@@ -21,6 +21,8 @@ public sealed class PtxCompileTests
         { "LocalStateKernel", typeof(MixedArithmetic), false },
         { "GlobalStateKernel", typeof(DoubleArithmetic), false },
         { "GlobalStateKernel", typeof(MixedArithmetic), false },
+        { "ResidentGlobalStateKernel", typeof(DoubleArithmetic), true },
+        { "ResidentGlobalStateKernel", typeof(MixedArithmetic), true },
         { "DrawKernel", null, false },
         { "SummaryKernel", null, true },
     };
@@ -49,5 +51,19 @@ public sealed class PtxCompileTests
 
         // The mixed kernel multiplies money in float32; the double kernel never does.
         Assert.Equal(arithmetic == typeof(MixedArithmetic), kernel.PTXAssembly.Contains("mul.rn.f32", StringComparison.Ordinal) || kernel.PTXAssembly.Contains("mul.f32", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_residency_compiles_the_global_state_kernel_with_launch_bounds()
+    {
+        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null!);
+        var method = typeof(BulkScorer).GetMethod("ResidentGlobalStateKernel", BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(typeof(DoubleArithmetic));
+
+        var kernel = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), new KernelSpecialization(256, 6));
+
+        // 6 groups of 256 threads per multiprocessor: ptxas must fit 1,536 threads' registers in the register file.
+        Assert.Contains(".maxntid 256, 1, 1", kernel.PTXAssembly, StringComparison.Ordinal);
+        Assert.Contains(".minnctapersm 6", kernel.PTXAssembly, StringComparison.Ordinal);
     }
 }
