@@ -26,10 +26,10 @@ public sealed partial class BulkScorer
     // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
     private const int PortableSharedMemory = 48 * 1024;
 
-    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _globalStateKernel;
+    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _globalStateKernel;
     private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _localStateKernel;
     private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
-    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _residentGlobalStateKernel;
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams>? _residentGlobalStateKernel;
 
     // Threads per group of the kernel compiled for a residency (ScorerOptions.ThreadsPerMultiprocessor): a multiple of
     // every residency asked for is 256 threads.
@@ -50,8 +50,8 @@ public sealed partial class BulkScorer
         var (state, group) = Placement(p);
         return state switch
         {
-            KernelState.Shared => $"shared memory, {group} threads per group, {group * p.ScratchStride * sizeof(double) / 1024.0:0.#} KiB",
-            KernelState.Local => $"local memory, {p.ScratchStride} of {MaxLocalState} doubles",
+            KernelState.Shared => $"shared memory, {group} threads per group, {group * StateBytes(p) / 1024.0:0.#} KiB",
+            KernelState.Local => $"local memory, {p.ScratchStride} doubles and {p.Jobs} integers",
             _ when Residency((state, group)) is { } groups => $"global memory, {groups * ResidentGroupSize} threads per multiprocessor",
             _ => "global memory",
         };
@@ -69,7 +69,7 @@ public sealed partial class BulkScorer
             return (KernelState.Shared, group);
         }
 
-        return wanted == KernelState.Local && p.ScratchStride <= MaxLocalState ? (KernelState.Local, 0) : (KernelState.Global, 0);
+        return wanted == KernelState.Local && p.ScratchStride <= MaxLocalState && p.Jobs <= MaxLocalState ? (KernelState.Local, 0) : (KernelState.Global, 0);
     }
 
     /// <summary>
@@ -79,10 +79,13 @@ public sealed partial class BulkScorer
     private int? SharedGroupSize(ScoreParams p)
     {
         var warp = Math.Max(1, _accelerator.WarpSize);
-        var fit = Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) / (p.ScratchStride * sizeof(double));
+        var fit = Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) / StateBytes(p);
         var group = Math.Min(Math.Min(fit, _accelerator.MaxNumThreadsPerGroup), MaxStateGroupSize) / warp * warp;
         return group < warp ? null : group;
     }
+
+    /// <summary>Bytes of one pair's state: its scratch doubles and its jobs' 32-bit slots.</summary>
+    private static int StateBytes(ScoreParams p) => p.ScratchStride * sizeof(double) + PairScorer.JobSlots(p.Jobs) * sizeof(int);
 
     /// <summary>
     /// How many threads the pair kernel for <paramref name="placement"/> runs: one full wave (every multiprocessor at the
@@ -106,13 +109,13 @@ public sealed partial class BulkScorer
     }
 
     private void LaunchPairKernel(
-        (KernelState State, int Group) placement, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        (KernelState State, int Group) placement, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
     {
         switch (placement.State)
         {
             case KernelState.Shared:
                 var size = placement.Group;
-                var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<double>(size * p.ScratchStride));
+                var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<byte>(size * StateBytes(p)));
                 (_sharedStateKernel ??= _options.Precision == ScoringPrecision.Mixed
                     ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<MixedArithmetic>)
                     : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<DoubleArithmetic>))(config, fleet, plans, tables, outcomes, p);
@@ -125,13 +128,13 @@ public sealed partial class BulkScorer
                 {
                     var specialization = new KernelSpecialization(ResidentGroupSize, groupsPerMultiprocessor);
                     (_residentGlobalStateKernel ??= _options.Precision == ScoringPrecision.Mixed
-                        ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<MixedArithmetic>, specialization)
-                        : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<DoubleArithmetic>, specialization))(
-                        new KernelConfig((int)((threads + ResidentGroupSize - 1) / ResidentGroupSize), ResidentGroupSize), fleet, plans, tables, scratch, outcomes, p);
+                        ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<MixedArithmetic>, specialization)
+                        : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<DoubleArithmetic>, specialization))(
+                        new KernelConfig((int)((threads + ResidentGroupSize - 1) / ResidentGroupSize), ResidentGroupSize), fleet, plans, tables, scratch, jobScratch, outcomes, p);
                     break;
                 }
 
-                GlobalStateKernel().Launch((int)threads, fleet, plans, tables, scratch, outcomes, p, threads);
+                GlobalStateKernel().Launch((int)threads, fleet, plans, tables, scratch, jobScratch, outcomes, p, threads);
                 break;
         }
     }
@@ -159,7 +162,7 @@ public sealed partial class BulkScorer
         return (_localStateKernel = (launch, Wave(info))).Value;
     }
 
-    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) GlobalStateKernel()
+    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) GlobalStateKernel()
     {
         if (_globalStateKernel is { } loaded)
         {
@@ -168,8 +171,8 @@ public sealed partial class BulkScorer
 
         KernelInfo? info;
         var launch = _options.Precision == ScoringPrecision.Mixed
-            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>, out info)
-            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>, out info);
+            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>, out info)
+            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>, out info);
         return (_globalStateKernel = (launch, Wave(info))).Value;
     }
 
@@ -178,30 +181,37 @@ public sealed partial class BulkScorer
 
     /// <summary>
     /// Each thread's state in its group's shared memory, interleaved (element i of thread g at i * group + g) so that a
-    /// warp's accesses fall in distinct banks.
+    /// warp's accesses fall in distinct banks: the group's doubles first, then its job slots.
     /// </summary>
     private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
         where TArithmetic : struct, IScoringArithmetic
     {
-        var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(SharedMemory.GetDynamic<double>()), Group.IdxX, Group.DimX);
-        ScorePairs<TArithmetic>(Grid.GlobalIndex.X, (long)Grid.DimX * Group.DimX, fleet, plans, tables, state, outcomes, p);
+        var memory = SharedMemory.GetDynamic<byte>();
+        var doubles = memory.SubView(0, (long)Group.DimX * p.ScratchStride * sizeof(double)).Cast<double>();
+        var ints = memory.SubView((long)Group.DimX * p.ScratchStride * sizeof(double)).Cast<int>();
+        ScorePairs<TArithmetic>(
+            Grid.GlobalIndex.X, (long)Grid.DimX * Group.DimX, fleet, plans, tables,
+            new Strided<ViewColumn<double>, double>(new ViewColumn<double>(doubles), Group.IdxX, Group.DimX), new Strided<ViewColumn<int>, int>(new ViewColumn<int>(ints), Group.IdxX, Group.DimX), outcomes, p);
     }
 
-    /// <summary>Each thread's state in its own local array of <see cref="MaxLocalState"/> doubles.</summary>
+    /// <summary>Each thread's state in its own local arrays of <see cref="MaxLocalState"/> doubles and as many integers.</summary>
     private static void LocalStateKernel<TArithmetic>(
         Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
-        var state = new Strided<ViewColumn<double>>(new ViewColumn<double>(LocalMemory.Allocate1D<double>(MaxLocalState)), 0, 1);
-        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, state, outcomes, p);
+        var state = new Strided<ViewColumn<double>, double>(new ViewColumn<double>(LocalMemory.Allocate1D<double>(MaxLocalState)), 0, 1);
+        var jobs = new Strided<ViewColumn<int>, int>(new ViewColumn<int>(LocalMemory.Allocate1D<int>(MaxLocalState)), 0, 1);
+        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, state, jobs, outcomes, p);
     }
 
-    /// <summary>Each thread's state in its own slice of a global scratch buffer, interleaved by thread: any size.</summary>
+    /// <summary>Each thread's state in its own slices of global scratch buffers, interleaved by thread: any size.</summary>
     private static void GlobalStateKernel<TArithmetic>(
-        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
+        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
-        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, new Strided<ViewColumn<double>>(scratch, thread.X, (int)threads), outcomes, p);
+        ScorePairs<TArithmetic>(
+            thread.X, threads, fleet, plans, tables,
+            new Strided<ViewColumn<double>, double>(scratch, thread.X, (int)threads), new Strided<ViewColumn<int>, int>(jobScratch, thread.X, (int)threads), outcomes, p);
     }
 
     /// <summary>
@@ -209,22 +219,25 @@ public sealed partial class BulkScorer
     /// multiprocessor, which caps each thread's registers).
     /// </summary>
     private static void ResidentGlobalStateKernel<TArithmetic>(
-        DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
         where TArithmetic : struct, IScoringArithmetic
     {
         var thread = Grid.GlobalIndex.X;
         var threads = Grid.DimX * Group.DimX;
-        ScorePairs<TArithmetic>(thread, threads, fleet, plans, tables, new Strided<ViewColumn<double>>(scratch, thread, threads), outcomes, p);
+        ScorePairs<TArithmetic>(
+            thread, threads, fleet, plans, tables,
+            new Strided<ViewColumn<double>, double>(scratch, thread, threads), new Strided<ViewColumn<int>, int>(jobScratch, thread, threads), outcomes, p);
     }
 
     /// <summary>Thread <paramref name="thread"/> of <paramref name="threads"/> scores pair after pair, a wave apart.</summary>
     private static void ScorePairs<TArithmetic>(
-        long thread, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, Strided<ViewColumn<double>> state, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        long thread, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, Strided<ViewColumn<double>, double> state, Strided<ViewColumn<int>, int> jobs,
+        OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
         where TArithmetic : struct, IScoringArithmetic
     {
         for (var pair = thread; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, p, default(TArithmetic)));
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));
         }
     }
 }

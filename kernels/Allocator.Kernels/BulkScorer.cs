@@ -269,6 +269,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             // Grid-stride: one wave of threads, each scoring pair after pair.
             var threads = PairThreads(placement, p);
             var scratch = placement.State == KernelState.Global ? _workspace.Scratch(threads * p.ScratchStride) : default;
+            var jobScratch = placement.State == KernelState.Global ? _workspace.JobScratch(threads * PairScorer.JobSlots(p.Jobs)) : default;
             _accelerator.Synchronize();
             var clock = Stopwatch.StartNew();
 
@@ -280,7 +281,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
                 _workspace.MarkDrawn(instance, seed, scenarioOffset, scenarios);
             }
 
-            LaunchPairKernel(placement, threads, deviceFleet, devicePlans, tables, scratch, outcomes, p);
+            LaunchPairKernel(placement, threads, deviceFleet, devicePlans, tables, scratch, jobScratch, outcomes, p);
 
             if (alpha is { } a)
             {
@@ -302,7 +303,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 
     /// <summary>Draws scenario <c>ScenarioOffset + k</c> into table k (interleaved: value v of scenario k at v * S + k).</summary>
     private static void DrawKernel(Index1D k, DeviceFleet fleet, ViewColumn<double> tables, ScoreParams p) =>
-        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided<ViewColumn<double>>(tables, k.X, p.Scenarios), p);
+        ScenarioSampler.Draw(p.ScenarioOffset + k.X, fleet, new Strided<ViewColumn<double>, double>(tables, k.X, p.Scenarios), p);
 
     /// <summary>The summary kernel: one thread group per plan (<see cref="RiskKernels.SummarizeInGroup"/>).</summary>
     private static void SummaryKernel(OutcomeData<ViewColumn<double>> outcomes, ViewColumn<double> totals, ViewColumn<double> output, int scenarios, double alpha) =>
@@ -340,7 +341,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         var tables = new double[scenarios * p.TableStride];
         var column = new ArrayColumn<double>(tables);
         Parallel.For(0, scenarios, k => ScenarioSampler.Draw(
-            p.ScenarioOffset + k, fleet, lanes ? LanePairScorer.TableOf(column, k, p.TableStride) : new Strided<ArrayColumn<double>>(column, k * p.TableStride, 1), p));
+            p.ScenarioOffset + k, fleet, lanes ? LanePairScorer.TableOf(column, k, p.TableStride) : new Strided<ArrayColumn<double>, double>(column, k * p.TableStride, 1), p));
         lock (_cpuTablesLock)
         {
             _cpuTables = (key, tables);
@@ -392,12 +393,13 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, p.Pairs));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            var slice = new Strided<ArrayColumn<double>>(new ArrayColumn<double>(new double[p.ScratchStride]), 0, 1);
+            var slice = new Strided<ArrayColumn<double>, double>(new ArrayColumn<double>(new double[p.ScratchStride]), 0, 1);
+            var jobs = new Strided<ArrayColumn<int>, int>(new ArrayColumn<int>(new int[PairScorer.JobSlots(p.Jobs)]), 0, 1);
             var first = p.Pairs * worker / workers;
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), slice, p, default(TArithmetic)));
+                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>, double>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), slice, jobs, p, default(TArithmetic)));
             }
         });
     }

@@ -21,6 +21,7 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     private CompiledInstance? _fleetInstance;
     private FleetData<ViewColumn<int>, ViewColumn<double>> _fleet;
     private MemoryBuffer1D<double, Stride1D.Dense>? _scratch;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _jobScratch;
     private MemoryBuffer1D<double, Stride1D.Dense>? _tables;
     private MemoryBuffer1D<double, Stride1D.Dense>? _totals;
     private MemoryBuffer1D<double, Stride1D.Dense>? _summary;
@@ -73,6 +74,9 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
     /// <summary>Per-thread working state for the pair kernel.</summary>
     public ViewColumn<double> Scratch(long length) => View(ref _scratch, length);
 
+    /// <summary>A global buffer of <paramref name="length"/> integers for the pairs' job slots (reused between calls).</summary>
+    public ViewColumn<int> JobScratch(long length) => View(ref _jobScratch, length);
+
     /// <summary>The summary kernel's sort space and output.</summary>
     public (ViewColumn<double> Totals, ViewColumn<double> Summary) Summaries(long pairs, long fields) => (View(ref _totals, pairs), View(ref _summary, fields));
 
@@ -101,7 +105,7 @@ internal sealed class DeviceWorkspace(Accelerator accelerator) : IDisposable
             buffer?.Dispose();
         }
 
-        foreach (var buffer in _fleetInts.Concat(_planInts))
+        foreach (var buffer in _fleetInts.Concat(_planInts).Append(_jobScratch))
         {
             buffer?.Dispose();
         }

@@ -22,7 +22,7 @@ public static class LanePairScorer
     public static int Lanes => Vector<double>.Count;
 
     /// <summary>Where scenario k's value v sits in lane-blocked tables: each block of lanes' tables together, lanes interleaved.</summary>
-    public static Strided<TDouble> TableOf<TDouble>(TDouble tables, int k, int tableStride)
+    public static Strided<TDouble, double> TableOf<TDouble>(TDouble tables, int k, int tableStride)
         where TDouble : struct, IColumn<double> =>
         new(tables, k / Lanes * tableStride * Lanes + k % Lanes, Lanes);
 

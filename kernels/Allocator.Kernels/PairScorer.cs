@@ -15,24 +15,30 @@ namespace Allocator.Kernels;
 public static class PairScorer
 {
     /// <summary>
-    /// Doubles of scratch one pair needs: one per job (its periods run so far, >= 0, until it finishes in period f,
-    /// then -(f + 1): one slot instead of two, because a finished job never runs again), free GPUs and power draw per
-    /// pool, power left per site. The smaller a pair's state, the more of the device's threads keep theirs in cache.
+    /// Doubles of scratch one pair needs: free GPUs and power draw per pool, power left per site. Its jobs' state is in
+    /// 32-bit integers beside it (<see cref="JobSlots"/>). The smaller a pair's state, the more of the device's threads
+    /// keep theirs in cache (benchmarks/RESULTS.md).
     /// </summary>
-    public static int ScratchStride(int jobs, int pools, int sites) => jobs + 2 * pools + sites;
+    public static int ScratchStride(int pools, int sites) => 2 * pools + sites;
+
+    /// <summary>
+    /// Integers of job state one pair needs: one per job, its periods run so far (>= 0) until it finishes in period f,
+    /// then -(f + 1); one slot, because a finished job never runs again.
+    /// </summary>
+    public static int JobSlots(int jobs) => jobs;
 
     /// <summary>Scores plan <c>pair / Scenarios</c> in scenario <c>pair % Scenarios</c> of the call.</summary>
     public static ScenarioOutcome Score<TInt, TDouble, TArithmetic>(
-        long pair, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, Strided<TDouble> scratch, in ScoreParams p, TArithmetic arithmetic)
+        long pair, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, Strided<TDouble, double> scratch, Strided<TInt, int> jobs, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
     {
         var plan = (int)(pair / p.Scenarios);
-        var state = new PairState<TDouble>(scratch, p);
+        var state = new PairState<TInt, TDouble>(scratch, jobs, p);
         for (var j = 0; j < p.Jobs; j++)
         {
-            scratch.Set(state.Job + j, 0);
+            jobs.Set(j, 0);
         }
 
         var sums = default(Sums);
@@ -59,7 +65,7 @@ public static class PairScorer
 
     /// <summary>Leases take what is there first (pools in order, within their site's power).</summary>
     private static void Leases<TInt, TDouble, TArithmetic>(
-        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, PairState<TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
+        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, PairState<TInt, TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
@@ -109,14 +115,14 @@ public static class PairScorer
     /// tested before the pair's state is read: every thread of a warp scores the same plan, so those tests never diverge.
     /// </summary>
     private static void Jobs<TInt, TDouble, TArithmetic>(
-        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble> table, PairState<TDouble> state, in ScoreParams p, TArithmetic arithmetic)
+        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, PairState<TInt, TDouble> state, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
     {
         var scratch = state.Scratch;
         var jobBase = plan * p.Jobs;
-        var finishedNow = PairState<TDouble>.Finished(t); // what a job that finishes in t stores
+        var finishedNow = -(t + 1); // what a job that finishes in t stores
         for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
         {
             var j = plans.JobOrder[jobBase + r];
@@ -125,8 +131,7 @@ public static class PairScorer
                 continue;
             }
 
-            var ran = scratch.Get(state.Job + j);
-            arithmetic.Count(1);
+            var ran = state.Jobs.Get(j);
             if (ran < 0)
             {
                 continue;
@@ -136,9 +141,8 @@ public static class PairScorer
             var ready = true;
             for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1]; k++)
             {
-                var done = scratch.Get(state.Job + fleet.JobAfter[k]);
+                var done = state.Jobs.Get(fleet.JobAfter[k]);
                 ready &= done < 0 && done > finishedNow;
-                arithmetic.Count(2);
             }
 
             var pool = plans.JobPool[jobBase + j];
@@ -155,15 +159,15 @@ public static class PairScorer
                 ran += 1;
                 // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
                 var ends = ran == table.Get(ScenarioSampler.Needs(p) + j) || (p.JobSuccess != 0 && ran == fleet.JobKnownAfter[j] && table.Get(ScenarioSampler.Success(p) + j) == 0);
-                scratch.Set(state.Job + j, ends ? finishedNow : ran);
-                arithmetic.Count(6);
+                state.Jobs.Set(j, ends ? finishedNow : ran);
+                arithmetic.Count(7);
             }
         }
     }
 
     /// <summary>Spot sells what is left: the fractional knapsack in the scenario's order for this period.</summary>
     private static void Spot<TInt, TDouble, TArithmetic>(
-        int t, in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, PairState<TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
+        int t, in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, PairState<TInt, TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
@@ -192,7 +196,7 @@ public static class PairScorer
     }
 
     /// <summary>What the finished jobs are worth: late ones decay, and each pays with its chance (or its drawn outcome).</summary>
-    private static double JobValue<TInt, TDouble, TArithmetic>(in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, PairState<TDouble> state, in ScoreParams p, TArithmetic arithmetic)
+    private static double JobValue<TInt, TDouble, TArithmetic>(in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, PairState<TInt, TDouble> state, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
@@ -200,8 +204,7 @@ public static class PairScorer
         double jobValue = 0;
         for (var j = 0; j < p.Jobs; j++)
         {
-            var stored = state.Scratch.Get(state.Job + j);
-            arithmetic.Count(1);
+            var stored = state.Jobs.Get(j);
             if (stored >= 0)
             {
                 continue;
@@ -210,7 +213,7 @@ public static class PairScorer
             var delay = -stored - 1 - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
             var value = XMath.Max(0.0, fleet.JobValue[j] - fleet.JobDecay[j] * delay);
             jobValue += p.JobSuccess != 0 ? table.Get(ScenarioSampler.Success(p) + j) * value : fleet.JobProbability[j] * value;
-            arithmetic.Count(9);
+            arithmetic.Count(6);
         }
 
         return jobValue;
@@ -220,17 +223,15 @@ public static class PairScorer
     internal static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
         powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : XMath.Max(0.0, powerLeftMw) * 1000 / kwPerGpu;
 
-    /// <summary>Where each part of a pair's state starts in its scratch (see <see cref="ScratchStride"/>).</summary>
-    private readonly record struct PairState<TDouble>(Strided<TDouble> Scratch, int Job, int Free, int Draw, int PowerLeft)
+    /// <summary>A pair's state: its jobs' slots, and where each part of its scratch starts (see <see cref="ScratchStride"/>).</summary>
+    private readonly record struct PairState<TInt, TDouble>(Strided<TDouble, double> Scratch, Strided<TInt, int> Jobs, int Free, int Draw, int PowerLeft)
+        where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {
-        public PairState(Strided<TDouble> scratch, in ScoreParams p)
-            : this(scratch, 0, p.Jobs, p.Jobs + p.Pools, p.Jobs + 2 * p.Pools)
+        public PairState(Strided<TDouble, double> scratch, Strided<TInt, int> jobs, in ScoreParams p)
+            : this(scratch, jobs, 0, p.Pools, 2 * p.Pools)
         {
         }
-
-        /// <summary>What a job that finishes in period t stores: -(t + 1), below every period count and every later finish.</summary>
-        public static double Finished(int t) => -(t + 1);
     }
 
     /// <summary>The money a pair adds up over the periods.</summary>

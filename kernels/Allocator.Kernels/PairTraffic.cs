@@ -40,15 +40,16 @@ public static class PairTraffic
         var tables = new CountedColumn<double>(new double[(long)scenarios * p.TableStride], count);
         for (var k = 0; k < scenarios; k++)
         {
-            ScenarioSampler.Draw(k, fleet, new Strided<CountedColumn<double>>(tables, k * p.TableStride, 1), p);
+            ScenarioSampler.Draw(k, fleet, new Strided<CountedColumn<double>, double>(tables, k * p.TableStride, 1), p);
         }
 
         var drawn = count.Bytes;
-        var scratch = new Strided<CountedColumn<double>>(new CountedColumn<double>(new double[p.ScratchStride], scratchCount), 0, 1);
+        var scratch = new Strided<CountedColumn<double>, double>(new CountedColumn<double>(new double[p.ScratchStride], scratchCount), 0, 1);
+        var jobs = new Strided<CountedColumn<int>, int>(new CountedColumn<int>(new int[PairScorer.JobSlots(p.Jobs)], scratchCount), 0, 1);
         var operations = new OperationCount();
         for (var pair = 0L; pair < p.Pairs; pair++)
         {
-            PairScorer.Score(pair, fleet, data, new Strided<CountedColumn<double>>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), scratch, p, new CountedArithmetic(operations));
+            PairScorer.Score(pair, fleet, data, new Strided<CountedColumn<double>, double>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), scratch, jobs, p, new CountedArithmetic(operations));
         }
 
         // Each pair also writes its six outcomes (float64).

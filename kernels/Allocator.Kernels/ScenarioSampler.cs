@@ -42,7 +42,7 @@ public static class ScenarioSampler
     public static int Made(in ScoreParams p) => Count(p) + p.Sites * p.Periods;
 
     /// <summary>Fills <paramref name="table"/> with scenario <paramref name="scenario"/>.</summary>
-    public static void Draw<TInt, TDouble>(long scenario, in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, in ScoreParams p)
+    public static void Draw<TInt, TDouble>(long scenario, in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, in ScoreParams p)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {
@@ -122,7 +122,7 @@ public static class ScenarioSampler
     }
 
     /// <summary>Period t's spot order: per site, the pools with a positive margin, best per MW first (stable: ties keep pool order).</summary>
-    private static void SpotOrder<TInt, TDouble>(in FleetData<TInt, TDouble> fleet, Strided<TDouble> table, int t, double price, in ScoreParams p)
+    private static void SpotOrder<TInt, TDouble>(in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, int t, double price, in ScoreParams p)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {

@@ -40,7 +40,7 @@ public readonly record struct ScoreParams(
             u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
             u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
             UncertainOffers(instance).Length, instance.OfferArrivalProbability,
-            Math.Max(1, PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount)),
+            Math.Max(1, PairScorer.ScratchStride(instance.PoolCount, instance.SiteCount)),
             ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, UncertainOffers(instance).Length));
     }
 

@@ -7,23 +7,29 @@ namespace Allocator.Kernels;
 /// Offsets are 32-bit: a GPU multiplies 64-bit integers in several instructions, and this is the scorer's innermost
 /// address arithmetic; the scorer refuses a call whose tables or state would pass 2^31 elements.
 /// </summary>
-public readonly record struct Strided<TDouble>(TDouble Column, int Start, int Step)
-    where TDouble : struct, IColumn<double>
+public readonly record struct Strided<TColumn, T>(TColumn Column, int Start, int Step)
+    where TColumn : struct, IColumn<T>
+    where T : unmanaged
 {
     /// <summary>Reads element i.</summary>
-    public double Get(int i) => Column[Start + i * Step];
+    public T Get(int i) => Column[Start + i * Step];
 
     /// <summary>Writes element i.</summary>
-    public void Set(int i, double value)
+    public void Set(int i, T value)
     {
         var column = Column;
         column[Start + i * Step] = value;
     }
+}
 
-    /// <summary>Adds to element i.</summary>
-    public void Add(int i, double value)
+/// <summary>Read-modify-write on strided doubles.</summary>
+public static class StridedDoubles
+{
+    /// <summary>Adds <paramref name="value"/> to element i.</summary>
+    public static void Add<TColumn>(this Strided<TColumn, double> strided, int i, double value)
+        where TColumn : struct, IColumn<double>
     {
-        var column = Column;
-        column[Start + i * Step] += value;
+        var column = strided.Column;
+        column[strided.Start + i * strided.Step] += value;
     }
 }

@@ -58,9 +58,9 @@ public sealed class StatePlacementTests
     [Fact]
     public void A_pair_state_larger_than_the_local_array_falls_back_to_global_memory_and_still_agrees()
     {
-        // 130 jobs: 130 + 2 x pools + sites doubles of state, past the compiled local array.
+        // 130 jobs: 130 job slots, past the compiled local array.
         var instance = new Core.Evaluation.CompiledInstance(Core.Generation.InstanceGenerator.Generate(new Core.Generation.GeneratorOptions(3, 10, 130, 12, 5, Uncertainty: true)));
-        Assert.True(PairScorer.ScratchStride(instance.JobCount, instance.PoolCount, instance.SiteCount) > BulkScorer.MaxLocalState);
+        Assert.True(PairScorer.JobSlots(instance.JobCount) > BulkScorer.MaxLocalState);
         using var local = BulkScorer.Create(ScoringDevice.IlgpuCpu, options: new ScorerOptions(State: KernelState.Local));
         var plans = ScoringCases.Plans(instance, 5, 2);
 
