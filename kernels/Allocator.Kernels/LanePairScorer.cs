@@ -111,7 +111,12 @@ public static class LanePairScorer
         for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
         {
             var j = plans.JobOrder[jobBase + r];
-            if (t < plans.JobStart[jobBase + j] || t > fleet.JobLastPeriod[j])
+            if (t < plans.JobStart[jobBase + j])
+            {
+                break; // the order is by start: no later job has started either
+            }
+
+            if (t > fleet.JobLastPeriod[j])
             {
                 continue;
             }

@@ -90,8 +90,9 @@ public readonly record struct FleetData<TInt, TDouble>(
 
 /// <summary>
 /// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period the leased GPUs and their
-/// price and penalty per hour (summed over leases whose arrival is certain), each job's pool and start with the order
-/// jobs claim GPUs, and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and start.
+/// price and penalty per hour (summed over leases whose arrival is certain), each job's pool and start, the scheduled
+/// jobs in the order they claim GPUs (by start, ties in instance order: the scorers stop at the first job not yet
+/// started), and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and start.
 /// <c>JobMegawatts</c> is what each scheduled job draws in its pool (GPUs x kW per GPU / 1000), computed once on the host
 /// in the order the scorers would compute it, so each running job-period saves a division and rounds the same.
 /// </summary>
