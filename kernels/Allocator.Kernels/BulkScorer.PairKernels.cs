@@ -15,9 +15,9 @@ using DevicePlans = PlanData<ViewColumn<int>, ViewColumn<double>>;
 public sealed partial class BulkScorer
 {
     /// <summary>Where <see cref="KernelState.Auto"/> puts the state when it fits (measured: benchmarks/RESULTS.md).</summary>
-    private const KernelState AutoState = KernelState.Global;
+    private const KernelState AutoState = KernelState.Local;
 
-    /// <summary>The most doubles of state a pair may have in local memory: the compiled size of each thread's array.</summary>
+    /// <summary>The most doubles, and the most job slots, a pair may have in local memory: the compiled size of each thread's arrays.</summary>
     public const int MaxLocalState = 128;
 
     // The most threads a group with its state in shared memory runs: more only shrinks the share of groups that fit.

@@ -411,7 +411,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.All(scorers, s => Assert.True(s!["pairsPerSecond"]!.GetValue<double>() > 0));
         Assert.All(scorers.Take(4), s => Assert.True(s!["agrees"]!.GetValue<bool>()));
         Assert.True(scorers[1]!["worstAgainstDouble"]!.GetValue<double>() <= scorers[1]!["tolerance"]!.GetValue<double>());
-        Assert.Equal("global memory", scorers[2]!["statePlacement"]!.GetValue<string>());
+        Assert.StartsWith("local memory", scorers[2]!["statePlacement"]!.GetValue<string>(), StringComparison.Ordinal);
         // Arithmetic: the counted operations and a probed peak give a bound the scorer stays under.
         Assert.True(scorers[0]!["operationsPerPair"]!.GetValue<double>() > 1000);
         Assert.True(scorers[0]!["float64PeakPerSecond"]!.GetValue<double>() > 0);
