@@ -14,10 +14,14 @@ namespace Allocator.Solver;
 /// row) and every MW-period (the dual of its site's power row); an offer is accepted when its net revenue at some
 /// placement is positive and at least the price of the GPU-periods and power that placement uses. The plan is then the greedy plan of
 /// the instance with the accepted offers signed and the others gone (if the greedy planner cannot place them all, the
-/// accepted offers stay offers it may still decline).
+/// accepted offers stay offers it may still decline, and where the greedy order still strands a commitment, CP-SAT
+/// places the commitments first).
 /// </summary>
 public sealed class BidPricePolicy : IPlanningPolicy
 {
+    // One thread and a few seconds: a policy is re-run at every epoch of every scenario (the phase takes a quarter).
+    private static readonly PlannerOptions FeasibilityOptions = new() { Threads = 1, TimeLimit = TimeSpan.FromSeconds(8) };
+
     /// <inheritdoc />
     public string Name => "bid-price";
 
@@ -39,12 +43,14 @@ public sealed class BidPricePolicy : IPlanningPolicy
         if (plan is null)
         {
             restricted = new CompiledInstance(source with { Leases = [.. source.Leases.Where(l => l.Status == LeaseStatus.Signed || accepted.Contains(l.Id))] });
-            plan = GreedyPlanner.Plan(restricted);
+            // Mid-horizon the commitments left can be tight enough that the greedy order strands one: then CP-SAT places
+            // the commitments and the greedy planner fills around them, as the exact planner's start does.
+            plan = GreedyPlanner.Plan(restricted) ?? StartPlans.Feasibility(new PlacementCatalog(restricted), FeasibilityOptions, cancellation)?.Plan;
         }
 
         if (plan is null)
         {
-            return PolicyPlan.None(PolicyOutcome.NoPlanInTime, Name, "the greedy planner could not place every signed lease and required job.", clock.Elapsed.TotalSeconds);
+            return PolicyPlan.None(PolicyOutcome.NoPlanInTime, Name, "neither the greedy planner nor CP-SAT placed every signed lease and required job in time.", clock.Elapsed.TotalSeconds);
         }
 
         var evaluation = PlanEvaluator.Evaluate(instance, Lift(instance, restricted, plan));
