@@ -96,16 +96,15 @@ public static class PairScorer
             }
 
             var powerLeft = scratch.Get(state.PowerLeft + s);
-            var delivered = XMath.Min(leased, XMath.Max(0.0, gpus));
-            delivered = XMath.Min(delivered, GpusWithinPower(powerLeft, kw));
-            var share = leased > 0 ? delivered / leased : 1.0;
+            var delivered = WithinPower(XMath.Min(leased, XMath.Max(0.0, gpus)), powerLeft, kw, arithmetic);
+            var share = leased > 0 ? (delivered == leased ? 1.0 : delivered / leased) : 1.0; // x / x is exactly 1
             sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
             sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
             scratch.Set(state.Free + pool, XMath.Max(0.0, gpus - delivered));
             scratch.Set(state.Draw + pool, delivered);
             scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw / 1000));
-            arithmetic.Count(21);
+            arithmetic.Count(15);
         }
     }
 
@@ -155,8 +154,8 @@ public static class PairScorer
             var gpus = fleet.JobGpus[j];
             var free = scratch.Get(state.Free + pool);
             var powerLeft = scratch.Get(state.PowerLeft + s);
-            arithmetic.Count(ready ? 8 : 0); // the fit check, counted whole even where its first test fails
-            if (ready && free >= gpus && GpusWithinPower(powerLeft, fleet.KwPerGpu[pool]) >= gpus)
+            arithmetic.Count(ready ? 3 : 0);
+            if (ready && free >= gpus && WithinPower(gpus, powerLeft, fleet.KwPerGpu[pool], arithmetic) >= gpus)
             {
                 scratch.Set(state.Free + pool, free + -(double)gpus);
                 scratch.Add(state.Draw + pool, gpus);
@@ -189,11 +188,11 @@ public static class PairScorer
             {
                 var pool = (int)table.Get(ScenarioSampler.Order(p) + t * p.Pools + k);
                 var kw = fleet.KwPerGpu[pool];
-                var sell = XMath.Min(p.SellThrough * scratch.Get(state.Free + pool), GpusWithinPower(powerLeft, kw));
+                var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
                 scratch.Add(state.Draw + pool, sell);
                 powerLeft += -(sell * kw / 1000);
-                arithmetic.Count(13);
+                arithmetic.Count(6);
             }
 
             scratch.Set(state.PowerLeft + s, powerLeft);
@@ -224,8 +223,36 @@ public static class PairScorer
         return jobValue;
     }
 
+    /// <summary>
+    /// min(<paramref name="gpus"/>, <see cref="GpusWithinPower"/>): exactly what the division gives, without it where the
+    /// power plainly does not bind. When gpus x kW is below the power left (in kW) by more than both sides' rounding
+    /// (2^-48 relative, against 2^-53 per operation), gpus is below the rounded quotient too, so the minimum is gpus;
+    /// only the near and binding cases divide (a float64 division is a long instruction sequence on a GPU). A test
+    /// checks it bit for bit against the division, ties to the last unit included.
+    /// </summary>
+    public static double WithinPower<TArithmetic>(double gpus, double powerLeftMw, double kwPerGpu, TArithmetic arithmetic)
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        // Normal numbers only (the error bounds are relative): zero, subnormal and negative values take the division.
+        var load = gpus * kwPerGpu;
+        arithmetic.Count(6);
+        if (gpus >= SmallestPlain && load >= SmallestPlain && load < XMath.Max(0.0, powerLeftMw) * 1000 * PlainlyBelow)
+        {
+            return gpus;
+        }
+
+        arithmetic.Count(6);
+        return XMath.Min(gpus, GpusWithinPower(powerLeftMw, kwPerGpu));
+    }
+
+    // 1 - 2^-48, exact in float64.
+    private const double PlainlyBelow = 1 - (1.0 / (1L << 48));
+
+    // 2^-1000: far above float64's subnormal range (below 2^-1022).
+    private const double SmallestPlain = 9.332636185032189e-302;
+
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
-    internal static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
+    public static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
         powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : XMath.Max(0.0, powerLeftMw) * 1000 / kwPerGpu;
 
     /// <summary>A pair's state: its jobs' slots, and where each part of its scratch starts (see <see cref="ScratchStride"/>).</summary>
