@@ -110,13 +110,13 @@ public static class LanePairScorer
         var time = new Vector<double>(t);
         for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
         {
-            var j = plans.JobOrder[jobBase + r];
-            if (t < plans.JobStart[jobBase + j])
+            var j = PairScorer.JobInWindow(plan, r, t, fleet, plans, p);
+            if (j == PairScorer.NoneStarted)
             {
-                break; // the order is by start: no later job has started either
+                break;
             }
 
-            if (t > fleet.JobLastPeriod[j])
+            if (j < 0)
             {
                 continue;
             }

@@ -124,13 +124,13 @@ public static class PairScorer
         var finishedNow = -(t + 1); // what a job that finishes in t stores
         for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
         {
-            var j = plans.JobOrder[jobBase + r];
-            if (t < plans.JobStart[jobBase + j])
+            var j = JobInWindow(plan, r, t, fleet, plans, p);
+            if (j == NoneStarted)
             {
-                break; // the order is by start: no later job has started either
+                break;
             }
 
-            if (t > fleet.JobLastPeriod[j])
+            if (j < 0)
             {
                 continue;
             }
@@ -167,6 +167,22 @@ public static class PairScorer
                 arithmetic.Count(7);
             }
         }
+    }
+
+    /// <summary>What <see cref="JobInWindow"/> says when the job, and every one after it in start order, starts after t.</summary>
+    public const int NoneStarted = -2;
+
+    /// <summary>
+    /// The <paramref name="r"/>-th job the plan starts, when period <paramref name="t"/> is in its window; -1 when its
+    /// last period has passed; <see cref="NoneStarted"/> when it starts after t, as every later one does (the order is
+    /// by start), so a scan can stop there.
+    /// </summary>
+    public static int JobInWindow<TInt, TDouble>(int plan, int r, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, in ScoreParams p)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+    {
+        var j = plans.JobOrder[(plan * p.Jobs) + r];
+        return t < plans.JobStart[(plan * p.Jobs) + j] ? NoneStarted : t > fleet.JobLastPeriod[j] ? -1 : j;
     }
 
     /// <summary>Spot sells what is left: the fractional knapsack in the scenario's order for this period.</summary>
