@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Allocator.Core.IO;
 using Allocator.Core.Text;
 using Parquet.Serialization;
@@ -143,21 +144,27 @@ public static class SimulationFiles
     public sealed class SimulationRow
     {
         /// <summary>The instance's name.</summary>
+        [JsonPropertyName("instance")]
         public string Instance { get; set; } = string.Empty;
 
         /// <summary>The policy.</summary>
+        [JsonPropertyName("policy")]
         public string Policy { get; set; } = string.Empty;
 
         /// <summary>The scenario number.</summary>
+        [JsonPropertyName("scenario")]
         public long Scenario { get; set; }
 
         /// <summary>Money made over the horizon (USD).</summary>
+        [JsonPropertyName("value")]
         public double Value { get; set; }
 
         /// <summary>Epochs at which the policy had no feasible plan.</summary>
+        [JsonPropertyName("failed_epochs")]
         public int FailedEpochs { get; set; }
 
         /// <summary>The scenario's clairvoyant value (USD), when solved.</summary>
+        [JsonPropertyName("clairvoyant")]
         public double? Clairvoyant { get; set; }
     }
 }

@@ -91,6 +91,13 @@ public sealed class SimulationTests : IDisposable
 
         Assert.Equal(["results.parquet", "summary.csv", "summary.json", "decisions.json", "value-over-time.png", "decisions.png", "report.html"], files.Select(Path.GetFileName));
         await using var stream = File.OpenRead(Path.Combine(_folder, "results.parquet"));
+        // Column names as the lab's results.parquet writes them (snake_case), so one notebook reads both.
+        await using (var reader = await Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: true))
+        {
+            Assert.Equal(["instance", "policy", "scenario", "value", "failed_epochs", "clairvoyant"], reader.Schema.GetDataFields().Select(f => f.Name));
+        }
+
+        stream.Position = 0;
         var rows = (await ParquetSerializer.DeserializeAsync<SimulationFiles.SimulationRow>(stream)).Data;
         Assert.Equal(12, rows.Count);
         Assert.Equal(result.Policies[1].Values[3], rows.Single(r => r.Policy == "greedy" && r.Scenario == 3).Value);
