@@ -302,45 +302,6 @@ public sealed class ClosedLoopRunTests
         }
     }
 
-    [Theory]
-    [InlineData(1UL)]
-    [InlineData(2UL)]
-    [InlineData(3UL)]
-    public void Each_epoch_after_the_first_is_given_the_running_plan_in_the_residual_s_terms(ulong seed)
-    {
-        // No uncertainty and every offer known at 0: the plan of epoch 0, handed back at every epoch, stays feasible and
-        // is worth exactly what the original objective still counts for it, so keeping it scores as the plan itself.
-        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(4, 30, 8, 12, seed)));
-        var plan = GreedyPlanner.Plan(instance)!;
-        var keeper = new KeepingPolicy(plan);
-
-        var result = ClosedLoopRun.Run(instance, keeper, seed: 5, scenario: 1, replanEvery: 3);
-
-        Assert.Equal(4, keeper.Given.Count);
-        Assert.Null(keeper.Given[0].Previous);
-        foreach (var given in keeper.Given.Skip(1))
-        {
-            var previous = PlanEvaluator.Evaluate(given.Instance, given.Previous!);
-            Assert.True(previous.IsFeasible, string.Join("; ", previous.Violations.Take(3)));
-        }
-
-        Assert.Equal(PlanEvaluator.Evaluate(instance, plan).Objective.Total, result.Outcome.Total, 6);
-    }
-
-    /// <summary>Plans <paramref name="plan"/> at epoch 0 and then keeps whatever plan it is handed as running.</summary>
-    private sealed class KeepingPolicy(Assignment plan) : IPlanningPolicy
-    {
-        public List<PolicyInput> Given { get; } = [];
-
-        public string Name => "keeping";
-
-        public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation)
-        {
-            Given.Add(input);
-            return PolicyPlan.Of(PlanEvaluator.Evaluate(input.Instance, input.Previous ?? plan), new PlanReport("Feasible", Name, null, null, 0));
-        }
-    }
-
     /// <summary>Plans the same fixed plan once (epoch 0): the open loop's plan under the closed loop's machinery.</summary>
     private sealed class FixedPolicy(Assignment plan) : IPlanningPolicy
     {

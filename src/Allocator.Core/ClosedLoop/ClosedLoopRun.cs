@@ -25,7 +25,7 @@ public sealed record LoopOutcome(ScenarioOutcome Outcome, ImmutableArray<double>
 
 /// <summary>
 /// The closed loop (closed-loop.md): at each epoch 0, k, 2k, ... the policy is given the residual instance of what is
-/// known, with the plan running until then in the residual's terms as its starting point, and returns a plan for it; the scenario then runs periods t .. t+k-1 of that plan under the recourse
+/// known and returns a plan for it; the scenario then runs periods t .. t+k-1 of that plan under the recourse
 /// (<see cref="ScenarioRun"/>, the same rules as the open loop) and the state moves on. The policy sees only the residual
 /// instance: nothing drawn for a period it has not reached.
 /// </summary>
@@ -50,8 +50,7 @@ public static class ClosedLoopRun
             state = Observe(instance, run, state, t, arrivals, multipliers, ranOn);
             var clock = Stopwatch.StartNew();
             var residual = new CompiledInstance(ResidualInstance.Of(instance, state));
-            var previous = t == 0 ? null : Lower(instance, residual, current, t);
-            var planned = policy.Plan(new PolicyInput(residual, previous), null, cancellation);
+            var planned = policy.Plan(new PolicyInput(residual), null, cancellation);
             if (planned.Assignment is { } plan)
             {
                 current = Lift(instance, residual, plan, state, current);
@@ -138,34 +137,6 @@ public static class ClosedLoopRun
         {
             var j = instance.JobIndex(residual.Source.Jobs[r].Id);
             (jobPool[j], jobStart[j]) = plan.JobPool[r] >= 0 ? (plan.JobPool[r], t + plan.JobStart[r]) : (-1, instance.JobEarliestStart[j]);
-        }
-
-        return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
-    }
-
-    /// <summary>
-    /// The plan running now in the residual's terms, the policy's starting point (an exact solve starts from it where it
-    /// is still feasible): leases and jobs by id, starts moved back by t and kept within their residual windows; a
-    /// started lease or job goes on from residual period 0 where it is.
-    /// </summary>
-    private static Assignment Lower(CompiledInstance instance, CompiledInstance residual, Assignment current, int t)
-    {
-        var leasePool = new int[residual.LeaseCount];
-        var leaseStart = new int[residual.LeaseCount];
-        for (var r = 0; r < residual.LeaseCount; r++)
-        {
-            var l = instance.LeaseIndex(residual.Source.Leases[r].Id);
-            leasePool[r] = current.LeasePool[l];
-            leaseStart[r] = Math.Clamp(current.LeaseStart[l] - t, residual.LeaseEarliestStart[r], residual.LeaseLatestStart[r]);
-        }
-
-        var jobPool = new int[residual.JobCount];
-        var jobStart = new int[residual.JobCount];
-        for (var r = 0; r < residual.JobCount; r++)
-        {
-            var j = instance.JobIndex(residual.Source.Jobs[r].Id);
-            jobPool[r] = current.JobPool[j];
-            jobStart[r] = Math.Max(residual.JobEarliestStart[r], current.JobStart[j] - t);
         }
 
         return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
