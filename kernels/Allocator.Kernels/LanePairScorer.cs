@@ -141,7 +141,7 @@ public static class LanePairScorer
             var run = running.As<long, double>();
             state.Free[pool] = Vector.ConditionalSelect(run, state.Free[pool] + -gpus, state.Free[pool]);
             state.Draw[pool] = Vector.ConditionalSelect(run, state.Draw[pool] + gpus, state.Draw[pool]);
-            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -(gpus * kw / 1000), state.PowerLeft[s]);
+            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobMegawatts[jobBase + j]), state.PowerLeft[s]);
             state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
             // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
             var ends = Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
