@@ -5,53 +5,22 @@ using LinearSolver = Google.OrTools.LinearSolver;
 namespace Allocator.Solver;
 
 /// <summary>
-/// SCIP on several threads. OR-Tools' model builder runs SCIP on one thread only; its older linear-solver wrapper runs
-/// SCIP's concurrent solvers (several settings racing on the same model, sharing plans and bounds) when given more than
-/// one thread, which is how a plain two-thread SCIP proves an optimum about twice as fast as one thread
-/// (benchmarks/RESULTS.md). The model stays <see cref="MipModel"/>, the one statement of the math: it is copied into
-/// the wrapper variable by variable and row by row, and the plan is read back through the same variables.
-/// The wrapper is not handed a starting plan: with one, it stops SCIP after its first node (measured).
+/// SCIP's own concurrent solvers (several settings racing on the same model, sharing plans and bounds), which OR-Tools'
+/// linear-solver wrapper runs when given more than one thread: the plain solve a researcher writes in an afternoon, and
+/// the baseline the planner is measured against (benchmarks/Allocator.SolveBench). The planner itself races one-thread
+/// solves instead (<see cref="ScipRace"/>): these show no plan before they end and ignore stop requests. The model stays
+/// <see cref="MipModel"/>, the one statement of the math: it is copied into the wrapper variable by variable and row by
+/// row (<see cref="Copy"/>, which the race uses too), and the plan is read back through the same variables.
 /// </summary>
 internal static class ConcurrentScip
 {
     public const string Name = "SCIP";
 
-    // SCIP's concurrent solvers share one thread pool per process: two concurrent solves at once crash the process
-    // (measured: a segmentation fault), and a stopped solve runs on to its limit because the concurrent solvers ignore
-    // the interrupt. One concurrent solve at a time, then; a solve that finds one running uses one thread instead.
-    private static readonly SemaphoreSlim OnePerProcess = new(1, 1);
-
-    /// <summary>
-    /// <see cref="Solve"/>, or null at once when another concurrent solve is running in this process (including one
-    /// that was abandoned and has not yet reached its limit).
-    /// </summary>
-    public static EngineResult? TrySolve(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop) =>
-        OnePerProcess.Wait(0, CancellationToken.None) ? SolveHeld(model, options, remaining, stop) : null;
-
-    /// <summary><see cref="Solve"/> once no other concurrent solve is running in this process (waits for it).</summary>
-    public static EngineResult SolveAlone(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
-    {
-        OnePerProcess.Wait(CancellationToken.None);
-        return SolveHeld(model, options, remaining, stop);
-    }
-
-    /// <summary><see cref="Solve"/> with the one-per-process gate already taken; releases it.</summary>
-    private static EngineResult SolveHeld(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop)
-    {
-        try
-        {
-            return Solve(model, options, remaining, stop);
-        }
-        finally
-        {
-            OnePerProcess.Release();
-        }
-    }
-
     /// <summary>
     /// Solves <paramref name="model"/> on <c>options.Threads</c> threads within <paramref name="remaining"/>.
     /// <paramref name="engineLog"/>: SCIP prints its log to standard output (for benchmarks that read its progress).
-    /// Callers in a process that may run two at once go through <see cref="TrySolve"/>.
+    /// Two at once in one process crash it (SCIP's concurrent solvers share one thread pool, measured), so the
+    /// benchmarks run it in a process of its own.
     /// </summary>
     public static EngineResult Solve(MipModel model, PlannerOptions options, TimeSpan remaining, CancellationToken stop, bool engineLog = false)
     {
@@ -102,7 +71,7 @@ internal static class ConcurrentScip
     }
 
     /// <summary>The model's variables, objective and rows in the wrapper, indexed as in the model.</summary>
-    private static LinearSolver.Variable[] Copy(MipModel model, LinearSolver.Solver solver)
+    internal static LinearSolver.Variable[] Copy(MipModel model, LinearSolver.Solver solver)
     {
         var source = model.Model.Helper;
         var variables = new LinearSolver.Variable[source.VariablesCount()];

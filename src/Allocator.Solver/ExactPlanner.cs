@@ -42,6 +42,16 @@ public static class ExactPlanner
         var shared = start is null ? null : new SharedIncumbent(start.Evaluation, Score);
         var layout = MipLayout.For(options, hinted: start is { FromPrevious: true });
         using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+
+        // The MIP's plans as its rounds end (SCIP on several threads): held at once, so a stop writes SCIP's plan.
+        void OfferRound(Assignment plan, double? roundBound)
+        {
+            if (PlanEvaluator.Evaluate(instance, plan) is { IsFeasible: true } candidate && shared is not null && shared.Offer(candidate))
+            {
+                log.Report(new Incumbent(candidate.Objective.Total, TrueBound(roundBound, shared, Score), clock.Elapsed, "SCIP"));
+            }
+        }
+
         var beside = Enumerable.Range(1, shared is null ? 0 : layout.WorkersBeside)
             .Select(worker => Task.Factory.StartNew(
                 () => ImproveByNeighbourhoods(catalog, shared!, options, worker, log, clock, stopNeighbourhoods.Token),
@@ -50,7 +60,7 @@ public static class ExactPlanner
         var engine = options.Solver switch
         {
             SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, log, clock, cancellation),
-            _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation),
+            _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation, onPlan: OfferRound),
         };
 
         // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run on to the limit or
@@ -220,7 +230,8 @@ public static class ExactPlanner
     /// planner returns the starting plan, the best plan it can see (MIP incumbents are not visible from C#).
     /// </summary>
     private static EngineResult SolveMip(
-        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation, bool waitOnStop = true)
+        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation,
+        bool waitOnStop = true, Action<Assignment, double?>? onPlan = null)
     {
         var name = MipEngineName(options);
         if (cancellation.IsCancellationRequested)
@@ -232,7 +243,7 @@ public static class ExactPlanner
         var remaining = options.TimeLimit - clock.Elapsed;
         watchdog.CancelAfter(remaining + options.WatchdogGrace);
         var solve = Task.Factory.StartNew(
-            () => SolveMipOnThisThread(catalog, options, start, remaining, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            () => SolveMipOnThisThread(catalog, options, start, remaining, onPlan, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             solve.Wait(watchdog.Token);
@@ -264,14 +275,13 @@ public static class ExactPlanner
     private static string MipEngineName(PlannerOptions options) => options.Solver == SolverKind.Scip ? "SCIP" : "HiGHS";
 
     private static EngineResult SolveMipOnThisThread(
-        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, TimeSpan remaining, CancellationToken stop)
+        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, TimeSpan remaining, Action<Assignment, double?>? onPlan, CancellationToken stop)
     {
         var name = MipEngineName(options);
         var model = new MipModel(catalog);
-        if (options.Solver == SolverKind.Scip && options.Threads > 1 && start is null
-            && ConcurrentScip.TrySolve(model, options, remaining, stop) is { } concurrent)
+        if (options.Solver == SolverKind.Scip && options.Threads > 1 && start is null)
         {
-            return concurrent;
+            return ScipRace.Solve(model, options, remaining, onPlan, stop);
         }
 
         // Measured with OR-Tools 9.15's model builder: SCIP takes the plan as its first incumbent and searches on from

@@ -71,8 +71,6 @@ public sealed class AnytimeTests
     [Fact]
     public void A_stop_two_seconds_into_a_solve_of_a_hard_instance_returns_a_feasible_plan_marked_interrupted()
     {
-        // SCIP's concurrent solvers ignore a stop request (measured), so the planner abandons them and they run on in this
-        // process to the end of their share of the limit: a short limit keeps them from slowing the tests after this one.
         var instance = Generated(new GeneratorOptions(12, 600, 60, 52, 1, Hard: true));
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
@@ -103,14 +101,33 @@ public sealed class AnytimeTests
     [InlineData(3UL)]
     [InlineData(8UL)]
     [InlineData(21UL)]
-    public void Scip_on_two_threads_through_the_linear_solver_wrapper_proves_the_enumerated_optimum(ulong seed)
+    public void Scip_racing_on_two_threads_proves_the_enumerated_optimum(ulong seed)
     {
         var instance = new CompiledInstance(SmallInstances.Random(seed));
         var optimum = SmallInstances.OptimumByEnumeration(instance);
         var model = new MipModel(new PlacementCatalog(instance));
 
-        var result = ConcurrentScip.SolveAlone(model, new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(20), CancellationToken.None);
+        var result = ScipRace.Solve(model, new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(20), null, CancellationToken.None);
 
+        AssertProvesOptimum(instance, optimum, result);
+    }
+
+    [Theory]
+    [InlineData(3UL)]
+    [InlineData(21UL)]
+    public void The_plain_baseline_scip_on_two_threads_through_the_linear_solver_wrapper_proves_the_enumerated_optimum(ulong seed)
+    {
+        // The benchmarks' plain solve (SCIP's own concurrent solvers) must be right for the comparison to mean anything.
+        var instance = new CompiledInstance(SmallInstances.Random(seed));
+        var optimum = SmallInstances.OptimumByEnumeration(instance);
+
+        var result = ConcurrentScip.Solve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(20), CancellationToken.None);
+
+        AssertProvesOptimum(instance, optimum, result);
+    }
+
+    private static void AssertProvesOptimum(CompiledInstance instance, double? optimum, EngineResult result)
+    {
         if (optimum is null)
         {
             Assert.Equal(EngineStatus.Infeasible, result.Status);
@@ -125,23 +142,62 @@ public sealed class AnytimeTests
     }
 
     [Fact]
-    public async Task While_one_concurrent_scip_solve_runs_another_finds_it_busy_and_the_planner_uses_one_thread_instead()
+    public void The_race_hands_over_each_better_plan_as_its_round_ends_and_stops_when_asked()
     {
-        // Two concurrent SCIP solves at once crash the process (SCIP shares one thread pool), so the second must not start.
-        var mid = new MipModel(new PlacementCatalog(Seed("mid-6x120x20x26.json")));
-        var instance = new CompiledInstance(SmallInstances.Random(12));
-        var optimum = SmallInstances.OptimumByEnumeration(instance)!.Value;
-        var running = Task.Run(() => ConcurrentScip.SolveAlone(mid, new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(6), CancellationToken.None));
-        SpinWait.SpinUntil(() => ConcurrentScip.TrySolve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(1), CancellationToken.None) is null, TimeSpan.FromSeconds(5));
+        var instance = Seed("mid-6x120x20x26.json");
+        var model = new MipModel(new PlacementCatalog(instance));
+        using var stop = new CancellationTokenSource();
+        var handed = new List<(Assignment Plan, double? Bound)>();
+        var clock = Stopwatch.StartNew();
 
-        var busy = ConcurrentScip.TrySolve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var planned = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(20), Threads = 2 });
+        var result = ScipRace.Solve(model, new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(300), (plan, bound) =>
+        {
+            lock (handed)
+            {
+                handed.Add((plan, bound));
+            }
 
-        Assert.Null(busy);
-        Assert.False(running.IsCompleted);
-        Assert.Equal(PlanStatus.Optimal, planned.Status);
-        Assert.Equal(optimum, planned.Objective!.Value, 1e-6 * Math.Max(1, Math.Abs(optimum)));
-        await running;
+            stop.Cancel();
+        }, stop.Token);
+
+        // Asked to stop after its first plan, the race ends long before its limit and returns the best plan it handed over.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(150), $"the race ran {clock.Elapsed} of its 300 s after the stop");
+        Assert.Equal(EngineStatus.Feasible, result.Status);
+        Assert.NotEmpty(handed);
+        var values = handed.Select(h => PlanEvaluator.Evaluate(instance, h.Plan)).ToList();
+        Assert.All(values, v => Assert.True(v.IsFeasible));
+        Assert.Equal(values.Max(v => v.Objective.Total), PlanEvaluator.Evaluate(instance, result.Assignment!).Objective.Total, 1e-6);
+        Assert.All(handed, h => Assert.True(h.Bound >= values.Max(v => v.Objective.Total) - 1));
+    }
+
+    [Fact]
+    public void A_stop_during_the_mips_share_writes_the_plan_scip_has_found_by_then()
+    {
+        // The mid seed: SCIP's first plans beat the greedy start plan within seconds. The stop comes as the first does.
+        var instance = Seed("mid-6x120x20x26.json");
+        using var stop = new CancellationTokenSource();
+        var progress = new StopOnFirst("SCIP", stop);
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(300), Threads = 2 }, progress, stop.Token);
+
+        Assert.Equal(SolveEnd.Interrupted, result.End);
+        var scip = Assert.Single(result.Progress, p => p.Source == "SCIP");
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(150), $"the planner ran {result.Elapsed} of its 300 s after the stop");
+        Assert.True(result.Objective >= scip.Objective - 1e-6 * scip.Objective);
+        Assert.True(scip.Objective > result.Progress[0].Objective, "SCIP's plan is better than the greedy start plan");
+        Assert.True(PlanEvaluator.Evaluate(instance, result.Assignment!).IsFeasible);
+    }
+
+    /// <summary>Cancels a token when the first report from <paramref name="source"/> comes (synchronously, on the reporting thread).</summary>
+    private sealed class StopOnFirst(string source, CancellationTokenSource stop) : IProgress<Incumbent>
+    {
+        public void Report(Incumbent value)
+        {
+            if (value.Source == source)
+            {
+                stop.Cancel();
+            }
+        }
     }
 
     [Fact]

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using Allocator.Core.Evaluation;
+using LinearSolver = Google.OrTools.LinearSolver;
+
+namespace Allocator.Solver;
+
+/// <summary>
+/// SCIP on several threads, each thread its own one-thread SCIP solve of <see cref="MipModel"/> with its own seed,
+/// solved in rounds: each solve is stopped at the end of a round and resumed (SCIP keeps its search tree between calls of
+/// the same solver when the model is unchanged), and between rounds the racers hand each other their best plan as a
+/// hint. The first proof ends the race. Unlike SCIP's own concurrent solvers (<see cref="ConcurrentScip"/>), which
+/// show nothing before they end and ignore stop requests, the race hands the planner SCIP's plan and bound after every
+/// round and stops when asked (one-thread SCIP honours the interrupt), so a stop during the MIP's share writes SCIP's
+/// plan rather than the start plan (benchmarks/RESULTS.md, "SCIP in rounds").
+/// </summary>
+internal sealed class ScipRace
+{
+    public const string Name = "SCIP";
+
+    // Rounds grow from the first by half each time, up to the longest: plans show within seconds at the start, while
+    // later rounds are long enough that stopping and resuming costs nothing measurable.
+    private static readonly TimeSpan FirstRound = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LongestRound = TimeSpan.FromSeconds(20);
+    private const double RoundGrowth = 1.5;
+
+    private readonly Lock _gate = new();
+    private readonly MipModel _model;
+    private readonly Action<Assignment, double?>? _onPlan;
+    private double[]? _bestValues;
+    private double _bestObjective = double.NegativeInfinity;
+    private double _bound = double.PositiveInfinity;
+    private EngineStatus _end = EngineStatus.Unknown;
+
+    private ScipRace(MipModel model, Action<Assignment, double?>? onPlan) => (_model, _onPlan) = (model, onPlan);
+
+    /// <summary>
+    /// Races <c>options.Threads</c> SCIP solves of <paramref name="model"/> within <paramref name="remaining"/>.
+    /// <paramref name="onPlan"/> hears of each better plan as a round ends, with the best bound known then (USD).
+    /// </summary>
+    public static EngineResult Solve(MipModel model, PlannerOptions options, TimeSpan remaining, Action<Assignment, double?>? onPlan, CancellationToken stop)
+    {
+        var race = new ScipRace(model, onPlan);
+        var clock = Stopwatch.StartNew();
+        using var finished = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var racers = Enumerable.Range(0, Math.Max(1, options.Threads))
+            .Select(i => Task.Factory.StartNew(
+                () => race.Run(options, i, remaining, clock, finished), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        Task.WaitAll(racers, CancellationToken.None);
+        return race.Result();
+    }
+
+    private EngineResult Result()
+    {
+        lock (_gate)
+        {
+            if (_end == EngineStatus.Infeasible)
+            {
+                return new EngineResult(EngineStatus.Infeasible, null, null, Name);
+            }
+
+            if (_bestValues is not { } values)
+            {
+                return new EngineResult(EngineStatus.Unknown, null, null, Name);
+            }
+
+            var bound = double.IsFinite(_bound) ? _bound / MipModel.ObjectiveScale : (double?)null;
+            return new EngineResult(_end == EngineStatus.Optimal ? EngineStatus.Optimal : EngineStatus.Feasible, _model.Extract(v => values[v.Index]), bound, Name);
+        }
+    }
+
+    /// <summary>One racer: its own solver, resumed round after round until a proof, the limit or a stop.</summary>
+    private void Run(PlannerOptions options, int racer, TimeSpan remaining, Stopwatch clock, CancellationTokenSource finished)
+    {
+        using var solver = LinearSolver.Solver.CreateSolver("SCIP")
+            ?? throw new InvalidOperationException("OR-Tools has no SCIP solver on this platform.");
+        var variables = ConcurrentScip.Copy(_model, solver);
+        solver.SetNumThreads(1);
+        var parameters = Parameters(options, racer);
+        if (!solver.SetSolverSpecificParametersAsString(parameters))
+        {
+            throw new InvalidOperationException($"SCIP rejected the planner's parameters ({parameters.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
+        }
+
+        using var interrupt = finished.Token.Register(() => solver.InterruptSolve());
+        var round = FirstRound;
+        var solving = TimeSpan.Zero;
+        double[]? hinted = null;
+        while (!finished.IsCancellationRequested && remaining - clock.Elapsed > TimeSpan.FromMilliseconds(50))
+        {
+            hinted = HintBest(solver, variables, hinted);
+            var slice = Min(round, remaining - clock.Elapsed);
+            round = Min(round * RoundGrowth, LongestRound);
+
+            // SCIP's time limit counts its own solving time over every call of this solver.
+            var started = clock.Elapsed;
+            solver.SetTimeLimit((long)Math.Max(1, (solving + slice).TotalMilliseconds));
+            var status = solver.Solve();
+            var took = clock.Elapsed - started;
+            solving += took;
+            if (!Record(solver, variables, status, finished))
+            {
+                return;
+            }
+
+            // A round that ends well before its time without a proof or a stop hit another limit (the node limit):
+            // resuming would return at once, round after round.
+            if (!finished.IsCancellationRequested && took < slice / 2)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Hands the solver the race's best plan as a hint when it is new to this racer; returns what it was given.</summary>
+    private double[]? HintBest(LinearSolver.Solver solver, LinearSolver.Variable[] variables, double[]? hinted)
+    {
+        lock (_gate)
+        {
+            if (_bestValues is null || ReferenceEquals(_bestValues, hinted))
+            {
+                return hinted;
+            }
+
+            solver.SetHint(variables, _bestValues);
+            return _bestValues;
+        }
+    }
+
+    /// <summary>Keeps a round's plan and bound; says whether the racer goes on.</summary>
+    private bool Record(LinearSolver.Solver solver, LinearSolver.Variable[] variables, LinearSolver.Solver.ResultStatus status, CancellationTokenSource finished)
+    {
+        switch (status)
+        {
+            case LinearSolver.Solver.ResultStatus.OPTIMAL or LinearSolver.Solver.ResultStatus.FEASIBLE:
+                var objective = solver.Objective().Value();
+                var bound = solver.Objective().BestBound();
+                double[]? better = null;
+                double tightest;
+                lock (_gate)
+                {
+                    if (objective > _bestObjective)
+                    {
+                        better = [.. variables.Select(v => v.SolutionValue())];
+                        (_bestObjective, _bestValues) = (objective, better);
+                    }
+
+                    _bound = Math.Min(_bound, double.IsFinite(bound) ? bound : double.PositiveInfinity);
+                    tightest = _bound;
+                    if (status == LinearSolver.Solver.ResultStatus.OPTIMAL && _end != EngineStatus.Optimal)
+                    {
+                        _end = EngineStatus.Optimal;
+                        finished.Cancel();
+                    }
+                }
+
+                if (better is not null && _onPlan is { } onPlan)
+                {
+                    onPlan(_model.Extract(v => better[v.Index]), double.IsFinite(tightest) ? tightest / MipModel.ObjectiveScale : null);
+                }
+
+                return status == LinearSolver.Solver.ResultStatus.FEASIBLE;
+            case LinearSolver.Solver.ResultStatus.INFEASIBLE:
+                lock (_gate)
+                {
+                    _end = EngineStatus.Infeasible;
+                }
+
+                finished.Cancel();
+                return false;
+            case LinearSolver.Solver.ResultStatus.MODEL_INVALID:
+                throw new InvalidOperationException("SCIP calls the model invalid. This is a bug in the model.");
+            case LinearSolver.Solver.ResultStatus.NOT_SOLVED:
+                // A round too short to find a plan: the next one goes on from where it stopped.
+                return true;
+            default:
+                // ABNORMAL leaves the wrapper's solver unusable; the other racers go on.
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The planner's seed (shifted by the racer, so that racers search differently), gap and node limit, and the two
+    /// settings that make resuming with a hint work (both measured with OR-Tools 9.15: see the lines).
+    /// </summary>
+    private static string Parameters(PlannerOptions options, int racer) => string.Join('\n', new[]
+    {
+        string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed) + racer}"),
+        string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"),
+        options.NodeLimit is { } nodes ? string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}") : null,
+        // Resumed with this propagator on, SCIP fails inside it ("No memory" in prop_genvbounds).
+        "propagating/genvbounds/freq = -1",
+        // A hint given mid-solve is set on the original variables, which SCIP refuses for a multi-aggregated one.
+        "presolving/donotmultaggr = TRUE",
+    }.OfType<string>());
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
