@@ -18,9 +18,11 @@ internal sealed class ScipRace
 {
     public const string Name = "SCIP";
 
-    // Rounds grow from the first by half each time, up to the longest: plans show within seconds at the start, while
-    // later rounds are long enough that stopping and resuming costs nothing measurable.
-    private static readonly TimeSpan FirstRound = TimeSpan.FromSeconds(2);
+    // The first round ends when the root node is done (a node limit of one): stopped inside the root's LP by a clock,
+    // SCIP resumed from a pseudo solution and found its first good plan an order of magnitude later (measured on the
+    // hard case). Later rounds are timed, from the shortest, growing by half each time up to the longest.
+    private const long RootNodes = 1;
+    private static readonly TimeSpan ShortestRound = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LongestRound = TimeSpan.FromSeconds(20);
     private const double RoundGrowth = 1.5;
 
@@ -77,21 +79,24 @@ internal sealed class ScipRace
             ?? throw new InvalidOperationException("OR-Tools has no SCIP solver on this platform.");
         var variables = ConcurrentScip.Copy(_model, solver);
         solver.SetNumThreads(1);
-        var parameters = Parameters(options, racer);
-        if (!solver.SetSolverSpecificParametersAsString(parameters))
-        {
-            throw new InvalidOperationException($"SCIP rejected the planner's parameters ({parameters.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
-        }
-
         using var interrupt = finished.Token.Register(() => solver.InterruptSolve());
-        var round = FirstRound;
+        TimeSpan? round = null;
         var solving = TimeSpan.Zero;
         double[]? hinted = null;
         while (!finished.IsCancellationRequested && remaining - clock.Elapsed > TimeSpan.FromMilliseconds(50))
         {
             hinted = HintBest(solver, variables, hinted);
-            var slice = Min(round, remaining - clock.Elapsed);
-            round = Min(round * RoundGrowth, LongestRound);
+
+            // The wrapper resets SCIP's parameters after each solve, so each round sets them again.
+            var root = round is null;
+            var parameters = Parameters(options, racer, root ? Math.Min(RootNodes, options.NodeLimit ?? RootNodes) : options.NodeLimit);
+            if (!solver.SetSolverSpecificParametersAsString(parameters))
+            {
+                throw new InvalidOperationException($"SCIP rejected the planner's parameters ({parameters.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
+            }
+
+            var slice = root ? remaining - clock.Elapsed : Min(round!.Value, remaining - clock.Elapsed);
+            round = root ? ShortestRound : Min(round!.Value * RoundGrowth, LongestRound);
 
             // SCIP's time limit counts its own solving time over every call of this solver.
             var started = clock.Elapsed;
@@ -104,9 +109,9 @@ internal sealed class ScipRace
                 return;
             }
 
-            // A round that ends well before its time without a proof or a stop hit another limit (the node limit):
+            // A timed round that ends well before its time without a proof or a stop hit the planner's node limit:
             // resuming would return at once, round after round.
-            if (!finished.IsCancellationRequested && took < slice / 2)
+            if (!root && !finished.IsCancellationRequested && took < slice / 2)
             {
                 return;
             }
@@ -181,14 +186,14 @@ internal sealed class ScipRace
     }
 
     /// <summary>
-    /// The planner's seed (shifted by the racer, so that racers search differently), gap and node limit, and the two
+    /// The planner's seed (shifted by the racer, so that racers search differently), gap and a node limit, and the two
     /// settings that make resuming with a hint work (both measured with OR-Tools 9.15: see the lines).
     /// </summary>
-    private static string Parameters(PlannerOptions options, int racer) => string.Join('\n', new[]
+    private static string Parameters(PlannerOptions options, int racer, long? nodeLimit) => string.Join('\n', new[]
     {
         string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed) + racer}"),
         string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"),
-        options.NodeLimit is { } nodes ? string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}") : null,
+        nodeLimit is { } nodes ? string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}") : null,
         // Resumed with this propagator on, SCIP fails inside it ("No memory" in prop_genvbounds).
         "propagating/genvbounds/freq = -1",
         // A hint given mid-solve is set on the original variables, which SCIP refuses for a multi-aggregated one.
