@@ -57,11 +57,25 @@ public static class ExactPlanner
                 () => ImproveByNeighbourhoods(catalog, shared!, options, worker, log, clock, stopNeighbourhoods.Token),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
-        var engine = options.Solver switch
+        var lead = layout.LeadRunsOn && shared is not null ? new ScipRace.Lead(options.TimeLimit, () => shared.Best, Score) : null;
+        var engineRun = Task.Factory.StartNew(
+            () => options.Solver switch
+            {
+                SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, log, clock, cancellation),
+                _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation, onPlan: OfferRound, lead: lead),
+            },
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        // With a racer running on past the MIP's share, the re-solves take the other threads from the share's end.
+        var after = Task.CompletedTask;
+        if (lead is not null && !engineRun.Wait(Positive(layout.MipOptions.TimeLimit - clock.Elapsed), CancellationToken.None))
         {
-            SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, log, clock, cancellation),
-            _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation, onPlan: OfferRound),
-        };
+            after = Task.Factory.StartNew(
+                () => ImproveAfter(catalog, shared!, options, layout.WorkersAfter, log, clock, stopNeighbourhoods.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        var engine = engineRun.GetAwaiter().GetResult();
 
         // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run on to the limit or
         // to the target gap.
@@ -87,7 +101,7 @@ public static class ExactPlanner
         }
 
         // With a target gap, the re-solves stop as soon as a plan within it of the engine's bound is held (perhaps
-        // already: one found beside the MIP). The bound is known only now: the engines report none while they run.
+        // already: one found beside the MIP). The final bound is known only now.
         var bound = TrueBound(engine.Bound, shared, Score);
         if (shared is not null && (improved || bound is not null))
         {
@@ -99,14 +113,12 @@ public static class ExactPlanner
             shared.CancelWhen(score => PlannerResult.GapBetween(goal, score) <= options.TargetGap, stopNeighbourhoods);
         }
 
-        if (layout.Improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible))
+        if (layout.Improve && shared is not null && engine.Status is not (EngineStatus.Optimal or EngineStatus.Infeasible) && after == Task.CompletedTask)
         {
-            // Worker numbers seed each worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
-            var after = layout.WorkersAfter;
-            Parallel.For(0, after, new ParallelOptions { MaxDegreeOfParallelism = after }, i =>
-                ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, stopNeighbourhoods.Token));
+            ImproveAfter(catalog, shared, options, layout.MipOptions.Threads, log, clock, stopNeighbourhoods.Token);
         }
 
+        after.GetAwaiter().GetResult();
         foreach (var worker in beside)
         {
             worker.GetAwaiter().GetResult();
@@ -140,6 +152,19 @@ public static class ExactPlanner
             Progress = log.Points,
         };
     }
+
+    /// <summary>
+    /// Re-solves on <paramref name="after"/> of the MIP's threads after its share, to the limit. Worker numbers seed each
+    /// worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
+    /// </summary>
+    private static void ImproveAfter(
+        PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int after, SolveLog log, Stopwatch clock, CancellationToken stop)
+    {
+        Parallel.For(0, after, new ParallelOptions { MaxDegreeOfParallelism = after }, i =>
+            ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, stop));
+    }
+
+    private static TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
 
     /// <summary>
     /// The engine's bound, as long as it is one: the model holds every feasible plan, so a true bound is never below the
@@ -231,7 +256,7 @@ public static class ExactPlanner
     /// </summary>
     private static EngineResult SolveMip(
         PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation,
-        bool waitOnStop = true, Action<Assignment, double?>? onPlan = null)
+        bool waitOnStop = true, Action<Assignment, double?>? onPlan = null, ScipRace.Lead? lead = null)
     {
         var name = MipEngineName(options);
         if (cancellation.IsCancellationRequested)
@@ -241,9 +266,10 @@ public static class ExactPlanner
 
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var remaining = options.TimeLimit - clock.Elapsed;
-        watchdog.CancelAfter(remaining + options.WatchdogGrace);
+        var leadRemaining = lead is null ? (TimeSpan?)null : lead.Remaining - clock.Elapsed;
+        watchdog.CancelAfter((leadRemaining ?? remaining) + options.WatchdogGrace);
         var solve = Task.Factory.StartNew(
-            () => SolveMipOnThisThread(catalog, options, start, remaining, onPlan, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            () => SolveMipOnThisThread(catalog, options, start, remaining, onPlan, lead is null ? null : lead with { Remaining = leadRemaining!.Value }, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             solve.Wait(watchdog.Token);
@@ -275,13 +301,13 @@ public static class ExactPlanner
     private static string MipEngineName(PlannerOptions options) => options.Solver == SolverKind.Scip ? "SCIP" : "HiGHS";
 
     private static EngineResult SolveMipOnThisThread(
-        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, TimeSpan remaining, Action<Assignment, double?>? onPlan, CancellationToken stop)
+        PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, TimeSpan remaining, Action<Assignment, double?>? onPlan, ScipRace.Lead? lead, CancellationToken stop)
     {
         var name = MipEngineName(options);
         var model = new MipModel(catalog);
         if (options.Solver == SolverKind.Scip && options.Threads > 1 && start is null)
         {
-            return ScipRace.Solve(model, options, remaining, onPlan, stop);
+            return ScipRace.Solve(model, options, remaining, onPlan, stop, lead);
         }
 
         // Measured with OR-Tools 9.15's model builder: SCIP takes the plan as its first incumbent and searches on from

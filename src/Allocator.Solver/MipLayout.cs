@@ -7,7 +7,11 @@ namespace Allocator.Solver;
 /// <param name="WorkersBeside">Re-solve workers that run from the first second, beside the MIP, on to the limit.</param>
 /// <param name="WorkersAfter">Re-solve workers that run from the end of the MIP's share to the limit, on its threads.</param>
 /// <param name="Improve">Whether there are re-solves at all.</param>
-internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, int WorkersAfter, bool Improve)
+/// <param name="LeadRunsOn">
+/// SCIP races on several threads (<see cref="ScipRace"/>): after the MIP's share one racer runs on to the limit, taking
+/// the re-solves' plans as hints, and the re-solves get the other threads.
+/// </param>
+internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, int WorkersAfter, bool Improve, bool LeadRunsOn = false)
 {
     /// <summary>The layout for <paramref name="options"/>; <paramref name="hinted"/>: the MIP starts from last night's plan.</summary>
     public static MipLayout For(PlannerOptions options, bool hinted)
@@ -24,7 +28,8 @@ internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, i
         // re-solve too.
         var mip = options with { TimeLimit = options.TimeLimit * (1 - options.ImprovementShare) };
         var mipThreads = threads == 1 ? 1 : MipThreads(options, threads, hinted);
-        return new MipLayout(mip with { Threads = mipThreads }, threads - mipThreads, mipThreads, true);
+        var race = options.Solver == SolverKind.Scip && mipThreads > 1 && !hinted;
+        return new MipLayout(mip with { Threads = mipThreads }, threads - mipThreads, race ? mipThreads - 1 : mipThreads, true, race);
     }
 
     /// <summary>

@@ -220,31 +220,61 @@ internal sealed class MipModel
     public void Hint(PlanEvaluation plan)
     {
         Model.ClearHints();
+        foreach (var (variable, value) in Solution(plan))
+        {
+            Model.AddHint(variable, value);
+        }
+    }
+
+    /// <summary>The same solution as <see cref="Hint"/>, as a value per variable index (for the linear-solver wrapper).</summary>
+    public double[] Values(PlanEvaluation plan)
+    {
+        var values = new double[Model.VariablesCount()];
+        foreach (var (variable, value) in Solution(plan))
+        {
+            values[variable.Index] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// <paramref name="plan"/> as a solution of this model: each placement variable 1 where the plan has that lease or
+    /// job and 0 elsewhere, and spot as the contract's clearing sells it.
+    /// </summary>
+    private IEnumerable<(Variable Variable, double Value)> Solution(PlanEvaluation plan)
+    {
         var assignment = plan.Assignment;
         for (var l = 0; l < _lease.Length; l++)
         {
-            HintItem(_catalog.Leases[l], _lease[l], assignment.LeasePool[l], assignment.LeaseStart[l]);
+            foreach (var hint in Placement(_catalog.Leases[l], _lease[l], assignment.LeasePool[l], assignment.LeaseStart[l]))
+            {
+                yield return hint;
+            }
         }
 
         for (var j = 0; j < _job.Length; j++)
         {
-            HintItem(_catalog.Jobs[j], _job[j], assignment.JobPool[j], assignment.JobStart[j]);
+            foreach (var hint in Placement(_catalog.Jobs[j], _job[j], assignment.JobPool[j], assignment.JobStart[j]))
+            {
+                yield return hint;
+            }
         }
 
         for (var i = 0; i < _spot.Length; i++)
         {
             if (_spot[i] is { } spot)
             {
-                Model.AddHint(spot, Math.Clamp(plan.Spot[i], 0, spot.UpperBound));
+                yield return (spot, Math.Clamp(plan.Spot[i], 0, spot.UpperBound));
             }
         }
     }
 
-    private void HintItem(System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars, int pool, int start)
+    private static IEnumerable<(Variable, double)> Placement(System.Collections.Immutable.ImmutableArray<PlacementOption> options, Variable[] vars, int pool, int start)
     {
         for (var k = 0; k < vars.Length; k++)
         {
-            Model.AddHint(vars[k], options[k].Pool == pool && options[k].Start == start ? 1 : 0);
+            yield return (vars[k], options[k].Pool == pool && options[k].Start == start ? 1 : 0);
         }
     }
 

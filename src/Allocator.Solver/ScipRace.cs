@@ -34,20 +34,34 @@ internal sealed class ScipRace
     private double _bound = double.PositiveInfinity;
     private EngineStatus _end = EngineStatus.Unknown;
 
-    private ScipRace(MipModel model, Action<Assignment, double?>? onPlan) => (_model, _onPlan) = (model, onPlan);
+    private readonly Lead? _lead;
+    private PlanEvaluation? _outsideGiven;
+
+    private ScipRace(MipModel model, Action<Assignment, double?>? onPlan, Lead? lead) => (_model, _onPlan, _lead) = (model, onPlan, lead);
 
     /// <summary>
-    /// Races <c>options.Threads</c> SCIP solves of <paramref name="model"/> within <paramref name="remaining"/>.
-    /// <paramref name="onPlan"/> hears of each better plan as a round ends, with the best bound known then (USD).
+    /// The first racer runs on past the others' share, to <paramref name="Remaining"/>, while their threads re-solve
+    /// neighbourhoods; from the end of the share it takes the best plan held outside the race (<paramref name="Outside"/>,
+    /// on the model's <paramref name="Score"/>) as a hint between rounds when that beats the race's own. (Not before:
+    /// the start plan as SCIP's first plan left SCIP's plans worse, benchmarks/RESULTS.md.)
     /// </summary>
-    public static EngineResult Solve(MipModel model, PlannerOptions options, TimeSpan remaining, Action<Assignment, double?>? onPlan, CancellationToken stop)
+    public sealed record Lead(TimeSpan Remaining, Func<PlanEvaluation> Outside, Func<PlanEvaluation, double> Score);
+
+    /// <summary>
+    /// Races <c>options.Threads</c> SCIP solves of <paramref name="model"/> within <paramref name="remaining"/> (the
+    /// first to <paramref name="lead"/>'s time when given). <paramref name="onPlan"/> hears of each better plan as a
+    /// round ends, with the best bound known then (USD).
+    /// </summary>
+    public static EngineResult Solve(
+        MipModel model, PlannerOptions options, TimeSpan remaining, Action<Assignment, double?>? onPlan, CancellationToken stop, Lead? lead = null)
     {
-        var race = new ScipRace(model, onPlan);
+        var race = new ScipRace(model, onPlan, lead);
         var clock = Stopwatch.StartNew();
         using var finished = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var racers = Enumerable.Range(0, Math.Max(1, options.Threads))
             .Select(i => Task.Factory.StartNew(
-                () => race.Run(options, i, remaining, clock, finished), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+                () => race.Run(options, i, i == 0 && lead is not null ? lead.Remaining : remaining, remaining, clock, finished),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         Task.WaitAll(racers, CancellationToken.None);
         return race.Result();
@@ -73,7 +87,7 @@ internal sealed class ScipRace
     }
 
     /// <summary>One racer: its own solver, resumed round after round until a proof, the limit or a stop.</summary>
-    private void Run(PlannerOptions options, int racer, TimeSpan remaining, Stopwatch clock, CancellationTokenSource finished)
+    private void Run(PlannerOptions options, int racer, TimeSpan remaining, TimeSpan share, Stopwatch clock, CancellationTokenSource finished)
     {
         using var solver = LinearSolver.Solver.CreateSolver("SCIP")
             ?? throw new InvalidOperationException("OR-Tools has no SCIP solver on this platform.");
@@ -86,6 +100,10 @@ internal sealed class ScipRace
         while (!finished.IsCancellationRequested && remaining - clock.Elapsed > TimeSpan.FromMilliseconds(50))
         {
             hinted = HintBest(solver, variables, hinted);
+            if (racer == 0 && clock.Elapsed >= share)
+            {
+                HintOutside(solver, variables);
+            }
 
             // The wrapper resets SCIP's parameters after each solve, so each round sets them again.
             var root = round is null;
@@ -131,6 +149,27 @@ internal sealed class ScipRace
             solver.SetHint(variables, _bestValues);
             return _bestValues;
         }
+    }
+
+    /// <summary>Hands the leading racer the plan held outside the race when it is new and beats the race's own.</summary>
+    private void HintOutside(LinearSolver.Solver solver, LinearSolver.Variable[] variables)
+    {
+        if (_lead is null || _lead.Outside() is not { } outside || ReferenceEquals(outside, _outsideGiven))
+        {
+            return;
+        }
+
+        var objective = _lead.Score(outside) * MipModel.ObjectiveScale;
+        lock (_gate)
+        {
+            if (objective <= _bestObjective)
+            {
+                return;
+            }
+        }
+
+        _outsideGiven = outside;
+        solver.SetHint(variables, _model.Values(outside));
     }
 
     /// <summary>Keeps a round's plan and bound; says whether the racer goes on.</summary>

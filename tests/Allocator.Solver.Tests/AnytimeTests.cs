@@ -181,10 +181,12 @@ public sealed class AnytimeTests
         var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(300), Threads = 2 }, progress, stop.Token);
 
         Assert.Equal(SolveEnd.Interrupted, result.End);
-        var scip = Assert.Single(result.Progress, p => p.Source == "SCIP");
+        // The other racer may still hand over the plan its interrupted round ended with.
+        var scip = result.Progress.Where(p => p.Source == "SCIP").ToList();
+        Assert.NotEmpty(scip);
         Assert.True(result.Elapsed < TimeSpan.FromSeconds(150), $"the planner ran {result.Elapsed} of its 300 s after the stop");
-        Assert.True(result.Objective >= scip.Objective - 1e-6 * scip.Objective);
-        Assert.True(scip.Objective > result.Progress[0].Objective, "SCIP's plan is better than the greedy start plan");
+        Assert.Equal(scip.Max(p => p.Objective), result.Objective!.Value, 1e-6 * result.Objective.Value);
+        Assert.True(scip[0].Objective > result.Progress[0].Objective, "SCIP's plan is better than the greedy start plan");
         Assert.True(PlanEvaluator.Evaluate(instance, result.Assignment!).IsFeasible);
     }
 
