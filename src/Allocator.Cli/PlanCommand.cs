@@ -21,7 +21,7 @@ internal static class PlanCommand
         var output = new Option<string>("--out") { Description = "Folder for plan.json and plan.csv.", DefaultValueFactory = _ => "out" };
         var timeLimit = new Option<double>("--time-limit") { Description = "Seconds the solver may run; the best plan found by then is returned.", DefaultValueFactory = _ => 60 };
         var threads = new Option<int>("--threads") { Description = "Solver threads.", DefaultValueFactory = _ => 2 };
-        var mipThreads = new Option<int?>("--mip-threads") { Description = "Of --threads, how many the MIP gets while the others run neighbourhood re-solves (1 .. threads). Default: all of them for SCIP (its concurrent solvers), 1 for SCIP with --previous and for HiGHS." };
+        var mipThreads = new Option<int?>("--mip-threads") { Description = "Of --threads, how many the MIP gets while the others run neighbourhood re-solves (1 .. threads). Default: all of them for SCIP (one racing solve per thread), 1 for SCIP with --previous and for HiGHS." };
         var gap = new Option<double>("--gap") { Description = "Stop once the plan is proven within this relative gap of the bound (0.005 = 0.5%); the status stays feasible. 0: run to the optimum or the limit.", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Solver random seed.", DefaultValueFactory = _ => 0 };
         var previous = new Option<string?>("--previous") { Description = "A previous plan.json to start from (solution hint; it must be for this instance). Default: none." };

@@ -374,7 +374,7 @@ public static class ExactPlanner
 
     /// <summary>
     /// The engine's own options: the planner's relative gap, seed and node limit, engine logs off. SCIP runs on one thread through
-    /// the model builder (on more, <see cref="ConcurrentScip"/> takes over); HiGHS gets the MIP's threads.
+    /// the model builder (on more, <see cref="ScipRace"/> takes over); HiGHS gets the MIP's threads.
     /// </summary>
     private static string EngineParameters(PlannerOptions options) => options.Solver == SolverKind.Scip
         ? string.Join('\n', new[]

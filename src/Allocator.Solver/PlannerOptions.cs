@@ -38,9 +38,9 @@ public sealed record PlannerOptions
 
     /// <summary>
     /// Threads the MIP gets (at most <see cref="Threads"/>); every other thread runs neighbourhood re-solves beside it.
-    /// Null: every thread for SCIP, whose concurrent solvers then prove an optimum as fast as a plain SCIP solve would;
-    /// one for SCIP started from last night's plan (a hinted SCIP runs on one thread) and for HiGHS. SCIP on one thread
-    /// runs through OR-Tools' model builder, on more through its linear-solver wrapper (<see cref="ConcurrentScip"/>).
+    /// Null: every thread for SCIP, which races one solve per thread (<see cref="ScipRace"/>) and so proves an optimum
+    /// as fast as a plain SCIP solve would; one for SCIP started from last night's plan (a hinted SCIP runs on one thread)
+    /// and for HiGHS. SCIP on one thread runs through OR-Tools' model builder, on more through its linear-solver wrapper.
     /// On many cores a small number is worth trying: many re-solve workers beside one SCIP thread have given better plans
     /// at a short limit than the reverse (benchmarks/RESULTS.md, "MIP threads").
     /// </summary>
