@@ -1,4 +1,3 @@
-using System.Globalization;
 using Allocator.Core.Evaluation;
 using LinearSolver = Google.OrTools.LinearSolver;
 
@@ -38,9 +37,7 @@ internal static class ConcurrentScip
         }
 
         solver.SetTimeLimit((long)Math.Max(1, remaining.TotalMilliseconds));
-        var parameters = string.Join('\n',
-            string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
-            string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"));
+        var parameters = string.Join('\n', ExactPlanner.ScipParameters(options, 0, null));
         if (!solver.SetSolverSpecificParametersAsString(parameters))
         {
             throw new InvalidOperationException($"SCIP rejected the planner's parameters ({parameters.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");

@@ -373,16 +373,25 @@ public static class ExactPlanner
     }
 
     /// <summary>
+    /// SCIP's settings from the planner's, for every way the planner runs SCIP: the seed (shifted, so that racers search
+    /// differently), the gap the engine stops at, and a node limit.
+    /// </summary>
+    internal static IEnumerable<string> ScipParameters(PlannerOptions options, int seedShift, long? nodeLimit)
+    {
+        yield return string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed) + seedShift}");
+        yield return string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}");
+        if (nodeLimit is { } nodes)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}");
+        }
+    }
+
+    /// <summary>
     /// The engine's own options: the planner's relative gap, seed and node limit, engine logs off. SCIP runs on one thread through
     /// the model builder (on more, <see cref="ScipRace"/> takes over); HiGHS gets the MIP's threads.
     /// </summary>
     private static string EngineParameters(PlannerOptions options) => options.Solver == SolverKind.Scip
-        ? string.Join('\n', new[]
-            {
-                string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed)}"),
-                string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"),
-                options.NodeLimit is { } nodes ? string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}") : null,
-            }.OfType<string>())
+        ? string.Join('\n', ScipParameters(options, 0, options.NodeLimit))
         : string.Join('\n',
             "output_flag = false",
             string.Create(CultureInfo.InvariantCulture, $"random_seed = {Math.Abs(options.Seed)}"),

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Allocator.Core.Evaluation;
 using LinearSolver = Google.OrTools.LinearSolver;
 
@@ -228,16 +227,13 @@ internal sealed class ScipRace
     /// The planner's seed (shifted by the racer, so that racers search differently), gap and a node limit, and the two
     /// settings that make resuming with a hint work (both measured with OR-Tools 9.15: see the lines).
     /// </summary>
-    private static string Parameters(PlannerOptions options, int racer, long? nodeLimit) => string.Join('\n', new[]
-    {
-        string.Create(CultureInfo.InvariantCulture, $"randomization/randomseedshift = {Math.Abs(options.Seed) + racer}"),
-        string.Create(CultureInfo.InvariantCulture, $"limits/gap = {options.EngineGap:R}"),
-        nodeLimit is { } nodes ? string.Create(CultureInfo.InvariantCulture, $"limits/totalnodes = {nodes}") : null,
+    private static string Parameters(PlannerOptions options, int racer, long? nodeLimit) => string.Join('\n', ExactPlanner.ScipParameters(options, racer, nodeLimit).Concat(
+    [
         // Resumed with this propagator on, SCIP fails inside it ("No memory" in prop_genvbounds).
         "propagating/genvbounds/freq = -1",
         // A hint given mid-solve is set on the original variables, which SCIP refuses for a multi-aggregated one.
         "presolving/donotmultaggr = TRUE",
-    }.OfType<string>());
+    ]));
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
