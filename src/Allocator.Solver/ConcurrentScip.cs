@@ -37,11 +37,7 @@ internal static class ConcurrentScip
         }
 
         solver.SetTimeLimit((long)Math.Max(1, remaining.TotalMilliseconds));
-        var parameters = string.Join('\n', ExactPlanner.ScipParameters(options, 0, null));
-        if (!solver.SetSolverSpecificParametersAsString(parameters))
-        {
-            throw new InvalidOperationException($"SCIP rejected the planner's parameters ({parameters.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
-        }
+        SetParameters(solver, ExactPlanner.ScipParameters(options, 0, null));
 
         LinearSolver.Solver.ResultStatus status;
         using (new Interrupter(() => solver.InterruptSolve(), stop))
@@ -65,6 +61,19 @@ internal static class ConcurrentScip
         var bound = solver.Objective().BestBound() / MipModel.ObjectiveScale;
         var plan = model.Extract(v => variables[v.Index].SolutionValue());
         return new EngineResult(engineStatus, plan, double.IsFinite(bound) ? bound : null, Name);
+    }
+
+    /// <summary>
+    /// Hands SCIP <paramref name="parameters"/> through the wrapper. A refused one is an error: a silently ignored gap or
+    /// seed would make "optimal" mean something else.
+    /// </summary>
+    internal static void SetParameters(LinearSolver.Solver solver, IEnumerable<string> parameters)
+    {
+        var text = string.Join('\n', parameters);
+        if (!solver.SetSolverSpecificParametersAsString(text))
+        {
+            throw new InvalidOperationException($"SCIP rejected the planner's parameters ({text.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
+        }
     }
 
     /// <summary>The model's variables, objective and rows in the wrapper, indexed as in the model.</summary>

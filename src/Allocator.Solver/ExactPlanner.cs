@@ -250,9 +250,10 @@ public static class ExactPlanner
 
     /// <summary>
     /// Runs the MIP engine on its own thread and waits for it, or for a stop request (or the watchdog) plus a short
-    /// grace. Measured with OR-Tools 9.15 (both APIs): SCIP and HiGHS ignore InterruptSolve and run to their time limit, so a
-    /// stopped solve is abandoned instead (its thread owns the model and finishes, or dies with the process) and the
-    /// planner returns the starting plan, the best plan it can see (MIP incumbents are not visible from C#).
+    /// grace. Measured with OR-Tools 9.15: the model builder's SCIP and HiGHS ignore InterruptSolve and run to their time
+    /// limit, so a stopped solve is abandoned instead (its thread owns the model and finishes, or dies with the process)
+    /// and the planner returns the best plan it holds; the SCIP race stops when asked and hands over its plan
+    /// (<paramref name="onPlan"/> hears of each as its rounds end; <paramref name="lead"/>: its racer running on).
     /// </summary>
     private static EngineResult SolveMip(
         PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? start, Stopwatch clock, CancellationToken cancellation,

@@ -106,11 +106,7 @@ internal sealed class ScipRace
 
             // The wrapper resets SCIP's parameters after each solve, so each round sets them again.
             var root = round is null;
-            var parameters = Parameters(options, racer, root ? Math.Min(RootNodes, options.NodeLimit ?? RootNodes) : options.NodeLimit);
-            if (!solver.SetSolverSpecificParametersAsString(parameters))
-            {
-                throw new InvalidOperationException($"SCIP rejected the planner's parameters ({parameters.Replace('\n', ';')}); this OR-Tools build is not the one the planner was checked with.");
-            }
+            ConcurrentScip.SetParameters(solver, Parameters(options, racer, root ? Math.Min(RootNodes, options.NodeLimit ?? RootNodes) : options.NodeLimit));
 
             var slice = root ? remaining - clock.Elapsed : Min(round!.Value, remaining - clock.Elapsed);
             round = root ? ShortestRound : Min(round!.Value * RoundGrowth, LongestRound);
@@ -227,13 +223,13 @@ internal sealed class ScipRace
     /// The planner's seed (shifted by the racer, so that racers search differently), gap and a node limit, and the two
     /// settings that make resuming with a hint work (both measured with OR-Tools 9.15: see the lines).
     /// </summary>
-    private static string Parameters(PlannerOptions options, int racer, long? nodeLimit) => string.Join('\n', ExactPlanner.ScipParameters(options, racer, nodeLimit).Concat(
+    private static IEnumerable<string> Parameters(PlannerOptions options, int racer, long? nodeLimit) => ExactPlanner.ScipParameters(options, racer, nodeLimit).Concat(
     [
         // Resumed with this propagator on, SCIP fails inside it ("No memory" in prop_genvbounds).
         "propagating/genvbounds/freq = -1",
         // A hint given mid-solve is set on the original variables, which SCIP refuses for a multi-aggregated one.
         "presolving/donotmultaggr = TRUE",
-    ]));
+    ]);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
