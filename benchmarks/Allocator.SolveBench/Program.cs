@@ -11,11 +11,14 @@ using Allocator.Solver;
 //   compare INSTANCE LIMIT_SECONDS OUT_DIR [THREADS]   both, then OUT_DIR/NAME.json and OUT_DIR/NAME.png
 //   plain INSTANCE LIMIT_SECONDS THREADS               the plain solve with SCIP's log on standard output (run by compare)
 //   draw NAME.json NAME.png                            the picture again from a compare run's JSON
+//   single INSTANCE LIMIT_SECONDS SEED default|resume  one-thread SCIP with one seed (and the race's resume settings)
 // The plain solve runs in a child process so that SCIP's log, which it prints itself, can be read line by line: its
 // primal and dual bounds over time are the plain solve's curve.
 return args switch
 {
     ["draw", var json, var png] => Redraw(json, png),
+    ["single", var path, var limit, var seed, "default"] => Single(path, Seconds(limit), int.Parse(seed, CultureInfo.InvariantCulture), false),
+    ["single", var path, var limit, var seed, "resume"] => Single(path, Seconds(limit), int.Parse(seed, CultureInfo.InvariantCulture), true),
     ["plain", var path, var limit, var threads] => Plain(path, Seconds(limit), int.Parse(threads, CultureInfo.InvariantCulture)),
     ["compare", var path, var limit, var folder] => Compare(path, Seconds(limit), folder, 2),
     ["compare", var path, var limit, var folder, var threads] => Compare(path, Seconds(limit), folder, int.Parse(threads, CultureInfo.InvariantCulture)),
@@ -33,7 +36,7 @@ static TimeSpan Seconds(string text) => TimeSpan.FromSeconds(double.Parse(text, 
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: compare INSTANCE LIMIT_SECONDS OUT_DIR [THREADS] | plain INSTANCE LIMIT_SECONDS THREADS | draw NAME.json NAME.png");
+    Console.Error.WriteLine("usage: compare INSTANCE LIMIT_SECONDS OUT_DIR [THREADS] | plain INSTANCE LIMIT_SECONDS THREADS | draw NAME.json NAME.png | single INSTANCE LIMIT_SECONDS SEED default|resume");
     return 2;
 }
 
@@ -49,6 +52,26 @@ static int Plain(string path, TimeSpan limit, int threads)
     return 0;
 }
 
+// One-thread SCIP on the model with one seed, optionally with the race's resume settings: how far proof times spread
+// from seed to seed (the race's racers are such solves), and what those settings cost on their own.
+static int Single(string path, TimeSpan limit, int seed, bool resumeSettings)
+{
+    var instance = new CompiledInstance(InstanceReader.ReadFile(path));
+    var clock = Stopwatch.StartNew();
+    var model = new MipModel(new PlacementCatalog(instance));
+    using var solver = Google.OrTools.LinearSolver.Solver.CreateSolver("SCIP")
+        ?? throw new InvalidOperationException("OR-Tools has no SCIP solver on this platform.");
+    ConcurrentScip.Copy(model, solver);
+    solver.SetNumThreads(1);
+    solver.SetTimeLimit((long)limit.TotalMilliseconds);
+    var options = new PlannerOptions { TimeLimit = limit, Seed = seed };
+    ConcurrentScip.SetParameters(solver, ExactPlanner.ScipParameters(options, 0, null).Concat(resumeSettings ? ScipRace.ResumeSettings : []));
+    var status = solver.Solve();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {Path.GetFileNameWithoutExtension(path)} | {seed} | {(resumeSettings ? "resume" : "default")} | {status} | {clock.Elapsed.TotalSeconds:0.00} | {solver.Nodes()} |"));
+    return 0;
+}
+
 static int Compare(string path, TimeSpan limit, string folder, int threads)
 {
     Directory.CreateDirectory(folder);
@@ -57,7 +80,7 @@ static int Compare(string path, TimeSpan limit, string folder, int threads)
     var planned = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = limit, Threads = threads });
     var planner = new Outcome(
         planned.Status.ToString(), planned.Elapsed.TotalSeconds, planned.Objective, planned.Bound,
-        [.. planned.Progress.Select(p => new Point(p.Elapsed.TotalSeconds, p.Objective, p.Bound))]);
+        [.. planned.Progress.Select(p => new Point(p.Elapsed.TotalSeconds, p.Objective, p.Bound, p.Source))]);
     var plain = RunPlain(path, limit, threads);
     File.WriteAllText(Path.Combine(folder, name + ".json"), JsonSerializer.Serialize(new { instance = name, limitSeconds = limit.TotalSeconds, threads, planner, plain }, new JsonSerializerOptions { WriteIndented = true }));
     Chart.Draw(name, limit, planner, plain, Path.Combine(folder, name + ".png"));
@@ -99,7 +122,7 @@ static Outcome RunPlain(string path, TimeSpan limit, int threads)
             var primal = Number(cells, columns, "primalbound");
             if (primal is { } p)
             {
-                points.Add(new Point(double.Parse(row.Groups[1].Value, CultureInfo.InvariantCulture), p * 1e6, dual * 1e6));
+                points.Add(new Point(double.Parse(row.Groups[1].Value, CultureInfo.InvariantCulture), p * 1e6, dual * 1e6, null));
             }
         }
     }
@@ -114,7 +137,8 @@ static double? Number(string[] cells, string[] columns, string column)
     return i >= 0 && i < cells.Length && double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 }
 
-internal sealed record Point(double Seconds, double Objective, double? Bound);
+/// <summary>A plan held at a moment, with the bound then; for the planner, who found it (SCIP, a neighbourhood, ...).</summary>
+internal sealed record Point(double Seconds, double Objective, double? Bound, string? Source);
 
 internal sealed record SavedRun(string Instance, double LimitSeconds, Outcome Planner, Outcome Plain);
 

@@ -57,7 +57,11 @@ public static class ExactPlanner
                 () => ImproveByNeighbourhoods(catalog, shared!, options, worker, log, clock, stopNeighbourhoods.Token),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
-        var lead = layout.LeadRunsOn && shared is not null ? new ScipRace.Lead(options.TimeLimit, () => shared.Best, Score) : null;
+        // Racers stopped at the share's end wait for the threads of re-solve workers that stop finding better plans.
+        using var threadsBack = new SemaphoreSlim(0);
+        var lead = layout.LeadRunsOn && shared is not null
+            ? new ScipRace.Lead(options.TimeLimit, () => shared.Best, Score, (wait, token) => TakeThread(threadsBack, wait, token))
+            : null;
         var engineRun = Task.Factory.StartNew(
             () => options.Solver switch
             {
@@ -71,7 +75,7 @@ public static class ExactPlanner
         if (lead is not null && !engineRun.Wait(Positive(layout.MipOptions.TimeLimit - clock.Elapsed), CancellationToken.None))
         {
             after = Task.Factory.StartNew(
-                () => ImproveAfter(catalog, shared!, options, layout.WorkersAfter, log, clock, stopNeighbourhoods.Token),
+                () => ImproveAfter(catalog, shared!, options, layout.WorkersAfter, log, clock, stopNeighbourhoods.Token, handBack: () => threadsBack.Release()),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
@@ -155,13 +159,46 @@ public static class ExactPlanner
 
     /// <summary>
     /// Re-solves on <paramref name="after"/> of the MIP's threads after its share, to the limit. Worker numbers seed each
-    /// worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others.
+    /// worker's choices: 0 here, 1 .. beside the MIP, past Threads for the others. With <paramref name="handBack"/> (SCIP
+    /// racers wait for threads), a worker whose re-solves stall stops and hands its thread back through it.
     /// </summary>
     private static void ImproveAfter(
-        PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int after, SolveLog log, Stopwatch clock, CancellationToken stop)
+        PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int after, SolveLog log, Stopwatch clock, CancellationToken stop,
+        Action? handBack = null)
     {
+        var stall = handBack is null ? null : StallFor(options);
         Parallel.For(0, after, new ParallelOptions { MaxDegreeOfParallelism = after }, i =>
-            ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, stop));
+        {
+            if (ImproveByNeighbourhoods(catalog, shared, options, i == 0 ? 0 : options.Threads + i, log, clock, stop, stall))
+            {
+                handBack!();
+            }
+        });
+    }
+
+    /// <summary>
+    /// When re-solves have stalled: this many rounds and this long since a worker's last better plan. Then SCIP's tree
+    /// search, which also closes the bound, gets its thread back: a stalled worker often holds the optimum already, and
+    /// then only the proof is left (measured in benchmarks/RESULTS.md, "Threads handed back").
+    /// </summary>
+    private sealed record Stall(int Rounds, TimeSpan Time);
+
+    private static Stall StallFor(PlannerOptions options) => new(StallRounds, options.TimeLimit * StallShare);
+
+    private const int StallRounds = 5;
+    private const double StallShare = 0.05;
+
+    /// <summary>Waits up to <paramref name="wait"/> for a thread handed back; false on a stop or when none came.</summary>
+    private static bool TakeThread(SemaphoreSlim threadsBack, TimeSpan wait, CancellationToken stop)
+    {
+        try
+        {
+            return threadsBack.Wait(wait, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
@@ -188,17 +225,24 @@ public static class ExactPlanner
     /// has them, and solves that smaller MIP (the incumbent itself is feasible in it, so a round never loses value). A
     /// better plan is offered to the incumbent, and every round starts from whatever the incumbent then is, so workers on
     /// several threads build on each other's finds. Each sub-MIP runs on one thread: the worker is the unit of parallelism.
+    /// With <paramref name="stall"/>, the worker stops once its rounds have stalled and says so (true).
     /// </summary>
-    private static void ImproveByNeighbourhoods(
+    private static bool ImproveByNeighbourhoods(
         PlacementCatalog catalog, SharedIncumbent shared, PlannerOptions options, int worker,
-        SolveLog progress, Stopwatch clock, CancellationToken cancellation)
+        SolveLog progress, Stopwatch clock, CancellationToken cancellation, Stall? stall = null)
     {
         var instance = catalog.Instance;
         var rng = new Core.Randomness.SplitMix64(Core.Randomness.SplitMix64.Mix(((ulong)options.Seed ^ 0x4C4E5300UL) + (ulong)worker));
         var round = TimeSpan.FromSeconds(Math.Max(2, options.TimeLimit.TotalSeconds / 12));
         var freeItems = FirstFreeItems;
+        var (lastFind, roundsSinceFind) = (clock.Elapsed, 0);
         while (!cancellation.IsCancellationRequested && options.TimeLimit - clock.Elapsed > TimeSpan.FromSeconds(1))
         {
+            if (stall is not null && roundsSinceFind >= stall.Rounds && clock.Elapsed - lastFind >= stall.Time)
+            {
+                return true;
+            }
+
             var incumbent = shared.Best;
             var plan = incumbent.Assignment;
             Func<Block, bool> isFree;
@@ -235,11 +279,15 @@ public static class ExactPlanner
                 freeItems = Math.Max(FewestFreeItems, freeItems * 3 / 4);
             }
 
+            roundsSinceFind++;
             if (result.Assignment is { } found && PlanEvaluator.Evaluate(instance, found) is { IsFeasible: true } candidate && shared.Offer(candidate))
             {
                 progress.Report(new Incumbent(candidate.Objective.Total, null, clock.Elapsed, $"{result.Name} neighbourhood"));
+                (lastFind, roundsSinceFind) = (clock.Elapsed, 0);
             }
         }
+
+        return false;
     }
 
     // Leases and jobs one neighbourhood frees at first, and the range it adapts within: sub-MIPs of 60 solve in

@@ -34,7 +34,6 @@ internal sealed class ScipRace
     private EngineStatus _end = EngineStatus.Unknown;
 
     private readonly Lead? _lead;
-    private PlanEvaluation? _outsideGiven;
 
     private ScipRace(MipModel model, Action<Assignment, double?>? onPlan, Lead? lead) => (_model, _onPlan, _lead) = (model, onPlan, lead);
 
@@ -42,9 +41,13 @@ internal sealed class ScipRace
     /// The first racer runs on past the others' share, to <paramref name="Remaining"/>, while their threads re-solve
     /// neighbourhoods; from the end of the share it takes the best plan held outside the race (<paramref name="Outside"/>,
     /// on the model's <paramref name="Score"/>) as a hint between rounds when that beats the race's own. (Not before:
-    /// the start plan as SCIP's first plan left SCIP's plans worse, benchmarks/RESULTS.md.)
+    /// the start plan as SCIP's first plan left SCIP's plans worse, benchmarks/RESULTS.md.) The other racers keep their
+    /// trees at the share's end and wait for a thread: <paramref name="ThreadBack"/> waits up to the time given for a
+    /// re-solve worker to hand its thread back (its re-solves stopped finding better plans) and says whether one did;
+    /// the racer then resumes its tree to the limit.
     /// </summary>
-    public sealed record Lead(TimeSpan Remaining, Func<PlanEvaluation> Outside, Func<PlanEvaluation, double> Score);
+    public sealed record Lead(
+        TimeSpan Remaining, Func<PlanEvaluation> Outside, Func<PlanEvaluation, double> Score, Func<TimeSpan, CancellationToken, bool> ThreadBack);
 
     /// <summary>
     /// Races <c>options.Threads</c> SCIP solves of <paramref name="model"/> within <paramref name="remaining"/> (the
@@ -59,7 +62,7 @@ internal sealed class ScipRace
         using var finished = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var racers = Enumerable.Range(0, Math.Max(1, options.Threads))
             .Select(i => Task.Factory.StartNew(
-                () => race.Run(options, i, i == 0 && lead is not null ? lead.Remaining : remaining, remaining, clock, finished),
+                () => race.Run(options, i, remaining, clock, finished),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         Task.WaitAll(racers, CancellationToken.None);
@@ -85,8 +88,11 @@ internal sealed class ScipRace
         }
     }
 
-    /// <summary>One racer: its own solver, resumed round after round until a proof, the limit or a stop.</summary>
-    private void Run(PlannerOptions options, int racer, TimeSpan remaining, TimeSpan share, Stopwatch clock, CancellationTokenSource finished)
+    /// <summary>
+    /// One racer: its own solver, resumed round after round until a proof, the limit or a stop; past the share (with a
+    /// lead), only the first racer and those given a thread back.
+    /// </summary>
+    private void Run(PlannerOptions options, int racer, TimeSpan share, Stopwatch clock, CancellationTokenSource finished)
     {
         using var solver = LinearSolver.Solver.CreateSolver("SCIP")
             ?? throw new InvalidOperationException("OR-Tools has no SCIP solver on this platform.");
@@ -96,19 +102,22 @@ internal sealed class ScipRace
         TimeSpan? round = null;
         var solving = TimeSpan.Zero;
         double[]? hinted = null;
-        while (!finished.IsCancellationRequested && remaining - clock.Elapsed > TimeSpan.FromMilliseconds(50))
+        PlanEvaluation? outsideGiven = null;
+        var until = racer == 0 && _lead is not null ? _lead.Remaining : share;
+        while (!finished.IsCancellationRequested && until - clock.Elapsed > TimeSpan.FromMilliseconds(50)
+            || ThreadGivenBack(racer, ref until, share, clock, finished.Token))
         {
             hinted = HintBest(solver, variables, hinted);
-            if (racer == 0 && clock.Elapsed >= share)
+            if (_lead is not null && clock.Elapsed >= share)
             {
-                HintOutside(solver, variables);
+                outsideGiven = HintOutside(solver, variables, outsideGiven);
             }
 
             // The wrapper resets SCIP's parameters after each solve, so each round sets them again.
             var root = round is null;
             ConcurrentScip.SetParameters(solver, Parameters(options, racer, root ? Math.Min(RootNodes, options.NodeLimit ?? RootNodes) : options.NodeLimit));
 
-            var slice = root ? remaining - clock.Elapsed : Min(round!.Value, remaining - clock.Elapsed);
+            var slice = root ? until - clock.Elapsed : Min(round!.Value, until - clock.Elapsed);
             round = root ? ShortestRound : Min(round!.Value * RoundGrowth, LongestRound);
 
             // SCIP's time limit counts its own solving time over every call of this solver.
@@ -131,6 +140,27 @@ internal sealed class ScipRace
         }
     }
 
+    /// <summary>
+    /// A racer other than the first, at the share's end, waits (to the limit at most) for a re-solve worker's thread; given
+    /// one, it runs on to the limit.
+    /// </summary>
+    private bool ThreadGivenBack(int racer, ref TimeSpan until, TimeSpan share, Stopwatch clock, CancellationToken finished)
+    {
+        if (racer == 0 || _lead is null || until != share || finished.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var wait = _lead.Remaining - clock.Elapsed;
+        if (wait <= TimeSpan.Zero || !_lead.ThreadBack(wait, finished))
+        {
+            return false;
+        }
+
+        until = _lead.Remaining;
+        return !finished.IsCancellationRequested && until - clock.Elapsed > TimeSpan.FromMilliseconds(50);
+    }
+
     /// <summary>Hands the solver the race's best plan as a hint when it is new to this racer; returns what it was given.</summary>
     private double[]? HintBest(LinearSolver.Solver solver, LinearSolver.Variable[] variables, double[]? hinted)
     {
@@ -146,12 +176,15 @@ internal sealed class ScipRace
         }
     }
 
-    /// <summary>Hands the leading racer the plan held outside the race when it is new and beats the race's own.</summary>
-    private void HintOutside(LinearSolver.Solver solver, LinearSolver.Variable[] variables)
+    /// <summary>
+    /// Hands a racer running past the share the plan held outside the race when it is new to this racer and beats the
+    /// race's own; returns the last one given.
+    /// </summary>
+    private PlanEvaluation? HintOutside(LinearSolver.Solver solver, LinearSolver.Variable[] variables, PlanEvaluation? given)
     {
-        if (_lead is null || _lead.Outside() is not { } outside || ReferenceEquals(outside, _outsideGiven))
+        if (_lead is null || _lead.Outside() is not { } outside || ReferenceEquals(outside, given))
         {
-            return;
+            return given;
         }
 
         var objective = _lead.Score(outside) * MipModel.ObjectiveScale;
@@ -159,12 +192,12 @@ internal sealed class ScipRace
         {
             if (objective <= _bestObjective)
             {
-                return;
+                return given;
             }
         }
 
-        _outsideGiven = outside;
         solver.SetHint(variables, _model.Values(outside));
+        return outside;
     }
 
     /// <summary>Keeps a round's plan and bound; says whether the racer goes on.</summary>
@@ -220,16 +253,23 @@ internal sealed class ScipRace
     }
 
     /// <summary>
-    /// The planner's seed (shifted by the racer, so that racers search differently), gap and a node limit, and the two
-    /// settings that make resuming with a hint work (both measured with OR-Tools 9.15: see the lines).
+    /// The planner's seed (shifted by the racer, so that racers search differently), gap and a node limit, and the
+    /// settings that make resuming with a hint work.
     /// </summary>
-    private static IEnumerable<string> Parameters(PlannerOptions options, int racer, long? nodeLimit) => ExactPlanner.ScipParameters(options, racer, nodeLimit).Concat(
+    private static IEnumerable<string> Parameters(PlannerOptions options, int racer, long? nodeLimit) =>
+        ExactPlanner.ScipParameters(options, racer, nodeLimit).Concat(ResumeSettings);
+
+    /// <summary>
+    /// The two settings that make resuming with a hint work (both measured with OR-Tools 9.15: see the lines; on their
+    /// own they leave one-thread proof times within SCIP's seed-to-seed spread, benchmarks/RESULTS.md).
+    /// </summary>
+    internal static readonly string[] ResumeSettings =
     [
         // Resumed with this propagator on, SCIP fails inside it ("No memory" in prop_genvbounds).
         "propagating/genvbounds/freq = -1",
         // A hint given mid-solve is set on the original variables, which SCIP refuses for a multi-aggregated one.
         "presolving/donotmultaggr = TRUE",
-    ]);
+    ];
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

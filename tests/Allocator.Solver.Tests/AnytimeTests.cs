@@ -112,6 +112,50 @@ public sealed class AnytimeTests
         AssertProvesOptimum(instance, optimum, result);
     }
 
+    [Fact]
+    public void A_racer_stopped_at_the_share_asks_once_for_a_thread_and_given_one_the_race_proves_the_optimum()
+    {
+        // Large enough that the first racer cannot prove it before the second has asked (it takes seconds, asking takes
+        // milliseconds), small enough for a test.
+        var instance = Generated(new GeneratorOptions(4, 40, 8, 12, 3, Uncertainty: true));
+        var plain = ConcurrentScip.Solve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.FromSeconds(60), CancellationToken.None);
+        var asked = new List<TimeSpan>();
+        var lead = new ScipRace.Lead(TimeSpan.FromSeconds(60), () => null!, e => e.Objective.Total, (wait, _) =>
+        {
+            lock (asked)
+            {
+                asked.Add(wait);
+            }
+
+            return true;
+        });
+
+        // A share of zero: the second racer stops before its first round and waits for a thread at once.
+        var result = ScipRace.Solve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.Zero, null, CancellationToken.None, lead);
+
+        Assert.Equal(EngineStatus.Optimal, plain.Status);
+        Assert.Equal(EngineStatus.Optimal, result.Status);
+        var objective = PlanEvaluator.Evaluate(instance, result.Assignment!).Objective.Total;
+        Assert.Equal(PlanEvaluator.Evaluate(instance, plain.Assignment!).Objective.Total, objective, 1e-6 * Math.Abs(objective));
+        var wait = Assert.Single(asked);
+        Assert.InRange(wait, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public void A_racer_waiting_for_a_thread_is_released_when_the_first_racer_proves_the_optimum()
+    {
+        var instance = new CompiledInstance(SmallInstances.Random(8));
+        var optimum = SmallInstances.OptimumByEnumeration(instance);
+        var clock = Stopwatch.StartNew();
+
+        // No thread ever comes back: the waiting racer must wake when the race ends, not at the 120 s limit.
+        var lead = new ScipRace.Lead(TimeSpan.FromSeconds(120), () => null!, e => e.Objective.Total, (wait, finished) => finished.WaitHandle.WaitOne(wait) && false);
+        var result = ScipRace.Solve(new MipModel(new PlacementCatalog(instance)), new PlannerOptions { Threads = 2 }, TimeSpan.Zero, null, CancellationToken.None, lead);
+
+        AssertProvesOptimum(instance, optimum, result);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the race ran {clock.Elapsed} of its 120 s after its proof");
+    }
+
     [Theory]
     [InlineData(3UL)]
     [InlineData(21UL)]
