@@ -9,7 +9,8 @@ namespace Allocator.Solver;
 /// <param name="Improve">Whether there are re-solves at all.</param>
 /// <param name="LeadRunsOn">
 /// SCIP races on several threads (<see cref="ScipRace"/>): after the MIP's share one racer runs on to the limit, taking
-/// the re-solves' plans as hints, and the re-solves get the other threads.
+/// the re-solves' plans as hints, and the re-solves get the other threads until they stall, when the racers waiting
+/// with their trees take them back.
 /// </param>
 internal sealed record MipLayout(PlannerOptions MipOptions, int WorkersBeside, int WorkersAfter, bool Improve, bool LeadRunsOn = false)
 {
