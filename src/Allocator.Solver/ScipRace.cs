@@ -104,8 +104,7 @@ internal sealed class ScipRace
         double[]? hinted = null;
         PlanEvaluation? outsideGiven = null;
         var until = racer == 0 && _lead is not null ? _lead.Remaining : share;
-        while (!finished.IsCancellationRequested && until - clock.Elapsed > TimeSpan.FromMilliseconds(50)
-            || ThreadGivenBack(racer, ref until, share, clock, finished.Token))
+        while (RoundLeft(until, clock, finished.Token) || ThreadGivenBack(racer, ref until, share, clock, finished.Token))
         {
             hinted = HintBest(solver, variables, hinted);
             if (_lead is not null && clock.Elapsed >= share)
@@ -158,8 +157,12 @@ internal sealed class ScipRace
         }
 
         until = _lead.Remaining;
-        return !finished.IsCancellationRequested && until - clock.Elapsed > TimeSpan.FromMilliseconds(50);
+        return RoundLeft(until, clock, finished);
     }
+
+    /// <summary>Whether a racer goes on to another round: not stopped, and more than a moment left before <paramref name="until"/>.</summary>
+    private static bool RoundLeft(TimeSpan until, Stopwatch clock, CancellationToken finished) =>
+        !finished.IsCancellationRequested && until - clock.Elapsed > TimeSpan.FromMilliseconds(50);
 
     /// <summary>Hands the solver the race's best plan as a hint when it is new to this racer; returns what it was given.</summary>
     private double[]? HintBest(LinearSolver.Solver solver, LinearSolver.Variable[] variables, double[]? hinted)
