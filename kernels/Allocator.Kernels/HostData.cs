@@ -54,9 +54,7 @@ internal sealed class HostData
         var leasePenalty = new double[leaseGpus.Length];
         var jobs = instance.JobCount;
         var jobPool = new int[plans.Count * jobs];
-        var jobStart = new int[jobPool.Length];
-        var jobOrder = new int[jobPool.Length];
-        var scheduled = new int[plans.Count];
+        var windows = new int[plans.Count][];
         var jobMegawatts = new double[jobPool.Length];
         // Each lease's three cell values, computed once per call rather than once per cell of every plan.
         var gpus = instance.LeaseGpus.Select(g => (double)g).ToArray();
@@ -101,34 +99,61 @@ internal sealed class HostData
                 }
             }
 
-            // Jobs claim GPUs in the order the plan starts them (ties: instance order): a stable insertion sort of the
-            // scheduled jobs by start, written straight into the plan's slice.
-            var order = jobOrder.AsSpan(n * jobs, jobs);
-            var count = 0;
             for (var j = 0; j < jobs; j++)
             {
                 jobPool[n * jobs + j] = plan.JobPool[j];
-                jobStart[n * jobs + j] = plan.JobStart[j];
-                if (plan.JobPool[j] < 0)
-                {
-                    continue;
-                }
-
-                jobMegawatts[n * jobs + j] = (double)instance.JobGpus[j] * instance.KwPerGpu[plan.JobPool[j]] / 1000;
-                var at = count++;
-                while (at > 0 && plan.JobStart[order[at - 1]] > plan.JobStart[j])
-                {
-                    order[at] = order[at - 1];
-                    at--;
-                }
-
-                order[at] = j;
+                jobMegawatts[n * jobs + j] = plan.JobPool[j] < 0 ? 0 : (double)instance.JobGpus[j] * instance.KwPerGpu[plan.JobPool[j]] / 1000;
             }
 
-            scheduled[n] = count;
+            windows[n] = Windows(instance, plan);
         });
 
-        return new HostData([jobPool, jobStart, jobOrder, scheduled, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty, jobMegawatts]);
+        var (windowFirst, windowJobs) = Concatenated(windows, T);
+        return new HostData([jobPool, windowFirst, windowJobs, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty, jobMegawatts]);
+    }
+
+    /// <summary>
+    /// One plan's jobs that may run in each period (see <see cref="PlanData{TInt, TDouble}"/>): per period t, its count
+    /// at [t], then the periods' lists one after another from [T]. Jobs claim GPUs in the order the plan starts them
+    /// (ties: instance order), so the scheduled jobs are sorted stably by start and each period keeps those in window.
+    /// </summary>
+    private static int[] Windows(CompiledInstance instance, Assignment plan)
+    {
+        var T = instance.Periods;
+        var order = Enumerable.Range(0, instance.JobCount).Where(j => plan.JobPool[j] >= 0).OrderBy(j => plan.JobStart[j]).ToArray();
+        var lists = new List<int>(T + (order.Length * T));
+        lists.AddRange(new int[T]);
+        for (var t = 0; t < T; t++)
+        {
+            foreach (var j in order.Where(j => plan.JobStart[j] <= t && t <= instance.JobLastPeriod[j]))
+            {
+                lists.Add(j);
+                lists[t]++;
+            }
+        }
+
+        return [.. lists];
+    }
+
+    /// <summary>Every plan's lists in one column, and where each plan's period t starts (<c>[plan * (T + 1) + t]</c>; t = T: its end).</summary>
+    private static (int[] First, int[] Jobs) Concatenated(int[][] windows, int T)
+    {
+        var first = new int[windows.Length * (T + 1)];
+        var jobs = new int[windows.Sum(w => w.Length - T)];
+        var at = 0;
+        for (var n = 0; n < windows.Length; n++)
+        {
+            Array.Copy(windows[n], T, jobs, at, windows[n].Length - T);
+            for (var t = 0; t < T; t++)
+            {
+                first[n * (T + 1) + t] = at;
+                at += windows[n][t];
+            }
+
+            first[n * (T + 1) + T] = at;
+        }
+
+        return (first, jobs);
     }
 
     public FleetData<ArrayColumn<int>, ArrayColumn<double>> FleetOnHost() => FleetOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
@@ -142,7 +167,7 @@ internal sealed class HostData
     public const int FleetDoubleColumns = 9;
 
     /// <summary>Int and double columns of <see cref="PlanData{TInt, TDouble}"/>, in the order <see cref="Plans"/> makes them.</summary>
-    public const int PlanIntColumns = 6;
+    public const int PlanIntColumns = 5;
 
     /// <inheritdoc cref="PlanIntColumns"/>
     public const int PlanDoubleColumns = 4;
@@ -177,5 +202,5 @@ internal sealed class HostData
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
-        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3), ints(4), ints(5), doubles(3));
+        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3), ints(4), doubles(3));
 }

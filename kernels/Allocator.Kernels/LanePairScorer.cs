@@ -108,19 +108,10 @@ public static class LanePairScorer
     {
         var jobBase = plan * p.Jobs;
         var time = new Vector<double>(t);
-        for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
+        var (first, end) = PairScorer.Window(plan, t, plans, p);
+        for (var r = first; r < end; r++)
         {
-            var j = PairScorer.JobInWindow(plan, r, t, fleet, plans, p);
-            if (j == PairScorer.NoneStarted)
-            {
-                break;
-            }
-
-            if (j < 0)
-            {
-                continue;
-            }
-
+            var j = plans.WindowJobs[r];
             var running = Vector.LessThan(state.Finished[j], Vector<double>.Zero);
             for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1] && running != Vector<long>.Zero; k++)
             {

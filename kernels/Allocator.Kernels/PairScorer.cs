@@ -110,8 +110,9 @@ public static class PairScorer
 
     /// <summary>
     /// Then jobs, in the order the plan starts them: all their GPUs, or they pause. Sites do not share GPUs or power, so
-    /// one pass in plan order gives each site the same order as the reference's pass per site. The plan's window is
-    /// tested before the pair's state is read: every thread of a warp scores the same plan, so those tests never diverge.
+    /// one pass in plan order gives each site the same order as the reference's pass per site. Only the jobs whose window
+    /// holds t are visited (<see cref="Window"/>): every thread of a warp scores the same plan, so the list is the same
+    /// for the whole warp and its loads are shared.
     /// </summary>
     private static void Jobs<TInt, TDouble, TArithmetic>(
         int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, PairState<TInt, TDouble> state, in ScoreParams p, TArithmetic arithmetic)
@@ -122,19 +123,10 @@ public static class PairScorer
         var scratch = state.Scratch;
         var jobBase = plan * p.Jobs;
         var finishedNow = -(t + 1); // what a job that finishes in t stores
-        for (var r = 0; r < plans.ScheduledJobs[plan]; r++)
+        var (first, end) = Window(plan, t, plans, p);
+        for (var k = first; k < end; k++)
         {
-            var j = JobInWindow(plan, r, t, fleet, plans, p);
-            if (j == NoneStarted)
-            {
-                break;
-            }
-
-            if (j < 0)
-            {
-                continue;
-            }
-
+            var j = plans.WindowJobs[k];
             var ran = state.Jobs.Get(j);
             if (ran < 0)
             {
@@ -143,9 +135,9 @@ public static class PairScorer
 
             // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t.
             var ready = true;
-            for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1]; k++)
+            for (var a = fleet.JobAfterOffset[j]; a < fleet.JobAfterOffset[j + 1]; a++)
             {
-                var done = state.Jobs.Get(fleet.JobAfter[k]);
+                var done = state.Jobs.Get(fleet.JobAfter[a]);
                 ready &= done < 0 && done > finishedNow;
             }
 
@@ -169,20 +161,16 @@ public static class PairScorer
         }
     }
 
-    /// <summary>What <see cref="JobInWindow"/> says when the job, and every one after it in start order, starts after t.</summary>
-    public const int NoneStarted = -2;
-
     /// <summary>
-    /// The <paramref name="r"/>-th job the plan starts, when period <paramref name="t"/> is in its window; -1 when its
-    /// last period has passed; <see cref="NoneStarted"/> when it starts after t, as every later one does (the order is
-    /// by start), so a scan can stop there.
+    /// Where the plan's list of the jobs that may run in period <paramref name="t"/> lies in <c>WindowJobs</c>: from
+    /// First up to End (see <see cref="PlanData{TInt, TDouble}"/>).
     /// </summary>
-    public static int JobInWindow<TInt, TDouble>(int plan, int r, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, in ScoreParams p)
+    public static (int First, int End) Window<TInt, TDouble>(int plan, int t, in PlanData<TInt, TDouble> plans, in ScoreParams p)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {
-        var j = plans.JobOrder[(plan * p.Jobs) + r];
-        return t < plans.JobStart[(plan * p.Jobs) + j] ? NoneStarted : t > fleet.JobLastPeriod[j] ? -1 : j;
+        var at = plan * (p.Periods + 1) + t;
+        return (plans.WindowFirst[at], plans.WindowFirst[at + 1]);
     }
 
     /// <summary>Spot sells what is left: the fractional knapsack in the scenario's order for this period.</summary>

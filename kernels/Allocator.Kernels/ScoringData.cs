@@ -90,9 +90,12 @@ public readonly record struct FleetData<TInt, TDouble>(
 
 /// <summary>
 /// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period the leased GPUs and their
-/// price and penalty per hour (summed over leases whose arrival is certain), each job's pool and start, the scheduled
-/// jobs in the order they claim GPUs (by start, ties in instance order: the scorers stop at the first job not yet
-/// started), and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and start.
+/// price and penalty per hour (summed over leases whose arrival is certain), each job's pool, per plan and period the
+/// jobs that may run then, and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and
+/// start. The jobs that may run in period t are the scheduled ones whose window holds t (started by t, last period not
+/// passed), in the order they claim GPUs (by start, ties in instance order): <c>WindowJobs[k]</c> for k from
+/// <c>WindowFirst[plan * (Periods + 1) + t]</c> up to the next period's first. Laid out on the host once per plan, the
+/// list spares every pair the scan over jobs not started or past their window (a chain of dependent loads on a GPU).
 /// <c>JobMegawatts</c> is what each scheduled job draws in its pool (GPUs x kW per GPU / 1000), computed once on the host
 /// in the order the scorers would compute it, so each running job-period saves a division and rounds the same.
 /// </summary>
@@ -101,9 +104,8 @@ public readonly record struct PlanData<TInt, TDouble>(
     TDouble LeasePrice,
     TDouble LeasePenalty,
     TInt JobPool,
-    TInt JobStart,
-    TInt JobOrder,
-    TInt ScheduledJobs,
+    TInt WindowFirst,
+    TInt WindowJobs,
     TInt OfferPool,
     TInt OfferStart,
     TDouble JobMegawatts)
