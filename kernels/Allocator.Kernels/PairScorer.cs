@@ -1,6 +1,5 @@
 using Allocator.Core.Scenarios;
 using ILGPU.Algorithms;
-using ILGPU.Runtime.Cuda;
 
 namespace Allocator.Kernels;
 
@@ -104,7 +103,7 @@ public static class PairScorer
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
             scratch.Set(state.Free + pool, XMath.Max(0.0, gpus - delivered));
             scratch.Set(state.Draw + pool, delivered);
-            scratch.Set(state.PowerLeft + s, powerLeft + -Megawatts(delivered, kw));
+            scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw / 1000));
             arithmetic.Count(15);
         }
     }
@@ -196,7 +195,7 @@ public static class PairScorer
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
                 scratch.Add(state.Draw + pool, sell);
-                powerLeft += -Megawatts(sell, kw);
+                powerLeft += -(sell * kw / 1000);
                 arithmetic.Count(6);
             }
 
@@ -255,34 +254,6 @@ public static class PairScorer
 
     // 2^-1000: far above float64's subnormal range (below 2^-1022).
     private const double SmallestPlain = 9.332636185032189e-302;
-
-    /// <summary>
-    /// What <paramref name="gpus"/> GPUs of <paramref name="kwPerGpu"/> kW draw, in MW: gpus x kW / 1000, correctly
-    /// rounded as the division gives it. On CUDA without the division instruction (a float64 division is a long
-    /// sequence there, and a pair makes two per pool and period): q = load x 0.001 rounded, then one correction with
-    /// fused multiply-adds, r = load - q x 1000 (exact) and q + r x 0.001 rounded, which is the correctly rounded
-    /// quotient when 0.001 is the correctly rounded reciprocal (Markstein's theorem; a test checks it against the
-    /// division on many values). Loads outside normal magnitudes, where the product could leave the normal range, divide.
-    /// </summary>
-    public static double Megawatts(double gpus, double kwPerGpu)
-    {
-        var load = gpus * kwPerGpu;
-        if (!CudaAsm.IsSupported || !(XMath.Abs(load) >= SmallestPlain && XMath.Abs(load) <= LargestPlain))
-        {
-            return load / 1000;
-        }
-
-        var q = load * 0.001;
-        var (r, result) = (default(Output<double>), default(Output<double>));
-        var (negative, thousand, given, perThousand, first) = (new Input<double> { Value = -q }, new Input<double> { Value = 1000.0 }, new Input<double> { Value = load }, new Input<double> { Value = 0.001 }, new Input<double> { Value = q });
-        CudaAsm.EmitRef("fma.rn.f64 %0, %1, %2, %3;", ref r, ref negative, ref thousand, ref given);
-        var remainder = new Input<double> { Value = r.Value };
-        CudaAsm.EmitRef("fma.rn.f64 %0, %1, %2, %3;", ref result, ref remainder, ref perThousand, ref first);
-        return result.Value;
-    }
-
-    // 2^1000: far below float64's largest (about 2^1024), so load x 0.001 and q x 1000 stay finite.
-    private const double LargestPlain = 1.0715086071862673e301;
 
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
     public static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
