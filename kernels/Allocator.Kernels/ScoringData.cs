@@ -1,6 +1,9 @@
 namespace Allocator.Kernels;
 
-/// <summary>Scalars of a scoring call: sizes, the seed and the uncertainty section, flattened for the device.</summary>
+/// <summary>
+/// Scalars of a scoring call: sizes, the seed and the uncertainty section, flattened for the device; and how a kernel
+/// orders the pairs among its threads (<see cref="BulkScorer.PairAt"/>).
+/// </summary>
 public readonly record struct ScoreParams(
     int Periods,
     int Pools,
@@ -24,7 +27,8 @@ public readonly record struct ScoreParams(
     int Offers,
     double OfferArrival,
     int ScratchStride,
-    int TableStride)
+    int TableStride,
+    int PlansPerTile = 1)
 {
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;
