@@ -48,17 +48,14 @@ public sealed partial class BulkScorer
 
         var p = ScoreParams.For(instance, 1, 1, 0, 0);
         var (state, group) = Placement(p);
-        var tiles = PlansPerTile == 1 ? string.Empty : $", {PlansPerTile} plans per scenario tile";
         return state switch
         {
             KernelState.Shared => $"shared memory, {group} threads per group, {group * StateBytes(p) / 1024.0:0.#} KiB",
             KernelState.Local => $"local memory, {p.ScratchStride} doubles and {p.Jobs} integers",
             _ when Residency((state, group)) is { } groups => $"global memory, {groups * ResidentGroupSize} threads per multiprocessor",
             _ => "global memory",
-        } + tiles;
+        };
     }
-
-    private int PlansPerTile => Math.Max(1, _options.PlansPerTile ?? DefaultPlansPerTile);
 
     /// <summary>
     /// The placement this call gets: the one asked for (Auto: <see cref="AutoState"/>) where the pair's state fits it,
@@ -232,14 +229,11 @@ public sealed partial class BulkScorer
             new Strided<ViewColumn<double>, double>(scratch, thread, threads), new Strided<ViewColumn<int>, int>(jobScratch, thread, threads), outcomes, p);
     }
 
-    /// <summary>Scenarios a warp scores together: a tile of consecutive scenarios, one per thread (<see cref="PairAt"/>).</summary>
-    public const int ScenarioTile = 32;
-
     /// <summary>
-    /// Plans whose warps take turns on each tile of scenarios where no other number is asked for
-    /// (<see cref="ScorerOptions.PlansPerTile"/>; measured: benchmarks/RESULTS.md).
+    /// Scenarios a warp scores together: a tile of consecutive scenarios, one per thread, every warp of a tile on its
+    /// own plan (<see cref="PairAt"/>).
     /// </summary>
-    public const int DefaultPlansPerTile = 1;
+    public const int ScenarioTile = 32;
 
     /// <summary>
     /// Thread <paramref name="thread"/> of <paramref name="threads"/> scores slot after slot, a wave apart: the pair of
@@ -260,30 +254,20 @@ public sealed partial class BulkScorer
         }
     }
 
-    /// <summary>Slots of a call: every group of plans against every tile of scenarios, the last group and the last tile filled up.</summary>
-    public static long Slots(in ScoreParams p)
-    {
-        var group = Math.Max(1, p.PlansPerTile);
-        return (long)((p.Plans + group - 1) / group) * group * Tiles(p) * ScenarioTile;
-    }
-
-    private static int Tiles(in ScoreParams p) => (p.Scenarios + ScenarioTile - 1) / ScenarioTile;
+    /// <summary>Slots of a call: every plan against every tile of <see cref="ScenarioTile"/> scenarios, the last tile filled up.</summary>
+    public static long Slots(in ScoreParams p) => (long)p.Plans * ((p.Scenarios + ScenarioTile - 1) / ScenarioTile) * ScenarioTile;
 
     /// <summary>
-    /// The pair a slot scores (-1 for a slot past the last plan or scenario): slots come in warps of
-    /// <see cref="ScenarioTile"/>, one scenario each, and each warp scores one plan. Plans go in groups of
-    /// <c>PlansPerTile</c>: the group's warps take turns on one tile of scenarios, then on the next tile. With one plan
-    /// per tile a warp's neighbours score the same plan on the next scenarios (the plan's values stay in the first-level
-    /// cache); with more, they score the next plans on the same scenarios (the scenario tables stay there). Every pair
-    /// has exactly one slot.
+    /// The pair a slot scores (-1 for the slots past the last scenario of a tile): slots come in warps of
+    /// <see cref="ScenarioTile"/>, one scenario each; consecutive warps score the same tile of scenarios against
+    /// consecutive plans. The warps a multiprocessor runs together then read the same part of the scenario tables, which
+    /// stays in its first-level cache, where a plan's values are read by the whole warp at once
+    /// (benchmarks/RESULTS.md). Every pair has exactly one slot.
     /// </summary>
     public static long PairAt(long slot, in ScoreParams p)
     {
-        var group = Math.Max(1, p.PlansPerTile);
         var warp = slot / ScenarioTile;
-        var rest = warp / group;
-        var plan = (rest / Tiles(p) * group) + (warp % group);
-        var scenario = (rest % Tiles(p) * ScenarioTile) + (slot % ScenarioTile);
-        return plan < p.Plans && scenario < p.Scenarios ? (plan * p.Scenarios) + scenario : -1;
+        var scenario = ((warp / p.Plans) * ScenarioTile) + (slot % ScenarioTile);
+        return scenario < p.Scenarios ? ((warp % p.Plans) * p.Scenarios) + scenario : -1;
     }
 }

@@ -266,7 +266,6 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var outcomes = _workspace.Outcomes(pairs);
             var (tables, drawn) = _workspace.Tables(instance, seed, scenarioOffset, scenarios, p.TableStride);
             var placement = Placement(p);
-            p = p with { PlansPerTile = PlansPerTile };
             // Grid-stride: one wave of threads, each scoring pair after pair.
             var threads = PairThreads(placement, p);
             var scratch = placement.State == KernelState.Global ? _workspace.Scratch(threads * p.ScratchStride) : default;
@@ -426,11 +425,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 /// then compiled with launch bounds, so the compiler caps each thread's registers to fit (spilling if it must), and one
 /// wave runs that many threads per multiprocessor. Null: the compiler's own register count and the driver's occupancy.
 /// </param>
-/// <param name="PlansPerTile">
-/// In a kernel: the plans whose warps take turns on each tile of scenarios (<see cref="BulkScorer.PairAt"/>). Null:
-/// <see cref="BulkScorer.DefaultPlansPerTile"/>.
-/// </param>
-public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null, int? PlansPerTile = null)
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null)
 {
     /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();

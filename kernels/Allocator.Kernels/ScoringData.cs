@@ -1,9 +1,6 @@
 namespace Allocator.Kernels;
 
-/// <summary>
-/// Scalars of a scoring call: sizes, the seed and the uncertainty section, flattened for the device; and how a kernel
-/// orders the pairs among its threads (<see cref="BulkScorer.PairAt"/>).
-/// </summary>
+/// <summary>Scalars of a scoring call: sizes, the seed and the uncertainty section, flattened for the device.</summary>
 public readonly record struct ScoreParams(
     int Periods,
     int Pools,
@@ -27,8 +24,7 @@ public readonly record struct ScoreParams(
     int Offers,
     double OfferArrival,
     int ScratchStride,
-    int TableStride,
-    int PlansPerTile = 1)
+    int TableStride)
 {
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;

@@ -31,7 +31,6 @@ internal static class BenchCommand
         var state = new Option<string>("--kernel-state") { Description = "Comma-separated places a GPU kernel keeps each pair's state, to compare: auto (the default placement), shared, local, global, or all.", DefaultValueFactory = _ => "auto" };
         var cpuPaths = new Option<string>("--cpu-path") { Description = "Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
         var residency = new Option<string>("--threads-per-sm") { Description = "Comma-separated residencies to compare on CUDA with the state in global memory: auto (the compiler's registers, the driver's occupancy), or the threads each multiprocessor must hold at once (a multiple of 256: the kernel is compiled with launch bounds, which cap its registers).", DefaultValueFactory = _ => "auto" };
-        var tile = new Option<string>("--plans-per-tile") { Description = "In a kernel: the plans whose warps take turns on each tile of 32 scenarios (auto: the default; more keeps the scenario tables in cache, fewer the plans).", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
             "Measure this machine's scorers: pairs per second, with and without summaries on the device, each checked against the reference scorer on a sample of pairs.",
@@ -40,11 +39,11 @@ internal static class BenchCommand
             "allocator bench --device cuda --precision double --kernel-state all",
             "allocator bench --device cuda --precision double --threads-per-sm auto,1024,1536"))
         {
-            devices, instancePath, plans, scenarios, precisions, state, cpuPaths, residency, tile, json,
+            devices, instancePath, plans, scenarios, precisions, state, cpuPaths, residency, json,
         };
         command.SetAction(parse => Run(
             parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(precisions)!, parse.GetValue(state)!,
-            parse.GetValue(cpuPaths)!, parse.GetValue(residency)!, parse.GetValue(tile)!, parse.GetValue(json)));
+            parse.GetValue(cpuPaths)!, parse.GetValue(residency)!, parse.GetValue(json)));
         return command;
     }
 
@@ -53,9 +52,8 @@ internal static class BenchCommand
 
     private static readonly string[] CpuPathWords = ["lanes", "scalar"];
 
-    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string tileWord, string? jsonPath)
+    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath)
     {
-        int? plansPerTile = tileWord == "auto" ? null : int.TryParse(tileWord, out var perTile) && perTile >= 1 ? perTile : 0;
         var residencyWords = residencyList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var residencies = residencyWords.Select(w => w == "auto" ? 0 : int.TryParse(w, out var n) && n >= 256 && n % 256 == 0 ? n : -1).ToList();
         var cpuPathWords = cpuPathList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -75,7 +73,6 @@ internal static class BenchCommand
                 : stateWords.FirstOrDefault(w => !knownStates.Contains(w)) is { } badState ? $"'{badState}' is not one of: {string.Join(", ", knownStates)}" : null),
             ("--threads-per-sm", residencyWords.Length == 0 ? "name at least one: auto, or a multiple of 256 such as 1536"
                 : residencies.IndexOf(-1) is var bad and >= 0 ? $"'{residencyWords[bad]}' is neither auto nor a multiple of 256 (at least 256)" : null),
-            ("--plans-per-tile", plansPerTile == 0 ? $"'{tileWord}' is neither auto nor a whole number of plans (at least 1)" : null),
             ("--plans", plans < 8 ? $"must be at least 8 (it is {plans})" : null),
             ("--scenarios", scenarios < 64 ? $"must be at least 64 (it is {scenarios})" : null),
             ("--json", jsonPath is null ? null : OutputFolder.FileProblem(jsonPath))))
@@ -108,7 +105,7 @@ internal static class BenchCommand
                 return;
             }
 
-            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes, residency, plansPerTile), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
+            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes, residency), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
             rows.Add(speed);
             doublePath.TryAdd(word, scores);
         }

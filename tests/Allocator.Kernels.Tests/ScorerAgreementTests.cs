@@ -122,15 +122,3 @@ public sealed class IlgpuCpuAcceleratorLocalStateAgreementTests : ScorerAgreemen
 
     protected override int Scenarios => 8;
 }
-
-/// <summary>The kernel with its warps' plans in groups of two per scenario tile (<see cref="BulkScorer.PairAt"/>): every pair still scored once, and right.</summary>
-public sealed class IlgpuCpuAcceleratorPlanGroupAgreementTests : ScorerAgreementTests
-{
-    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
-
-    protected override ScorerOptions Options => new(PlansPerTile: 2);
-
-    protected override int PlanCount => 3;
-
-    protected override int Scenarios => 8;
-}
