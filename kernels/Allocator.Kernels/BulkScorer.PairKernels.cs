@@ -96,7 +96,7 @@ public sealed partial class BulkScorer
     {
         if (Residency(placement) is { } groupsPerMultiprocessor)
         {
-            return Math.Max(1, Math.Min(Slots(p), (long)_accelerator.NumMultiprocessors * groupsPerMultiprocessor * ResidentGroupSize));
+            return Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.NumMultiprocessors * groupsPerMultiprocessor * ResidentGroupSize));
         }
 
         var wave = placement.State switch
@@ -105,7 +105,7 @@ public sealed partial class BulkScorer
             KernelState.Global => GlobalStateKernel().Threads,
             _ => _accelerator.MaxNumThreads,
         };
-        return Math.Max(1, Math.Min(Slots(p), wave));
+        return Math.Max(1, Math.Min(p.Pairs, wave));
     }
 
     private void LaunchPairKernel(
@@ -229,45 +229,15 @@ public sealed partial class BulkScorer
             new Strided<ViewColumn<double>, double>(scratch, thread, threads), new Strided<ViewColumn<int>, int>(jobScratch, thread, threads), outcomes, p);
     }
 
-    /// <summary>
-    /// Scenarios a warp scores together: a tile of consecutive scenarios, one per thread, every warp of a tile on its
-    /// own plan (<see cref="PairAt"/>).
-    /// </summary>
-    public const int ScenarioTile = 32;
-
-    /// <summary>
-    /// Thread <paramref name="thread"/> of <paramref name="threads"/> scores slot after slot, a wave apart: the pair of
-    /// each slot (<see cref="PairAt"/>), where it has one.
-    /// </summary>
+    /// <summary>Thread <paramref name="thread"/> of <paramref name="threads"/> scores pair after pair, a wave apart.</summary>
     private static void ScorePairs<TArithmetic>(
         long thread, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, Strided<ViewColumn<double>, double> state, Strided<ViewColumn<int>, int> jobs,
         OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
         where TArithmetic : struct, IScoringArithmetic
     {
-        for (var slot = thread; slot < Slots(p); slot += threads)
+        for (var pair = thread; pair < p.Pairs; pair += threads)
         {
-            var pair = PairAt(slot, p);
-            if (pair >= 0)
-            {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));
-            }
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));
         }
-    }
-
-    /// <summary>Slots of a call: every plan against every tile of <see cref="ScenarioTile"/> scenarios, the last tile filled up.</summary>
-    public static long Slots(in ScoreParams p) => (long)p.Plans * ((p.Scenarios + ScenarioTile - 1) / ScenarioTile) * ScenarioTile;
-
-    /// <summary>
-    /// The pair a slot scores (-1 for the slots past the last scenario of a tile): slots come in warps of
-    /// <see cref="ScenarioTile"/>, one scenario each; consecutive warps score the same tile of scenarios against
-    /// consecutive plans. The warps a multiprocessor runs together then read the same part of the scenario tables, which
-    /// stays in its first-level cache, where a plan's values are read by the whole warp at once
-    /// (benchmarks/RESULTS.md). Every pair has exactly one slot.
-    /// </summary>
-    public static long PairAt(long slot, in ScoreParams p)
-    {
-        var warp = slot / ScenarioTile;
-        var scenario = ((warp / p.Plans) * ScenarioTile) + (slot % ScenarioTile);
-        return scenario < p.Scenarios ? ((warp % p.Plans) * p.Scenarios) + scenario : -1;
     }
 }
