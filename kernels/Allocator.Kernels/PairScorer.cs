@@ -85,8 +85,13 @@ public static class PairScorer
             // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
             for (var u = 0; u < p.Offers; u++)
             {
+                if (plans.OfferPool[plan * p.Offers + u] != pool)
+                {
+                    continue;
+                }
+
                 var start = plans.OfferStart[plan * p.Offers + u];
-                if (plans.OfferPool[plan * p.Offers + u] == pool && t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
+                if (t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
                 {
                     leased += fleet.OfferGpus[u];
                     pricePerHour += fleet.OfferPrice[u];
@@ -96,12 +101,12 @@ public static class PairScorer
             }
 
             var powerLeft = scratch.Get(state.PowerLeft + s);
-            var delivered = WithinPower(XMath.Min(leased, XMath.Max(0.0, gpus)), powerLeft, kw, arithmetic);
+            var delivered = WithinPower(Smaller(leased, Larger(0.0, gpus)), powerLeft, kw, arithmetic);
             var share = leased > 0 ? (delivered == leased ? 1.0 : delivered / leased) : 1.0; // x / x is exactly 1
             sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
             sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
-            scratch.Set(state.Free + pool, XMath.Max(0.0, gpus - delivered));
+            scratch.Set(state.Free + pool, Larger(0.0, gpus - delivered));
             scratch.Set(state.Draw + pool, delivered);
             scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw / 1000));
             arithmetic.Count(15);
@@ -219,7 +224,7 @@ public static class PairScorer
             }
 
             var delay = -stored - 1 - (fleet.JobEarliestStart[j] + fleet.JobPeriods[j] - 1);
-            var value = XMath.Max(0.0, fleet.JobValue[j] - fleet.JobDecay[j] * delay);
+            var value = Larger(0.0, fleet.JobValue[j] - fleet.JobDecay[j] * delay);
             jobValue += p.JobSuccess != 0 ? table.Get(ScenarioSampler.Success(p) + j) * value : fleet.JobProbability[j] * value;
             arithmetic.Count(6);
         }
@@ -240,13 +245,13 @@ public static class PairScorer
         // Normal numbers only (the error bounds are relative): zero, subnormal and negative values take the division.
         var load = gpus * kwPerGpu;
         arithmetic.Count(6);
-        if (gpus >= SmallestPlain && load >= SmallestPlain && load < XMath.Max(0.0, powerLeftMw) * 1000 * PlainlyBelow)
+        if (gpus >= SmallestPlain && load >= SmallestPlain && load < Larger(0.0, powerLeftMw) * 1000 * PlainlyBelow)
         {
             return gpus;
         }
 
         arithmetic.Count(6);
-        return XMath.Min(gpus, GpusWithinPower(powerLeftMw, kwPerGpu));
+        return Smaller(gpus, GpusWithinPower(powerLeftMw, kwPerGpu));
     }
 
     // 1 - 2^-48, exact in float64.
@@ -257,7 +262,16 @@ public static class PairScorer
 
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
     public static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
-        powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : XMath.Max(0.0, powerLeftMw) * 1000 / kwPerGpu;
+        powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : Larger(0.0, powerLeftMw) * 1000 / kwPerGpu;
+
+    /// <summary>
+    /// The smaller of two numbers that are not NaN (the scorer's never are): Math.Min's value, without the NaN and signed
+    /// zero handling that makes XMath.Min several instructions on a GPU (a zero's sign changes no sum the scorer makes).
+    /// </summary>
+    public static double Smaller(double a, double b) => b < a ? b : a;
+
+    /// <summary>The larger of two numbers that are not NaN: Math.Max's value (see <see cref="Smaller"/>).</summary>
+    public static double Larger(double a, double b) => b > a ? b : a;
 
     /// <summary>A pair's state: its jobs' slots, and where each part of its scratch starts (see <see cref="ScratchStride"/>).</summary>
     private readonly record struct PairState<TInt, TDouble>(Strided<TDouble, double> Scratch, Strided<TInt, int> Jobs, int Free, int Draw, int PowerLeft)
