@@ -14,19 +14,8 @@ public sealed record DeviceInfo(string Kind, string Name, long MemoryBytes, int 
 /// <summary>Lists the accelerators ILGPU finds on this machine (the CPU accelerator is ILGPU's emulator).</summary>
 public static class DeviceCatalog
 {
-    /// <summary>Creates the ILGPU context every kernel runner shares: all backends, as <see cref="Configure"/> sets them up.</summary>
-    public static Context CreateContext() => Context.Create(builder => Configure(builder));
-
-    /// <summary>
-    /// ILGPU.Algorithms enabled, and ILGPU's O2 transformations: among them the inference of the kernels' address spaces,
-    /// which makes the scorer's reads of its columns global loads rather than generic ones. The PTX assembler then knows
-    /// they cannot alias the pair's local state and may issue them early (benchmarks/RESULTS.md).
-    /// </summary>
-    public static Context.Builder Configure(Context.Builder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.Default().EnableAlgorithms().Optimize(OptimizationLevel.O2);
-    }
+    /// <summary>Creates the ILGPU context every kernel runner shares: all backends, with ILGPU.Algorithms enabled.</summary>
+    public static Context CreateContext() => Context.Create(builder => builder.Default().EnableAlgorithms());
 
     /// <summary>The devices in <paramref name="context"/>, CUDA first, then OpenCL, then the CPU emulator.</summary>
     public static IReadOnlyList<DeviceInfo> List(Context context)
