@@ -72,9 +72,11 @@ public static class PairScorer
     {
         var scratch = state.Scratch;
         var available = ScenarioSampler.Available(p);
+        var upcoming = fleet.PoolSite[0]; // each pool's site read a step ahead (see OneAhead)
         for (var pool = 0; pool < p.Pools; pool++)
         {
-            var s = fleet.PoolSite[pool];
+            var s = upcoming;
+            upcoming = fleet.PoolSite[OneAhead(pool, p.Pools)];
             var kw = fleet.KwPerGpu[pool];
             var gpus = table.Get(available + pool * p.Periods + t);
             var cell = plan * p.Pools * p.Periods + pool * p.Periods + t; // plan columns are host arrays: under 2^31 elements
@@ -129,9 +131,11 @@ public static class PairScorer
         var jobBase = plan * p.Jobs;
         var finishedNow = -(t + 1); // what a job that finishes in t stores
         var (first, end) = Window(plan, t, plans, p);
+        var upcoming = first < end ? plans.WindowJobs[first] : 0; // each job read a step ahead (see OneAhead)
         for (var k = first; k < end; k++)
         {
-            var j = plans.WindowJobs[k];
+            var j = upcoming;
+            upcoming = plans.WindowJobs[OneAhead(k, end)];
             var ran = state.Jobs.Get(j);
             if (ran < 0)
             {
@@ -187,15 +191,19 @@ public static class PairScorer
     {
         var scratch = state.Scratch;
         var price = table.Get(ScenarioSampler.Price(p) + t);
+        var order = ScenarioSampler.Order(p) + (t * p.Pools);
         for (var s = 0; s < p.Sites; s++)
         {
             var first = (int)table.Get(ScenarioSampler.First(p) + s * p.Periods + t);
             var count = (int)table.Get(ScenarioSampler.Count(p) + s * p.Periods + t);
             var powerLeft = scratch.Get(state.PowerLeft + s);
             arithmetic.Count(2);
+            // Each pool's place in the order is read a step ahead (see OneAhead).
+            var upcoming = table.Get(order + OneAhead(first - 1, first + count));
             for (var k = first; k < first + count; k++)
             {
-                var pool = (int)table.Get(ScenarioSampler.Order(p) + t * p.Pools + k);
+                var pool = (int)upcoming;
+                upcoming = table.Get(order + OneAhead(k, first + count));
                 var kw = fleet.KwPerGpu[pool];
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
@@ -263,6 +271,15 @@ public static class PairScorer
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
     public static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
         powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : Larger(0.0, powerLeftMw) * 1000 / kwPerGpu;
+
+    /// <summary>
+    /// Where a loop over indices below <paramref name="end"/> reads, at step <paramref name="k"/>, the index the next
+    /// step needs: k + 1, or the last index on the last step (read again, unused). On a GPU each read that an address
+    /// depends on (a pool's site, the next job, the next pool in the spot order) waits for the memory; read a step ahead,
+    /// the wait overlaps the step's own work, which the compiler cannot arrange itself across the step's writes to the
+    /// pair's state.
+    /// </summary>
+    public static int OneAhead(int k, int end) => k + 1 < end ? k + 1 : XMath.Max(0, end - 1);
 
     /// <summary>
     /// The smaller of two numbers that are not NaN (the scorer's never are): Math.Min's value, without the NaN and signed
