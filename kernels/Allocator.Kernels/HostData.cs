@@ -120,19 +120,42 @@ internal sealed class HostData
     private static int[] Windows(CompiledInstance instance, Assignment plan)
     {
         var T = instance.Periods;
-        var order = Enumerable.Range(0, instance.JobCount).Where(j => plan.JobPool[j] >= 0).OrderBy(j => plan.JobStart[j]).ToArray();
-        var lists = new List<int>(T + (order.Length * T));
-        lists.AddRange(new int[T]);
+        var order = new int[instance.JobCount];
+        var scheduled = 0;
+        for (var j = 0; j < instance.JobCount; j++)
+        {
+            if (plan.JobPool[j] < 0)
+            {
+                continue;
+            }
+
+            // A stable insertion sort by start: a search lays out a thousand plans per step, so no allocations per period.
+            var at = scheduled++;
+            while (at > 0 && plan.JobStart[order[at - 1]] > plan.JobStart[j])
+            {
+                order[at] = order[at - 1];
+                at--;
+            }
+
+            order[at] = j;
+        }
+
+        var lists = new int[T + (scheduled * T)];
+        var next = T;
         for (var t = 0; t < T; t++)
         {
-            foreach (var j in order.Where(j => plan.JobStart[j] <= t && t <= instance.JobLastPeriod[j]))
+            for (var r = 0; r < scheduled; r++)
             {
-                lists.Add(j);
-                lists[t]++;
+                var j = order[r];
+                if (plan.JobStart[j] <= t && t <= instance.JobLastPeriod[j])
+                {
+                    lists[next++] = j;
+                    lists[t]++;
+                }
             }
         }
 
-        return [.. lists];
+        return lists[..next];
     }
 
     /// <summary>Every plan's lists in one column, and where each plan's period t starts (<c>[plan * (T + 1) + t]</c>; t = T: its end).</summary>
