@@ -104,7 +104,7 @@ def draw(inst, seed, scenarios):
 
 
 def within_power(left, kw):
-    return np.where(np.isinf(left) | (kw <= 0), np.inf, np.maximum(0, left) * 1000 / kw)
+    return np.where(np.isinf(left) | (kw <= 0), np.inf, np.maximum(0, left) / kw)
 
 
 def score(inst, plan, draws):
@@ -129,14 +129,14 @@ def score(inst, plan, draws):
                 owed[p] += np.where(m, lease["gpus"] * lease.get("penaltyPerGpuHour", 0), 0)
         free, draw_ = np.zeros((P, S)), np.zeros((P, S))
         for s in range(len(inst.sites)):
-            left = np.full(S, inst.cap[s, t])
+            left = np.full(S, inst.cap[s, t] * 1000)  # kW, as docs/scenarios.md counts it
             for p in np.flatnonzero(inst.site == s):
                 delivered = np.minimum(np.minimum(gpus[p], np.maximum(0, available[p, t])), within_power(left, inst.kw[p]))
                 share = np.where(gpus[p] > 0, delivered / np.where(gpus[p] > 0, gpus[p], 1), 1)
                 total += hours * paid[p] * share - hours * owed[p] * (1 - share)
                 free[p] = np.maximum(0, available[p, t] - delivered)
                 draw_[p] = delivered
-                left = left - delivered * inst.kw[p] / 1000
+                left = left - delivered * inst.kw[p]
             for start, j, p in jobs:
                 job = inst.jobs[j]
                 last = min(job.get("deadline", T - 1), T - 1)
@@ -149,7 +149,7 @@ def score(inst, plan, draws):
                 run = ready & (free[p] >= job["gpus"]) & (within_power(left, inst.kw[p]) >= job["gpus"])
                 free[p] -= np.where(run, job["gpus"], 0)
                 draw_[p] += np.where(run, job["gpus"], 0)
-                left = left - np.where(run, job["gpus"] * inst.kw[p] / 1000, 0)
+                left = left - np.where(run, job["gpus"] * inst.kw[p], 0)
                 progress[j] += run
                 known = job.get("successKnownAfter")
                 stop = (progress[j] == needs[j]) | ((~success[j]) & (known is not None) & (progress[j] == (known or 0)) & bool(inst.u.get("jobSuccess")))
@@ -167,7 +167,7 @@ def score(inst, plan, draws):
                     sell = np.where(sells, np.minimum(inst.sell * free[p, np.arange(S)], within_power(left, kw)), 0)
                     total += sell * hours * price[t]
                     draw_[p, np.arange(S)] += sell
-                    left = left - sell * kw / 1000
+                    left = left - sell * kw
             for p in np.flatnonzero(inst.site == s):
                 total -= draw_[p] * inst.power_cost[p]
     for j, job in enumerate(inst.jobs):

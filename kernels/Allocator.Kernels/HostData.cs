@@ -37,7 +37,7 @@ internal sealed class HostData
                 [.. offers.Select(l => instance.LeaseGpus[l])], [.. offers.Select(l => instance.LeasePeriods[l])],
             ],
             [
-                [.. instance.KwPerGpu], [.. instance.PowerCostPerGpuPeriod], [.. instance.PowerCapMw],
+                [.. instance.KwPerGpu], [.. instance.PowerCostPerGpuPeriod], [.. instance.PowerCapKw],
                 [.. instance.JobValue], [.. instance.JobDecayPerPeriod], [.. instance.JobSuccessProbability], [.. instance.SpotPrice],
                 [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePricePerGpuHour[l])],
                 [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePenaltyPerGpuHour[l])],
@@ -55,7 +55,7 @@ internal sealed class HostData
         var jobs = instance.JobCount;
         var jobPool = new int[plans.Count * jobs];
         var windows = new int[plans.Count][];
-        var jobMegawatts = new double[jobPool.Length];
+        var jobKilowatts = new double[jobPool.Length];
         // Each lease's three cell values, computed once per call rather than once per cell of every plan.
         var gpus = instance.LeaseGpus.Select(g => (double)g).ToArray();
         var price = instance.LeaseGpus.Select((g, l) => g * instance.LeasePricePerGpuHour[l]).ToArray();
@@ -102,14 +102,14 @@ internal sealed class HostData
             for (var j = 0; j < jobs; j++)
             {
                 jobPool[n * jobs + j] = plan.JobPool[j];
-                jobMegawatts[n * jobs + j] = plan.JobPool[j] < 0 ? 0 : (double)instance.JobGpus[j] * instance.KwPerGpu[plan.JobPool[j]] / 1000;
+                jobKilowatts[n * jobs + j] = plan.JobPool[j] < 0 ? 0 : (double)instance.JobGpus[j] * instance.KwPerGpu[plan.JobPool[j]];
             }
 
             windows[n] = Windows(instance, plan);
         });
 
         var (windowFirst, windowJobs) = Concatenated(windows, T);
-        return new HostData([jobPool, windowFirst, windowJobs, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty, jobMegawatts]);
+        return new HostData([jobPool, windowFirst, windowJobs, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty, jobKilowatts]);
     }
 
     /// <summary>

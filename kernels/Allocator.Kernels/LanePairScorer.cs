@@ -43,7 +43,7 @@ public static class LanePairScorer
         {
             for (var s = 0; s < p.Sites; s++)
             {
-                state.PowerLeft[s] = new Vector<double>(fleet.PowerCapMw[s * p.Periods + t]);
+                state.PowerLeft[s] = new Vector<double>(fleet.PowerCapKw[s * p.Periods + t]);
             }
 
             Leases(plan, t, fleet, plans, table, state, ref sums, p);
@@ -99,7 +99,7 @@ public static class LanePairScorer
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
             state.Free[pool] = Vector.Max(Vector<double>.Zero, gpus - delivered);
             state.Draw[pool] = delivered;
-            state.PowerLeft[s] += -(delivered * kw / 1000);
+            state.PowerLeft[s] += -(delivered * kw);
         }
     }
 
@@ -132,7 +132,7 @@ public static class LanePairScorer
             var run = running.As<long, double>();
             state.Free[pool] = Vector.ConditionalSelect(run, state.Free[pool] + -gpus, state.Free[pool]);
             state.Draw[pool] = Vector.ConditionalSelect(run, state.Draw[pool] + gpus, state.Draw[pool]);
-            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobMegawatts[jobBase + j]), state.PowerLeft[s]);
+            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobKilowatts[jobBase + j]), state.PowerLeft[s]);
             state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
             // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
             var ends = Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
@@ -167,7 +167,7 @@ public static class LanePairScorer
                 var sell = Vector.Min(p.SellThrough * state.Free[pool], GpusWithinPower(state.PowerLeft[s], kw));
                 sums.SpotRevenue += sell * p.PeriodHours * price;
                 state.Draw[pool] += sell;
-                state.PowerLeft[s] += -(sell * kw / 1000);
+                state.PowerLeft[s] += -(sell * kw);
             }
         }
     }
@@ -213,7 +213,7 @@ public static class LanePairScorer
                 var sell = Math.Min(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
                 spot[lane] += sell * p.PeriodHours * price;
                 draw[pool * W + lane] += sell;
-                powerLeft[s * W + lane] += -(sell * kw / 1000);
+                powerLeft[s * W + lane] += -(sell * kw);
             }
         }
 
@@ -242,13 +242,13 @@ public static class LanePairScorer
         return jobValue;
     }
 
-    private static Vector<double> GpusWithinPower(Vector<double> powerLeftMw, double kwPerGpu) =>
+    private static Vector<double> GpusWithinPower(Vector<double> powerLeftKw, double kwPerGpu) =>
         kwPerGpu <= 0
             ? new Vector<double>(double.PositiveInfinity)
             : Vector.ConditionalSelect(
-                Vector.GreaterThanOrEqual(powerLeftMw, new Vector<double>(double.MaxValue)).As<long, double>(),
+                Vector.GreaterThanOrEqual(powerLeftKw, new Vector<double>(double.MaxValue)).As<long, double>(),
                 new Vector<double>(double.PositiveInfinity),
-                Vector.Max(Vector<double>.Zero, powerLeftMw) * 1000 / kwPerGpu);
+                Vector.Max(Vector<double>.Zero, powerLeftKw) / kwPerGpu);
 
 
     /// <summary>Each lane's running sums.</summary>

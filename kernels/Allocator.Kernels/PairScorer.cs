@@ -46,7 +46,7 @@ public static class PairScorer
         {
             for (var s = 0; s < p.Sites; s++)
             {
-                scratch.Set(state.PowerLeft + s, fleet.PowerCapMw[s * p.Periods + t]);
+                scratch.Set(state.PowerLeft + s, fleet.PowerCapKw[s * p.Periods + t]);
             }
 
             Leases(plan, t, fleet, plans, table, state, ref sums, p, arithmetic);
@@ -110,8 +110,8 @@ public static class PairScorer
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
             scratch.Set(state.Free + pool, Larger(0.0, gpus - delivered));
             scratch.Set(state.Draw + pool, delivered);
-            scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw / 1000));
-            arithmetic.Count(15);
+            scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw));
+            arithmetic.Count(14);
         }
     }
 
@@ -160,7 +160,7 @@ public static class PairScorer
             {
                 scratch.Set(state.Free + pool, free + -(double)gpus);
                 scratch.Add(state.Draw + pool, gpus);
-                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobMegawatts[jobBase + j]);
+                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobKilowatts[jobBase + j]);
                 ran += 1;
                 // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
                 var ends = ran == table.Get(ScenarioSampler.Needs(p) + j) || (p.JobSuccess != 0 && ran == fleet.JobKnownAfter[j] && table.Get(ScenarioSampler.Success(p) + j) == 0);
@@ -208,8 +208,8 @@ public static class PairScorer
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
                 scratch.Add(state.Draw + pool, sell);
-                powerLeft += -(sell * kw / 1000);
-                arithmetic.Count(6);
+                powerLeft += -(sell * kw);
+                arithmetic.Count(5);
             }
 
             scratch.Set(state.PowerLeft + s, powerLeft);
@@ -247,19 +247,19 @@ public static class PairScorer
     /// only the near and binding cases divide (a float64 division is a long instruction sequence on a GPU). A test
     /// checks it bit for bit against the division, ties to the last unit included.
     /// </summary>
-    public static double WithinPower<TArithmetic>(double gpus, double powerLeftMw, double kwPerGpu, TArithmetic arithmetic)
+    public static double WithinPower<TArithmetic>(double gpus, double powerLeftKw, double kwPerGpu, TArithmetic arithmetic)
         where TArithmetic : struct, IScoringArithmetic
     {
         // Normal numbers only (the error bounds are relative): zero, subnormal and negative values take the division.
         var load = gpus * kwPerGpu;
         arithmetic.Count(6);
-        if (gpus >= SmallestPlain && load >= SmallestPlain && load < Larger(0.0, powerLeftMw) * 1000 * PlainlyBelow)
+        if (gpus >= SmallestPlain && load >= SmallestPlain && load < Larger(0.0, powerLeftKw) * PlainlyBelow)
         {
             return gpus;
         }
 
-        arithmetic.Count(6);
-        return Smaller(gpus, GpusWithinPower(powerLeftMw, kwPerGpu));
+        arithmetic.Count(5);
+        return Smaller(gpus, GpusWithinPower(powerLeftKw, kwPerGpu));
     }
 
     // 1 - 2^-48, exact in float64.
@@ -269,8 +269,8 @@ public static class PairScorer
     private const double SmallestPlain = 9.332636185032189e-302;
 
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
-    public static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
-        powerLeftMw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : Larger(0.0, powerLeftMw) * 1000 / kwPerGpu;
+    public static double GpusWithinPower(double powerLeftKw, double kwPerGpu) =>
+        powerLeftKw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : Larger(0.0, powerLeftKw) / kwPerGpu;
 
     /// <summary>
     /// Where a loop over indices below <paramref name="end"/> reads, at step <paramref name="k"/>, the index the next

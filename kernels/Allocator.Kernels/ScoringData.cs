@@ -65,7 +65,7 @@ public readonly record struct FleetData<TInt, TDouble>(
     TInt PoolInitialGpus,
     TDouble KwPerGpu,
     TDouble PowerCostPerGpuPeriod,
-    TDouble PowerCapMw,
+    TDouble PowerCapKw,
     TInt DeliveryPool,
     TInt DeliveryPeriod,
     TInt DeliveryGpus,
@@ -96,8 +96,8 @@ public readonly record struct FleetData<TInt, TDouble>(
 /// passed), in the order they claim GPUs (by start, ties in instance order): <c>WindowJobs[k]</c> for k from
 /// <c>WindowFirst[plan * (Periods + 1) + t]</c> up to the next period's first. Laid out on the host once per plan, the
 /// list spares every pair the scan over jobs not started or past their window (a chain of dependent loads on a GPU).
-/// <c>JobMegawatts</c> is what each scheduled job draws in its pool (GPUs x kW per GPU / 1000), computed once on the host
-/// in the order the scorers would compute it, so each running job-period saves a division and rounds the same.
+/// <c>JobKilowatts</c> is what each scheduled job draws in its pool (GPUs x kW per GPU), computed once on the host as the
+/// reference computes it.
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
     TDouble LeaseGpus,
@@ -108,7 +108,7 @@ public readonly record struct PlanData<TInt, TDouble>(
     TInt WindowJobs,
     TInt OfferPool,
     TInt OfferStart,
-    TDouble JobMegawatts)
+    TDouble JobKilowatts)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>;
 

@@ -20,7 +20,7 @@ public sealed class PowerTestTests
                 0 => double.MaxValue,
                 1 => -random.NextDouble(),
                 2 => 0,
-                _ => random.NextDouble() * 200,
+                _ => random.NextDouble() * 200_000,
             };
             var quotient = PairScorer.GpusWithinPower(powerLeft, kw);
             // Around the binding point: the quotient itself and its neighbours a few units in the last place away, and
@@ -31,7 +31,7 @@ public sealed class PowerTestTests
             {
                 var expected = Math.Min(g, quotient);
                 var actual = PairScorer.WithinPower(g, powerLeft, kw, default(DoubleArithmetic));
-                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"gpus {g:R}, power left {powerLeft:R} MW, {kw:R} kW: {actual:R} against {expected:R}");
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"gpus {g:R}, power left {powerLeft:R} kW, {kw:R} kW per GPU: {actual:R} against {expected:R}");
                 checkedCases++;
             }
         }

@@ -36,6 +36,7 @@ public sealed class CompiledInstance
         DeliveryPeriod = [.. deliveries.Select(d => d.Period)];
         DeliveryGpus = [.. deliveries.Select(d => d.Gpus)];
         PowerCapMw = [.. instance.Sites.SelectMany(s => s.PowerCapMw is { } cap ? cap.AsEnumerable() : Enumerable.Repeat(double.PositiveInfinity, T))];
+        PowerCapKw = [.. PowerCapMw.Select(mw => mw * 1000)];
         PowerCostPerMwh = [.. instance.Sites.Select(s => s.PowerCostPerMwh)];
         PowerCostPerGpuPeriod = [.. instance.Pools.Select((p, i) => p.KwPerGpu / 1000 * PeriodHours * PowerCostPerMwh[PoolSite[i]])];
 
@@ -115,6 +116,12 @@ public sealed class CompiledInstance
 
     /// <summary>Power cap in MW of each site and period, flattened as <c>[s * Periods + t]</c>; +infinity when unlimited.</summary>
     public ImmutableArray<double> PowerCapMw { get; }
+
+    /// <summary>
+    /// <see cref="PowerCapMw"/> in kW: the scenario recourse counts a site's power in kW, so that what a lease, a job or
+    /// a sale draws (GPUs x kW per GPU) needs no division (docs/scenarios.md).
+    /// </summary>
+    public ImmutableArray<double> PowerCapKw { get; }
 
     /// <summary>Power price of each site in USD per MWh.</summary>
     public ImmutableArray<double> PowerCostPerMwh { get; }

@@ -143,8 +143,9 @@ public static class ReferenceScorer
         return arrival;
     }
 
-    internal static double GpusWithinPower(double powerLeftMw, double kwPerGpu) =>
-        double.IsPositiveInfinity(powerLeftMw) || kwPerGpu <= 0 ? double.PositiveInfinity : Math.Max(0, powerLeftMw) * 1000 / kwPerGpu;
+    /// <summary>GPUs of <paramref name="kwPerGpu"/> kW that a site's remaining power (in kW) can run; infinite without a cap or a draw.</summary>
+    internal static double GpusWithinPower(double powerLeftKw, double kwPerGpu) =>
+        double.IsPositiveInfinity(powerLeftKw) || kwPerGpu <= 0 ? double.PositiveInfinity : Math.Max(0, powerLeftKw) / kwPerGpu;
 
     /// <summary>The site's pools with a positive margin at this price, best margin per MW first (ties: pool order).</summary>
     internal static IEnumerable<int> SpotOrder(CompiledInstance instance, int site, double price)

@@ -87,10 +87,10 @@ public sealed class ScenarioRun
 
         for (var s = 0; s < _instance.SiteCount; s++)
         {
-            var powerLeftMw = _instance.PowerCapMw[s * _instance.Periods + t];
-            Leases(s, t, leaseGpus, leasePrice, leasePenalty, ref powerLeftMw);
-            Jobs(s, t, plan, _jobOrder, ref powerLeftMw);
-            Spot(s, t, ref powerLeftMw);
+            var powerLeftKw = _instance.PowerCapKw[s * _instance.Periods + t];
+            Leases(s, t, leaseGpus, leasePrice, leasePenalty, ref powerLeftKw);
+            Jobs(s, t, plan, _jobOrder, ref powerLeftKw);
+            Spot(s, t, ref powerLeftKw);
             for (var p = 0; p < _instance.PoolCount; p++)
             {
                 if (_instance.PoolSite[p] == s)
@@ -127,7 +127,7 @@ public sealed class ScenarioRun
     }
 
     /// <summary>Leases take what is there first (pools in order): when short, each in proportion, paying penalty on the rest.</summary>
-    private void Leases(int s, int t, double[] leaseGpus, double[] leasePrice, double[] leasePenalty, ref double powerLeftMw)
+    private void Leases(int s, int t, double[] leaseGpus, double[] leasePrice, double[] leasePenalty, ref double powerLeftKw)
     {
         var hours = _instance.PeriodHours;
         for (var p = 0; p < _instance.PoolCount; p++)
@@ -139,19 +139,19 @@ public sealed class ScenarioRun
 
             var available = _available[p * _instance.Periods + t];
             var delivered = Math.Min(leaseGpus[p], Math.Max(0, available));
-            delivered = Math.Min(delivered, ReferenceScorer.GpusWithinPower(powerLeftMw, _instance.KwPerGpu[p]));
+            delivered = Math.Min(delivered, ReferenceScorer.GpusWithinPower(powerLeftKw, _instance.KwPerGpu[p]));
             var share = leaseGpus[p] > 0 ? delivered / leaseGpus[p] : 1;
             _leaseRevenue += hours * leasePrice[p] * share;
             _penalty += hours * leasePenalty[p] * (1 - share);
             _shortGpuHours += hours * (leaseGpus[p] - delivered);
             _free[p] = Math.Max(0, available - delivered);
             _draw[p] = delivered;
-            powerLeftMw -= delivered * _instance.KwPerGpu[p] / 1000;
+            powerLeftKw -= delivered * _instance.KwPerGpu[p];
         }
     }
 
     /// <summary>Then jobs, in plan order: all their GPUs and the power, or they pause.</summary>
-    private void Jobs(int s, int t, Assignment plan, List<int> jobOrder, ref double powerLeftMw)
+    private void Jobs(int s, int t, Assignment plan, List<int> jobOrder, ref double powerLeftKw)
     {
         foreach (var j in jobOrder)
         {
@@ -168,11 +168,11 @@ public sealed class ScenarioRun
             }
 
             var gpus = _instance.JobGpus[j];
-            if (_free[p] >= gpus && ReferenceScorer.GpusWithinPower(powerLeftMw, _instance.KwPerGpu[p]) >= gpus)
+            if (_free[p] >= gpus && ReferenceScorer.GpusWithinPower(powerLeftKw, _instance.KwPerGpu[p]) >= gpus)
             {
                 _free[p] -= gpus;
                 _draw[p] += gpus;
-                powerLeftMw -= gpus * _instance.KwPerGpu[p] / 1000;
+                powerLeftKw -= (double)gpus * _instance.KwPerGpu[p];
 
                 // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
                 if (++_progress[j] == _needs[j] || ReferenceScorer.FailureKnown(_instance, j, _progress[j], _succeeds[j]))
@@ -184,14 +184,14 @@ public sealed class ScenarioRun
     }
 
     /// <summary>Spot last: the contract's fractional knapsack with this period's price.</summary>
-    private void Spot(int s, int t, ref double powerLeftMw)
+    private void Spot(int s, int t, ref double powerLeftKw)
     {
         foreach (var p in ReferenceScorer.SpotOrder(_instance, s, _spotPrice[t]))
         {
-            var sell = Math.Min(_instance.SellThrough * _free[p], ReferenceScorer.GpusWithinPower(powerLeftMw, _instance.KwPerGpu[p]));
+            var sell = Math.Min(_instance.SellThrough * _free[p], ReferenceScorer.GpusWithinPower(powerLeftKw, _instance.KwPerGpu[p]));
             _spotRevenue += sell * _instance.PeriodHours * _spotPrice[t];
             _draw[p] += sell;
-            powerLeftMw -= sell * _instance.KwPerGpu[p] / 1000;
+            powerLeftKw -= sell * _instance.KwPerGpu[p];
         }
     }
 
