@@ -72,7 +72,7 @@ public static class PairScorer
     {
         var scratch = state.Scratch;
         var available = ScenarioSampler.Available(p);
-        var upcoming = fleet.PoolSite[0]; // each pool's site read a step ahead (see OneAhead)
+        var upcoming = fleet.PoolSite[OneAhead(-1, p.Pools)]; // each pool's site read a step ahead (see OneAhead)
         for (var pool = 0; pool < p.Pools; pool++)
         {
             var s = upcoming;
@@ -131,7 +131,7 @@ public static class PairScorer
         var jobBase = plan * p.Jobs;
         var finishedNow = -(t + 1); // what a job that finishes in t stores
         var (first, end) = Window(plan, t, plans, p);
-        var upcoming = first < end ? plans.WindowJobs[first] : 0; // each job read a step ahead (see OneAhead)
+        var upcoming = plans.WindowJobs[OneAhead(first - 1, end)]; // each job read a step ahead (see OneAhead)
         for (var k = first; k < end; k++)
         {
             var j = upcoming;
@@ -274,7 +274,8 @@ public static class PairScorer
 
     /// <summary>
     /// Where a loop over indices below <paramref name="end"/> reads, at step <paramref name="k"/>, the index the next
-    /// step needs: k + 1, or the last index on the last step (read again, unused). On a GPU each read that an address
+    /// step needs: k + 1, or the last index on the last step (read again, unused); before the first step (k = first - 1),
+    /// the first. On a GPU each read that an address
     /// depends on (a pool's site, the next job, the next pool in the spot order) waits for the memory; read a step ahead,
     /// the wait overlaps the step's own work, which the compiler cannot arrange itself across the step's writes to the
     /// pair's state.
