@@ -47,12 +47,8 @@ public static class LanePairScorer
             }
 
             Leases(plan, t, fleet, plans, table, state, ref sums, p);
-            Jobs(plan, t, fleet, plans, table, state, p);
+            Jobs(plan, t, fleet, plans, table, state, ref sums, p);
             Spot(t, fleet, table, state, ref sums, p);
-            for (var pool = 0; pool < p.Pools; pool++)
-            {
-                sums.PowerCost += state.Draw[pool] * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
-            }
         }
 
         var jobValue = JobValue(fleet, table, state, p);
@@ -97,14 +93,14 @@ public static class LanePairScorer
             sums.LeaseRevenue += p.PeriodHours * pricePerHour * share;
             sums.Penalty += p.PeriodHours * penaltyPerHour * (Vector<double>.One - share);
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
+            sums.PowerCost += delivered * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
             state.Free[pool] = Vector.Max(Vector<double>.Zero, gpus - delivered);
-            state.Draw[pool] = delivered;
             state.PowerLeft[s] += -(delivered * kw);
         }
     }
 
     /// <summary>Then jobs, in the order the plan starts them: all their GPUs, or they pause (per lane).</summary>
-    private static void Jobs(int plan, int t, HostFleet fleet, HostPlans plans, LaneTable table, LaneState state, in ScoreParams p)
+    private static void Jobs(int plan, int t, HostFleet fleet, HostPlans plans, LaneTable table, LaneState state, ref Sums sums, in ScoreParams p)
     {
         var jobBase = plan * p.Jobs;
         var time = new Vector<double>(t);
@@ -131,7 +127,7 @@ public static class LanePairScorer
 
             var run = running.As<long, double>();
             state.Free[pool] = Vector.ConditionalSelect(run, state.Free[pool] + -gpus, state.Free[pool]);
-            state.Draw[pool] = Vector.ConditionalSelect(run, state.Draw[pool] + gpus, state.Draw[pool]);
+            sums.PowerCost = Vector.ConditionalSelect(run, sums.PowerCost + (gpus * fleet.PowerCostPerGpuPeriod[pool] * 1.0), sums.PowerCost);
             state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobKilowatts[jobBase + j]), state.PowerLeft[s]);
             state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
             // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
@@ -166,7 +162,7 @@ public static class LanePairScorer
                 var kw = fleet.KwPerGpu[pool];
                 var sell = Vector.Min(p.SellThrough * state.Free[pool], GpusWithinPower(state.PowerLeft[s], kw));
                 sums.SpotRevenue += sell * p.PeriodHours * price;
-                state.Draw[pool] += sell;
+                sums.PowerCost += sell * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
                 state.PowerLeft[s] += -(sell * kw);
             }
         }
@@ -196,10 +192,11 @@ public static class LanePairScorer
     private static void SpotLaneByLane(int s, int t, HostFleet fleet, LaneTable table, LaneState state, ref Sums sums, in ScoreParams p)
     {
         var free = LaneState.Lane(state.Free);
-        var draw = LaneState.Lane(state.Draw);
         var powerLeft = LaneState.Lane(state.PowerLeft);
         Span<double> spot = stackalloc double[Lanes];
+        Span<double> power = stackalloc double[Lanes];
         sums.SpotRevenue.CopyTo(spot);
+        sums.PowerCost.CopyTo(power);
         var W = Lanes;
         for (var lane = 0; lane < W; lane++)
         {
@@ -212,12 +209,13 @@ public static class LanePairScorer
                 var kw = fleet.KwPerGpu[pool];
                 var sell = Math.Min(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
                 spot[lane] += sell * p.PeriodHours * price;
-                draw[pool * W + lane] += sell;
+                power[lane] += sell * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
                 powerLeft[s * W + lane] += -(sell * kw);
             }
         }
 
         sums.SpotRevenue = new Vector<double>(spot);
+        sums.PowerCost = new Vector<double>(power);
     }
 
     /// <summary>Each lane's job value: finished jobs, less decay for lateness, times success (or its probability).</summary>
@@ -282,7 +280,6 @@ public sealed class LaneState
         Progress = new Vector<double>[jobs];
         Finished = new Vector<double>[jobs];
         Free = new Vector<double>[pools];
-        Draw = new Vector<double>[pools];
         PowerLeft = new Vector<double>[sites];
     }
 
@@ -291,8 +288,6 @@ public sealed class LaneState
     internal Vector<double>[] Finished { get; }
 
     internal Vector<double>[] Free { get; }
-
-    internal Vector<double>[] Draw { get; }
 
     internal Vector<double>[] PowerLeft { get; }
 

@@ -7,19 +7,18 @@ namespace Allocator.Kernels;
 /// The per-(plan, scenario) recourse, written once for every backend: the ILGPU kernel calls it on the device and the
 /// CPU fast path from plain threads. It reads the scenario's table (<see cref="ScenarioSampler"/>) and follows
 /// <see cref="ReferenceScorer"/> step for step (tests compare them pair by pair), with XMath instead of BCL math and
-/// its working state in a scratch slice of <c>ScratchStride</c> doubles (free GPUs and power draw per pool, power left
-/// per site) and one 32-bit slot per job (<see cref="JobSlots"/>). The arithmetic type decides the precision of each period's money and
+/// its working state in a scratch slice of <c>ScratchStride</c> doubles (free GPUs per pool, power left per site) and one 32-bit slot per job (<see cref="JobSlots"/>). The arithmetic type decides the precision of each period's money and
 /// counts operations when asked (<see cref="CountedArithmetic"/>): each <c>Count</c> is the number of float64
 /// operations (add, multiply, divide, min, max, compare, int-to-double) of the step beside it, counted from this source.
 /// </summary>
 public static class PairScorer
 {
     /// <summary>
-    /// Doubles of scratch one pair needs: free GPUs and power draw per pool, power left per site. Its jobs' state is in
-    /// 32-bit integers beside it (<see cref="JobSlots"/>). The smaller a pair's state, the more of the device's threads
-    /// keep theirs in cache (benchmarks/RESULTS.md).
+    /// Doubles of scratch one pair needs: free GPUs per pool, power left per site. Its jobs' state is in 32-bit integers
+    /// beside it (<see cref="JobSlots"/>). The smaller a pair's state, the more of the device's threads keep theirs in
+    /// cache (benchmarks/RESULTS.md). Power is paid for where it is drawn (lease, job, sale), so no draw is kept per pool.
     /// </summary>
-    public static int ScratchStride(int pools, int sites) => 2 * pools + sites;
+    public static int ScratchStride(int pools, int sites) => pools + sites;
 
     /// <summary>
     /// Integers of job state one pair needs: one per job, its periods run so far (>= 0) until it finishes in period f,
@@ -50,13 +49,8 @@ public static class PairScorer
             }
 
             Leases(plan, t, fleet, plans, table, state, ref sums, p, arithmetic);
-            Jobs(plan, t, fleet, plans, table, state, p, arithmetic);
+            Jobs(plan, t, fleet, plans, table, state, ref sums, p, arithmetic);
             Spot(t, fleet, table, state, ref sums, p, arithmetic);
-            for (var pool = 0; pool < p.Pools; pool++)
-            {
-                sums.PowerCost += arithmetic.Money(scratch.Get(state.Draw + pool), fleet.PowerCostPerGpuPeriod[pool], 1.0);
-                arithmetic.Count(1);
-            }
         }
 
         var jobValue = JobValue(fleet, table, state, p, arithmetic);
@@ -108,10 +102,10 @@ public static class PairScorer
             sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
             sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
+            sums.PowerCost += arithmetic.Money(delivered, fleet.PowerCostPerGpuPeriod[pool], 1.0);
             scratch.Set(state.Free + pool, Larger(0.0, gpus - delivered));
-            scratch.Set(state.Draw + pool, delivered);
             scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw));
-            arithmetic.Count(14);
+            arithmetic.Count(15);
         }
     }
 
@@ -122,7 +116,7 @@ public static class PairScorer
     /// for the whole warp and its loads are shared.
     /// </summary>
     private static void Jobs<TInt, TDouble, TArithmetic>(
-        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, PairState<TInt, TDouble> state, in ScoreParams p, TArithmetic arithmetic)
+        int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, PairState<TInt, TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
@@ -159,7 +153,7 @@ public static class PairScorer
             if (ready && free >= gpus && WithinPower(gpus, powerLeft, fleet.KwPerGpu[pool], arithmetic) >= gpus)
             {
                 scratch.Set(state.Free + pool, free + -(double)gpus);
-                scratch.Add(state.Draw + pool, gpus);
+                sums.PowerCost += arithmetic.Money(gpus, fleet.PowerCostPerGpuPeriod[pool], 1.0);
                 scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobKilowatts[jobBase + j]);
                 ran += 1;
                 // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
@@ -207,7 +201,7 @@ public static class PairScorer
                 var kw = fleet.KwPerGpu[pool];
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
-                scratch.Add(state.Draw + pool, sell);
+                sums.PowerCost += arithmetic.Money(sell, fleet.PowerCostPerGpuPeriod[pool], 1.0);
                 powerLeft += -(sell * kw);
                 arithmetic.Count(5);
             }
@@ -292,12 +286,12 @@ public static class PairScorer
     public static double Larger(double a, double b) => b > a ? b : a;
 
     /// <summary>A pair's state: its jobs' slots, and where each part of its scratch starts (see <see cref="ScratchStride"/>).</summary>
-    private readonly record struct PairState<TInt, TDouble>(Strided<TDouble, double> Scratch, Strided<TInt, int> Jobs, int Free, int Draw, int PowerLeft)
+    private readonly record struct PairState<TInt, TDouble>(Strided<TDouble, double> Scratch, Strided<TInt, int> Jobs, int Free, int PowerLeft)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {
         public PairState(Strided<TDouble, double> scratch, Strided<TInt, int> jobs, in ScoreParams p)
-            : this(scratch, jobs, 0, p.Pools, 2 * p.Pools)
+            : this(scratch, jobs, 0, p.Pools)
         {
         }
     }
