@@ -49,9 +49,7 @@ internal sealed class HostData
     {
         var T = instance.Periods;
         var cells = instance.PoolCount * T;
-        var leaseGpus = new double[plans.Count * cells];
-        var leasePrice = new double[leaseGpus.Length];
-        var leasePenalty = new double[leaseGpus.Length];
+        var leases = new double[3 * plans.Count * cells];
         var jobs = instance.JobCount;
         var jobPool = new int[plans.Count * jobs];
         var windows = new int[plans.Count][];
@@ -93,9 +91,10 @@ internal sealed class HostData
                 var row = n * cells + p * T;
                 for (var t = Math.Max(0, plan.LeaseStart[l]); t < Math.Min(T, plan.LeaseStart[l] + periods[l]); t++)
                 {
-                    leaseGpus[row + t] += gpus[l];
-                    leasePrice[row + t] += price[l];
-                    leasePenalty[row + t] += penalty[l];
+                    var cell = 3 * (row + t);
+                    leases[cell] += gpus[l];
+                    leases[cell + 1] += price[l];
+                    leases[cell + 2] += penalty[l];
                 }
             }
 
@@ -109,7 +108,7 @@ internal sealed class HostData
         });
 
         var (windowFirst, windowJobs) = Concatenated(windows, T);
-        return new HostData([jobPool, windowFirst, windowJobs, offerPool, offerStart], [leaseGpus, leasePrice, leasePenalty, jobKilowatts]);
+        return new HostData([jobPool, windowFirst, windowJobs, offerPool, offerStart], [leases, jobKilowatts]);
     }
 
     /// <summary>
@@ -193,7 +192,7 @@ internal sealed class HostData
     public const int PlanIntColumns = 5;
 
     /// <inheritdoc cref="PlanIntColumns"/>
-    public const int PlanDoubleColumns = 4;
+    public const int PlanDoubleColumns = 2;
 
     /// <summary>The instance's columns as the device views <paramref name="ints"/> and <paramref name="doubles"/> make of each (column number, values).</summary>
     public FleetData<ViewColumn<int>, ViewColumn<double>> FleetOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
@@ -225,5 +224,5 @@ internal sealed class HostData
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
-        new(doubles(0), doubles(1), doubles(2), ints(0), ints(1), ints(2), ints(3), ints(4), doubles(3));
+        new(doubles(0), ints(0), ints(1), ints(2), ints(3), ints(4), doubles(1));
 }

@@ -69,10 +69,10 @@ public static class LanePairScorer
             var s = fleet.PoolSite[pool];
             var kw = fleet.KwPerGpu[pool];
             var gpus = table[ScenarioSampler.Available(p) + pool * T + t];
-            var cell = (plan * p.Pools + pool) * T + t;
-            var leased = new Vector<double>(plans.LeaseGpus[cell]);
-            var pricePerHour = new Vector<double>(plans.LeasePrice[cell]);
-            var penaltyPerHour = new Vector<double>(plans.LeasePenalty[cell]);
+            var cell = 3 * ((plan * p.Pools + pool) * T + t);
+            var leased = new Vector<double>(plans.Leases[cell]);
+            var pricePerHour = new Vector<double>(plans.Leases[cell + 1]);
+            var penaltyPerHour = new Vector<double>(plans.Leases[cell + 2]);
 
             // Offers whose arrival is uncertain count in the lanes whose scenario makes them.
             for (var u = 0; u < p.Offers; u++)

@@ -73,10 +73,10 @@ public static class PairScorer
             upcoming = fleet.PoolSite[OneAhead(pool, p.Pools)];
             var kw = fleet.KwPerGpu[pool];
             var gpus = table.Get(available + pool * p.Periods + t);
-            var cell = plan * p.Pools * p.Periods + pool * p.Periods + t; // plan columns are host arrays: under 2^31 elements
-            var leased = plans.LeaseGpus[cell];
-            var pricePerHour = plans.LeasePrice[cell];
-            var penaltyPerHour = plans.LeasePenalty[cell];
+            var cell = 3 * (plan * p.Pools * p.Periods + pool * p.Periods + t); // plan columns are host arrays: under 2^31 elements
+            var leased = plans.Leases[cell];
+            var pricePerHour = plans.Leases[cell + 1];
+            var penaltyPerHour = plans.Leases[cell + 2];
 
             // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
             for (var u = 0; u < p.Offers; u++)

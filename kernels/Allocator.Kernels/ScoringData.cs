@@ -89,8 +89,10 @@ public readonly record struct FleetData<TInt, TDouble>(
     where TDouble : struct, IColumn<double>;
 
 /// <summary>
-/// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period the leased GPUs and their
-/// price and penalty per hour (summed over leases whose arrival is certain), each job's pool, per plan and period the
+/// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period (a cell,
+/// <c>plan * Pools * Periods + pool * Periods + t</c>) the leased GPUs and their price and penalty per hour, summed over
+/// leases whose arrival is certain, side by side in <c>Leases</c> at <c>3 * cell</c>, <c>+ 1</c> and <c>+ 2</c> (one
+/// address serves the three reads); each job's pool, per plan and period the
 /// jobs that may run then, and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and
 /// start. The jobs that may run in period t are the scheduled ones whose window holds t (started by t, last period not
 /// passed), in the order they claim GPUs (by start, ties in instance order): <c>WindowJobs[k]</c> for k from
@@ -100,9 +102,7 @@ public readonly record struct FleetData<TInt, TDouble>(
 /// reference computes it.
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
-    TDouble LeaseGpus,
-    TDouble LeasePrice,
-    TDouble LeasePenalty,
+    TDouble Leases,
     TInt JobPool,
     TInt WindowFirst,
     TInt WindowJobs,
