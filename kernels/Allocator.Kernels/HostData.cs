@@ -23,17 +23,10 @@ internal sealed class HostData
     public static HostData Fleet(CompiledInstance instance)
     {
         var offers = ScoreParams.UncertainOffers(instance);
-        var afterOffset = new int[instance.JobCount + 1];
-        for (var j = 0; j < instance.JobCount; j++)
-        {
-            afterOffset[j + 1] = afterOffset[j] + instance.JobAfter[j].Length;
-        }
-
         return new HostData(
             [
                 [.. instance.PoolSite], [.. instance.PoolInitialGpus], [.. instance.DeliveryPool], [.. instance.DeliveryPeriod], [.. instance.DeliveryGpus],
-                [.. instance.JobGpus], [.. instance.JobPeriods], [.. instance.JobEarliestStart], [.. instance.JobLastPeriod], afterOffset,
-                [.. instance.JobAfter.SelectMany(a => a)], [.. instance.JobSuccessKnownAfter], offers,
+                [.. instance.JobPeriods], [.. instance.JobEarliestStart], [.. instance.JobAfter.SelectMany(a => a)], offers,
                 [.. offers.Select(l => instance.LeaseGpus[l])], [.. offers.Select(l => instance.LeasePeriods[l])],
             ],
             [
@@ -51,9 +44,10 @@ internal sealed class HostData
         var cells = instance.PoolCount * T;
         var leases = new double[3 * plans.Count * cells];
         var jobs = instance.JobCount;
-        var jobPool = new int[plans.Count * jobs];
+        var jobPlaces = new int[JobRecord.Places * plans.Count * jobs];
+        var jobDraws = new double[JobRecord.Draws * plans.Count * jobs];
         var windows = new int[plans.Count][];
-        var jobKilowatts = new double[jobPool.Length];
+        var waitsFrom = WaitsFrom(instance);
         // Each lease's three cell values, computed once per call rather than once per cell of every plan.
         var gpus = instance.LeaseGpus.Select(g => (double)g).ToArray();
         var price = instance.LeaseGpus.Select((g, l) => g * instance.LeasePricePerGpuHour[l]).ToArray();
@@ -100,15 +94,44 @@ internal sealed class HostData
 
             for (var j = 0; j < jobs; j++)
             {
-                jobPool[n * jobs + j] = plan.JobPool[j];
-                jobKilowatts[n * jobs + j] = plan.JobPool[j] < 0 ? 0 : (double)instance.JobGpus[j] * instance.KwPerGpu[plan.JobPool[j]];
+                Record(instance, plan, j, waitsFrom, jobPlaces.AsSpan(JobRecord.Places * (n * jobs + j), JobRecord.Places), jobDraws.AsSpan(JobRecord.Draws * (n * jobs + j), JobRecord.Draws));
             }
 
             windows[n] = Windows(instance, plan);
         });
 
         var (windowFirst, windowJobs) = Concatenated(windows, T);
-        return new HostData([jobPool, windowFirst, windowJobs, offerPool, offerStart], [leases, jobKilowatts]);
+        return new HostData([jobPlaces, windowFirst, windowJobs, offerPool, offerStart], [leases, jobDraws]);
+    }
+
+    /// <summary>Where each job's list of the jobs it waits for starts in the fleet's <c>JobAfter</c> (j = JobCount: the end).</summary>
+    private static int[] WaitsFrom(CompiledInstance instance)
+    {
+        var from = new int[instance.JobCount + 1];
+        for (var j = 0; j < instance.JobCount; j++)
+        {
+            from[j + 1] = from[j] + instance.JobAfter[j].Length;
+        }
+
+        return from;
+    }
+
+    /// <summary>Job j's record under <paramref name="plan"/> (<see cref="JobRecord"/>).</summary>
+    private static void Record(CompiledInstance instance, Assignment plan, int j, int[] waitsFrom, Span<int> places, Span<double> draws)
+    {
+        var pool = plan.JobPool[j];
+        places[JobRecord.Pool] = pool;
+        places[JobRecord.Site] = pool < 0 ? -1 : instance.PoolSite[pool];
+        places[JobRecord.WaitsFrom] = waitsFrom[j];
+        places[JobRecord.WaitsTo] = waitsFrom[j + 1];
+        places[JobRecord.FailureKnownAfter] = instance.JobSuccessKnownAfter[j];
+        if (pool >= 0)
+        {
+            draws[JobRecord.Gpus] = instance.JobGpus[j];
+            draws[JobRecord.KwPerGpu] = instance.KwPerGpu[pool];
+            draws[JobRecord.Kw] = (double)instance.JobGpus[j] * instance.KwPerGpu[pool];
+            draws[JobRecord.PowerCostPerGpuPeriod] = instance.PowerCostPerGpuPeriod[pool];
+        }
     }
 
     /// <summary>
@@ -183,7 +206,7 @@ internal sealed class HostData
     public PlanData<ArrayColumn<int>, ArrayColumn<double>> PlansOnHost() => PlansOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
 
     /// <summary>Int and double columns of <see cref="FleetData{TInt, TDouble}"/>, in the order <see cref="Fleet"/> makes them.</summary>
-    public const int FleetIntColumns = 15;
+    public const int FleetIntColumns = 11;
 
     /// <inheritdoc cref="FleetIntColumns"/>
     public const int FleetDoubleColumns = 9;
@@ -218,8 +241,8 @@ internal sealed class HostData
     private static FleetData<TI, TD> FleetOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
-        new(ints(0), ints(1), doubles(0), doubles(1), doubles(2), ints(2), ints(3), ints(4), ints(5), ints(6), ints(7), ints(8),
-            doubles(3), doubles(4), doubles(5), ints(9), ints(10), doubles(6), ints(11), ints(12), ints(13), ints(14), doubles(7), doubles(8));
+        new(ints(0), ints(1), doubles(0), doubles(1), doubles(2), ints(2), ints(3), ints(4), ints(5), ints(6),
+            doubles(3), doubles(4), doubles(5), ints(7), doubles(6), ints(8), ints(9), ints(10), doubles(7), doubles(8));
 
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>

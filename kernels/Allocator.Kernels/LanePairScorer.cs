@@ -108,17 +108,19 @@ public static class LanePairScorer
         for (var r = first; r < end; r++)
         {
             var j = plans.WindowJobs[r];
+            var places = JobRecord.Places * (jobBase + j);
+            var draws = JobRecord.Draws * (jobBase + j);
             var running = Vector.LessThan(state.Finished[j], Vector<double>.Zero);
-            for (var k = fleet.JobAfterOffset[j]; k < fleet.JobAfterOffset[j + 1] && running != Vector<long>.Zero; k++)
+            for (var k = plans.JobPlaces[places + JobRecord.WaitsFrom]; k < plans.JobPlaces[places + JobRecord.WaitsTo] && running != Vector<long>.Zero; k++)
             {
                 var done = state.Finished[fleet.JobAfter[k]];
                 running &= Vector.GreaterThanOrEqual(done, Vector<double>.Zero) & Vector.LessThan(done, time);
             }
 
-            var pool = plans.JobPool[jobBase + j];
-            var s = fleet.PoolSite[pool];
-            var kw = fleet.KwPerGpu[pool];
-            var gpus = new Vector<double>(fleet.JobGpus[j]);
+            var pool = plans.JobPlaces[places + JobRecord.Pool];
+            var s = plans.JobPlaces[places + JobRecord.Site];
+            var kw = plans.JobDraws[draws + JobRecord.KwPerGpu];
+            var gpus = new Vector<double>(plans.JobDraws[draws + JobRecord.Gpus]);
             running &= Vector.GreaterThanOrEqual(state.Free[pool], gpus) & Vector.GreaterThanOrEqual(GpusWithinPower(state.PowerLeft[s], kw), gpus);
             if (running == Vector<long>.Zero)
             {
@@ -127,14 +129,14 @@ public static class LanePairScorer
 
             var run = running.As<long, double>();
             state.Free[pool] = Vector.ConditionalSelect(run, state.Free[pool] + -gpus, state.Free[pool]);
-            sums.PowerCost = Vector.ConditionalSelect(run, sums.PowerCost + (gpus * fleet.PowerCostPerGpuPeriod[pool] * 1.0), sums.PowerCost);
-            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobKilowatts[jobBase + j]), state.PowerLeft[s]);
+            sums.PowerCost = Vector.ConditionalSelect(run, sums.PowerCost + (gpus * plans.JobDraws[draws + JobRecord.PowerCostPerGpuPeriod] * 1.0), sums.PowerCost);
+            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobDraws[draws + JobRecord.Kw]), state.PowerLeft[s]);
             state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
             // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
             var ends = Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
             if (p.JobSuccess != 0)
             {
-                ends |= Vector.Equals(state.Progress[j], new Vector<double>(fleet.JobKnownAfter[j])) & Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero);
+                ends |= Vector.Equals(state.Progress[j], new Vector<double>(plans.JobPlaces[places + JobRecord.FailureKnownAfter])) & Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero);
             }
 
             var finishes = running & ends;

@@ -137,27 +137,30 @@ public static class PairScorer
             }
 
             // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t.
+            var places = JobRecord.Places * (jobBase + j);
             var ready = true;
-            for (var a = fleet.JobAfterOffset[j]; a < fleet.JobAfterOffset[j + 1]; a++)
+            for (var a = plans.JobPlaces[places + JobRecord.WaitsFrom]; a < plans.JobPlaces[places + JobRecord.WaitsTo]; a++)
             {
                 var done = state.Jobs.Get(fleet.JobAfter[a]);
                 ready &= done < 0 && done > finishedNow;
             }
 
-            var pool = plans.JobPool[jobBase + j];
-            var s = fleet.PoolSite[pool];
-            var gpus = fleet.JobGpus[j];
+            var pool = plans.JobPlaces[places + JobRecord.Pool];
+            var s = plans.JobPlaces[places + JobRecord.Site];
+            var draws = JobRecord.Draws * (jobBase + j);
+            var gpus = plans.JobDraws[draws + JobRecord.Gpus];
             var free = scratch.Get(state.Free + pool);
             var powerLeft = scratch.Get(state.PowerLeft + s);
             arithmetic.Count(ready ? 3 : 0);
-            if (ready && free >= gpus && WithinPower(gpus, powerLeft, fleet.KwPerGpu[pool], arithmetic) >= gpus)
+            if (ready && free >= gpus && WithinPower(gpus, powerLeft, plans.JobDraws[draws + JobRecord.KwPerGpu], arithmetic) >= gpus)
             {
-                scratch.Set(state.Free + pool, free + -(double)gpus);
-                sums.PowerCost += arithmetic.Money(gpus, fleet.PowerCostPerGpuPeriod[pool], 1.0);
-                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobKilowatts[jobBase + j]);
+                scratch.Set(state.Free + pool, free + -gpus);
+                sums.PowerCost += arithmetic.Money(gpus, plans.JobDraws[draws + JobRecord.PowerCostPerGpuPeriod], 1.0);
+                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobDraws[draws + JobRecord.Kw]);
                 ran += 1;
                 // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
-                var ends = ran == table.Get(ScenarioSampler.Needs(p) + j) || (p.JobSuccess != 0 && ran == fleet.JobKnownAfter[j] && table.Get(ScenarioSampler.Success(p) + j) == 0);
+                var ends = ran == table.Get(ScenarioSampler.Needs(p) + j)
+                    || (p.JobSuccess != 0 && ran == plans.JobPlaces[places + JobRecord.FailureKnownAfter] && table.Get(ScenarioSampler.Success(p) + j) == 0);
                 state.Jobs.Set(j, ends ? finishedNow : ran);
                 arithmetic.Count(7);
             }

@@ -56,9 +56,10 @@ public readonly record struct ScoreParams(
 }
 
 /// <summary>
-/// The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout). The Offer columns list the
-/// offers whose arrival is uncertain (<see cref="ScoreParams.UncertainOffers"/>): lease index, GPUs, periods, and price
-/// and penalty per hour for all its GPUs.
+/// The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout). <c>JobAfter</c> lists the
+/// jobs each job waits for, one job's after the other's (where each job's list lies is in its plan record,
+/// <see cref="JobRecord"/>). The Offer columns list the offers whose arrival is uncertain
+/// (<see cref="ScoreParams.UncertainOffers"/>): lease index, GPUs, periods, and price and penalty per hour for all its GPUs.
 /// </summary>
 public readonly record struct FleetData<TInt, TDouble>(
     TInt PoolSite,
@@ -69,17 +70,13 @@ public readonly record struct FleetData<TInt, TDouble>(
     TInt DeliveryPool,
     TInt DeliveryPeriod,
     TInt DeliveryGpus,
-    TInt JobGpus,
     TInt JobPeriods,
     TInt JobEarliestStart,
-    TInt JobLastPeriod,
     TDouble JobValue,
     TDouble JobDecay,
     TDouble JobProbability,
-    TInt JobAfterOffset,
     TInt JobAfter,
     TDouble SpotPrice,
-    TInt JobKnownAfter,
     TInt OfferLease,
     TInt OfferGpus,
     TInt OfferPeriods,
@@ -92,25 +89,65 @@ public readonly record struct FleetData<TInt, TDouble>(
 /// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period (a cell,
 /// <c>plan * Pools * Periods + pool * Periods + t</c>) the leased GPUs and their price and penalty per hour, summed over
 /// leases whose arrival is certain, side by side in <c>Leases</c> at <c>3 * cell</c>, <c>+ 1</c> and <c>+ 2</c> (one
-/// address serves the three reads); each job's pool, per plan and period the
+/// address serves the three reads); per plan and job its record (<see cref="JobRecord"/>), per plan and period the
 /// jobs that may run then, and per plan and uncertain offer (<c>[plan * Offers + u]</c>) its pool (-1: declined) and
 /// start. The jobs that may run in period t are the scheduled ones whose window holds t (started by t, last period not
 /// passed), in the order they claim GPUs (by start, ties in instance order): <c>WindowJobs[k]</c> for k from
 /// <c>WindowFirst[plan * (Periods + 1) + t]</c> up to the next period's first. Laid out on the host once per plan, the
 /// list spares every pair the scan over jobs not started or past their window (a chain of dependent loads on a GPU).
-/// <c>JobKilowatts</c> is what each scheduled job draws in its pool (GPUs x kW per GPU), computed once on the host as the
-/// reference computes it.
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
     TDouble Leases,
-    TInt JobPool,
+    TInt JobPlaces,
     TInt WindowFirst,
     TInt WindowJobs,
     TInt OfferPool,
     TInt OfferStart,
-    TDouble JobKilowatts)
+    TDouble JobDraws)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>;
+
+/// <summary>
+/// What a job step reads about job j under plan n, side by side so that one address serves every read (a chain of
+/// dependent loads on a GPU is what a pair waits on most): integers in <c>JobPlaces</c> from
+/// <c>Places * (n * Jobs + j)</c>, doubles in <c>JobDraws</c> from <c>Draws * (n * Jobs + j)</c>. The draws are
+/// computed once on the host as the reference computes them; a job the plan leaves out has pool -1 and draws nothing.
+/// </summary>
+public static class JobRecord
+{
+    /// <summary>Integers per plan and job.</summary>
+    public const int Places = 5;
+
+    /// <summary>Its pool (-1: not scheduled).</summary>
+    public const int Pool = 0;
+
+    /// <summary>Its pool's site.</summary>
+    public const int Site = 1;
+
+    /// <summary>Where the jobs it waits for start in <c>JobAfter</c>.</summary>
+    public const int WaitsFrom = 2;
+
+    /// <summary>Where they end.</summary>
+    public const int WaitsTo = 3;
+
+    /// <summary>The periods run after which its failure is known (job success on).</summary>
+    public const int FailureKnownAfter = 4;
+
+    /// <summary>Doubles per plan and job.</summary>
+    public const int Draws = 4;
+
+    /// <summary>Its GPUs.</summary>
+    public const int Gpus = 0;
+
+    /// <summary>Its pool's kW per GPU.</summary>
+    public const int KwPerGpu = 1;
+
+    /// <summary>What it draws: GPUs x kW per GPU.</summary>
+    public const int Kw = 2;
+
+    /// <summary>Its pool's power cost per GPU and period (USD).</summary>
+    public const int PowerCostPerGpuPeriod = 3;
+}
 
 /// <summary>Per (plan, scenario) outputs, indexed plan * scenarios + scenario.</summary>
 public readonly record struct OutcomeData<TDouble>(
