@@ -17,6 +17,14 @@ public interface IColumn<T>
     /// <summary>Element i, by a 32-bit index: the scorer's tables, state and plan columns, whose offsets a GPU then
     /// computes in 32-bit arithmetic (a 64-bit multiply is several instructions there).</summary>
     T this[int i] { get; set; }
+
+    /// <summary>
+    /// Field <paramref name="field"/> (a small constant) of the record that starts at element <paramref name="first"/>
+    /// (a cell's lease values, a job's record). On a device the record's address is computed once and each field is a
+    /// constant offset from it; indexed as first + field, a 32-bit index widens as unsigned, which keeps the GPU
+    /// compiler from folding the offset (first + field could wrap), so each field would cost its own address arithmetic.
+    /// </summary>
+    T this[int first, int field] { get; }
 }
 
 /// <summary>A column on a device (or in ILGPU-managed host memory).</summary>
@@ -38,6 +46,9 @@ public readonly struct ViewColumn<T>(ArrayView1D<T, Stride1D.Dense> view) : ICol
         get => _view[i];
         set => _view[i] = value;
     }
+
+    /// <inheritdoc />
+    public T this[int first, int field] => _view.SubView(first, field + 1)[field];
 }
 
 /// <summary>A column in a managed array (CPU only).</summary>
@@ -59,4 +70,7 @@ public readonly struct ArrayColumn<T>(T[] array) : IColumn<T>
         get => _array[i];
         set => _array[i] = value;
     }
+
+    /// <inheritdoc />
+    public T this[int first, int field] => _array[first + field];
 }

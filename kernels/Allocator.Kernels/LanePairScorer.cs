@@ -70,9 +70,9 @@ public static class LanePairScorer
             var kw = fleet.KwPerGpu[pool];
             var gpus = table[ScenarioSampler.Available(p) + pool * T + t];
             var cell = 3 * ((plan * p.Pools + pool) * T + t);
-            var leased = new Vector<double>(plans.Leases[cell]);
-            var pricePerHour = new Vector<double>(plans.Leases[cell + 1]);
-            var penaltyPerHour = new Vector<double>(plans.Leases[cell + 2]);
+            var leased = new Vector<double>(plans.Leases[cell, 0]);
+            var pricePerHour = new Vector<double>(plans.Leases[cell, 1]);
+            var penaltyPerHour = new Vector<double>(plans.Leases[cell, 2]);
 
             // Offers whose arrival is uncertain count in the lanes whose scenario makes them.
             for (var u = 0; u < p.Offers; u++)
@@ -111,16 +111,16 @@ public static class LanePairScorer
             var places = JobRecord.Places * (jobBase + j);
             var draws = JobRecord.Draws * (jobBase + j);
             var running = Vector.LessThan(state.Finished[j], Vector<double>.Zero);
-            for (var k = plans.JobPlaces[places + JobRecord.WaitsFrom]; k < plans.JobPlaces[places + JobRecord.WaitsTo] && running != Vector<long>.Zero; k++)
+            for (var k = plans.JobPlaces[places, JobRecord.WaitsFrom]; k < plans.JobPlaces[places, JobRecord.WaitsTo] && running != Vector<long>.Zero; k++)
             {
                 var done = state.Finished[fleet.JobAfter[k]];
                 running &= Vector.GreaterThanOrEqual(done, Vector<double>.Zero) & Vector.LessThan(done, time);
             }
 
-            var pool = plans.JobPlaces[places + JobRecord.Pool];
-            var s = plans.JobPlaces[places + JobRecord.Site];
-            var kw = plans.JobDraws[draws + JobRecord.KwPerGpu];
-            var gpus = new Vector<double>(plans.JobDraws[draws + JobRecord.Gpus]);
+            var pool = plans.JobPlaces[places, JobRecord.Pool];
+            var s = plans.JobPlaces[places, JobRecord.Site];
+            var kw = plans.JobDraws[draws, JobRecord.KwPerGpu];
+            var gpus = new Vector<double>(plans.JobDraws[draws, JobRecord.Gpus]);
             running &= Vector.GreaterThanOrEqual(state.Free[pool], gpus) & Vector.GreaterThanOrEqual(GpusWithinPower(state.PowerLeft[s], kw), gpus);
             if (running == Vector<long>.Zero)
             {
@@ -129,14 +129,14 @@ public static class LanePairScorer
 
             var run = running.As<long, double>();
             state.Free[pool] = Vector.ConditionalSelect(run, state.Free[pool] + -gpus, state.Free[pool]);
-            sums.PowerCost = Vector.ConditionalSelect(run, sums.PowerCost + (gpus * plans.JobDraws[draws + JobRecord.PowerCostPerGpuPeriod] * 1.0), sums.PowerCost);
-            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobDraws[draws + JobRecord.Kw]), state.PowerLeft[s]);
+            sums.PowerCost = Vector.ConditionalSelect(run, sums.PowerCost + (gpus * plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod] * 1.0), sums.PowerCost);
+            state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobDraws[draws, JobRecord.Kw]), state.PowerLeft[s]);
             state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
             // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
             var ends = Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
             if (p.JobSuccess != 0)
             {
-                ends |= Vector.Equals(state.Progress[j], new Vector<double>(plans.JobPlaces[places + JobRecord.FailureKnownAfter])) & Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero);
+                ends |= Vector.Equals(state.Progress[j], new Vector<double>(plans.JobPlaces[places, JobRecord.FailureKnownAfter])) & Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero);
             }
 
             var finishes = running & ends;

@@ -74,9 +74,9 @@ public static class PairScorer
             var kw = fleet.KwPerGpu[pool];
             var gpus = table.Get(available + pool * p.Periods + t);
             var cell = 3 * (plan * p.Pools * p.Periods + pool * p.Periods + t); // plan columns are host arrays: under 2^31 elements
-            var leased = plans.Leases[cell];
-            var pricePerHour = plans.Leases[cell + 1];
-            var penaltyPerHour = plans.Leases[cell + 2];
+            var leased = plans.Leases[cell, 0];
+            var pricePerHour = plans.Leases[cell, 1];
+            var penaltyPerHour = plans.Leases[cell, 2];
 
             // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
             for (var u = 0; u < p.Offers; u++)
@@ -139,28 +139,28 @@ public static class PairScorer
             // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t.
             var places = JobRecord.Places * (jobBase + j);
             var ready = true;
-            for (var a = plans.JobPlaces[places + JobRecord.WaitsFrom]; a < plans.JobPlaces[places + JobRecord.WaitsTo]; a++)
+            for (var a = plans.JobPlaces[places, JobRecord.WaitsFrom]; a < plans.JobPlaces[places, JobRecord.WaitsTo]; a++)
             {
                 var done = state.Jobs.Get(fleet.JobAfter[a]);
                 ready &= done < 0 && done > finishedNow;
             }
 
-            var pool = plans.JobPlaces[places + JobRecord.Pool];
-            var s = plans.JobPlaces[places + JobRecord.Site];
+            var pool = plans.JobPlaces[places, JobRecord.Pool];
+            var s = plans.JobPlaces[places, JobRecord.Site];
             var draws = JobRecord.Draws * (jobBase + j);
-            var gpus = plans.JobDraws[draws + JobRecord.Gpus];
+            var gpus = plans.JobDraws[draws, JobRecord.Gpus];
             var free = scratch.Get(state.Free + pool);
             var powerLeft = scratch.Get(state.PowerLeft + s);
             arithmetic.Count(ready ? 3 : 0);
-            if (ready && free >= gpus && WithinPower(gpus, powerLeft, plans.JobDraws[draws + JobRecord.KwPerGpu], arithmetic) >= gpus)
+            if (ready && free >= gpus && WithinPower(gpus, powerLeft, plans.JobDraws[draws, JobRecord.KwPerGpu], arithmetic) >= gpus)
             {
                 scratch.Set(state.Free + pool, free + -gpus);
-                sums.PowerCost += arithmetic.Money(gpus, plans.JobDraws[draws + JobRecord.PowerCostPerGpuPeriod], 1.0);
-                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobDraws[draws + JobRecord.Kw]);
+                sums.PowerCost += arithmetic.Money(gpus, plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod], 1.0);
+                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobDraws[draws, JobRecord.Kw]);
                 ran += 1;
                 // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
                 var ends = ran == table.Get(ScenarioSampler.Needs(p) + j)
-                    || (p.JobSuccess != 0 && ran == plans.JobPlaces[places + JobRecord.FailureKnownAfter] && table.Get(ScenarioSampler.Success(p) + j) == 0);
+                    || (p.JobSuccess != 0 && ran == plans.JobPlaces[places, JobRecord.FailureKnownAfter] && table.Get(ScenarioSampler.Success(p) + j) == 0);
                 state.Jobs.Set(j, ends ? finishedNow : ran);
                 arithmetic.Count(7);
             }

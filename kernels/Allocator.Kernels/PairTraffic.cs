@@ -90,6 +90,8 @@ public static class PairTraffic
             get => this[(long)i];
             set => this[(long)i] = value;
         }
+
+        public T this[int first, int field] => this[(long)first + field];
     }
 }
 
