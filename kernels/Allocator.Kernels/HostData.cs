@@ -30,7 +30,7 @@ internal sealed class HostData
                 [.. offers.Select(l => instance.LeaseGpus[l])], [.. offers.Select(l => instance.LeasePeriods[l])],
             ],
             [
-                [.. instance.KwPerGpu], [.. instance.PowerCostPerGpuPeriod], [.. instance.PowerCapKw],
+                [.. Enumerable.Range(0, instance.PoolCount).SelectMany(p => new[] { instance.KwPerGpu[p], instance.PowerCostPerGpuPeriod[p] })], [.. instance.PowerCapKw],
                 [.. instance.JobValue], [.. instance.JobDecayPerPeriod], [.. instance.JobSuccessProbability], [.. instance.SpotPrice],
                 [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePricePerGpuHour[l])],
                 [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePenaltyPerGpuHour[l])],
@@ -209,7 +209,7 @@ internal sealed class HostData
     public const int FleetIntColumns = 11;
 
     /// <inheritdoc cref="FleetIntColumns"/>
-    public const int FleetDoubleColumns = 9;
+    public const int FleetDoubleColumns = 8;
 
     /// <summary>Int and double columns of <see cref="PlanData{TInt, TDouble}"/>, in the order <see cref="Plans"/> makes them.</summary>
     public const int PlanIntColumns = 5;
@@ -241,8 +241,8 @@ internal sealed class HostData
     private static FleetData<TI, TD> FleetOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
-        new(ints(0), ints(1), doubles(0), doubles(1), doubles(2), ints(2), ints(3), ints(4), ints(5), ints(6),
-            doubles(3), doubles(4), doubles(5), ints(7), doubles(6), ints(8), ints(9), ints(10), doubles(7), doubles(8));
+        new(ints(0), ints(1), doubles(0), doubles(1), ints(2), ints(3), ints(4), ints(5), ints(6),
+            doubles(2), doubles(3), doubles(4), ints(7), doubles(5), ints(8), ints(9), ints(10), doubles(6), doubles(7));
 
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>

@@ -67,7 +67,7 @@ public static class LanePairScorer
         for (var pool = 0; pool < p.Pools; pool++)
         {
             var s = fleet.PoolSite[pool];
-            var kw = fleet.KwPerGpu[pool];
+            var kw = fleet.KwPerGpu(pool);
             var gpus = table[ScenarioSampler.Available(p) + pool * T + t];
             var cell = 3 * ((plan * p.Pools + pool) * T + t);
             var leased = new Vector<double>(plans.Leases[cell, 0]);
@@ -93,7 +93,7 @@ public static class LanePairScorer
             sums.LeaseRevenue += p.PeriodHours * pricePerHour * share;
             sums.Penalty += p.PeriodHours * penaltyPerHour * (Vector<double>.One - share);
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
-            sums.PowerCost += delivered * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
+            sums.PowerCost += delivered * fleet.PowerCostPerGpuPeriod(pool) * 1.0;
             state.Free[pool] = Vector.Max(Vector<double>.Zero, gpus - delivered);
             state.PowerLeft[s] += -(delivered * kw);
         }
@@ -161,10 +161,10 @@ public static class LanePairScorer
             for (var k = (int)first[0]; k < (int)first[0] + (int)count[0]; k++)
             {
                 var pool = (int)table[ScenarioSampler.Order(p) + t * p.Pools + k][0];
-                var kw = fleet.KwPerGpu[pool];
+                var kw = fleet.KwPerGpu(pool);
                 var sell = Vector.Min(p.SellThrough * state.Free[pool], GpusWithinPower(state.PowerLeft[s], kw));
                 sums.SpotRevenue += sell * p.PeriodHours * price;
-                sums.PowerCost += sell * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
+                sums.PowerCost += sell * fleet.PowerCostPerGpuPeriod(pool) * 1.0;
                 state.PowerLeft[s] += -(sell * kw);
             }
         }
@@ -208,10 +208,10 @@ public static class LanePairScorer
             for (var k = first; k < first + count; k++)
             {
                 var pool = (int)table.Lane(ScenarioSampler.Order(p) + t * p.Pools + k, lane);
-                var kw = fleet.KwPerGpu[pool];
+                var kw = fleet.KwPerGpu(pool);
                 var sell = Math.Min(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
                 spot[lane] += sell * p.PeriodHours * price;
-                power[lane] += sell * fleet.PowerCostPerGpuPeriod[pool] * 1.0;
+                power[lane] += sell * fleet.PowerCostPerGpuPeriod(pool) * 1.0;
                 powerLeft[s * W + lane] += -(sell * kw);
             }
         }

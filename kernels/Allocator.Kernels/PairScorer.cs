@@ -71,7 +71,7 @@ public static class PairScorer
         {
             var s = upcoming;
             upcoming = fleet.PoolSite[OneAhead(pool, p.Pools)];
-            var kw = fleet.KwPerGpu[pool];
+            var kw = fleet.KwPerGpu(pool);
             var gpus = table.Get(available + pool * p.Periods + t);
             var cell = 3 * (plan * p.Pools * p.Periods + pool * p.Periods + t); // plan columns are host arrays: under 2^31 elements
             var leased = plans.Leases[cell, 0];
@@ -102,7 +102,7 @@ public static class PairScorer
             sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
             sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
             sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
-            sums.PowerCost += arithmetic.Money(delivered, fleet.PowerCostPerGpuPeriod[pool], 1.0);
+            sums.PowerCost += arithmetic.Money(delivered, fleet.PowerCostPerGpuPeriod(pool), 1.0);
             scratch.Set(state.Free + pool, Larger(0.0, gpus - delivered));
             scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw));
             arithmetic.Count(15);
@@ -201,10 +201,10 @@ public static class PairScorer
             {
                 var pool = (int)upcoming;
                 upcoming = table.Get(order + OneAhead(k, first + count));
-                var kw = fleet.KwPerGpu[pool];
+                var kw = fleet.KwPerGpu(pool);
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
-                sums.PowerCost += arithmetic.Money(sell, fleet.PowerCostPerGpuPeriod[pool], 1.0);
+                sums.PowerCost += arithmetic.Money(sell, fleet.PowerCostPerGpuPeriod(pool), 1.0);
                 powerLeft += -(sell * kw);
                 arithmetic.Count(5);
             }

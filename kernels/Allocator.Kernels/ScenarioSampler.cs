@@ -135,7 +135,7 @@ public static class ScenarioSampler
             {
                 for (var pool = 0; pool < p.Pools; pool++)
                 {
-                    if (fleet.PoolSite[pool] != s || p.PeriodHours * price - fleet.PowerCostPerGpuPeriod[pool] <= 0)
+                    if (fleet.PoolSite[pool] != s || p.PeriodHours * price - fleet.PowerCostPerGpuPeriod(pool) <= 0)
                     {
                         continue;
                     }
@@ -161,7 +161,7 @@ public static class ScenarioSampler
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {
-        var kw = fleet.KwPerGpu[pool];
-        return kw > 0 ? (p.PeriodHours * price - fleet.PowerCostPerGpuPeriod[pool]) / kw : double.PositiveInfinity;
+        var kw = fleet.KwPerGpu(pool);
+        return kw > 0 ? (p.PeriodHours * price - fleet.PowerCostPerGpuPeriod(pool)) / kw : double.PositiveInfinity;
     }
 }

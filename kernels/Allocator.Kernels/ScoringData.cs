@@ -64,8 +64,7 @@ public readonly record struct ScoreParams(
 public readonly record struct FleetData<TInt, TDouble>(
     TInt PoolSite,
     TInt PoolInitialGpus,
-    TDouble KwPerGpu,
-    TDouble PowerCostPerGpuPeriod,
+    TDouble PoolPower,
     TDouble PowerCapKw,
     TInt DeliveryPool,
     TInt DeliveryPeriod,
@@ -83,7 +82,14 @@ public readonly record struct FleetData<TInt, TDouble>(
     TDouble OfferPrice,
     TDouble OfferPenalty)
     where TInt : struct, IColumn<int>
-    where TDouble : struct, IColumn<double>;
+    where TDouble : struct, IColumn<double>
+{
+    /// <summary>kW per GPU in <paramref name="pool"/>.</summary>
+    public double KwPerGpu(int pool) => PoolPower[PoolRecord.Fields * pool, PoolRecord.KwPerGpu];
+
+    /// <summary>Power cost per GPU and period in <paramref name="pool"/> (USD).</summary>
+    public double PowerCostPerGpuPeriod(int pool) => PoolPower[PoolRecord.Fields * pool, PoolRecord.PowerCostPerGpuPeriod];
+}
 
 /// <summary>
 /// The candidate plans as columns, reduced to what scoring needs: per plan, pool and period (a cell,
@@ -106,6 +112,19 @@ public readonly record struct PlanData<TInt, TDouble>(
     TDouble JobDraws)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>;
+
+/// <summary>What a step reads about a pool's power, side by side in <c>PoolPower</c> from <c>Fields * pool</c> (see <see cref="JobRecord"/>).</summary>
+public static class PoolRecord
+{
+    /// <summary>Doubles per pool.</summary>
+    public const int Fields = 2;
+
+    /// <summary>kW per GPU.</summary>
+    public const int KwPerGpu = 0;
+
+    /// <summary>Power cost per GPU and period (USD).</summary>
+    public const int PowerCostPerGpuPeriod = 1;
+}
 
 /// <summary>
 /// What a job step reads about job j under plan n, side by side so that one address serves every read (a chain of
