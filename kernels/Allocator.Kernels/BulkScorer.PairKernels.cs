@@ -237,7 +237,7 @@ public sealed partial class BulkScorer
     {
         for (var pair = thread; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables.From(pair % p.Scenarios), 0, p.Scenarios), state, jobs, p, default(TArithmetic)));
+            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));
         }
     }
 }
