@@ -1,6 +1,7 @@
 using Allocator.Core.Evaluation;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
 namespace Allocator.Kernels;
 
@@ -14,8 +15,6 @@ using DevicePlans = PlanData<ViewColumn<int>, ViewColumn<double>>;
 /// </summary>
 public sealed partial class BulkScorer
 {
-    /// <summary>Where <see cref="KernelState.Auto"/> puts the state when it fits (measured: benchmarks/RESULTS.md).</summary>
-    private const KernelState AutoState = KernelState.Local;
 
     /// <summary>The most doubles, and the most job slots, a pair may have in local memory: the compiled size of each thread's arrays.</summary>
     public const int MaxLocalState = 128;
@@ -58,12 +57,18 @@ public sealed partial class BulkScorer
     }
 
     /// <summary>
-    /// The placement this call gets: the one asked for (Auto: <see cref="AutoState"/>) where the pair's state fits it,
-    /// else global memory; with the threads per group for shared memory.
+    /// The placement this call gets: the one asked for where the pair's state fits it, else global memory; with the
+    /// threads per group for shared memory. Auto: shared memory where it costs no resident threads (<see cref="SharedCostsNoThreads"/>),
+    /// else local where the state fits the compiled arrays, else global (measured: benchmarks/RESULTS.md).
     /// </summary>
     private (KernelState State, int Group) Placement(ScoreParams p)
     {
-        var wanted = _options.State == KernelState.Auto ? AutoState : _options.State;
+        var wanted = _options.State;
+        if (wanted == KernelState.Auto)
+        {
+            wanted = SharedCostsNoThreads(p) ? KernelState.Shared : KernelState.Local;
+        }
+
         if (wanted == KernelState.Shared && SharedGroupSize(p) is { } group)
         {
             return (KernelState.Shared, group);
@@ -71,6 +76,26 @@ public sealed partial class BulkScorer
 
         return wanted == KernelState.Local && p.ScratchStride <= MaxLocalState && p.Jobs <= MaxLocalState ? (KernelState.Local, 0) : (KernelState.Global, 0);
     }
+
+    /// <summary>
+    /// Whether a CUDA multiprocessor's shared memory holds the state of every thread it runs of the local-state kernel
+    /// (the most its registers allow), in full groups: then shared memory (+4% on the mid seed, level on colossus) keeps
+    /// the occupancy. Elsewhere (a large state, OpenCL, the emulator) the state stays in local memory.
+    /// </summary>
+    private bool SharedCostsNoThreads(ScoreParams p)
+    {
+        if (_accelerator is not CudaAccelerator cuda || SharedGroupSize(p) is not { } group || cuda.NumMultiprocessors <= 0)
+        {
+            return false;
+        }
+
+        var threads = LocalStateKernel().Threads / cuda.NumMultiprocessors;
+        var groups = (threads + group - 1) / group;
+        return groups * (group * (long)StateBytes(p) + DriverSharedMemoryPerGroup) <= cuda.MaxSharedMemoryPerMultiprocessor;
+    }
+
+    // Shared memory the driver reserves per group on recent GPUs (Nsight Compute: "Driver Shared Memory Per Block").
+    private const int DriverSharedMemoryPerGroup = 1024;
 
     /// <summary>
     /// The threads per group with each pair's state in the group's shared memory: as many whole warps (at most
