@@ -21,8 +21,8 @@ public static class PairScorer
     public static int ScratchStride(int pools, int sites) => pools + sites;
 
     /// <summary>
-    /// Integers of job state one pair needs: one per job, its periods run so far (>= 0) until it finishes in period f,
-    /// then -(f + 1); one slot, because a finished job never runs again.
+    /// Integers of job state one pair needs: one per job, the periods it has left to run in this scenario (> 0,
+    /// <see cref="Runs"/>) until it finishes in period f, then -(f + 1); one slot, because a finished job never runs again.
     /// </summary>
     public static int JobSlots(int jobs) => jobs;
 
@@ -37,7 +37,7 @@ public static class PairScorer
         var state = new PairState<TInt, TDouble>(scratch, jobs, p);
         for (var j = 0; j < p.Jobs; j++)
         {
-            jobs.Set(j, 0);
+            jobs.Set(j, Runs(plan, j, plans, table, p, arithmetic));
         }
 
         var sums = default(Sums);
@@ -131,8 +131,8 @@ public static class PairScorer
         {
             var j = upcoming;
             upcoming = plans.WindowJobs[OneAhead(k, end)];
-            var ran = state.Jobs.Get(j);
-            if (ran < 0)
+            var left = state.Jobs.Get(j);
+            if (left < 0)
             {
                 continue;
             }
@@ -152,20 +152,35 @@ public static class PairScorer
             var gpus = plans.JobDraws[draws, JobRecord.Gpus];
             var free = scratch.Get(state.Free + pool);
             var powerLeft = scratch.Get(state.PowerLeft + s);
-            arithmetic.Count(ready ? 3 : 0);
+            arithmetic.Count(ready ? 2 : 0);
             if (ready && free >= gpus && WithinPower(gpus, powerLeft, plans.JobDraws[draws, JobRecord.KwPerGpu], arithmetic) >= gpus)
             {
                 scratch.Set(state.Free + pool, free + -gpus);
                 sums.PowerCost += arithmetic.Money(gpus, plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod], 1.0);
                 scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobDraws[draws, JobRecord.Kw]);
-                ran += 1;
-                // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
-                var ends = ran == table.Get(ScenarioSampler.Needs(p) + j)
-                    || (p.JobSuccess != 0 && ran == plans.JobPlaces[places, JobRecord.FailureKnownAfter] && table.Get(ScenarioSampler.Success(p) + j) == 0);
-                state.Jobs.Set(j, ends ? finishedNow : ran);
-                arithmetic.Count(7);
+                // Its last period run (done, or known to have failed at its milestone): it stops and counts as finished
+                // for the jobs after it.
+                state.Jobs.Set(j, left == 1 ? finishedNow : left - 1);
+                arithmetic.Count(3);
             }
         }
+    }
+
+    /// <summary>
+    /// The periods job j runs in this scenario before it stops, at least 1 (a job has at least one period): the periods
+    /// it needs, overrun included; or, where it fails and its failure is known at a milestone before that, the
+    /// milestone (the reference's test after each period run, made once per pair).
+    /// </summary>
+    private static int Runs<TInt, TDouble, TArithmetic>(int plan, int j, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, in ScoreParams p, TArithmetic arithmetic)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        var needs = (int)table.Get(ScenarioSampler.Needs(p) + j);
+        var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
+        var fails = p.JobSuccess != 0 && table.Get(ScenarioSampler.Success(p) + j) == 0;
+        arithmetic.Count(2);
+        return fails && known > 0 && known < needs ? known : needs;
     }
 
     /// <summary>
