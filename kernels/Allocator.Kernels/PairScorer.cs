@@ -66,17 +66,13 @@ public static class PairScorer
     {
         var scratch = state.Scratch;
         var available = ScenarioSampler.Available(p);
-        // Each pool's site, and its working GPUs in the scenario, read a step ahead (see OneAhead): the comparison with
-        // the GPUs was where pairs waited most (Nsight Compute, benchmarks/RESULTS.md).
-        var upcoming = fleet.PoolSite[OneAhead(-1, p.Pools)];
-        var upcomingGpus = table.Get(available + (OneAhead(-1, p.Pools) * p.Periods) + t);
+        var upcoming = fleet.PoolSite[OneAhead(-1, p.Pools)]; // each pool's site read a step ahead (see OneAhead)
         for (var pool = 0; pool < p.Pools; pool++)
         {
-            var (s, gpus) = (upcoming, upcomingGpus);
-            var next = OneAhead(pool, p.Pools);
-            upcoming = fleet.PoolSite[next];
-            upcomingGpus = table.Get(available + (next * p.Periods) + t);
+            var s = upcoming;
+            upcoming = fleet.PoolSite[OneAhead(pool, p.Pools)];
             var kw = fleet.KwPerGpu(pool);
+            var gpus = table.Get(available + pool * p.Periods + t);
             var cell = 3 * (plan * p.Pools * p.Periods + pool * p.Periods + t); // plan columns are host arrays: under 2^31 elements
             var leased = plans.Leases[cell, 0];
             var pricePerHour = plans.Leases[cell, 1];
