@@ -58,8 +58,9 @@ public sealed partial class BulkScorer
 
     /// <summary>
     /// The placement this call gets: the one asked for where the pair's state fits it, else global memory; with the
-    /// threads per group for shared memory. Auto: shared memory where it costs no resident threads (<see cref="SharedCostsNoThreads"/>),
-    /// else local where the state fits the compiled arrays, else global (measured: benchmarks/RESULTS.md).
+    /// threads per group for shared memory. Auto: shared memory where it costs no resident threads
+    /// (<see cref="SharedCostsNoThreads"/>), else local where the state fits the compiled arrays, else global (measured:
+    /// benchmarks/RESULTS.md).
     /// </summary>
     private (KernelState State, int Group) Placement(ScoreParams p)
     {

@@ -7,8 +7,9 @@ namespace Allocator.Kernels;
 /// The per-(plan, scenario) recourse, written once for every backend: the ILGPU kernel calls it on the device and the
 /// CPU fast path from plain threads. It reads the scenario's table (<see cref="ScenarioSampler"/>) and follows
 /// <see cref="ReferenceScorer"/> step for step (tests compare them pair by pair), with XMath instead of BCL math and
-/// its working state in a scratch slice of <c>ScratchStride</c> doubles (free GPUs per pool, power left per site) and one 32-bit slot per job (<see cref="JobSlots"/>). The arithmetic type decides the precision of each period's money and
-/// counts operations when asked (<see cref="CountedArithmetic"/>): each <c>Count</c> is the number of float64
+/// its working state in a scratch slice of <c>ScratchStride</c> doubles (free GPUs per pool, power left per site) and
+/// one 32-bit slot per job (<see cref="JobSlots"/>). The arithmetic type decides the precision of each period's money
+/// and counts operations when asked (<see cref="CountedArithmetic"/>): each <c>Count</c> is the number of float64
 /// operations (add, multiply, divide, min, max, compare, int-to-double) of the step beside it, counted from this source.
 /// </summary>
 public static class PairScorer
