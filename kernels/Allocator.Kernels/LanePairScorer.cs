@@ -38,6 +38,11 @@ public static class LanePairScorer
         ArgumentNullException.ThrowIfNull(state);
         var table = new LaneTable(tables, first * p.TableStride);
         state.Reset(p);
+        for (var j = 0; j < p.Jobs; j++)
+        {
+            state.Left[j] = Runs(plan, j, plans, table, p);
+        }
+
         var sums = new Sums();
         for (var t = 0; t < p.Periods; t++)
         {
@@ -131,17 +136,30 @@ public static class LanePairScorer
             state.Free[pool] = Vector.ConditionalSelect(run, state.Free[pool] + -gpus, state.Free[pool]);
             sums.PowerCost = Vector.ConditionalSelect(run, sums.PowerCost + (gpus * plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod] * 1.0), sums.PowerCost);
             state.PowerLeft[s] = Vector.ConditionalSelect(run, state.PowerLeft[s] + -new Vector<double>(plans.JobDraws[draws, JobRecord.Kw]), state.PowerLeft[s]);
-            state.Progress[j] = Vector.ConditionalSelect(run, state.Progress[j] + Vector<double>.One, state.Progress[j]);
-            // Done, or known to have failed at its milestone: it stops and counts as finished for the jobs after it.
-            var ends = Vector.Equals(state.Progress[j], table[ScenarioSampler.Needs(p) + j]);
-            if (p.JobSuccess != 0)
-            {
-                ends |= Vector.Equals(state.Progress[j], new Vector<double>(plans.JobPlaces[places, JobRecord.FailureKnownAfter])) & Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero);
-            }
-
-            var finishes = running & ends;
+            state.Left[j] = Vector.ConditionalSelect(run, state.Left[j] - Vector<double>.One, state.Left[j]);
+            // Its last period run (done, or known to have failed at its milestone): it stops and counts as finished for
+            // the jobs after it.
+            var finishes = running & Vector.Equals(state.Left[j], Vector<double>.Zero);
             state.Finished[j] = Vector.ConditionalSelect(finishes.As<long, double>(), time, state.Finished[j]);
         }
+    }
+
+    /// <summary>
+    /// Per lane, the periods job j runs in the scenario before it stops: its needs, or its failure milestone where it
+    /// fails and the milestone comes first (as <see cref="PairScorer"/> sets each job's slot).
+    /// </summary>
+    private static Vector<double> Runs(int plan, int j, HostPlans plans, LaneTable table, in ScoreParams p)
+    {
+        var needs = table[ScenarioSampler.Needs(p) + j];
+        var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
+        if (p.JobSuccess == 0 || known <= 0)
+        {
+            return needs;
+        }
+
+        var milestone = new Vector<double>(known);
+        var stops = Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero) & Vector.LessThan(milestone, needs);
+        return Vector.ConditionalSelect(stops.As<long, double>(), milestone, needs);
     }
 
     /// <summary>Spot sells what is left: the fractional knapsack in each scenario's order for this period.</summary>
@@ -279,13 +297,14 @@ public sealed class LaneState
     /// <summary>Room for an instance of <paramref name="jobs"/> jobs, <paramref name="pools"/> pools and <paramref name="sites"/> sites.</summary>
     public LaneState(int jobs, int pools, int sites)
     {
-        Progress = new Vector<double>[jobs];
+        Left = new Vector<double>[jobs];
         Finished = new Vector<double>[jobs];
         Free = new Vector<double>[pools];
         PowerLeft = new Vector<double>[sites];
     }
 
-    internal Vector<double>[] Progress { get; }
+    /// <summary>Per job and lane, the periods it has left to run.</summary>
+    internal Vector<double>[] Left { get; }
 
     internal Vector<double>[] Finished { get; }
 
@@ -295,7 +314,6 @@ public sealed class LaneState
 
     internal void Reset(in ScoreParams p)
     {
-        Array.Fill(Progress, Vector<double>.Zero, 0, p.Jobs);
         Array.Fill(Finished, new Vector<double>(-1), 0, p.Jobs);
     }
 
