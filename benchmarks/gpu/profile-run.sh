@@ -2,10 +2,11 @@
 # Runs on the GPU machine (carry .device-bundle): where a pair kernel's instructions and stalls go. Nsight Compute's
 # full set on one launch of the bundle's pair kernel (mid seed, 512 x 1,024 pairs), its details page and its source
 # page per SASS instruction (executed instructions and stall samples, CSV); and ptxas + cuobjdump's SASS listing and
-# register figures for every PTX file in .device-bundle/ptx/. Writes them under $OUT.
+# register figures for every PTX file in .device-bundle/ptx/. Writes them as profile.tar.gz under $OUT (one file: the
+# device tool brings back at most 8 files per command, so a visit that also runs variants-run.sh keeps them all).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-out=${OUT:-/tmp/profile-out}; mkdir -p "$out"
+final=${OUT:-/tmp/profile-out}; out=/tmp/profile-files; rm -rf "$out"; mkdir -p "$out" "$final"
 source benchmarks/gpu/unpack.sh
 cuda=/usr/local/cuda/bin
 "$cuda/ncu" --version | tail -1 > "$out/ncu-version.txt" 2>&1
@@ -13,9 +14,9 @@ timeout 240 "$cuda/ncu" -f -o /tmp/pair --set full --import-source no -k regex:S
   /tmp/allocator/allocator bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json > "$out/ncu-run.txt" 2>&1
 "$cuda/ncu" -i /tmp/pair.ncu-rep --page details > "$out/ncu-details.txt" 2>&1
 "$cuda/ncu" -i /tmp/pair.ncu-rep --page source --csv --print-source sass > "$out/ncu-source.csv" 2>&1
-for f in .device-bundle/ptx/*.ptx; do
+for f in $(ls .device-bundle/ptx/*.ptx 2>/dev/null); do
   name=$(basename "$f" .ptx)
   "$cuda/ptxas" -arch=sm_90 -v "$f" -o "/tmp/$name.cubin" > "$out/ptxas-$name.txt" 2>&1
   "$cuda/cuobjdump" -sass "/tmp/$name.cubin" > "$out/sass-$name.txt" 2>&1
 done
-ls -la "$out"
+tar -C "$out" -czf "$final/profile.tar.gz" . && ls -la "$final"
