@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine (carry .device-bundle): where a pair kernel's instructions and stalls go. Nsight Compute's
+# Runs on the GPU machine (carry .device-bundle): where a pair kernel's instructions and stalls go. Nsight runs with
+# --clock-control none: the card's clocks are left as found (runs 11-21 let Nsight lock them to base, 1.5 GHz; its
+# ratios, not its times, are what RESULTS.md quotes). Nsight Compute's
 # full set on one launch of the bundle's pair kernel (mid seed, 512 x 1,024 pairs), its details page and its source
 # page per SASS instruction (executed instructions and stall samples, CSV); and ptxas + cuobjdump's SASS listing and
 # register figures for every PTX file in .device-bundle/ptx/. Writes them as profile.tar.gz under $OUT (one file: the
@@ -10,7 +12,7 @@ final=${OUT:-/tmp/profile-out}; out=/tmp/profile-files; rm -rf "$out"; mkdir -p 
 source benchmarks/gpu/unpack.sh
 cuda=/usr/local/cuda/bin
 "$cuda/ncu" --version | tail -1 > "$out/ncu-version.txt" 2>&1
-timeout 240 "$cuda/ncu" -f -o /tmp/pair --set full --import-source no -k regex:StateKernel -c 1 \
+timeout 240 "$cuda/ncu" --clock-control none -f -o /tmp/pair --set full --import-source no -k regex:StateKernel -c 1 \
   /tmp/allocator/allocator bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json > "$out/ncu-run.txt" 2>&1
 "$cuda/ncu" -i /tmp/pair.ncu-rep --page details > "$out/ncu-details.txt" 2>&1
 "$cuda/ncu" -i /tmp/pair.ncu-rep --page source --csv --print-source sass > "$out/ncu-source.csv" 2>&1

@@ -40,7 +40,7 @@ if [ -n "$ptxas" ]; then
   done 2>&1 | tee -a "$out/summary.txt"
 fi
 if [ -n "$ncu" ]; then
-  timeout 150 "$ncu" -k regex:PairKernel\|StateKernel -c 1 --section SpeedOfLight --section Occupancy --section WarpStateStats \
+  timeout 150 "$ncu" --clock-control none -k regex:PairKernel\|StateKernel -c 1 --section SpeedOfLight --section Occupancy --section WarpStateStats \
     --section LaunchStats --section InstructionStats --section ComputeWorkloadAnalysis \
     /tmp/allocator/allocator bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json \
     > "$work/ncu-head-mid.txt" 2>&1
