@@ -144,22 +144,18 @@ public static class LanePairScorer
         }
     }
 
-    /// <summary>
-    /// Per lane, the periods job j runs in the scenario before it stops: its needs, or its failure milestone where it
-    /// fails and the milestone comes first (as <see cref="PairScorer"/> sets each job's slot).
-    /// </summary>
+    /// <summary>Per lane, job j's <see cref="PairScorer.PeriodsToRun"/> in the lane's scenario.</summary>
     private static Vector<double> Runs(int plan, int j, HostPlans plans, LaneTable table, in ScoreParams p)
     {
-        var needs = table[ScenarioSampler.Needs(p) + j];
         var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
-        if (p.JobSuccess == 0 || known <= 0)
+        Span<double> runs = stackalloc double[Lanes];
+        for (var lane = 0; lane < runs.Length; lane++)
         {
-            return needs;
+            var fails = p.JobSuccess != 0 && table.Lane(ScenarioSampler.Success(p) + j, lane) == 0;
+            runs[lane] = PairScorer.PeriodsToRun((int)table.Lane(ScenarioSampler.Needs(p) + j, lane), known, fails);
         }
 
-        var milestone = new Vector<double>(known);
-        var stops = Vector.Equals(table[ScenarioSampler.Success(p) + j], Vector<double>.Zero) & Vector.LessThan(milestone, needs);
-        return Vector.ConditionalSelect(stops.As<long, double>(), milestone, needs);
+        return new Vector<double>(runs);
     }
 
     /// <summary>Spot sells what is left: the fractional knapsack in each scenario's order for this period.</summary>

@@ -23,7 +23,7 @@ public static class PairScorer
 
     /// <summary>
     /// Integers of job state one pair needs: one per job, the periods it has left to run in this scenario (> 0,
-    /// <see cref="Runs"/>) until it finishes in period f, then -(f + 1); one slot, because a finished job never runs again.
+    /// <see cref="PeriodsToRun"/>) until it finishes in period f, then -(f + 1); one slot, because a finished job never runs again.
     /// </summary>
     public static int JobSlots(int jobs) => jobs;
 
@@ -169,11 +169,7 @@ public static class PairScorer
         }
     }
 
-    /// <summary>
-    /// The periods job j runs in this scenario before it stops, at least 1 (a job has at least one period): the periods
-    /// it needs, overrun included; or, where it fails and its failure is known at a milestone before that, the
-    /// milestone (the reference's test after each period run, made once per pair).
-    /// </summary>
+    /// <summary>Job j's <see cref="PeriodsToRun"/> in this pair's scenario.</summary>
     private static int Runs<TInt, TDouble, TArithmetic>(int plan, int j, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
@@ -183,8 +179,17 @@ public static class PairScorer
         var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
         var fails = p.JobSuccess != 0 && table.Get(ScenarioSampler.Success(p) + j) == 0;
         arithmetic.Count(2);
-        return fails && known > 0 && known < needs ? known : needs;
+        return PeriodsToRun(needs, known, fails);
     }
+
+    /// <summary>
+    /// The periods a job runs in a scenario before it stops, at least 1 (a job has at least one period): the periods it
+    /// <paramref name="needs"/>, overrun included; or, where it <paramref name="fails"/> and its failure is known at a
+    /// milestone before that (<paramref name="failureKnownAfter"/> periods, 0: none), the milestone. The reference tests
+    /// both after each period run; the scorers set this once per pair (the lanes once per lane).
+    /// </summary>
+    public static int PeriodsToRun(int needs, int failureKnownAfter, bool fails) =>
+        fails && failureKnownAfter > 0 && failureKnownAfter < needs ? failureKnownAfter : needs;
 
     /// <summary>
     /// Where the plan's list of the jobs that may run in period <paramref name="t"/> lies in <c>WindowJobs</c>: from
