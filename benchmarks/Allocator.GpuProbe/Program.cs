@@ -9,9 +9,15 @@ using ILGPU.Runtime;
 // Checks every ILGPU device on this machine with the probe kernels and prints what it measured.
 // Usage: Allocator.GpuProbe [--cpu]          (--cpu also probes ILGPU's CPU emulator; slow)
 //        Allocator.GpuProbe score [options]  (the bulk-scoring benchmark; see ScoringBenchmark.cs)
+//        Allocator.GpuProbe ptx DIR [--bounds THREADS,GROUPS]  (the pair kernels' PTX; see KernelListing.cs)
 if (args.Length > 0 && args[0] == "score")
 {
     return Allocator.GpuProbe.ScoringBenchmark.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "ptx")
+{
+    return Allocator.GpuProbe.KernelListing.Run(args[1..]);
 }
 
 var includeCpu = args.Contains("--cpu");
