@@ -4,9 +4,9 @@
 # sass-loops.py sizes each loop body. ptxas and cuobjdump come from Debian's nvidia-cuda-toolkit (CUDA 11.8, non-free:
 # fetched once into ~/.cache/allocator-cuda, checked against its SHA-256), unless a ptxas is on PATH. CUDA 11.8 reads PTX
 # ISA 7.8, so the listing's ".version 8.0" is lowered to 7.8 (the kernels use nothing newer); its ptxas is older than
-# the driver's JIT, so registers and instruction counts are close to, not equal to, what a GPU runs (on the kernel of
-# af145ba: 55 registers here, 56 in Nsight Compute on the H200). Static counts: what a loop body holds, not how often
-# it runs; speed is only measured on a GPU.
+# the driver's JIT, so registers and instruction counts are close to, not equal to, what a GPU runs (the shared-state
+# kernel profiled in run 20, 96c4d8b: 55 registers here, 56 in Nsight Compute on the H200; run 21's, 92a807a: 58 and
+# 58). Static counts: what a loop body holds, not how often it runs; speed is only measured on a GPU.
 # Usage: benchmarks/gpu/sass-offline.sh [--bounds THREADS,GROUPS] ; writes into ${OUT:-/tmp/sass-offline}.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
