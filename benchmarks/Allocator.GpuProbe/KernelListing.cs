@@ -12,7 +12,8 @@ namespace Allocator.GpuProbe;
 /// Writes the PTX that ILGPU compiles for the pair kernels (double and mixed, each place the state lives) for a Hopper
 /// GPU, on any machine: `Allocator.GpuProbe ptx DIR [--bounds THREADS,GROUPS]`. With a PTX assembler
 /// (benchmarks/gpu/sass-offline.sh) the registers and instructions of a change can be read before a GPU is lent.
-/// --bounds compiles with launch bounds (THREADS per group, GROUPS per multiprocessor), as a residency does.
+/// --bounds compiles the shared-state kernel (the one launched in explicit groups) with launch bounds: THREADS per group,
+/// GROUPS per multiprocessor.
 /// </summary>
 public static class KernelListing
 {
