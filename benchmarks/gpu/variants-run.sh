@@ -5,7 +5,7 @@
 # Allocator.Kernels.dll found at .device-bundle/variants/NAME/ (Release builds of earlier commits with the same public
 # surface), run in the order of `ls`. Then, where the machine has them, ptxas's register and spill figures for the PTX
 # files in .device-bundle/ptx/ and one Nsight Compute profile of head's pair kernel on the mid seed.
-# INSTANCES (optional) lists the instances to run instead, e.g. "seeds/mid-6x120x20x26.json".
+# INSTANCES (optional) lists the instances to run instead, e.g. "seeds/mid-6x120x20x26.json"; PROFILE=0 skips Nsight.
 # Writes summary.txt and every table and JSON in variants.tar.gz under $OUT.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,7 +39,7 @@ if [ -n "$ptxas" ]; then
     echo "== ptxas $(basename "$f")"; "$ptxas" -arch=sm_90 -v "$f" -o /tmp/ptx.cubin 2>&1 | grep -E "registers|spill|bytes stack" | head -4
   done 2>&1 | tee -a "$out/summary.txt"
 fi
-if [ -n "$ncu" ]; then
+if [ -n "$ncu" ] && [ "${PROFILE:-1}" != 0 ]; then
   timeout 150 "$ncu" --clock-control none -k regex:PairKernel\|StateKernel -c 1 --section SpeedOfLight --section Occupancy --section WarpStateStats \
     --section LaunchStats --section InstructionStats --section ComputeWorkloadAnalysis \
     /tmp/allocator/allocator bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json \
