@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f .device-bundle/allocator.tar.xz ] || { echo "run benchmarks/gpu/publish.sh first" >&2; exit 2; }
 [ $# -gt 0 ] || { echo "usage: $0 NAME=REV [NAME=REV ...]" >&2; exit 2; }
+tree=
+trap '[ -z "$tree" ] || { git worktree remove --force "$tree" 2> /dev/null; rm -rf "$tree" "$tree.log"; }' EXIT
 for pair in "$@"; do
   name=${pair%%=*}; rev=${pair#*=}
   [ -n "$name" ] && [ "$name" != "$pair" ] || { echo "not NAME=REV: $pair" >&2; exit 2; }
@@ -26,6 +28,6 @@ for pair in "$@"; do
   mkdir -p ".device-bundle/variants/$name"
   cp "$tree"/kernels/Allocator.Kernels/bin/Release/net10.0/linux-x64/Allocator.Kernels.dll ".device-bundle/variants/$name/"
   echo "$name: $label"
-  git worktree remove --force "$tree"; rm -f "$tree.log"
+  git worktree remove --force "$tree"; rm -f "$tree.log"; tree=
 done
 du -sh .device-bundle
