@@ -66,7 +66,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     private readonly DeviceWorkspace? _workspace;
     private readonly bool _fastPath;
     private readonly Lock _cpuTablesLock = new();
-    private ((CompiledInstance Instance, ulong Seed, long Offset, int Scenarios, bool Lanes) Key, double[] Tables)? _cpuTables;
+    private ((CompiledInstance Instance, ulong Seed, long Offset, int Scenarios, int Lanes) Key, double[] Tables)? _cpuTables;
 
     private BulkScorer(Context context, Accelerator accelerator, bool fastPath, string description, ScorerOptions options)
     {
@@ -96,6 +96,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     public static BulkScorer Create(ScoringDevice device, Action<string>? warn = null, ScorerOptions? options = null)
     {
         options ??= ScorerOptions.Default;
+        if (options.CpuLaneBits is not 0 and not 512 && options.CpuLaneBits != VectorLanes.Bits)
+        {
+            throw new ArgumentException($"CPU lanes of {options.CpuLaneBits} bits: this machine has 512 or {VectorLanes.Bits} (0: the widest it computes in hardware).", nameof(options));
+        }
+
         var context = DeviceCatalog.CreateContext();
         try
         {
@@ -139,9 +144,17 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     }
 
     private static string CpuWidth(ScorerOptions options) =>
-        options.CpuLanes && options.Precision == ScoringPrecision.Double && Vector.IsHardwareAccelerated && LanePairScorer.Lanes > 1
-            ? $"{LanePairScorer.Lanes} SIMD lanes"
-            : "scalar";
+        CpuLanes(options) is var (lanes, bits) && lanes > 1 ? $"{lanes} SIMD lanes of {bits} bits" : "scalar";
+
+    /// <summary>
+    /// The lanes the CPU fast path scores in, and their width: 512 bits (8 doubles) where the options ask for them or,
+    /// by default, where the runtime computes 512-bit vectors in hardware (it does not where they slow the clock);
+    /// else <see cref="Vector{T}"/>'s width. One lane: the scalar path (mixed precision, no SIMD, or not asked for).
+    /// </summary>
+    private static (int Lanes, int Bits) CpuLanes(ScorerOptions options) =>
+        !options.CpuLanes || options.Precision != ScoringPrecision.Double || !Vector.IsHardwareAccelerated ? (1, 64)
+        : options.CpuLaneBits == 512 || (options.CpuLaneBits == 0 && Vector512Lanes.IsHardwareAccelerated) ? (Vector512Lanes.Count, Vector512Lanes.Bits)
+        : (VectorLanes.Count, VectorLanes.Bits);
 
     private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options)
     {
@@ -235,15 +248,23 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var (fleet, planColumns) = (HostData.Fleet(instance).FleetOnHost(), candidates.PlansOnHost());
             if (_options.Precision == ScoringPrecision.Mixed)
             {
-                ScoreOnCpu<MixedArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: false), outcomes, p);
+                ScoreOnCpu<MixedArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: 1), outcomes, p);
             }
-            else if (UsesLanes(p))
+            else if (UsesLanes(p) is var (lanes, bits) && lanes > 1)
             {
-                ScoreInLanes(fleet, planColumns, CpuTables(instance, fleet, p, lanes: true), outcomes, p);
+                var tables = CpuTables(instance, fleet, p, lanes);
+                if (bits == Vector512Lanes.Bits)
+                {
+                    ScoreInLanes<Vector512Lanes>(fleet, planColumns, tables, outcomes, p);
+                }
+                else
+                {
+                    ScoreInLanes<VectorLanes>(fleet, planColumns, tables, outcomes, p);
+                }
             }
             else
             {
-                ScoreOnCpu<DoubleArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: false), outcomes, p);
+                ScoreOnCpu<DoubleArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: 1), outcomes, p);
             }
 
             if (alpha is { } a)
@@ -323,10 +344,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 
     /// <summary>
     /// The scenario tables of this call on the CPU fast path, drawn in parallel (lane-blocked and padded to whole blocks
-    /// for the SIMD path, one contiguous table per scenario for the scalar one); kept for the next call, since a search
-    /// scores batch after batch against the same scenarios (as the device workspace keeps them on a GPU).
+    /// for the SIMD path, one contiguous table per scenario for the scalar one, <paramref name="lanes"/> 1); kept for the
+    /// next call, since a search scores batch after batch against the same scenarios (as the device workspace keeps them
+    /// on a GPU).
     /// </summary>
-    private double[] CpuTables(CompiledInstance instance, FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, ScoreParams p, bool lanes)
+    private double[] CpuTables(CompiledInstance instance, FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, ScoreParams p, int lanes)
     {
         var key = (instance, p.Seed, p.ScenarioOffset, p.Scenarios, lanes);
         lock (_cpuTablesLock)
@@ -337,11 +359,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             }
         }
 
-        var scenarios = lanes ? LanePaddedScenarios(p.Scenarios) : p.Scenarios;
+        var scenarios = LaneBlocks.Padded(p.Scenarios, lanes);
         var tables = new double[scenarios * p.TableStride];
         var column = new ArrayColumn<double>(tables);
         Parallel.For(0, scenarios, k => ScenarioSampler.Draw(
-            p.ScenarioOffset + k, fleet, lanes ? LanePairScorer.TableOf(column, k, p.TableStride) : new Strided<ArrayColumn<double>, double>(column, k * p.TableStride, 1), p));
+            p.ScenarioOffset + k, fleet, LaneBlocks.TableOf(column, k, p.TableStride, lanes), p));
         lock (_cpuTablesLock)
         {
             _cpuTables = (key, tables);
@@ -351,33 +373,31 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     }
 
     /// <summary>
-    /// Whether the CPU fast path scores in SIMD lanes (<see cref="LanePairScorer"/>): in double precision, where the
-    /// machine has SIMD and the options allow it, and the padded tables stay under 2^31 elements.
+    /// The lanes the CPU fast path scores this call in (<see cref="CpuLanes(ScorerOptions)"/>), with their width: one
+    /// (the scalar path) where the padded lane-blocked tables would pass 2^31 elements.
     /// </summary>
-    private bool UsesLanes(ScoreParams p) =>
-        _options.CpuLanes && Vector.IsHardwareAccelerated && LanePairScorer.Lanes > 1
-        && (long)LanePaddedScenarios(p.Scenarios) * p.TableStride <= int.MaxValue;
-
-    private static int LanePaddedScenarios(int scenarios) => (scenarios + LanePairScorer.Lanes - 1) / LanePairScorer.Lanes * LanePairScorer.Lanes;
+    private (int Lanes, int Bits) UsesLanes(ScoreParams p) =>
+        CpuLanes(_options) is var (lanes, bits) && (long)LaneBlocks.Padded(p.Scenarios, lanes) * p.TableStride <= int.MaxValue ? (lanes, bits) : (1, 64);
 
     /// <summary>
     /// The CPU fast path in SIMD lanes: scenario tables drawn in parallel, lane-blocked (padded to whole blocks with the
     /// next scenarios' draws, scored and dropped), then plain threads over contiguous ranges of (block, plan): each block
     /// of scenarios is scored against every plan while its tables sit in the core's cache.
     /// </summary>
-    private static void ScoreInLanes(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, double[] tables, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
+    private static void ScoreInLanes<TLanes>(FleetData<ArrayColumn<int>, ArrayColumn<double>> fleet, PlanData<ArrayColumn<int>, ArrayColumn<double>> plans, double[] tables, OutcomeData<ArrayColumn<double>> outcomes, ScoreParams p)
+        where TLanes : struct, ILaneVector<TLanes>
     {
-        var W = LanePairScorer.Lanes;
-        var padded = LanePaddedScenarios(p.Scenarios);
+        var W = TLanes.Count;
+        var padded = LaneBlocks.Padded(p.Scenarios, W);
         var units = (long)p.Plans * (padded / W);
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, units));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            var state = new LaneState(p.Jobs, p.Pools, p.Sites);
+            var state = new LaneState<TLanes>(p.Jobs, p.Pools, p.Sites);
             for (var unit = units * worker / workers; unit < units * (worker + 1) / workers; unit++)
             {
                 var (block, plan) = ((int)(unit / p.Plans), (int)(unit % p.Plans));
-                LanePairScorer.Score(plan, block * W, Math.Min(W, p.Scenarios - block * W), fleet, plans, tables, state, outcomes, p);
+                LanePairScorer<TLanes>.Score(plan, block * W, Math.Min(W, p.Scenarios - block * W), fleet, plans, tables, state, outcomes, p);
             }
         });
     }
@@ -420,12 +440,17 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 /// The CPU fast path scores a block of scenarios in SIMD lanes (double precision); false: one pair at a time, the
 /// scalar path, for comparisons.
 /// </param>
+/// <param name="CpuLaneBits">
+/// The SIMD width of those lanes, for comparisons: 512 (8 doubles, emulated where the machine lacks AVX-512) or
+/// <see cref="System.Numerics.Vector{T}"/>'s width; 0 (the default): 512 where the runtime computes it in hardware, else
+/// Vector's.
+/// </param>
 /// <param name="ThreadsPerMultiprocessor">
 /// On CUDA with the state in global memory: the threads each multiprocessor must be able to hold at once. The kernel is
 /// then compiled with launch bounds, so the compiler caps each thread's registers to fit (spilling if it must), and one
 /// wave runs that many threads per multiprocessor. Null: the compiler's own register count and the driver's occupancy.
 /// </param>
-public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null)
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null, int CpuLaneBits = 0)
 {
     /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();

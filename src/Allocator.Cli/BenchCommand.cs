@@ -29,7 +29,7 @@ internal static class BenchCommand
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
         var precisions = new Option<string>("--precision") { Description = "Comma-separated precisions to measure on each device: double, mixed (money multiplied in float32; see docs/scoring.md).", DefaultValueFactory = _ => "double,mixed" };
         var state = new Option<string>("--kernel-state") { Description = "Comma-separated places a GPU kernel keeps each pair's state, to compare: auto (the default placement), shared, local, global, or all.", DefaultValueFactory = _ => "auto" };
-        var cpuPaths = new Option<string>("--cpu-path") { Description = "Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
+        var cpuPaths = new Option<string>("--cpu-path") { Description = $"Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes, as wide as this machine computes fast), {string.Join(", ", CpuPathWords.Where(w => w.Bits > 0).Select(w => w.Word))} (lanes of that many bits, to compare widths), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
         var residency = new Option<string>("--threads-per-sm") { Description = "Comma-separated residencies to compare on CUDA with the state in global memory: auto (the compiler's registers, the driver's occupancy), or the threads each multiprocessor must hold at once (a multiple of 256: the kernel is compiled with launch bounds, which cap its registers).", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
@@ -50,13 +50,16 @@ internal static class BenchCommand
     private static readonly (string Word, KernelState State)[] StateWords =
         [("auto", KernelState.Auto), ("shared", KernelState.Shared), ("local", KernelState.Local), ("global", KernelState.Global)];
 
-    private static readonly string[] CpuPathWords = ["lanes", "scalar"];
+    // The CPU fast paths by word: lanes of a width in bits (0: the widest this machine computes fast), or scalar (null).
+    private static readonly (string Word, int? Bits)[] CpuPathWords =
+        [("lanes", 0), .. new[] { 512, VectorLanes.Bits }.Distinct().Select(bits => ($"lanes-{bits}", (int?)bits)), ("scalar", null)];
 
     private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath)
     {
         var residencyWords = residencyList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var residencies = residencyWords.Select(w => w == "auto" ? 0 : int.TryParse(w, out var n) && n >= 256 && n % 256 == 0 ? n : -1).ToList();
         var cpuPathWords = cpuPathList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var knownPaths = CpuPathWords.Select(w => w.Word).ToList();
         var stateWords = stateList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var knownStates = StateWords.Select(w => w.Word).Append("all").ToList();
         var words = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -67,8 +70,8 @@ internal static class BenchCommand
             ("--device", words.FirstOrDefault(w => !known.Contains(w)) is { } unknown ? $"'{unknown}' is not one of: {string.Join(", ", known)}" : null),
             ("--precision", precisionWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPrecisions)}"
                 : precisionWords.FirstOrDefault(w => !knownPrecisions.Contains(w)) is { } badPrecision ? $"'{badPrecision}' is not one of: {string.Join(", ", knownPrecisions)}" : null),
-            ("--cpu-path", cpuPathWords.Length == 0 ? $"name at least one of: {string.Join(", ", CpuPathWords)}"
-                : cpuPathWords.FirstOrDefault(w => !CpuPathWords.Contains(w)) is { } badPath ? $"'{badPath}' is not one of: {string.Join(", ", CpuPathWords)}" : null),
+            ("--cpu-path", cpuPathWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPaths)}"
+                : cpuPathWords.FirstOrDefault(w => !knownPaths.Contains(w)) is { } badPath ? $"'{badPath}' is not one of: {string.Join(", ", knownPaths)}" : null),
             ("--kernel-state", stateWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownStates)}"
                 : stateWords.FirstOrDefault(w => !knownStates.Contains(w)) is { } badState ? $"'{badState}' is not one of: {string.Join(", ", knownStates)}" : null),
             ("--threads-per-sm", residencyWords.Length == 0 ? "name at least one: auto, or a multiple of 256 such as 1536"
@@ -96,16 +99,23 @@ internal static class BenchCommand
         var errors = Terminal.Errors();
 
         var doublePath = new Dictionary<string, ScoreMatrix>();
-        void Run((string Word, ScoringPrecision Precision, KernelState State, bool Lanes, int? Residency) step)
+        void Run((string Word, ScoringPrecision Precision, KernelState State, int? LaneBits, int? Residency) step)
         {
-            var (word, precision, state, lanes, residency) = step;
+            var (word, precision, state, laneBits, residency) = step;
             if (word == "reference")
             {
                 rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16)));
                 return;
             }
 
-            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes, residency), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
+            if (laneBits == 512 && !Vector512Lanes.IsHardwareAccelerated)
+            {
+                // Emulated 512-bit vectors give the right numbers slowly: no speed worth a row.
+                errors.MarkupLine(Markup.Escape("warning: lanes-512: this machine does not compute 512-bit vectors in hardware (or its runtime finds them slower); skipped."));
+                return;
+            }
+
+            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, laneBits is not null, residency, laneBits ?? 0), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
             rows.Add(speed);
             doublePath.TryAdd(word, scores);
         }
@@ -170,22 +180,22 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    private static string Label((string Word, ScoringPrecision Precision, KernelState State, bool Lanes, int? Residency) step) =>
+    private static string Label((string Word, ScoringPrecision Precision, KernelState State, int? LaneBits, int? Residency) step) =>
         step.Word == "reference" ? "reference"
         : $"{step.Word}, {ScoringArithmetic.Word(step.Precision)} precision"
           + (step.State == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == step.State).Word} memory")
           + (step.Residency is { } threads ? $", {threads} threads per multiprocessor" : string.Empty)
-          + (step.Word == "cpu" ? (step.Lanes ? ", SIMD lanes" : ", scalar") : string.Empty);
+          + (step.Word != "cpu" ? string.Empty : step.LaneBits switch { null => ", scalar", 0 => ", SIMD lanes", var bits => $", {bits}-bit SIMD lanes" });
 
     /// <summary>Every measurement in order: per device, double before mixed (the mixed rows are compared with the first double row's scores).</summary>
-    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, bool Lanes, int? Residency)> Steps(
+    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, int? LaneBits, int? Residency)> Steps(
         IEnumerable<string> devices, List<ScoringPrecision> precisions, string[] stateWords, string[] cpuPathWords, List<int?> residencies)
     {
         foreach (var word in devices)
         {
             if (word == "reference")
             {
-                yield return (word, ScoringPrecision.Double, KernelState.Auto, true, null);
+                yield return (word, ScoringPrecision.Double, KernelState.Auto, 0, null);
                 continue;
             }
 
@@ -208,16 +218,16 @@ internal static class BenchCommand
     /// The variants to run on a device: kernel states where there is a kernel (GPUs, the emulator), SIMD lanes or the
     /// scalar path on the CPU fast path (mixed precision: the scalar path only).
     /// </summary>
-    private static IEnumerable<(KernelState State, bool Lanes)> Variants(string word, ScoringPrecision precision, string[] stateWords, string[] cpuPathWords)
+    private static IEnumerable<(KernelState State, int? LaneBits)> Variants(string word, ScoringPrecision precision, string[] stateWords, string[] cpuPathWords)
     {
         if (word == "cpu")
         {
             // The lanes are double precision only: mixed precision runs the scalar path, once.
-            return precision == ScoringPrecision.Mixed ? [(KernelState.Auto, false)] : CpuPathWords.Where(cpuPathWords.Contains).Select(w => (KernelState.Auto, w == "lanes"));
+            return precision == ScoringPrecision.Mixed ? [(KernelState.Auto, null)] : CpuPathWords.Where(w => cpuPathWords.Contains(w.Word)).Select(w => (KernelState.Auto, w.Bits));
         }
 
         var states = stateWords.Contains("all") ? StateWords.Select(w => w.State) : StateWords.Where(w => stateWords.Contains(w.Word)).Select(w => w.State);
-        return GpuWords.Contains(word) || word == "ilgpu-cpu" ? states.Select(s => (s, true)) : [(KernelState.Auto, true)];
+        return GpuWords.Contains(word) || word == "ilgpu-cpu" ? states.Select(s => (s, (int?)0)) : [(KernelState.Auto, 0)];
     }
 
     private static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(

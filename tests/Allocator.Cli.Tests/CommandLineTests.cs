@@ -424,6 +424,27 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Bench_compares_cpu_lane_widths_side_by_side_and_refuses_a_path_it_does_not_know()
+    {
+        var json = Path.Combine(_folder, "bench-lanes.json");
+        var width = $"lanes-{Allocator.Kernels.VectorLanes.Bits}";
+
+        var (exit, _, stderr) = CliProcess.Run("bench", "--device", "cpu", "--precision", "double", "--cpu-path", $"{width},scalar", "--plans", "64", "--scenarios", "128", "--json", json);
+        var (badExit, _, badError) = CliProcess.Run("bench", "--device", "cpu", "--cpu-path", "lanes-100");
+
+        Assert.True(exit == 0, stderr);
+        var devices = JsonNode.Parse(File.ReadAllText(json))!["scorers"]!.AsArray().Select(s => s!["device"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, devices.Count);
+        var lanes = System.Numerics.Vector.IsHardwareAccelerated
+            ? $"{Allocator.Kernels.VectorLanes.Count} SIMD lanes of {Allocator.Kernels.VectorLanes.Bits} bits"
+            : "scalar";
+        Assert.Contains(lanes, devices[0], StringComparison.Ordinal);
+        Assert.Contains("scalar", devices[1], StringComparison.Ordinal);
+        Assert.Equal(2, badExit);
+        Assert.Contains($"'lanes-100' is not one of: lanes, lanes-512", badError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_lists_every_command_in_one_line_and_each_command_s_help_has_examples_and_defaults()
     {
         var (exit, overview, _) = CliProcess.Run("--help");

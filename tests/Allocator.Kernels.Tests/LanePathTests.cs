@@ -4,26 +4,36 @@ using Allocator.Core.Generation;
 
 namespace Allocator.Kernels.Tests;
 
-/// <summary>The SIMD-lane CPU path against the scalar one: the same operations per lane, so equal doubles (a zero may differ in sign).</summary>
+/// <summary>
+/// The SIMD-lane CPU path against the scalar one, at each width: the same operations per lane, so equal doubles (a zero
+/// may differ in sign). 512-bit lanes run emulated where the machine lacks AVX-512: slower, the same numbers.
+/// </summary>
 public sealed class LanePathTests
 {
-    public static TheoryData<int, int, int, int, ulong> Shapes => new()
+    public static TheoryData<int, int, int, int, ulong, int> Shapes()
     {
-        // pools, leases, jobs, periods, seed: uncertainty on (volatile spot prices reorder pools by lane).
-        { 6, 120, 20, 26, 1 },
-        { 3, 30, 12, 16, 7 },
-        { 8, 60, 6, 20, 11 },
-    };
+        var shapes = new TheoryData<int, int, int, int, ulong, int>();
+        foreach (var bits in new[] { 512, VectorLanes.Bits }.Distinct())
+        {
+            // pools, leases, jobs, periods, seed: uncertainty on (volatile spot prices reorder pools by lane).
+            shapes.Add(6, 120, 20, 26, 1, bits);
+            shapes.Add(3, 30, 12, 16, 7, bits);
+            shapes.Add(8, 60, 6, 20, 11, bits);
+        }
+
+        return shapes;
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Lanes_give_exactly_the_scalar_paths_numbers_for_any_scenario_count(int pools, int leases, int jobs, int periods, ulong seed)
+    public void Lanes_give_exactly_the_scalar_paths_numbers_for_any_scenario_count(int pools, int leases, int jobs, int periods, ulong seed, int bits)
     {
         var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(pools, leases, jobs, periods, seed, Uncertainty: true)));
         var plans = ScoringCases.Plans(instance, seed, 5);
-        using var lanes = BulkScorer.Create(ScoringDevice.Cpu);
+        using var lanes = BulkScorer.Create(ScoringDevice.Cpu, options: new ScorerOptions(CpuLaneBits: bits));
         using var scalar = BulkScorer.Create(ScoringDevice.Cpu, options: new ScorerOptions(CpuLanes: false));
-        Assert.Equal(Vector.IsHardwareAccelerated, lanes.Description.Contains("SIMD lanes", StringComparison.Ordinal));
+        var width = $"{bits / 64} SIMD lanes of {bits} bits";
+        Assert.Equal(Vector.IsHardwareAccelerated, lanes.Description.Contains(width, StringComparison.Ordinal));
 
         // 37: not a multiple of any lane width, so the last block is partly padding.
         foreach (var scenarios in new[] { 1, 37, 200 })
@@ -37,10 +47,18 @@ public sealed class LanePathTests
                     var (x, y) = (ScoringCases.Parts(b[n, k]), ScoringCases.Parts(a[n, k]));
                     for (var i = 0; i < x.Length; i++)
                     {
-                        Assert.True(x[i].Equals(y[i]), $"plan {n}, scenario {k} of {scenarios}, part {i}: scalar {x[i]:R}, lanes {y[i]:R}");
+                        Assert.True(x[i].Equals(y[i]), $"{width}: plan {n}, scenario {k} of {scenarios}, part {i}: scalar {x[i]:R}, lanes {y[i]:R}");
                     }
                 }
             }
         }
+    }
+
+    [Fact]
+    public void A_width_the_machine_does_not_have_is_refused_naming_the_widths_it_has()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BulkScorer.Create(ScoringDevice.Cpu, options: new ScorerOptions(CpuLaneBits: 96)));
+        Assert.Contains("512", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"{VectorLanes.Bits}", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,236 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace Allocator.Kernels;
+
+/// <summary>
+/// One block of scenarios' doubles, one per SIMD lane: what <see cref="LanePairScorer{TLanes}"/> computes with. A mask is
+/// a vector too, all bits set in the lanes where a comparison holds. The scorer is written once against this and runs at
+/// any width: <see cref="VectorLanes"/> (<see cref="Vector{T}"/>: 4 doubles with AVX2, 2 with NEON) or
+/// <see cref="Vector512Lanes"/> (8, where the runtime finds 512-bit vectors fast). .NET's own interface over its vector
+/// types (<c>ISimdVector</c>) is internal, hence this one.
+/// </summary>
+public interface ILaneVector<TSelf>
+    where TSelf : struct, ILaneVector<TSelf>
+{
+    /// <summary>The lanes: scenarios scored together.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>The width in bits.</summary>
+    static abstract int Bits { get; }
+
+    /// <summary>Whether this machine computes the width in hardware (else the runtime emulates it: right, but slow).</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+
+    /// <summary>The lanes' values.</summary>
+    double this[int lane] { get; }
+
+    static abstract TSelf operator +(TSelf a, TSelf b);
+
+    static abstract TSelf operator -(TSelf a, TSelf b);
+
+    static abstract TSelf operator *(TSelf a, TSelf b);
+
+    static abstract TSelf operator *(TSelf a, double b);
+
+    static abstract TSelf operator *(double a, TSelf b);
+
+    static abstract TSelf operator /(TSelf a, TSelf b);
+
+    static abstract TSelf operator /(TSelf a, double b);
+
+    static abstract TSelf operator -(TSelf a);
+
+    static abstract TSelf operator &(TSelf a, TSelf b);
+
+    static abstract TSelf operator ~(TSelf a);
+
+    /// <summary><paramref name="value"/> in every lane.</summary>
+    static abstract TSelf Create(double value);
+
+    /// <summary>Lanes from <paramref name="values"/>[<paramref name="start"/>] on.</summary>
+    static abstract TSelf Load(double[] values, int start);
+
+    /// <summary>Lanes from a span of <see cref="Count"/> values.</summary>
+    static abstract TSelf Load(ReadOnlySpan<double> values);
+
+    /// <summary>The lanes into <paramref name="destination"/>.</summary>
+    void CopyTo(Span<double> destination);
+
+    static abstract TSelf Min(TSelf a, TSelf b);
+
+    static abstract TSelf Max(TSelf a, TSelf b);
+
+    static abstract TSelf Equal(TSelf a, TSelf b);
+
+    static abstract TSelf GreaterThan(TSelf a, TSelf b);
+
+    static abstract TSelf GreaterThanOrEqual(TSelf a, TSelf b);
+
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+
+    /// <summary>Per lane: <paramref name="whereSet"/> where the mask is set, else <paramref name="elsewhere"/>.</summary>
+    static abstract TSelf Blend(TSelf mask, TSelf whereSet, TSelf elsewhere);
+
+    /// <summary>Whether the mask is set in any lane.</summary>
+    static abstract bool Any(TSelf mask);
+
+    /// <summary>Whether every lane holds the same value.</summary>
+    static abstract bool Uniform(TSelf a);
+}
+
+/// <summary>Lanes of <see cref="Vector{T}"/>: the width the runtime gives it (4 doubles with AVX2 or AVX-512, 2 with NEON).</summary>
+public readonly struct VectorLanes(Vector<double> value) : ILaneVector<VectorLanes>
+{
+    private readonly Vector<double> _value = value;
+
+    /// <inheritdoc />
+    public static int Count => Vector<double>.Count;
+
+    /// <inheritdoc />
+    public static int Bits => Vector<byte>.Count * 8;
+
+    /// <inheritdoc />
+    public static bool IsHardwareAccelerated => Vector.IsHardwareAccelerated;
+
+    /// <inheritdoc />
+    public double this[int lane] => _value[lane];
+
+    public static VectorLanes operator +(VectorLanes a, VectorLanes b) => new(a._value + b._value);
+
+    public static VectorLanes operator -(VectorLanes a, VectorLanes b) => new(a._value - b._value);
+
+    public static VectorLanes operator *(VectorLanes a, VectorLanes b) => new(a._value * b._value);
+
+    public static VectorLanes operator *(VectorLanes a, double b) => new(a._value * b);
+
+    public static VectorLanes operator *(double a, VectorLanes b) => new(a * b._value);
+
+    public static VectorLanes operator /(VectorLanes a, VectorLanes b) => new(a._value / b._value);
+
+    public static VectorLanes operator /(VectorLanes a, double b) => new(a._value / b);
+
+    public static VectorLanes operator -(VectorLanes a) => new(-a._value);
+
+    public static VectorLanes operator &(VectorLanes a, VectorLanes b) => new(a._value & b._value);
+
+    public static VectorLanes operator ~(VectorLanes a) => new(~a._value);
+
+    /// <inheritdoc />
+    public static VectorLanes Create(double value) => new(new Vector<double>(value));
+
+    /// <inheritdoc />
+    public static VectorLanes Load(double[] values, int start) => new(new Vector<double>(values, start));
+
+    /// <inheritdoc />
+    public static VectorLanes Load(ReadOnlySpan<double> values) => new(new Vector<double>(values));
+
+    /// <inheritdoc />
+    public void CopyTo(Span<double> destination) => _value.CopyTo(destination);
+
+    /// <inheritdoc />
+    public static VectorLanes Min(VectorLanes a, VectorLanes b) => new(Vector.Min(a._value, b._value));
+
+    /// <inheritdoc />
+    public static VectorLanes Max(VectorLanes a, VectorLanes b) => new(Vector.Max(a._value, b._value));
+
+    /// <inheritdoc />
+    public static VectorLanes Equal(VectorLanes a, VectorLanes b) => new(Vector.Equals(a._value, b._value).As<long, double>());
+
+    /// <inheritdoc />
+    public static VectorLanes GreaterThan(VectorLanes a, VectorLanes b) => new(Vector.GreaterThan(a._value, b._value).As<long, double>());
+
+    /// <inheritdoc />
+    public static VectorLanes GreaterThanOrEqual(VectorLanes a, VectorLanes b) => new(Vector.GreaterThanOrEqual(a._value, b._value).As<long, double>());
+
+    /// <inheritdoc />
+    public static VectorLanes LessThan(VectorLanes a, VectorLanes b) => new(Vector.LessThan(a._value, b._value).As<long, double>());
+
+    /// <inheritdoc />
+    public static VectorLanes Blend(VectorLanes mask, VectorLanes whereSet, VectorLanes elsewhere) =>
+        new(Vector.ConditionalSelect(mask._value, whereSet._value, elsewhere._value));
+
+    /// <inheritdoc />
+    public static bool Any(VectorLanes mask) => mask._value.As<double, long>() != Vector<long>.Zero;
+
+    /// <inheritdoc />
+    public static bool Uniform(VectorLanes a) => a._value == new Vector<double>(a._value[0]);
+}
+
+/// <summary>Lanes of <see cref="Vector512{T}"/>: 8 doubles (AVX-512).</summary>
+public readonly struct Vector512Lanes(Vector512<double> value) : ILaneVector<Vector512Lanes>
+{
+    private readonly Vector512<double> _value = value;
+
+    /// <inheritdoc />
+    public static int Count => Vector512<double>.Count;
+
+    /// <inheritdoc />
+    public static int Bits => 512;
+
+    /// <inheritdoc />
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    /// <inheritdoc />
+    public double this[int lane] => _value[lane];
+
+    public static Vector512Lanes operator +(Vector512Lanes a, Vector512Lanes b) => new(a._value + b._value);
+
+    public static Vector512Lanes operator -(Vector512Lanes a, Vector512Lanes b) => new(a._value - b._value);
+
+    public static Vector512Lanes operator *(Vector512Lanes a, Vector512Lanes b) => new(a._value * b._value);
+
+    public static Vector512Lanes operator *(Vector512Lanes a, double b) => new(a._value * b);
+
+    public static Vector512Lanes operator *(double a, Vector512Lanes b) => new(a * b._value);
+
+    public static Vector512Lanes operator /(Vector512Lanes a, Vector512Lanes b) => new(a._value / b._value);
+
+    public static Vector512Lanes operator /(Vector512Lanes a, double b) => new(a._value / b);
+
+    public static Vector512Lanes operator -(Vector512Lanes a) => new(-a._value);
+
+    public static Vector512Lanes operator &(Vector512Lanes a, Vector512Lanes b) => new(a._value & b._value);
+
+    public static Vector512Lanes operator ~(Vector512Lanes a) => new(~a._value);
+
+    /// <inheritdoc />
+    public static Vector512Lanes Create(double value) => new(Vector512.Create(value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes Load(double[] values, int start) => new(Vector512.Create(values, start));
+
+    /// <inheritdoc />
+    public static Vector512Lanes Load(ReadOnlySpan<double> values) => new(Vector512.Create(values));
+
+    /// <inheritdoc />
+    public void CopyTo(Span<double> destination) => _value.CopyTo(destination);
+
+    /// <inheritdoc />
+    public static Vector512Lanes Min(Vector512Lanes a, Vector512Lanes b) => new(Vector512.Min(a._value, b._value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes Max(Vector512Lanes a, Vector512Lanes b) => new(Vector512.Max(a._value, b._value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes Equal(Vector512Lanes a, Vector512Lanes b) => new(Vector512.Equals(a._value, b._value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes GreaterThan(Vector512Lanes a, Vector512Lanes b) => new(Vector512.GreaterThan(a._value, b._value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes GreaterThanOrEqual(Vector512Lanes a, Vector512Lanes b) => new(Vector512.GreaterThanOrEqual(a._value, b._value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes LessThan(Vector512Lanes a, Vector512Lanes b) => new(Vector512.LessThan(a._value, b._value));
+
+    /// <inheritdoc />
+    public static Vector512Lanes Blend(Vector512Lanes mask, Vector512Lanes whereSet, Vector512Lanes elsewhere) =>
+        new(Vector512.ConditionalSelect(mask._value, whereSet._value, elsewhere._value));
+
+    /// <inheritdoc />
+    public static bool Any(Vector512Lanes mask) => mask._value.ExtractMostSignificantBits() != 0;
+
+    /// <inheritdoc />
+    public static bool Uniform(Vector512Lanes a) => Vector512.EqualsAll(a._value, Vector512.Create(a._value.ToScalar()));
+}
