@@ -75,7 +75,7 @@ public interface ILaneVector<TSelf>
     /// <summary>Whether the mask is set in any lane.</summary>
     static abstract bool Any(TSelf mask);
 
-    /// <summary>Whether every lane holds the same value.</summary>
+    /// <summary>Whether every lane holds the same bits (the same number, for the counts and indices it is asked about).</summary>
     static abstract bool Uniform(TSelf a);
 }
 
@@ -154,7 +154,7 @@ public readonly struct VectorLanes(Vector<double> value) : ILaneVector<VectorLan
     public static bool Any(VectorLanes mask) => mask._value.As<double, long>() != Vector<long>.Zero;
 
     /// <inheritdoc />
-    public static bool Uniform(VectorLanes a) => a._value == new Vector<double>(a._value[0]);
+    public static bool Uniform(VectorLanes a) => Vector.AsVectorInt64(a._value) == new Vector<long>(Vector.AsVectorInt64(a._value)[0]);
 }
 
 /// <summary>Lanes of <see cref="Vector512{T}"/>: 8 doubles (AVX-512).</summary>
@@ -232,5 +232,5 @@ public readonly struct Vector512Lanes(Vector512<double> value) : ILaneVector<Vec
     public static bool Any(Vector512Lanes mask) => mask._value.ExtractMostSignificantBits() != 0;
 
     /// <inheritdoc />
-    public static bool Uniform(Vector512Lanes a) => Vector512.EqualsAll(a._value, Vector512.Create(a._value.ToScalar()));
+    public static bool Uniform(Vector512Lanes a) => Vector512.EqualsAll(a._value.AsInt64(), Vector512.Create(a._value.AsInt64().ToScalar()));
 }
