@@ -96,11 +96,6 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     public static BulkScorer Create(ScoringDevice device, Action<string>? warn = null, ScorerOptions? options = null)
     {
         options ??= ScorerOptions.Default;
-        if (options.CpuLaneBits is not 0 and not 512 && options.CpuLaneBits != VectorLanes.Bits)
-        {
-            throw new ArgumentException($"CPU lanes of {options.CpuLaneBits} bits: this machine has 512 or {VectorLanes.Bits} (0: the widest it computes in hardware).", nameof(options));
-        }
-
         var context = DeviceCatalog.CreateContext();
         try
         {
@@ -143,18 +138,36 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         }
     }
 
-    private static string CpuWidth(ScorerOptions options) =>
-        CpuLanes(options) is var (lanes, bits) && lanes > 1 ? $"{lanes} SIMD lanes of {bits} bits" : "scalar";
+    private static string CpuWidth(ScorerOptions options) => CpuLanes(options) switch
+    {
+        LaneWidth.Vector512 => $"{Vector512Lanes.Count} SIMD lanes of {Vector512Lanes.Bits} bits",
+        LaneWidth.Vector => $"{VectorLanes.Count} SIMD lanes of {VectorLanes.Bits} bits",
+        LaneWidth.TwinVector => $"{TwinLanes<VectorLanes>.Count} SIMD lanes of 2 x {VectorLanes.Bits} bits",
+        LaneWidth.TwinVector512 => $"{TwinLanes<Vector512Lanes>.Count} SIMD lanes of 2 x {Vector512Lanes.Bits} bits",
+        _ => "scalar",
+    };
 
     /// <summary>
-    /// The lanes the CPU fast path scores in, and their width: 512 bits (8 doubles) where the options ask for them or,
-    /// by default, where the runtime computes 512-bit vectors in hardware (it does not where they slow the clock);
-    /// else <see cref="Vector{T}"/>'s width. One lane: the scalar path (mixed precision, no SIMD, or not asked for).
+    /// How the CPU fast path lays its lanes: as the options ask or, by default, two vectors side by side, 512-bit ones
+    /// (16 doubles) where the runtime computes them in hardware (it does not where they slow the clock), else two of
+    /// <see cref="Vector{T}"/> (8 doubles with AVX2): the fastest layouts measured (RESULTS.md, "512-bit lanes").
+    /// Null: the scalar path (mixed precision, no SIMD, or not asked for).
     /// </summary>
-    private static (int Lanes, int Bits) CpuLanes(ScorerOptions options) =>
-        !options.CpuLanes || options.Precision != ScoringPrecision.Double || !Vector.IsHardwareAccelerated ? (1, 64)
-        : options.CpuLaneBits == 512 || (options.CpuLaneBits == 0 && Vector512Lanes.IsHardwareAccelerated) ? (Vector512Lanes.Count, Vector512Lanes.Bits)
-        : (VectorLanes.Count, VectorLanes.Bits);
+    private static LaneWidth? CpuLanes(ScorerOptions options) =>
+        !options.CpuLanes || options.Precision != ScoringPrecision.Double || !Vector.IsHardwareAccelerated ? null
+        : options.CpuLaneWidth != LaneWidth.Auto ? options.CpuLaneWidth
+        : Vector512Lanes.IsHardwareAccelerated ? LaneWidth.TwinVector512
+        : LaneWidth.TwinVector;
+
+    /// <summary>Scenarios per block of lanes.</summary>
+    private static int Lanes(LaneWidth? width) => width switch
+    {
+        LaneWidth.Vector512 => Vector512Lanes.Count,
+        LaneWidth.Vector => VectorLanes.Count,
+        LaneWidth.TwinVector => TwinLanes<VectorLanes>.Count,
+        LaneWidth.TwinVector512 => TwinLanes<Vector512Lanes>.Count,
+        _ => 1,
+    };
 
     private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options)
     {
@@ -250,16 +263,23 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             {
                 ScoreOnCpu<MixedArithmetic>(fleet, planColumns, CpuTables(instance, fleet, p, lanes: 1), outcomes, p);
             }
-            else if (UsesLanes(p) is var (lanes, bits) && lanes > 1)
+            else if (UsesLanes(p) is { } width)
             {
-                var tables = CpuTables(instance, fleet, p, lanes);
-                if (bits == Vector512Lanes.Bits)
+                var tables = CpuTables(instance, fleet, p, Lanes(width));
+                switch (width)
                 {
-                    ScoreInLanes<Vector512Lanes>(fleet, planColumns, tables, outcomes, p);
-                }
-                else
-                {
-                    ScoreInLanes<VectorLanes>(fleet, planColumns, tables, outcomes, p);
+                    case LaneWidth.Vector512:
+                        ScoreInLanes<Vector512Lanes>(fleet, planColumns, tables, outcomes, p);
+                        break;
+                    case LaneWidth.TwinVector:
+                        ScoreInLanes<TwinLanes<VectorLanes>>(fleet, planColumns, tables, outcomes, p);
+                        break;
+                    case LaneWidth.TwinVector512:
+                        ScoreInLanes<TwinLanes<Vector512Lanes>>(fleet, planColumns, tables, outcomes, p);
+                        break;
+                    default:
+                        ScoreInLanes<VectorLanes>(fleet, planColumns, tables, outcomes, p);
+                        break;
                 }
             }
             else
@@ -373,11 +393,11 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     }
 
     /// <summary>
-    /// The lanes the CPU fast path scores this call in (<see cref="CpuLanes(ScorerOptions)"/>), with their width: one
-    /// (the scalar path) where the padded lane-blocked tables would pass 2^31 elements.
+    /// The lanes the CPU fast path scores this call in (<see cref="CpuLanes(ScorerOptions)"/>); null (the scalar path)
+    /// where the padded lane-blocked tables would pass 2^31 elements.
     /// </summary>
-    private (int Lanes, int Bits) UsesLanes(ScoreParams p) =>
-        CpuLanes(_options) is var (lanes, bits) && (long)LaneBlocks.Padded(p.Scenarios, lanes) * p.TableStride <= int.MaxValue ? (lanes, bits) : (1, 64);
+    private LaneWidth? UsesLanes(ScoreParams p) =>
+        CpuLanes(_options) is { } width && (long)LaneBlocks.Padded(p.Scenarios, Lanes(width)) * p.TableStride <= int.MaxValue ? width : null;
 
     /// <summary>
     /// The CPU fast path in SIMD lanes: scenario tables drawn in parallel, lane-blocked (padded to whole blocks with the
@@ -440,20 +460,35 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 /// The CPU fast path scores a block of scenarios in SIMD lanes (double precision); false: one pair at a time, the
 /// scalar path, for comparisons.
 /// </param>
-/// <param name="CpuLaneBits">
-/// The SIMD width of those lanes, for comparisons: 512 (8 doubles, emulated where the machine lacks AVX-512) or
-/// <see cref="System.Numerics.Vector{T}"/>'s width; 0 (the default): 512 where the runtime computes it in hardware, else
-/// Vector's.
-/// </param>
+/// <param name="CpuLaneWidth">How those lanes are laid out: <see cref="LaneWidth.Auto"/> unless comparing widths.</param>
 /// <param name="ThreadsPerMultiprocessor">
 /// On CUDA with the state in global memory: the threads each multiprocessor must be able to hold at once. The kernel is
 /// then compiled with launch bounds, so the compiler caps each thread's registers to fit (spilling if it must), and one
 /// wave runs that many threads per multiprocessor. Null: the compiler's own register count and the driver's occupancy.
 /// </param>
-public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null, int CpuLaneBits = 0)
+public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision.Double, KernelState State = KernelState.Auto, bool CpuLanes = true, int? ThreadsPerMultiprocessor = null, LaneWidth CpuLaneWidth = LaneWidth.Auto)
 {
     /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();
+}
+
+/// <summary>How the CPU fast path lays out its SIMD lanes (one scenario per lane).</summary>
+public enum LaneWidth
+{
+    /// <summary>Two 512-bit vectors side by side where the runtime computes them fast, else two of Vector's width.</summary>
+    Auto,
+
+    /// <summary>One 512-bit vector: 8 doubles (emulated, slowly, without AVX-512).</summary>
+    Vector512,
+
+    /// <summary>One <see cref="System.Numerics.Vector{T}"/>: 4 doubles with AVX2 or AVX-512, 2 with NEON.</summary>
+    Vector,
+
+    /// <summary>Two <see cref="System.Numerics.Vector{T}"/> side by side: 8 doubles with AVX2, 4 with NEON.</summary>
+    TwinVector,
+
+    /// <summary>Two 512-bit vectors side by side: 16 doubles.</summary>
+    TwinVector512,
 }
 
 /// <summary>Where a GPU kernel keeps each pair's working state (job progress, free GPUs, power left).</summary>

@@ -234,3 +234,93 @@ public readonly struct Vector512Lanes(Vector512<double> value) : ILaneVector<Vec
     /// <inheritdoc />
     public static bool Uniform(Vector512Lanes a) => Vector512.EqualsAll(a._value.AsInt64(), Vector512.Create(a._value.AsInt64().ToScalar()));
 }
+
+/// <summary>
+/// Two vectors of <typeparamref name="THalf"/> side by side as one block of lanes (8 doubles from two 256-bit vectors):
+/// twice the scenarios per block where the machine's vectors are narrower, so the work a block shares (the plan's
+/// columns, loop control) is spread over twice the scenarios, and each step has two independent halves in flight.
+/// </summary>
+internal readonly struct TwinLanes<THalf>(THalf low, THalf high) : ILaneVector<TwinLanes<THalf>>
+    where THalf : struct, ILaneVector<THalf>
+{
+    private readonly THalf _low = low;
+    private readonly THalf _high = high;
+
+    /// <inheritdoc />
+    public static int Count => 2 * THalf.Count;
+
+    /// <inheritdoc />
+    public static int Bits => 2 * THalf.Bits;
+
+    /// <inheritdoc />
+    public static bool IsHardwareAccelerated => THalf.IsHardwareAccelerated;
+
+    /// <inheritdoc />
+    public double this[int lane] => lane < THalf.Count ? _low[lane] : _high[lane - THalf.Count];
+
+    public static TwinLanes<THalf> operator +(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(a._low + b._low, a._high + b._high);
+
+    public static TwinLanes<THalf> operator -(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(a._low - b._low, a._high - b._high);
+
+    public static TwinLanes<THalf> operator *(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(a._low * b._low, a._high * b._high);
+
+    public static TwinLanes<THalf> operator *(TwinLanes<THalf> a, double b) => new(a._low * b, a._high * b);
+
+    public static TwinLanes<THalf> operator *(double a, TwinLanes<THalf> b) => new(a * b._low, a * b._high);
+
+    public static TwinLanes<THalf> operator /(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(a._low / b._low, a._high / b._high);
+
+    public static TwinLanes<THalf> operator /(TwinLanes<THalf> a, double b) => new(a._low / b, a._high / b);
+
+    public static TwinLanes<THalf> operator -(TwinLanes<THalf> a) => new(-a._low, -a._high);
+
+    public static TwinLanes<THalf> operator &(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(a._low & b._low, a._high & b._high);
+
+    public static TwinLanes<THalf> operator ~(TwinLanes<THalf> a) => new(~a._low, ~a._high);
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Create(double value) => new(THalf.Create(value), THalf.Create(value));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Load(double[] values, int start) => new(THalf.Load(values, start), THalf.Load(values, start + THalf.Count));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Load(ReadOnlySpan<double> values) => new(THalf.Load(values[..THalf.Count]), THalf.Load(values[THalf.Count..]));
+
+    /// <inheritdoc />
+    public void CopyTo(Span<double> destination)
+    {
+        _low.CopyTo(destination);
+        _high.CopyTo(destination[THalf.Count..]);
+    }
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Min(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(THalf.Min(a._low, b._low), THalf.Min(a._high, b._high));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Max(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(THalf.Max(a._low, b._low), THalf.Max(a._high, b._high));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Equal(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(THalf.Equal(a._low, b._low), THalf.Equal(a._high, b._high));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> GreaterThan(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(THalf.GreaterThan(a._low, b._low), THalf.GreaterThan(a._high, b._high));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> GreaterThanOrEqual(TwinLanes<THalf> a, TwinLanes<THalf> b) =>
+        new(THalf.GreaterThanOrEqual(a._low, b._low), THalf.GreaterThanOrEqual(a._high, b._high));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> LessThan(TwinLanes<THalf> a, TwinLanes<THalf> b) => new(THalf.LessThan(a._low, b._low), THalf.LessThan(a._high, b._high));
+
+    /// <inheritdoc />
+    public static TwinLanes<THalf> Blend(TwinLanes<THalf> mask, TwinLanes<THalf> whereSet, TwinLanes<THalf> elsewhere) =>
+        new(THalf.Blend(mask._low, whereSet._low, elsewhere._low), THalf.Blend(mask._high, whereSet._high, elsewhere._high));
+
+    /// <inheritdoc />
+    public static bool Any(TwinLanes<THalf> mask) => THalf.Any(mask._low) || THalf.Any(mask._high);
+
+    /// <inheritdoc />
+    public static bool Uniform(TwinLanes<THalf> a) =>
+        THalf.Uniform(a._low) && THalf.Uniform(a._high) && BitConverter.DoubleToInt64Bits(a._low[0]) == BitConverter.DoubleToInt64Bits(a._high[0]);
+}

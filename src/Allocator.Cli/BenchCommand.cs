@@ -29,7 +29,7 @@ internal static class BenchCommand
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan on a GPU (the CPU fast path takes a quarter, the reference a 16th, the emulator a 64th).", DefaultValueFactory = _ => 1024 };
         var precisions = new Option<string>("--precision") { Description = "Comma-separated precisions to measure on each device: double, mixed (money multiplied in float32; see docs/scoring.md).", DefaultValueFactory = _ => "double,mixed" };
         var state = new Option<string>("--kernel-state") { Description = "Comma-separated places a GPU kernel keeps each pair's state, to compare: auto (the default placement), shared, local, global, or all.", DefaultValueFactory = _ => "auto" };
-        var cpuPaths = new Option<string>("--cpu-path") { Description = $"Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes, as wide as this machine computes fast), {string.Join(", ", CpuPathWords.Where(w => w.Bits > 0).Select(w => w.Word))} (lanes of that many bits, to compare widths), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
+        var cpuPaths = new Option<string>("--cpu-path") { Description = $"Comma-separated CPU fast paths to measure: lanes (a block of scenarios in SIMD lanes, as wide as this machine computes fast), {string.Join(", ", CpuPathWords.Where(w => w.Width is not (null or LaneWidth.Auto)).Select(w => w.Word))} (one vector of that many bits, or two side by side, to compare widths), scalar (one pair at a time).", DefaultValueFactory = _ => "lanes" };
         var residency = new Option<string>("--threads-per-sm") { Description = "Comma-separated residencies to compare on CUDA with the state in global memory: auto (the compiler's registers, the driver's occupancy), or the threads each multiprocessor must hold at once (a multiple of 256: the kernel is compiled with launch bounds, which cap its registers).", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file, to compare machines (default: none)." };
         var command = new Command("bench", HelpText.With(
@@ -50,9 +50,12 @@ internal static class BenchCommand
     private static readonly (string Word, KernelState State)[] StateWords =
         [("auto", KernelState.Auto), ("shared", KernelState.Shared), ("local", KernelState.Local), ("global", KernelState.Global)];
 
-    // The CPU fast paths by word: lanes of a width in bits (0: the widest this machine computes fast), or scalar (null).
-    private static readonly (string Word, int? Bits)[] CpuPathWords =
-        [("lanes", 0), .. new[] { 512, VectorLanes.Bits }.Distinct().Select(bits => ($"lanes-{bits}", (int?)bits)), ("scalar", null)];
+    // The CPU fast paths by word: SIMD lanes laid out as this machine computes fastest (auto) or as named, or scalar (null).
+    private static readonly (string Word, LaneWidth? Width)[] CpuPathWords =
+    [
+        ("lanes", LaneWidth.Auto), ("lanes-512", LaneWidth.Vector512), ($"lanes-{VectorLanes.Bits}", LaneWidth.Vector),
+        ($"lanes-2x{VectorLanes.Bits}", LaneWidth.TwinVector), ("lanes-2x512", LaneWidth.TwinVector512), ("scalar", null),
+    ];
 
     private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath)
     {
@@ -99,23 +102,23 @@ internal static class BenchCommand
         var errors = Terminal.Errors();
 
         var doublePath = new Dictionary<string, ScoreMatrix>();
-        void Run((string Word, ScoringPrecision Precision, KernelState State, int? LaneBits, int? Residency) step)
+        void Run((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step)
         {
-            var (word, precision, state, laneBits, residency) = step;
+            var (word, precision, state, lanes, residency) = step;
             if (word == "reference")
             {
                 rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16)));
                 return;
             }
 
-            if (laneBits == 512 && !Vector512Lanes.IsHardwareAccelerated)
+            if (lanes is LaneWidth.Vector512 or LaneWidth.TwinVector512 && !Vector512Lanes.IsHardwareAccelerated)
             {
                 // Emulated 512-bit vectors give the right numbers slowly: no speed worth a row.
                 errors.MarkupLine(Markup.Escape("warning: lanes-512: this machine does not compute 512-bit vectors in hardware (or its runtime finds them slower); skipped."));
                 return;
             }
 
-            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, laneBits is not null, residency, laneBits ?? 0), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
+            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
             rows.Add(speed);
             doublePath.TryAdd(word, scores);
         }
@@ -180,22 +183,22 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    private static string Label((string Word, ScoringPrecision Precision, KernelState State, int? LaneBits, int? Residency) step) =>
+    private static string Label((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step) =>
         step.Word == "reference" ? "reference"
         : $"{step.Word}, {ScoringArithmetic.Word(step.Precision)} precision"
           + (step.State == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == step.State).Word} memory")
           + (step.Residency is { } threads ? $", {threads} threads per multiprocessor" : string.Empty)
-          + (step.Word != "cpu" ? string.Empty : step.LaneBits switch { null => ", scalar", 0 => ", SIMD lanes", var bits => $", {bits}-bit SIMD lanes" });
+          + (step.Word != "cpu" ? string.Empty : step.Lanes is null ? ", scalar" : $", SIMD {CpuPathWords.First(w => w.Width == step.Lanes).Word}");
 
     /// <summary>Every measurement in order: per device, double before mixed (the mixed rows are compared with the first double row's scores).</summary>
-    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, int? LaneBits, int? Residency)> Steps(
+    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency)> Steps(
         IEnumerable<string> devices, List<ScoringPrecision> precisions, string[] stateWords, string[] cpuPathWords, List<int?> residencies)
     {
         foreach (var word in devices)
         {
             if (word == "reference")
             {
-                yield return (word, ScoringPrecision.Double, KernelState.Auto, 0, null);
+                yield return (word, ScoringPrecision.Double, KernelState.Auto, LaneWidth.Auto, null);
                 continue;
             }
 
@@ -218,16 +221,16 @@ internal static class BenchCommand
     /// The variants to run on a device: kernel states where there is a kernel (GPUs, the emulator), SIMD lanes or the
     /// scalar path on the CPU fast path (mixed precision: the scalar path only).
     /// </summary>
-    private static IEnumerable<(KernelState State, int? LaneBits)> Variants(string word, ScoringPrecision precision, string[] stateWords, string[] cpuPathWords)
+    private static IEnumerable<(KernelState State, LaneWidth? Lanes)> Variants(string word, ScoringPrecision precision, string[] stateWords, string[] cpuPathWords)
     {
         if (word == "cpu")
         {
             // The lanes are double precision only: mixed precision runs the scalar path, once.
-            return precision == ScoringPrecision.Mixed ? [(KernelState.Auto, null)] : CpuPathWords.Where(w => cpuPathWords.Contains(w.Word)).Select(w => (KernelState.Auto, w.Bits));
+            return precision == ScoringPrecision.Mixed ? [(KernelState.Auto, null)] : CpuPathWords.Where(w => cpuPathWords.Contains(w.Word)).Select(w => (KernelState.Auto, w.Width));
         }
 
         var states = stateWords.Contains("all") ? StateWords.Select(w => w.State) : StateWords.Where(w => stateWords.Contains(w.Word)).Select(w => w.State);
-        return GpuWords.Contains(word) || word == "ilgpu-cpu" ? states.Select(s => (s, (int?)0)) : [(KernelState.Auto, 0)];
+        return GpuWords.Contains(word) || word == "ilgpu-cpu" ? states.Select(s => (s, (LaneWidth?)LaneWidth.Auto)) : [(KernelState.Auto, LaneWidth.Auto)];
     }
 
     private static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(

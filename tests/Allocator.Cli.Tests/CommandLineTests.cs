@@ -441,7 +441,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains(lanes, devices[0], StringComparison.Ordinal);
         Assert.Contains("scalar", devices[1], StringComparison.Ordinal);
         Assert.Equal(2, badExit);
-        Assert.Contains($"'lanes-100' is not one of: lanes, lanes-512", badError, StringComparison.Ordinal);
+        Assert.Contains($"'lanes-100' is not one of: lanes, lanes-512, {width}, lanes-2x", badError, StringComparison.Ordinal);
     }
 
     [Fact]
