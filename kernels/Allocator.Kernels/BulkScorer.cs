@@ -150,7 +150,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     /// <summary>
     /// How the CPU fast path lays its lanes: as the options ask or, by default, two vectors side by side, 512-bit ones
     /// (16 doubles) where the runtime computes them in hardware (it does not where they slow the clock), else two of
-    /// <see cref="Vector{T}"/> (8 doubles with AVX2): the fastest layouts measured (RESULTS.md, "512-bit lanes").
+    /// <see cref="Vector{T}"/> (8 doubles with AVX2): the fastest layouts measured (RESULTS.md, "Wider blocks of lanes").
     /// Null: the scalar path (mixed precision, no SIMD, or not asked for).
     /// </summary>
     private static LaneWidth? CpuLanes(ScorerOptions options) =>
