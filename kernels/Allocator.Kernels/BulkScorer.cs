@@ -138,14 +138,8 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         }
     }
 
-    private static string CpuWidth(ScorerOptions options) => CpuLanes(options) switch
-    {
-        LaneWidth.Vector512 => $"{Vector512Lanes.Count} SIMD lanes of {Vector512Lanes.Bits} bits",
-        LaneWidth.Vector => $"{VectorLanes.Count} SIMD lanes of {VectorLanes.Bits} bits",
-        LaneWidth.TwinVector => $"{TwinLanes<VectorLanes>.Count} SIMD lanes of 2 x {VectorLanes.Bits} bits",
-        LaneWidth.TwinVector512 => $"{TwinLanes<Vector512Lanes>.Count} SIMD lanes of 2 x {Vector512Lanes.Bits} bits",
-        _ => "scalar",
-    };
+    private static string CpuWidth(ScorerOptions options) =>
+        Layout(CpuLanes(options)) is var (lanes, vectors) && lanes > 1 ? $"{lanes} SIMD lanes of {vectors} bits" : "scalar";
 
     /// <summary>
     /// How the CPU fast path lays its lanes: as the options ask or, by default, two vectors side by side, 512-bit ones
@@ -159,14 +153,14 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         : Vector512Lanes.IsHardwareAccelerated ? LaneWidth.TwinVector512
         : LaneWidth.TwinVector;
 
-    /// <summary>Scenarios per block of lanes.</summary>
-    private static int Lanes(LaneWidth? width) => width switch
+    /// <summary>Scenarios per block of lanes, and the vectors they are computed in (one lane: the scalar path).</summary>
+    private static (int Lanes, string Vectors) Layout(LaneWidth? width) => width switch
     {
-        LaneWidth.Vector512 => Vector512Lanes.Count,
-        LaneWidth.Vector => VectorLanes.Count,
-        LaneWidth.TwinVector => TwinLanes<VectorLanes>.Count,
-        LaneWidth.TwinVector512 => TwinLanes<Vector512Lanes>.Count,
-        _ => 1,
+        LaneWidth.Vector512 => (Vector512Lanes.Count, $"{Vector512Lanes.Bits}"),
+        LaneWidth.Vector => (VectorLanes.Count, $"{VectorLanes.Bits}"),
+        LaneWidth.TwinVector => (TwinLanes<VectorLanes>.Count, $"2 x {VectorLanes.Bits}"),
+        LaneWidth.TwinVector512 => (TwinLanes<Vector512Lanes>.Count, $"2 x {Vector512Lanes.Bits}"),
+        _ => (1, "64"),
     };
 
     private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options)
@@ -265,7 +259,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             }
             else if (UsesLanes(p) is { } width)
             {
-                var tables = CpuTables(instance, fleet, p, Lanes(width));
+                var tables = CpuTables(instance, fleet, p, Layout(width).Lanes);
                 switch (width)
                 {
                     case LaneWidth.Vector512:
@@ -397,7 +391,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     /// where the padded lane-blocked tables would pass 2^31 elements.
     /// </summary>
     private LaneWidth? UsesLanes(ScoreParams p) =>
-        CpuLanes(_options) is { } width && (long)LaneBlocks.Padded(p.Scenarios, Lanes(width)) * p.TableStride <= int.MaxValue ? width : null;
+        CpuLanes(_options) is { } width && (long)LaneBlocks.Padded(p.Scenarios, Layout(width).Lanes) * p.TableStride <= int.MaxValue ? width : null;
 
     /// <summary>
     /// The CPU fast path in SIMD lanes: scenario tables drawn in parallel, lane-blocked (padded to whole blocks with the

@@ -19,12 +19,6 @@ public interface ILaneVector<TSelf>
     /// <summary>The lanes: scenarios scored together.</summary>
     static abstract int Count { get; }
 
-    /// <summary>The width in bits.</summary>
-    static abstract int Bits { get; }
-
-    /// <summary>Whether this machine computes the width in hardware (else the runtime emulates it: right, but slow).</summary>
-    static abstract bool IsHardwareAccelerated { get; }
-
     /// <summary>The lanes' values.</summary>
     double this[int lane] { get; }
 
@@ -90,11 +84,8 @@ public readonly struct VectorLanes(Vector<double> value) : ILaneVector<VectorLan
     /// <inheritdoc />
     public static int Count => Vector<double>.Count;
 
-    /// <inheritdoc />
+    /// <summary>The width in bits.</summary>
     public static int Bits => Vector<byte>.Count * 8;
-
-    /// <inheritdoc />
-    public static bool IsHardwareAccelerated => Vector.IsHardwareAccelerated;
 
     /// <inheritdoc />
     public double this[int lane]
@@ -195,10 +186,10 @@ public readonly struct Vector512Lanes(Vector512<double> value) : ILaneVector<Vec
     /// <inheritdoc />
     public static int Count => Vector512<double>.Count;
 
-    /// <inheritdoc />
+    /// <summary>The width in bits.</summary>
     public static int Bits => 512;
 
-    /// <inheritdoc />
+    /// <summary>Whether the runtime computes 512-bit vectors fast here (else it emulates them: right, but slow).</summary>
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
     /// <inheritdoc />
@@ -306,11 +297,6 @@ internal readonly struct TwinLanes<THalf>(THalf low, THalf high) : ILaneVector<T
     /// <inheritdoc />
     public static int Count => 2 * THalf.Count;
 
-    /// <inheritdoc />
-    public static int Bits => 2 * THalf.Bits;
-
-    /// <inheritdoc />
-    public static bool IsHardwareAccelerated => THalf.IsHardwareAccelerated;
 
     /// <inheritdoc />
     public double this[int lane]
