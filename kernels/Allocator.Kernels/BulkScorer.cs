@@ -93,36 +93,56 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     /// Opens the requested device. <see cref="ScoringDevice.Auto"/> takes CUDA, then an OpenCL GPU, else the CPU fast
     /// path. A GPU that fails to start is reported to <paramref name="warn"/> and the CPU fast path is used instead.
     /// </summary>
-    public static BulkScorer Create(ScoringDevice device, Action<string>? warn = null, ScorerOptions? options = null)
+    public static BulkScorer Create(ScoringDevice device, Action<string>? warn = null, ScorerOptions? options = null) =>
+        Open(device, warn, options ?? ScorerOptions.Default, fallBack: true)!;
+
+    /// <summary>
+    /// Opens exactly the requested device, for measuring it (<c>allocator bench</c>): where a GPU asked for is absent or
+    /// fails to start, <paramref name="warn"/> is told why and there is no scorer (null), rather than the CPU in its place.
+    /// </summary>
+    public static BulkScorer? OpenExactly(ScoringDevice device, Action<string>? warn = null, ScorerOptions? options = null) =>
+        Open(device, warn, options ?? ScorerOptions.Default, fallBack: false);
+
+    private static BulkScorer? Open(ScoringDevice device, Action<string>? warn, ScorerOptions options, bool fallBack)
     {
-        options ??= ScorerOptions.Default;
+        var instead = fallBack ? "scoring on the CPU fast path instead" : "skipped";
         var context = DeviceCatalog.CreateContext();
         try
         {
             if (device is ScoringDevice.Auto or ScoringDevice.Cuda)
             {
-                if (context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda) is { } cuda && TryOpen(context, cuda, warn, options) is { } scorer)
+                if (context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda) is { } cuda && TryOpen(context, cuda, warn, options, instead) is { } scorer)
                 {
                     return scorer;
                 }
 
                 if (device == ScoringDevice.Cuda)
                 {
-                    warn?.Invoke("no usable CUDA device; scoring on the CPU fast path instead.");
+                    warn?.Invoke($"no usable CUDA device; {instead}.");
+                    if (!fallBack)
+                    {
+                        context.Dispose();
+                        return null;
+                    }
                 }
             }
 
             if (device is ScoringDevice.Auto or ScoringDevice.OpenCL)
             {
                 var gpu = context.Devices.OfType<CLDevice>().FirstOrDefault(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
-                if (gpu is not null && TryOpen(context, gpu, warn, options) is { } scorer)
+                if (gpu is not null && TryOpen(context, gpu, warn, options, instead) is { } scorer)
                 {
                     return scorer;
                 }
 
                 if (device == ScoringDevice.OpenCL)
                 {
-                    warn?.Invoke("no usable OpenCL GPU; scoring on the CPU fast path instead.");
+                    warn?.Invoke($"no usable OpenCL GPU; {instead}.");
+                    if (!fallBack)
+                    {
+                        context.Dispose();
+                        return null;
+                    }
                 }
             }
 
@@ -163,7 +183,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         _ => (1, "64"),
     };
 
-    private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options)
+    private static BulkScorer? TryOpen(Context context, Device device, Action<string>? warn, ScorerOptions options, string instead)
     {
         Accelerator? accelerator = null;
         try
@@ -175,7 +195,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             accelerator?.Dispose();
-            warn?.Invoke($"{device.Name} failed to start ({e.GetType().Name}: {e.Message}); scoring on the CPU fast path instead.");
+            warn?.Invoke($"{device.Name} failed to start ({e.GetType().Name}: {e.Message}); {instead}.");
             return null;
         }
     }

@@ -102,6 +102,8 @@ internal static class BenchCommand
         var errors = Terminal.Errors();
 
         var doublePath = new Dictionary<string, ScoreMatrix>();
+        var absent = new HashSet<string>();
+        var failed = new List<string>();
         void Run((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step)
         {
             var (word, precision, state, lanes, residency) = step;
@@ -118,9 +120,29 @@ internal static class BenchCommand
                 return;
             }
 
-            var (speed, scores) = Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors);
-            rows.Add(speed);
-            doublePath.TryAdd(word, scores);
+            if (absent.Contains(word))
+            {
+                return;
+            }
+
+            try
+            {
+                if (Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors) is not { } measured)
+                {
+                    absent.Add(word);
+                    return;
+                }
+
+                rows.Add(measured.Speed);
+                doublePath.TryAdd(word, measured.Scores);
+            }
+            catch (Exception e) when (word != "cpu" && e is not OutOfMemoryException)
+            {
+                // A device that fails while it scores (a driver error, a kernel the device cannot run) costs its row,
+                // not the others'; the exit code says that something failed.
+                failed.Add(Label(step));
+                errors.MarkupLine(Markup.Escape($"warning: {Label(step)} failed ({e.GetType().Name}: {e.Message}); skipped."));
+            }
         }
 
         // A bar on a terminal; one line per step when the output is piped or logged.
@@ -139,11 +161,17 @@ internal static class BenchCommand
         }
         else
         {
-            foreach (var step in steps)
+            foreach (var step in steps.Where(step => !absent.Contains(step.Word)))
             {
                 errors.MarkupLine(Markup.Escape($"measuring {Label(step)} ..."));
                 Run(step);
             }
+        }
+
+        if (rows.Count == 0)
+        {
+            errors.MarkupLine(Markup.Escape($"error: nothing was measured: {string.Join(", ", absent.Concat(failed))} not usable on this machine. `allocator devices` lists what is."));
+            return ExitCodes.Failed;
         }
 
         Print(instance, rows);
@@ -168,7 +196,7 @@ internal static class BenchCommand
             Console.Error.WriteLine($"Wrote {jsonPath}.");
         }
 
-        return rows.All(r => r.Agrees) ? ExitCodes.Success : ExitCodes.Failed;
+        return rows.All(r => r.Agrees) && failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>"all" is every device found (a GPU that is not there is skipped), the emulator and the reference.</summary>
@@ -233,11 +261,17 @@ internal static class BenchCommand
         return GpuWords.Contains(word) || word == "ilgpu-cpu" ? states.Select(s => (s, (LaneWidth?)LaneWidth.Auto)) : [(KernelState.Auto, LaneWidth.Auto)];
     }
 
-    private static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(
+    /// <summary>The device's figures, or null where it is absent or fails to start (said on the error stream): nothing in its place.</summary>
+    private static (ScorerSpeed Speed, ScoreMatrix Scores)? Measure(
         string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, IAnsiConsole errors)
     {
         var device = ScoringDevices.Words.First(w => w.Word == word).Device;
-        using var scorer = BulkScorer.Create(device, w => errors.MarkupLine(Markup.Escape($"warning: {w}")), options);
+        using var scorer = BulkScorer.OpenExactly(device, w => errors.MarkupLine(Markup.Escape($"warning: {word}: {w}")), options);
+        if (scorer is null)
+        {
+            return null;
+        }
+
         // GPUs at full size; the CPU paths on a slice with as many pairs per plan, so that each takes seconds, not hours.
         var divisor = scorer.Description.StartsWith("ilgpu-cpu", StringComparison.Ordinal) ? 64 : scorer.Description.StartsWith("cpu", StringComparison.Ordinal) ? 4 : 1;
         return ScoringBenchmark.Measure(scorer, instance, candidates[..Math.Max(1, plans / divisor)], Math.Max(16, scenarios / divisor), doublePath);

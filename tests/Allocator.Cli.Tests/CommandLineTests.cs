@@ -424,6 +424,36 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Bench_says_a_named_device_is_absent_leaves_it_out_and_measures_the_others()
+    {
+        var json = Path.Combine(_folder, "bench-absent.json");
+        using var context = Allocator.Kernels.DeviceCatalog.CreateContext();
+        var hasCuda = Allocator.Kernels.DeviceCatalog.List(context).Any(d => d.Kind == "cuda");
+
+        var (exit, _, stderr) = CliProcess.Run("bench", "--device", "cuda,cpu", "--precision", "double,mixed", "--plans", "64", "--scenarios", "128", "--json", json);
+        var (aloneExit, _, aloneError) = CliProcess.Run("bench", "--device", "cuda", "--precision", "double", "--plans", "64", "--scenarios", "128", "--json", json + ".alone");
+
+        Assert.True(exit == 0, stderr);
+        var devices = JsonNode.Parse(File.ReadAllText(json))!["scorers"]!.AsArray().Select(s => s!["device"]!.GetValue<string>()).ToList();
+        if (hasCuda)
+        {
+            Assert.Equal(2, devices.Count(d => d.StartsWith("cuda (", StringComparison.Ordinal)));
+            Assert.Equal(0, aloneExit);
+            return;
+        }
+
+        // Without CUDA: said once, no row for it and none in its place (the CPU rows are the CPU's own two).
+        Assert.Equal(1, stderr.Split('\n').Count(l => l.Contains("warning: cuda: no usable CUDA device; skipped.", StringComparison.Ordinal)));
+        Assert.DoesNotContain("measuring cuda, mixed", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, devices.Count);
+        Assert.All(devices, d => Assert.StartsWith("cpu (", d, StringComparison.Ordinal));
+        // Nothing else to measure: an error, exit 4, no JSON.
+        Assert.Equal(4, aloneExit);
+        Assert.Contains("nothing was measured: cuda", aloneError, StringComparison.Ordinal);
+        Assert.False(File.Exists(json + ".alone"));
+    }
+
+    [Fact]
     public void Bench_compares_cpu_lane_widths_side_by_side_and_refuses_a_path_it_does_not_know()
     {
         var json = Path.Combine(_folder, "bench-lanes.json");
