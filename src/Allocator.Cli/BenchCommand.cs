@@ -102,8 +102,9 @@ internal static class BenchCommand
         var errors = Terminal.Errors();
 
         var doublePath = new Dictionary<string, ScoreMatrix>();
-        var absent = new HashSet<string>();
-        var failed = new List<string>();
+        // What was asked for and not measured, with why: said as it happens, and kept in the JSON.
+        var absent = new Dictionary<string, string>();
+        var failed = new List<(string Step, string Reason)>();
         void Run((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step)
         {
             var (word, precision, state, lanes, residency) = step;
@@ -116,20 +117,28 @@ internal static class BenchCommand
             if (lanes is LaneWidth.Vector512 or LaneWidth.TwinVector512 && !Vector512Lanes.IsHardwareAccelerated)
             {
                 // Emulated 512-bit vectors give the right numbers slowly: no speed worth a row.
-                errors.MarkupLine(Markup.Escape("warning: lanes-512: this machine does not compute 512-bit vectors in hardware (or its runtime finds them slower); skipped."));
+                absent[Label(step)] = "this machine does not compute 512-bit vectors in hardware (or its runtime finds them slower); skipped.";
+                errors.MarkupLine(Markup.Escape($"warning: {Label(step)}: {absent[Label(step)]}"));
                 return;
             }
 
-            if (absent.Contains(word))
+            if (absent.ContainsKey(word))
             {
                 return;
             }
 
             try
             {
-                if (Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), errors) is not { } measured)
+                var reasons = new List<string>();
+                void Warn(string reason)
                 {
-                    absent.Add(word);
+                    reasons.Add(reason);
+                    errors.MarkupLine(Markup.Escape($"warning: {word}: {reason}"));
+                }
+
+                if (Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), Warn) is not { } measured)
+                {
+                    absent[word] = string.Join(" ", reasons);
                     return;
                 }
 
@@ -140,8 +149,8 @@ internal static class BenchCommand
             {
                 // A device that fails while it scores (a driver error, a kernel the device cannot run) costs its row,
                 // not the others'; the exit code says that something failed.
-                failed.Add(Label(step));
-                errors.MarkupLine(Markup.Escape($"warning: {Label(step)} failed ({e.GetType().Name}: {e.Message}); skipped."));
+                failed.Add((Label(step), $"failed ({e.GetType().Name}: {e.Message})"));
+                errors.MarkupLine(Markup.Escape($"warning: {Label(step)} {failed[^1].Reason}; skipped."));
             }
         }
 
@@ -161,7 +170,7 @@ internal static class BenchCommand
         }
         else
         {
-            foreach (var step in steps.Where(step => !absent.Contains(step.Word)))
+            foreach (var step in steps.Where(step => !absent.ContainsKey(step.Word)))
             {
                 errors.MarkupLine(Markup.Escape($"measuring {Label(step)} ..."));
                 Run(step);
@@ -170,7 +179,7 @@ internal static class BenchCommand
 
         if (rows.Count == 0)
         {
-            errors.MarkupLine(Markup.Escape($"error: nothing was measured: {string.Join(", ", absent.Concat(failed))} not usable on this machine. `allocator devices` lists what is."));
+            errors.MarkupLine(Markup.Escape($"error: nothing was measured: {string.Join(", ", absent.Keys.Concat(failed.Select(f => f.Step)))} not usable on this machine. `allocator devices` lists what is."));
             return ExitCodes.Failed;
         }
 
@@ -192,6 +201,7 @@ internal static class BenchCommand
                     float64PeakPerSecond = r.Peak?.Float64PerSecond, float32PeakPerSecond = r.Peak?.Float32PerSecond,
                     r.ArithmeticBoundPairsPerSecond, r.ShareOfArithmeticBound,
                 }),
+                skipped = absent.Select(a => new { asked = a.Key, reason = a.Value }).Concat(failed.Select(f => new { asked = f.Step, reason = f.Reason })),
             }, Json) + "\n");
             Console.Error.WriteLine($"Wrote {jsonPath}.");
         }
@@ -263,10 +273,10 @@ internal static class BenchCommand
 
     /// <summary>The device's figures, or null where it is absent or fails to start (said on the error stream): nothing in its place.</summary>
     private static (ScorerSpeed Speed, ScoreMatrix Scores)? Measure(
-        string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, IAnsiConsole errors)
+        string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, Action<string> warn)
     {
         var device = ScoringDevices.Words.First(w => w.Word == word).Device;
-        using var scorer = BulkScorer.OpenExactly(device, w => errors.MarkupLine(Markup.Escape($"warning: {word}: {w}")), options);
+        using var scorer = BulkScorer.OpenExactly(device, warn, options);
         if (scorer is null)
         {
             return null;

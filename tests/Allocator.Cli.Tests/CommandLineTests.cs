@@ -438,6 +438,7 @@ public sealed class CommandLineTests : IDisposable
         if (hasCuda)
         {
             Assert.Equal(2, devices.Count(d => d.StartsWith("cuda (", StringComparison.Ordinal)));
+            Assert.Empty(JsonNode.Parse(File.ReadAllText(json))!["skipped"]!.AsArray());
             Assert.Equal(0, aloneExit);
             return;
         }
@@ -447,6 +448,9 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("measuring cuda, mixed", stderr, StringComparison.Ordinal);
         Assert.Equal(2, devices.Count);
         Assert.All(devices, d => Assert.StartsWith("cpu (", d, StringComparison.Ordinal));
+        var skipped = Assert.Single(JsonNode.Parse(File.ReadAllText(json))!["skipped"]!.AsArray());
+        Assert.Equal("cuda", skipped!["asked"]!.GetValue<string>());
+        Assert.Equal("no usable CUDA device; skipped.", skipped["reason"]!.GetValue<string>());
         // Nothing else to measure: an error, exit 4, no JSON.
         Assert.Equal(4, aloneExit);
         Assert.Contains("nothing was measured: cuda", aloneError, StringComparison.Ordinal);
