@@ -3,11 +3,12 @@ using Allocator.Core.Contract;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Randomness;
 
-namespace Allocator.Solver.Tests;
+namespace Allocator.Tests;
 
 /// <summary>
 /// Tiny, tight random instances (capacity, power and chains all bind) and their true optimum by exhaustive
-/// enumeration of every decision, scored by the evaluator: the independent truth the exact models are held to.
+/// enumeration of every decision, scored by the evaluator: the independent truth the exact models and the scorers are
+/// held to. Shared by the test projects (linked into each).
 /// </summary>
 internal static class SmallInstances
 {
@@ -110,44 +111,58 @@ internal static class SmallInstances
     /// </summary>
     public static double? OptimumByEnumeration(CompiledInstance instance, Func<Assignment, double>? charge = null, Assignment? fixedPlan = null, Func<Block, bool>? isFree = null)
     {
-        // With a fixed plan, items that are not free have one choice: where that plan has them (or left out).
+        double? best = null;
+        foreach (var plan in Assignments(instance, fixedPlan, isFree))
+        {
+            var evaluation = PlanEvaluator.Evaluate(instance, plan);
+            var score = evaluation.Objective.Total - (charge?.Invoke(plan) ?? 0);
+            if (evaluation.IsFeasible && (best is null || score > best))
+            {
+                best = score;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Every assignment of the instance's decisions, feasible or not: each lease and job left out (where it may be) or
+    /// placed on each allowed pool at each allowed start. With <paramref name="fixedPlan"/>, only the blocks
+    /// <paramref name="isFree"/> says vary; the others stay where that plan has them.
+    /// </summary>
+    public static IEnumerable<Assignment> Assignments(CompiledInstance instance, Assignment? fixedPlan = null, Func<Block, bool>? isFree = null)
+    {
         List<(int Pool, int Start)> Fixed(bool isLease, int i, List<(int Pool, int Start)> all) =>
             fixedPlan is null || isFree!(isLease ? Block.Lease(i) : Block.Job(i)) ? all
             : [isLease ? (fixedPlan.LeasePool[i], fixedPlan.LeasePool[i] >= 0 ? fixedPlan.LeaseStart[i] : 0) : (fixedPlan.JobPool[i], fixedPlan.JobPool[i] >= 0 ? fixedPlan.JobStart[i] : 0)];
-        var leaseChoices = Enumerable.Range(0, instance.LeaseCount).Select(l => Fixed(true, l, Choices(
-            instance.LeasePools[l], instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], !instance.LeaseSigned[l]))).ToArray();
-        var jobChoices = Enumerable.Range(0, instance.JobCount).Select(j => Fixed(false, j, Choices(
-            instance.JobPools[j], instance.JobEarliestStart[j], instance.JobLatestStart(j), !instance.JobRequired[j]))).ToArray();
-        var leasePool = new int[instance.LeaseCount];
-        var leaseStart = new int[instance.LeaseCount];
-        var jobPool = new int[instance.JobCount];
-        var jobStart = new int[instance.JobCount];
-        double? best = null;
-        Enumerate(0);
-        return best;
-
-        void Enumerate(int item)
+        var choices = Enumerable.Range(0, instance.LeaseCount).Select(l => Fixed(true, l, Choices(
+                instance.LeasePools[l], instance.LeaseEarliestStart[l], instance.LeaseLatestStart[l], !instance.LeaseSigned[l])))
+            .Concat(Enumerable.Range(0, instance.JobCount).Select(j => Fixed(false, j, Choices(
+                instance.JobPools[j], instance.JobEarliestStart[j], instance.JobLatestStart(j), !instance.JobRequired[j]))))
+            .ToArray();
+        if (choices.Any(c => c.Count == 0))
         {
-            if (item == instance.LeaseCount + instance.JobCount)
-            {
-                var plan = new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
-                var evaluation = PlanEvaluator.Evaluate(instance, plan);
-                var score = evaluation.Objective.Total - (charge?.Invoke(plan) ?? 0);
-                if (evaluation.IsFeasible && (best is null || score > best))
-                {
-                    best = score;
-                }
+            yield break; // an item that must be placed and has nowhere to go: no assignment at all
+        }
 
-                return;
+        var picked = new int[choices.Length];
+        while (true)
+        {
+            var (leases, jobs) = (instance.LeaseCount, instance.JobCount);
+            yield return new Assignment(
+                [.. Enumerable.Range(0, leases).Select(l => choices[l][picked[l]].Pool)], [.. Enumerable.Range(0, leases).Select(l => choices[l][picked[l]].Start)],
+                [.. Enumerable.Range(0, jobs).Select(j => choices[leases + j][picked[leases + j]].Pool)], [.. Enumerable.Range(0, jobs).Select(j => choices[leases + j][picked[leases + j]].Start)]);
+
+            // The next choice, as an odometer: the last item turns fastest.
+            var item = choices.Length - 1;
+            while (item >= 0 && ++picked[item] == choices[item].Count)
+            {
+                picked[item--] = 0;
             }
 
-            var isJob = item >= instance.LeaseCount;
-            var index = isJob ? item - instance.LeaseCount : item;
-            foreach (var (pool, start) in isJob ? jobChoices[index] : leaseChoices[index])
+            if (item < 0)
             {
-                if (isJob) { (jobPool[index], jobStart[index]) = (pool, start); }
-                else { (leasePool[index], leaseStart[index]) = (pool, start); }
-                Enumerate(item + 1);
+                yield break;
             }
         }
     }
