@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
 
 namespace Allocator.Kernels;
 
@@ -14,8 +15,15 @@ public sealed record DeviceInfo(string Kind, string Name, long MemoryBytes, int 
 /// <summary>Lists the accelerators ILGPU finds on this machine (the CPU accelerator is ILGPU's emulator).</summary>
 public static class DeviceCatalog
 {
-    /// <summary>Creates the ILGPU context every kernel runner shares: all backends, with ILGPU.Algorithms enabled.</summary>
-    public static Context CreateContext() => Context.Create(builder => builder.Default().EnableAlgorithms());
+    /// <summary>
+    /// Creates the ILGPU context every kernel runner shares: all backends, with ILGPU.Algorithms enabled, and the GPU
+    /// drivers looked for under the names their packages install (<see cref="DriverLibraries"/>).
+    /// </summary>
+    public static Context CreateContext()
+    {
+        DriverLibraries.Register();
+        return Context.Create(builder => builder.Default().EnableAlgorithms());
+    }
 
     /// <summary>The devices in <paramref name="context"/>, CUDA first, then OpenCL, then the CPU emulator.</summary>
     public static IReadOnlyList<DeviceInfo> List(Context context)
@@ -26,6 +34,26 @@ public static class DeviceCatalog
             .. context.Devices
                 .OrderBy(d => d.AcceleratorType switch { AcceleratorType.Cuda => 0, AcceleratorType.OpenCL => 1, _ => 2 })
                 .Select(Describe),
+        ];
+    }
+
+    /// <summary>
+    /// The OpenCL devices on this machine that ILGPU leaves out of <paramref name="context"/>, each with why: its OpenCL
+    /// kernels need OpenCL C's generic address space, which some runtimes lack (PoCL 3's CPU device, for one).
+    /// </summary>
+    public static IReadOnlyList<(DeviceInfo Device, string Why)> Unusable(Context context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DriverLibraries.Register();
+        using var everyOpenCl = Context.Create(builder => builder.OpenCL(_ => true));
+        var usable = context.Devices.OfType<CLDevice>().Select(d => d.DeviceId).ToHashSet();
+        return
+        [
+            .. everyOpenCl.Devices.OfType<CLDevice>()
+                .Where(d => !usable.Contains(d.DeviceId))
+                .Select(d => (Describe(d), d.Capabilities.GenericAddressSpace
+                    ? $"OpenCL C {d.CLStdVersion.Major}.{d.CLStdVersion.Minor}, below what ILGPU takes"
+                    : $"OpenCL C {d.CVersion.Major}.{d.CVersion.Minor} without the generic address space ILGPU's kernels need")),
         ];
     }
 

@@ -24,6 +24,11 @@ internal static class DevicesCommand
 
             table.AddRow("cpu", "C# fast path (the fallback)", "host", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "-", "-", "-");
             AnsiConsole.Write(table);
+            foreach (var (device, why) in DeviceCatalog.Unusable(context))
+            {
+                Console.WriteLine($"not usable: {device.Kind} '{device.Name}' ({why}).");
+            }
+
             using var scorer = BulkScorer.Create(ScoringDevice.Auto, w => Console.Error.WriteLine($"warning: {w}"));
             Console.WriteLine($"--device auto uses: {scorer.Description}");
             return ExitCodes.Success;

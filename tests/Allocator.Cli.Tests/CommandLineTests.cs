@@ -319,13 +319,16 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void Devices_lists_the_cpu_fallback_and_what_auto_picks()
+    public void Devices_lists_the_cpu_fallback_what_auto_picks_and_the_opencl_devices_it_cannot_use()
     {
         var (exit, stdout, _) = CliProcess.Run("devices");
 
         Assert.Equal(0, exit);
         Assert.Contains("C# fast path", stdout, StringComparison.Ordinal);
         Assert.Contains("--device auto uses:", stdout, StringComparison.Ordinal);
+
+        // PoCL's CPU device (.ci/run installs it) speaks OpenCL C 1.2: found through libOpenCL.so.1, named, and why.
+        Assert.Matches(@"not usable: opencl '[^']+' \(OpenCL C 1\.2 without the generic address space ILGPU's kernels need\)\.", stdout);
     }
 
     [Fact]

@@ -35,3 +35,37 @@ public sealed class DeviceChoiceTests
         Assert.StartsWith("ilgpu-cpu", emulator.Description, StringComparison.Ordinal);
     }
 }
+
+public sealed class DriverLibraryTests
+{
+    private const string OpenClLoader = "/usr/lib/x86_64-linux-gnu/libOpenCL.so.1";
+
+    /// <summary>
+    /// ILGPU asks for "OpenCL", which Linux finds only as libOpenCL.so (a development link); Debian's OpenCL loader
+    /// installs libOpenCL.so.1. Without the catalog's lookup ILGPU never loads it, and an OpenCL GPU goes unseen.
+    /// </summary>
+    [Fact]
+    public void The_opencl_loader_is_found_under_the_name_its_package_installs()
+    {
+        Assert.True(File.Exists(OpenClLoader), $"{OpenClLoader} is missing: install Debian's ocl-icd-libopencl1 (.ci/run does)");
+
+        using var context = DeviceCatalog.CreateContext();
+
+        var mapped = File.ReadAllLines("/proc/self/maps").Where(l => l.Contains("libOpenCL.so", StringComparison.Ordinal)).ToList();
+        Assert.True(mapped.Count > 0, "ILGPU looked for OpenCL and did not load libOpenCL.so.1");
+    }
+
+    /// <summary>PoCL 3's CPU device: OpenCL C 1.2, no generic address space, so ILGPU leaves it out; the catalog says so.</summary>
+    [Fact]
+    public void An_opencl_device_ilgpu_leaves_out_is_named_with_why()
+    {
+        Assert.True(File.Exists("/etc/OpenCL/vendors/pocl.icd"), "PoCL's OpenCL CPU device is missing: install Debian's pocl-opencl-icd (.ci/run does)");
+
+        using var context = DeviceCatalog.CreateContext();
+
+        Assert.DoesNotContain(context.Devices, d => d.AcceleratorType == ILGPU.Runtime.AcceleratorType.OpenCL);
+        var (device, why) = Assert.Single(DeviceCatalog.Unusable(context));
+        Assert.Equal("opencl", device.Kind);
+        Assert.Equal("OpenCL C 1.2 without the generic address space ILGPU's kernels need", why);
+    }
+}
