@@ -137,7 +137,8 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 
                 if (device == ScoringDevice.OpenCL)
                 {
-                    warn?.Invoke($"no usable OpenCL GPU; {instead}.");
+                    var unusable = string.Concat(DeviceCatalog.Unusable(context).Select(u => $" ('{u.Device.Name}': {u.Why})"));
+                    warn?.Invoke($"no usable OpenCL GPU{unusable}; {instead}.");
                     if (!fallBack)
                     {
                         context.Dispose();

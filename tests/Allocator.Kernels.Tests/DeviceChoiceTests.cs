@@ -68,4 +68,17 @@ public sealed class DriverLibraryTests
         Assert.Equal("opencl", device.Kind);
         Assert.Equal("OpenCL C 1.2 without the generic address space ILGPU's kernels need", why);
     }
+
+    [Fact]
+    public void Asking_for_opencl_where_ilgpu_can_use_none_says_which_it_found_and_why()
+    {
+        Assert.True(File.Exists("/etc/OpenCL/vendors/pocl.icd"), "PoCL's OpenCL CPU device is missing: install Debian's pocl-opencl-icd (.ci/run does)");
+        var warnings = new List<string>();
+
+        using var scorer = BulkScorer.OpenExactly(ScoringDevice.OpenCL, warnings.Add);
+
+        Assert.Null(scorer);
+        var warning = Assert.Single(warnings);
+        Assert.Matches(@"^no usable OpenCL GPU \('[^']+': OpenCL C 1\.2 without the generic address space ILGPU's kernels need\); skipped\.$", warning);
+    }
 }
