@@ -107,18 +107,26 @@ public static class ScoringBenchmark
     /// <summary>
     /// Times <paramref name="scorer"/> on <paramref name="plans"/> x <paramref name="scenarios"/>, checks a sample of its
     /// pairs against the reference and, given the double path's scores of the same batch, every pair against those.
-    /// Returns the figures and the scores of its best run.
+    /// Returns the figures and the scores of its best run. A <paramref name="stop"/> ends it between two calls of the
+    /// scorer (<see cref="OperationCanceledException"/>): a half-measured device has no figures.
     /// </summary>
-    public static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(BulkScorer scorer, CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios, ScoreMatrix? doublePath = null)
+    public static (ScorerSpeed Speed, ScoreMatrix Scores) Measure(
+        BulkScorer scorer, CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios, ScoreMatrix? doublePath = null, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(plans);
-        scorer.Score(instance, plans, 1, scenarios); // warm-up: compilation, first launch, buffers
-        var runs = Enumerable.Range(0, Runs).Select(_ => scorer.Score(instance, plans, 1, scenarios)).ToList();
+        T Unless<T>(Func<T> call)
+        {
+            stop.ThrowIfCancellationRequested();
+            return call();
+        }
+
+        Unless(() => scorer.Score(instance, plans, 1, scenarios)); // warm-up: compilation, first launch, buffers
+        var runs = Enumerable.Range(0, Runs).Select(_ => Unless(() => scorer.Score(instance, plans, 1, scenarios))).ToList();
         var best = runs.MinBy(m => m.ScoringTime)!;
-        scorer.Summarize(instance, plans, 1, scenarios, 0.05);
-        var summary = Enumerable.Range(0, Runs).Min(_ => scorer.Summarize(instance, plans, 1, scenarios, 0.05).ScoringTime);
-        var (checkedPairs, worst) = Agreement(instance, plans, best, scorer.Precision);
+        Unless(() => scorer.Summarize(instance, plans, 1, scenarios, 0.05));
+        var summary = Enumerable.Range(0, Runs).Min(_ => Unless(() => scorer.Summarize(instance, plans, 1, scenarios, 0.05)).ScoringTime);
+        var (checkedPairs, worst) = Unless(() => Agreement(instance, plans, best, scorer.Precision));
         var sample = plans.Take(4).ToList();
         var work = PairTraffic.Touched(instance, sample, Math.Min(scenarios, 64));
         var speed = new ScorerSpeed(scorer.Description, plans.Count, scenarios, best.ScoringTime.TotalSeconds, summary.TotalSeconds, checkedPairs, worst)
@@ -162,8 +170,8 @@ public static class ScoringBenchmark
         return worst / gross;
     }
 
-    /// <summary>The plain reference scorer on one thread, pair by pair, best of <see cref="Runs"/>.</summary>
-    public static ScorerSpeed MeasureReference(CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios)
+    /// <summary>The plain reference scorer on one thread, pair by pair, best of <see cref="Runs"/>; a <paramref name="stop"/> ends it between plans.</summary>
+    public static ScorerSpeed MeasureReference(CompiledInstance instance, IReadOnlyList<Assignment> plans, int scenarios, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(plans);
         double Once()
@@ -171,6 +179,7 @@ public static class ScoringBenchmark
             var clock = Stopwatch.StartNew();
             foreach (var plan in plans)
             {
+                stop.ThrowIfCancellationRequested();
                 for (var k = 0; k < scenarios; k++)
                 {
                     ReferenceScorer.Score(instance, plan, 1, k);

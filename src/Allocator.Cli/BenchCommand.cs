@@ -41,9 +41,9 @@ internal static class BenchCommand
         {
             devices, instancePath, plans, scenarios, precisions, state, cpuPaths, residency, json,
         };
-        command.SetAction(parse => Run(
+        command.SetAction((parse, cancellation) => Task.Run(() => Run(
             parse.GetValue(devices)!, parse.GetValue(instancePath), parse.GetValue(plans), parse.GetValue(scenarios), parse.GetValue(precisions)!, parse.GetValue(state)!,
-            parse.GetValue(cpuPaths)!, parse.GetValue(residency)!, parse.GetValue(json)));
+            parse.GetValue(cpuPaths)!, parse.GetValue(residency)!, parse.GetValue(json), cancellation), CancellationToken.None));
         return command;
     }
 
@@ -57,7 +57,7 @@ internal static class BenchCommand
         ($"lanes-2x{VectorLanes.Bits}", LaneWidth.TwinVector), ("lanes-2x512", LaneWidth.TwinVector512), ("scalar", null),
     ];
 
-    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath)
+    private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath, CancellationToken stop)
     {
         var residencyWords = residencyList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var residencies = residencyWords.Select(w => w == "auto" ? 0 : int.TryParse(w, out var n) && n >= 256 && n % 256 == 0 ? n : -1).ToList();
@@ -110,7 +110,7 @@ internal static class BenchCommand
             var (word, precision, state, lanes, residency) = step;
             if (word == "reference")
             {
-                rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16)));
+                rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16), stop));
                 return;
             }
 
@@ -136,7 +136,7 @@ internal static class BenchCommand
                     errors.MarkupLine(Markup.Escape($"warning: {word}: {reason}"));
                 }
 
-                if (Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), Warn) is not { } measured)
+                if (Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), Warn, stop) is not { } measured)
                 {
                     absent[word] = string.Join(" ", reasons);
                     return;
@@ -145,13 +145,35 @@ internal static class BenchCommand
                 rows.Add(measured.Speed);
                 doublePath.TryAdd(word, measured.Scores);
             }
-            catch (Exception e) when (word != "cpu" && e is not OutOfMemoryException)
+            catch (Exception e) when (word != "cpu" && e is not (OutOfMemoryException or OperationCanceledException))
             {
                 // A device that fails while it scores (a driver error, a kernel the device cannot run) costs its row,
                 // not the others'; the exit code says that something failed.
                 failed.Add((Label(step), $"failed ({e.GetType().Name}: {e.Message})"));
                 errors.MarkupLine(Markup.Escape($"warning: {Label(step)} {failed[^1].Reason}; skipped."));
             }
+        }
+
+        // A stop (SIGTERM, Ctrl-C) ends the step in progress at its next call of the scorer; what was measured before it
+        // is printed and written, and the steps not measured are listed under skipped.
+        var interrupted = new List<string>();
+        void RunUnlessStopped((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step)
+        {
+            try
+            {
+                if (interrupted.Count == 0)
+                {
+                    stop.ThrowIfCancellationRequested();
+                    Run(step);
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                errors.MarkupLine(Markup.Escape($"interrupted: {Label(step)} and what follows it are not measured."));
+            }
+
+            interrupted.Add(Label(step));
         }
 
         // A bar on a terminal; one line per step when the output is piped or logged.
@@ -163,7 +185,7 @@ internal static class BenchCommand
                 foreach (var step in steps)
                 {
                     bar.Description = Markup.Escape($"measuring {Label(step)}");
-                    Run(step);
+                    RunUnlessStopped(step);
                     bar.Increment(1);
                 }
             });
@@ -172,14 +194,20 @@ internal static class BenchCommand
         {
             foreach (var step in steps.Where(step => !absent.ContainsKey(step.Word)))
             {
-                errors.MarkupLine(Markup.Escape($"measuring {Label(step)} ..."));
-                Run(step);
+                if (interrupted.Count == 0 && !stop.IsCancellationRequested)
+                {
+                    errors.MarkupLine(Markup.Escape($"measuring {Label(step)} ..."));
+                }
+
+                RunUnlessStopped(step);
             }
         }
 
         if (rows.Count == 0)
         {
-            errors.MarkupLine(Markup.Escape($"error: nothing was measured: {string.Join(", ", absent.Keys.Concat(failed.Select(f => f.Step)))} not usable on this machine. `allocator devices` lists what is."));
+            errors.MarkupLine(Markup.Escape(interrupted.Count > 0
+                ? "error: interrupted before anything was measured; nothing was written."
+                : $"error: nothing was measured: {string.Join(", ", absent.Keys.Concat(failed.Select(f => f.Step)))} not usable on this machine. `allocator devices` lists what is."));
             return ExitCodes.Failed;
         }
 
@@ -201,7 +229,9 @@ internal static class BenchCommand
                     float64PeakPerSecond = r.Peak?.Float64PerSecond, float32PeakPerSecond = r.Peak?.Float32PerSecond,
                     r.ArithmeticBoundPairsPerSecond, r.ShareOfArithmeticBound,
                 }),
-                skipped = absent.Select(a => new { asked = a.Key, reason = a.Value }).Concat(failed.Select(f => new { asked = f.Step, reason = f.Reason })),
+                interrupted = interrupted.Count > 0,
+                skipped = absent.Select(a => new { asked = a.Key, reason = a.Value }).Concat(failed.Select(f => new { asked = f.Step, reason = f.Reason }))
+                    .Concat(interrupted.Where(i => !absent.ContainsKey(i)).Select(i => new { asked = i, reason = "not measured: the run was stopped (SIGTERM or Ctrl-C)" })),
             }, Json) + "\n");
             Console.Error.WriteLine($"Wrote {jsonPath}.");
         }
@@ -273,7 +303,7 @@ internal static class BenchCommand
 
     /// <summary>The device's figures, or null where it is absent or fails to start (said on the error stream): nothing in its place.</summary>
     private static (ScorerSpeed Speed, ScoreMatrix Scores)? Measure(
-        string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, Action<string> warn)
+        string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, Action<string> warn, CancellationToken stop)
     {
         var device = ScoringDevices.Words.First(w => w.Word == word).Device;
         using var scorer = BulkScorer.OpenExactly(device, warn, options);
@@ -284,7 +314,7 @@ internal static class BenchCommand
 
         // GPUs at full size; the CPU paths on a slice with as many pairs per plan, so that each takes seconds, not hours.
         var divisor = scorer.Description.StartsWith("ilgpu-cpu", StringComparison.Ordinal) ? 64 : scorer.Description.StartsWith("cpu", StringComparison.Ordinal) ? 4 : 1;
-        return ScoringBenchmark.Measure(scorer, instance, candidates[..Math.Max(1, plans / divisor)], Math.Max(16, scenarios / divisor), doublePath);
+        return ScoringBenchmark.Measure(scorer, instance, candidates[..Math.Max(1, plans / divisor)], Math.Max(16, scenarios / divisor), doublePath, stop);
     }
 
     private static List<DeviceInfo> DeviceList()

@@ -427,6 +427,26 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_stopped_by_sigterm_keeps_what_it_measured_and_lists_the_rest_as_not_measured()
+    {
+        var json = Path.Combine(_folder, "bench.json");
+
+        // Stopped while the emulator compiles its kernel: the CPU rows are measured, the emulator's and the reference's are not.
+        var (exit, stderr) = await CliProcess.RunAndTerminate(
+            "measuring ilgpu-cpu", TimeSpan.Zero, "bench", "--device", "cpu,ilgpu-cpu,reference", "--precision", "double", "--plans", "256", "--scenarios", "8192", "--json", json);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("interrupted: ilgpu-cpu", stderr, StringComparison.Ordinal);
+        var written = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.True(written["interrupted"]!.GetValue<bool>());
+        var measured = written["scorers"]!.AsArray().Select(r => r!["device"]!.GetValue<string>()).ToList();
+        Assert.Contains(measured, d => d.StartsWith("cpu (C# fast path", StringComparison.Ordinal));
+        Assert.DoesNotContain(measured, d => d.StartsWith("reference", StringComparison.Ordinal));
+        var skipped = written["skipped"]!.AsArray().ToDictionary(s => s!["asked"]!.GetValue<string>(), s => s!["reason"]!.GetValue<string>());
+        Assert.Equal("not measured: the run was stopped (SIGTERM or Ctrl-C)", skipped["reference"]);
+    }
+
+    [Fact]
     public void Bench_says_a_named_device_is_absent_leaves_it_out_and_measures_the_others()
     {
         var json = Path.Combine(_folder, "bench-absent.json");
