@@ -47,11 +47,11 @@ internal static class BenchCommand
         return command;
     }
 
-    private static readonly (string Word, KernelState State)[] StateWords =
+    internal static readonly (string Word, KernelState State)[] StateWords =
         [("auto", KernelState.Auto), ("shared", KernelState.Shared), ("local", KernelState.Local), ("global", KernelState.Global)];
 
     // The CPU fast paths by word: SIMD lanes laid out as this machine computes fastest (auto) or as named, or scalar (null).
-    private static readonly (string Word, LaneWidth? Width)[] CpuPathWords =
+    internal static readonly (string Word, LaneWidth? Width)[] CpuPathWords =
     [
         ("lanes", LaneWidth.Auto), ("lanes-512", LaneWidth.Vector512), ($"lanes-{VectorLanes.Bits}", LaneWidth.Vector),
         ($"lanes-2x{VectorLanes.Bits}", LaneWidth.TwinVector), ("lanes-2x512", LaneWidth.TwinVector512), ("scalar", null),
@@ -59,24 +59,17 @@ internal static class BenchCommand
 
     private static int Run(string devices, string? instancePath, int plans, int scenarios, string precisionList, string stateList, string cpuPathList, string residencyList, string? jsonPath, CancellationToken stop)
     {
+        var words = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var precisionWords = precisionList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var stateWords = stateList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var cpuPathWords = cpuPathList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var residencyWords = residencyList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var residencies = residencyWords.Select(w => w == "auto" ? 0 : int.TryParse(w, out var n) && n >= 256 && n % 256 == 0 ? n : -1).ToList();
-        var cpuPathWords = cpuPathList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var knownPaths = CpuPathWords.Select(w => w.Word).ToList();
-        var stateWords = stateList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var knownStates = StateWords.Select(w => w.Word).Append("all").ToList();
-        var words = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var known = ScoringDevices.Words.Select(w => w.Word).Append("reference").Append("all").ToList();
-        var precisionWords = precisionList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var knownPrecisions = ScoringArithmetic.Words.Select(w => w.Word).ToList();
         if (!PlanCommand.OptionsAreValid(
-            ("--device", words.FirstOrDefault(w => !known.Contains(w)) is { } unknown ? $"'{unknown}' is not one of: {string.Join(", ", known)}" : null),
-            ("--precision", precisionWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPrecisions)}"
-                : precisionWords.FirstOrDefault(w => !knownPrecisions.Contains(w)) is { } badPrecision ? $"'{badPrecision}' is not one of: {string.Join(", ", knownPrecisions)}" : null),
-            ("--cpu-path", cpuPathWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownPaths)}"
-                : cpuPathWords.FirstOrDefault(w => !knownPaths.Contains(w)) is { } badPath ? $"'{badPath}' is not one of: {string.Join(", ", knownPaths)}" : null),
-            ("--kernel-state", stateWords.Length == 0 ? $"name at least one of: {string.Join(", ", knownStates)}"
-                : stateWords.FirstOrDefault(w => !knownStates.Contains(w)) is { } badState ? $"'{badState}' is not one of: {string.Join(", ", knownStates)}" : null),
+            ("--device", Unknown(words, [.. ScoringDevices.Words.Select(w => w.Word), "reference", "all"], allowNone: true)),
+            ("--precision", Unknown(precisionWords, [.. ScoringArithmetic.Words.Select(w => w.Word)])),
+            ("--cpu-path", Unknown(cpuPathWords, [.. CpuPathWords.Select(w => w.Word)])),
+            ("--kernel-state", Unknown(stateWords, [.. StateWords.Select(w => w.Word), "all"])),
             ("--threads-per-sm", residencyWords.Length == 0 ? "name at least one: auto, or a multiple of 256 such as 1536"
                 : residencies.IndexOf(-1) is var bad and >= 0 ? $"'{residencyWords[bad]}' is neither auto nor a multiple of 256 (at least 256)" : null),
             ("--plans", plans < 8 ? $"must be at least 8 (it is {plans})" : null),
@@ -94,150 +87,54 @@ internal static class BenchCommand
             return ExitCodes.InvalidInput;
         }
 
-        var candidates = ScoringBenchmark.Candidates(instance, plans);
         // Double before mixed on each device: the mixed rows are compared with the double path's scores, pair by pair.
-        var precisionsToRun = ScoringArithmetic.Words.Where(w => precisionWords.Contains(w.Word)).Select(w => w.Precision).ToList();
-        var steps = Steps(Expand(words), precisionsToRun, stateWords, cpuPathWords, [.. residencies.Distinct().Select(r => r == 0 ? (int?)null : r)]).ToList();
-        var rows = new List<ScorerSpeed>();
-        var errors = Terminal.Errors();
-
-        var doublePath = new Dictionary<string, ScoreMatrix>();
-        // What was asked for and not measured, with why: said as it happens, and kept in the JSON.
-        var absent = new Dictionary<string, string>();
-        var failed = new List<(string Step, string Reason)>();
-        void Run((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step)
+        var precisions = ScoringArithmetic.Words.Where(w => precisionWords.Contains(w.Word)).Select(w => w.Precision).ToList();
+        var steps = Steps(Expand(words), precisions, stateWords, cpuPathWords, [.. residencies.Distinct().Select(r => r == 0 ? (int?)null : r)]).ToList();
+        var bench = new BenchRun(instance, ScoringBenchmark.Candidates(instance, plans), plans, scenarios, stop);
+        bench.MeasureAll(steps);
+        if (bench.Rows.Count == 0)
         {
-            var (word, precision, state, lanes, residency) = step;
-            if (word == "reference")
-            {
-                rows.Add(ScoringBenchmark.MeasureReference(instance, candidates[..Math.Max(1, plans / 16)], Math.Max(16, scenarios / 16), stop));
-                return;
-            }
-
-            if (lanes is LaneWidth.Vector512 or LaneWidth.TwinVector512 && !Vector512Lanes.IsHardwareAccelerated)
-            {
-                // Emulated 512-bit vectors give the right numbers slowly: no speed worth a row.
-                absent[Label(step)] = "this machine does not compute 512-bit vectors in hardware (or its runtime finds them slower); skipped.";
-                errors.MarkupLine(Markup.Escape($"warning: {Label(step)}: {absent[Label(step)]}"));
-                return;
-            }
-
-            if (absent.ContainsKey(word))
-            {
-                return;
-            }
-
-            try
-            {
-                var reasons = new List<string>();
-                void Warn(string reason)
-                {
-                    reasons.Add(reason);
-                    errors.MarkupLine(Markup.Escape($"warning: {word}: {reason}"));
-                }
-
-                if (Measure(word, new ScorerOptions(precision, state, lanes is not null, residency, lanes ?? LaneWidth.Auto), instance, candidates, plans, scenarios, doublePath.GetValueOrDefault(word), Warn, stop) is not { } measured)
-                {
-                    absent[word] = string.Join(" ", reasons);
-                    return;
-                }
-
-                rows.Add(measured.Speed);
-                doublePath.TryAdd(word, measured.Scores);
-            }
-            catch (Exception e) when (word != "cpu" && e is not (OutOfMemoryException or OperationCanceledException))
-            {
-                // A device that fails while it scores (a driver error, a kernel the device cannot run) costs its row,
-                // not the others'; the exit code says that something failed.
-                failed.Add((Label(step), $"failed ({e.GetType().Name}: {e.Message})"));
-                errors.MarkupLine(Markup.Escape($"warning: {Label(step)} {failed[^1].Reason}; skipped."));
-            }
-        }
-
-        // A stop (SIGTERM, Ctrl-C) ends the step in progress at its next call of the scorer; what was measured before it
-        // is printed and written, and the steps not measured are listed under skipped.
-        var interrupted = new List<string>();
-        void RunUnlessStopped((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step)
-        {
-            try
-            {
-                if (interrupted.Count == 0)
-                {
-                    stop.ThrowIfCancellationRequested();
-                    Run(step);
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                errors.MarkupLine(Markup.Escape($"interrupted: {Label(step)} and what follows it are not measured."));
-            }
-
-            interrupted.Add(Label(step));
-        }
-
-        // A bar on a terminal; one line per step when the output is piped or logged.
-        if (errors.Profile.Capabilities.Interactive)
-        {
-            errors.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn()).Start(progress =>
-            {
-                var bar = progress.AddTask("measuring", maxValue: steps.Count);
-                foreach (var step in steps)
-                {
-                    bar.Description = Markup.Escape($"measuring {Label(step)}");
-                    RunUnlessStopped(step);
-                    bar.Increment(1);
-                }
-            });
-        }
-        else
-        {
-            foreach (var step in steps.Where(step => !absent.ContainsKey(step.Word)))
-            {
-                if (interrupted.Count == 0 && !stop.IsCancellationRequested)
-                {
-                    errors.MarkupLine(Markup.Escape($"measuring {Label(step)} ..."));
-                }
-
-                RunUnlessStopped(step);
-            }
-        }
-
-        if (rows.Count == 0)
-        {
-            errors.MarkupLine(Markup.Escape(interrupted.Count > 0
+            bench.Errors.MarkupLine(Markup.Escape(bench.Interrupted.Count > 0
                 ? "error: interrupted before anything was measured; nothing was written."
-                : $"error: nothing was measured: {string.Join(", ", absent.Keys.Concat(failed.Select(f => f.Step)))} not usable on this machine. `allocator devices` lists what is."));
+                : $"error: nothing was measured: {string.Join(", ", bench.Skipped.Select(s => s.Asked))} not usable on this machine. `allocator devices` lists what is."));
             return ExitCodes.Failed;
         }
 
-        Print(instance, rows);
+        Print(instance, bench.Rows);
         if (jsonPath is not null)
         {
-            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(new
-            {
-                date = DateTime.UtcNow,
-                machine = new { os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
-                devices = DeviceList(),
-                instance = new { name = instance.Source.Name, pools = instance.PoolCount, leases = instance.LeaseCount, jobs = instance.JobCount, periods = instance.Periods },
-                scorers = rows.Select(r => new
-                {
-                    r.Device, r.Plans, r.Scenarios, r.ScoringSeconds, r.PairsPerSecond, r.SummarySeconds, r.SummaryPairsPerSecond, r.CheckedPairs, r.WorstDifference, r.Agrees,
-                    precision = ScoringArithmetic.Word(r.Precision), r.StatePlacement, r.Tolerance, r.WorstAgainstDouble,
-                    r.CompulsoryBytesPerPair, r.TouchedBytesPerPair, r.BandwidthGBps, r.MemoryBoundPairsPerSecond, r.ShareOfMemoryBound,
-                    float64OperationsPerPair = r.Work?.Float64PerPair, moneyProductsPerPair = r.Work?.MoneyProductsPerPair, operationsPerPair = r.Work?.OperationsPerPair,
-                    float64PeakPerSecond = r.Peak?.Float64PerSecond, float32PeakPerSecond = r.Peak?.Float32PerSecond,
-                    r.ArithmeticBoundPairsPerSecond, r.ShareOfArithmeticBound,
-                }),
-                interrupted = interrupted.Count > 0,
-                skipped = absent.Select(a => new { asked = a.Key, reason = a.Value }).Concat(failed.Select(f => new { asked = f.Step, reason = f.Reason }))
-                    .Concat(interrupted.Where(i => !absent.ContainsKey(i)).Select(i => new { asked = i, reason = "not measured: the run was stopped (SIGTERM or Ctrl-C)" })),
-            }, Json) + "\n");
+            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(Document(instance, bench), Json) + "\n");
             Console.Error.WriteLine($"Wrote {jsonPath}.");
         }
 
-        return rows.All(r => r.Agrees) && failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        return bench.Rows.All(r => r.Agrees) && bench.Failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
+
+    /// <summary>Why a comma-separated option's words are refused (none named, or one not known), or null.</summary>
+    private static string? Unknown(string[] words, List<string> known, bool allowNone = false) =>
+        words.Length == 0 && !allowNone ? $"name at least one of: {string.Join(", ", known)}"
+        : words.FirstOrDefault(w => !known.Contains(w)) is { } unknown ? $"'{unknown}' is not one of: {string.Join(", ", known)}"
+        : null;
+
+    /// <summary>The JSON people compare across machines: the machine, its devices, the instance, each row, and what was not measured.</summary>
+    private static object Document(CompiledInstance instance, BenchRun bench) => new
+    {
+        date = DateTime.UtcNow,
+        machine = new { os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
+        devices = DeviceList(),
+        instance = new { name = instance.Source.Name, pools = instance.PoolCount, leases = instance.LeaseCount, jobs = instance.JobCount, periods = instance.Periods },
+        scorers = bench.Rows.Select(r => new
+        {
+            r.Device, r.Plans, r.Scenarios, r.ScoringSeconds, r.PairsPerSecond, r.SummarySeconds, r.SummaryPairsPerSecond, r.CheckedPairs, r.WorstDifference, r.Agrees,
+            precision = ScoringArithmetic.Word(r.Precision), r.StatePlacement, r.Tolerance, r.WorstAgainstDouble,
+            r.CompulsoryBytesPerPair, r.TouchedBytesPerPair, r.BandwidthGBps, r.MemoryBoundPairsPerSecond, r.ShareOfMemoryBound,
+            float64OperationsPerPair = r.Work?.Float64PerPair, moneyProductsPerPair = r.Work?.MoneyProductsPerPair, operationsPerPair = r.Work?.OperationsPerPair,
+            float64PeakPerSecond = r.Peak?.Float64PerSecond, float32PeakPerSecond = r.Peak?.Float32PerSecond,
+            r.ArithmeticBoundPairsPerSecond, r.ShareOfArithmeticBound,
+        }),
+        interrupted = bench.Interrupted.Count > 0,
+        skipped = bench.Skipped.Select(s => new { asked = s.Asked, reason = s.Reason }),
+    };
 
     /// <summary>"all" is every device found (a GPU that is not there is skipped), the emulator and the reference.</summary>
     private static IEnumerable<string> Expand(string[] words)
@@ -251,22 +148,16 @@ internal static class BenchCommand
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
-    private static string Label((string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency) step) =>
-        step.Word == "reference" ? "reference"
-        : $"{step.Word}, {ScoringArithmetic.Word(step.Precision)} precision"
-          + (step.State == KernelState.Auto ? string.Empty : $", state in {StateWords.First(w => w.State == step.State).Word} memory")
-          + (step.Residency is { } threads ? $", {threads} threads per multiprocessor" : string.Empty)
-          + (step.Word != "cpu" ? string.Empty : step.Lanes is null ? ", scalar" : $", SIMD {CpuPathWords.First(w => w.Width == step.Lanes).Word}");
 
     /// <summary>Every measurement in order: per device, double before mixed (the mixed rows are compared with the first double row's scores).</summary>
-    private static IEnumerable<(string Word, ScoringPrecision Precision, KernelState State, LaneWidth? Lanes, int? Residency)> Steps(
+    private static IEnumerable<BenchStep> Steps(
         IEnumerable<string> devices, List<ScoringPrecision> precisions, string[] stateWords, string[] cpuPathWords, List<int?> residencies)
     {
         foreach (var word in devices)
         {
             if (word == "reference")
             {
-                yield return (word, ScoringPrecision.Double, KernelState.Auto, LaneWidth.Auto, null);
+                yield return new BenchStep(word, ScoringPrecision.Double, KernelState.Auto, LaneWidth.Auto, null);
                 continue;
             }
 
@@ -278,7 +169,7 @@ internal static class BenchCommand
                     var bounded = word == "cuda" && state is KernelState.Auto or KernelState.Global;
                     foreach (var residency in bounded ? residencies : [null])
                     {
-                        yield return (word, precision, state, lanes, residency);
+                        yield return new BenchStep(word, precision, state, lanes, residency);
                     }
                 }
             }
@@ -302,7 +193,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The device's figures, or null where it is absent or fails to start (said on the error stream): nothing in its place.</summary>
-    private static (ScorerSpeed Speed, ScoreMatrix Scores)? Measure(
+    internal static (ScorerSpeed Speed, ScoreMatrix Scores)? Measure(
         string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, Action<string> warn, CancellationToken stop)
     {
         var device = ScoringDevices.Words.First(w => w.Word == word).Device;
