@@ -46,7 +46,7 @@ public static class KernelListing
         }
 
         Directory.CreateDirectory(args[0]);
-        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var context = DeviceCatalog.CreateContext();
         using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null!);
         foreach (var (name, explicitlyGrouped) in PairKernels)
         {

@@ -20,7 +20,7 @@ public sealed class OpenClCompileTests
     [MemberData(nameof(PtxCompileTests.Kernels), MemberType = typeof(PtxCompileTests))]
     public void The_kernel_compiles_to_opencl_c_that_clang_accepts(string name, Type? arithmetic, bool explicitlyGrouped)
     {
-        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var context = DeviceCatalog.CreateContext();
         using var backend = new CLBackend(context, GpuCapabilities(), CLDeviceVendor.Other, CLCVersion.CL20);
         var method = typeof(BulkScorer).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!;
         if (arithmetic is not null)

@@ -31,7 +31,7 @@ public sealed class PtxCompileTests
     [MemberData(nameof(Kernels))]
     public void The_kernel_compiles_to_ptx_with_the_code_it_needs(string name, Type? arithmetic, bool explicitlyGrouped)
     {
-        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var context = DeviceCatalog.CreateContext();
         using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null!);
         var method = typeof(BulkScorer).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!;
         if (arithmetic is not null)
@@ -56,7 +56,7 @@ public sealed class PtxCompileTests
     [Fact]
     public void A_residency_compiles_the_global_state_kernel_with_launch_bounds()
     {
-        using var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        using var context = DeviceCatalog.CreateContext();
         using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, nvvmAPI: null!);
         var method = typeof(BulkScorer).GetMethod("ResidentGlobalStateKernel", BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(typeof(DoubleArithmetic));
 
