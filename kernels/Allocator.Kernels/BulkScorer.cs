@@ -428,7 +428,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, units));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            var state = new LaneState<TLanes>(p.Jobs, p.Pools, p.Sites);
+            var state = new LaneState<TLanes>(p.Jobs, p.Pools, p.Sites, p.Periods);
             for (var unit = units * worker / workers; unit < units * (worker + 1) / workers; unit++)
             {
                 var (block, plan) = ((int)(unit / p.Plans), (int)(unit % p.Plans));

@@ -33,6 +33,12 @@ internal static class LanePairScorer<TLanes>
         ArgumentNullException.ThrowIfNull(state);
         var table = new LaneTable(tables, first * p.TableStride);
         state.Reset(p);
+        if (state.SpotBlock != first)
+        {
+            SpotOrders(table, state, p);
+            state.SpotBlock = first;
+        }
+
         for (var j = 0; j < p.Jobs; j++)
         {
             state.Left[j] = Runs(plan, j, plans, table, p);
@@ -140,18 +146,22 @@ internal static class LanePairScorer<TLanes>
         }
     }
 
-    /// <summary>Per lane, job j's <see cref="PairScorer.PeriodsToRun"/> in the lane's scenario.</summary>
+    /// <summary>
+    /// Per lane, job j's <see cref="PairScorer.PeriodsToRun"/> in the lane's scenario: the periods it needs (whole numbers
+    /// in the table), or its milestone where it fails and the milestone comes first.
+    /// </summary>
     private static TLanes Runs(int plan, int j, HostPlans plans, LaneTable table, in ScoreParams p)
     {
+        var needs = table[ScenarioSampler.Needs(p) + j];
         var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
-        Span<double> runs = stackalloc double[Lanes];
-        for (var lane = 0; lane < runs.Length; lane++)
+        if (p.JobSuccess == 0 || known <= 0)
         {
-            var fails = p.JobSuccess != 0 && table.Lane(ScenarioSampler.Success(p) + j, lane) == 0;
-            runs[lane] = PairScorer.PeriodsToRun((int)table.Lane(ScenarioSampler.Needs(p) + j, lane), known, fails);
+            return needs;
         }
 
-        return TLanes.Load(runs);
+        var milestone = TLanes.Create(known);
+        var failsFirst = TLanes.Equal(table[ScenarioSampler.Success(p) + j], TLanes.Create(0.0)) & TLanes.LessThan(milestone, needs);
+        return TLanes.Blend(failsFirst, milestone, needs);
     }
 
     /// <summary>Spot sells what is left: the fractional knapsack in each scenario's order for this period.</summary>
@@ -160,22 +170,44 @@ internal static class LanePairScorer<TLanes>
         var price = table[ScenarioSampler.Price(p) + t];
         for (var s = 0; s < p.Sites; s++)
         {
-            var first = table[ScenarioSampler.First(p) + s * p.Periods + t];
-            var count = table[ScenarioSampler.Count(p) + s * p.Periods + t];
-            if (!SameOrder(table, first, count, t, p))
+            var (first, count) = state.SharedSpotOrder[s * p.Periods + t];
+            if (count < 0)
             {
                 SpotLaneByLane(s, t, fleet, table, state, ref sums, p);
                 continue;
             }
 
-            for (var k = (int)first[0]; k < (int)first[0] + (int)count[0]; k++)
+            for (var k = first; k < first + count; k++)
             {
-                var pool = (int)table[ScenarioSampler.Order(p) + t * p.Pools + k][0];
+                var pool = state.SpotPool[t * p.Pools + k];
                 var kw = fleet.KwPerGpu(pool);
                 var sell = TLanes.Min(p.SellThrough * state.Free[pool], GpusWithinPower(state.PowerLeft[s], kw));
                 sums.SpotRevenue += sell * p.PeriodHours * price;
                 sums.PowerCost += sell * fleet.PowerCostPerGpuPeriod(pool);
                 state.PowerLeft[s] += -(sell * kw);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The block's spot orders, read once for all the plans scored against it (they depend on the scenarios alone): per
+    /// site and period where every lane sells the same pools in the same order, that order (first, count) as integers,
+    /// else a count of -1 (sold lane by lane).
+    /// </summary>
+    private static void SpotOrders(LaneTable table, LaneState<TLanes> state, in ScoreParams p)
+    {
+        for (var t = 0; t < p.Periods; t++)
+        {
+            for (var s = 0; s < p.Sites; s++)
+            {
+                var first = table[ScenarioSampler.First(p) + s * p.Periods + t];
+                var count = table[ScenarioSampler.Count(p) + s * p.Periods + t];
+                state.SharedSpotOrder[s * p.Periods + t] = SameOrder(table, first, count, t, p) ? ((int)first[0], (int)count[0]) : (0, -1);
+            }
+
+            for (var k = 0; k < p.Pools; k++)
+            {
+                state.SpotPool[t * p.Pools + k] = (int)table.Lane(ScenarioSampler.Order(p) + t * p.Pools + k, 0);
             }
         }
     }
@@ -301,13 +333,15 @@ public static class LaneBlocks
 internal sealed class LaneState<TLanes>
     where TLanes : struct, ILaneVector<TLanes>
 {
-    /// <summary>Room for an instance of <paramref name="jobs"/> jobs, <paramref name="pools"/> pools and <paramref name="sites"/> sites.</summary>
-    public LaneState(int jobs, int pools, int sites)
+    /// <summary>Room for an instance of <paramref name="jobs"/> jobs, <paramref name="pools"/> pools, <paramref name="sites"/> sites and <paramref name="periods"/> periods.</summary>
+    public LaneState(int jobs, int pools, int sites, int periods)
     {
         Left = new TLanes[jobs];
         Finished = new TLanes[jobs];
         Free = new TLanes[pools];
         PowerLeft = new TLanes[sites];
+        SharedSpotOrder = new (int, int)[sites * periods];
+        SpotPool = new int[periods * pools];
     }
 
     /// <summary>Per job and lane, the periods it has left to run.</summary>
@@ -319,6 +353,15 @@ internal sealed class LaneState<TLanes>
     internal TLanes[] Free { get; }
 
     internal TLanes[] PowerLeft { get; }
+
+    /// <summary>The scenario block <see cref="SharedSpotOrder"/> and <see cref="SpotPool"/> were read for (its first scenario), or -1.</summary>
+    internal int SpotBlock { get; set; } = -1;
+
+    /// <summary>Per site and period (<c>s * periods + t</c>), the spot order every lane shares: its first place and count; count -1 where the lanes' orders differ.</summary>
+    internal (int First, int Count)[] SharedSpotOrder { get; }
+
+    /// <summary>Per period and place (<c>t * pools + k</c>), the pool sold there in the block's first lane.</summary>
+    internal int[] SpotPool { get; }
 
     internal void Reset(in ScoreParams p)
     {
