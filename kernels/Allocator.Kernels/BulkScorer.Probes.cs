@@ -100,7 +100,10 @@ public sealed partial class BulkScorer
     private static double CpuRate<T>()
         where T : struct, IFloatingPointIeee754<T>
     {
-        const int Rounds = 1 << 22;
+        // A debug build runs the chains unoptimised, far slower: there the probe takes fewer rounds so that the tests'
+        // bench stays quick (a debug build's figures mean nothing). Calibrating the rounds by time was tried: the last
+        // row's float32 peak then read low in 3 runs of 14 (0 of 14 with the fixed count), so optimised builds keep it.
+        var rounds = Unoptimised ? 1 << 16 : 1 << 22;
         const int Chains = 8;
         var threads = Environment.ProcessorCount;
         var wide = Vector512.IsHardwareAccelerated;
@@ -110,11 +113,11 @@ public sealed partial class BulkScorer
             // Runs spread over a quarter of a second: a background compilation that outlasts the wait before the probe
             // then spoils some runs, not all (each is a few milliseconds).
             Thread.Sleep(run == 0 ? 0 : 50);
-            var seconds = OnEveryCore(_ => GC.KeepAlive(wide ? FmaChains512<T>(Rounds) : FmaChains<T>(Rounds)));
+            var seconds = OnEveryCore(_ => GC.KeepAlive(wide ? FmaChains512<T>(rounds) : FmaChains<T>(rounds)));
             best = run == 0 ? double.MaxValue : Math.Min(best, seconds);
         }
 
-        return 2.0 * Chains * (wide ? Vector512<T>.Count : Vector<T>.Count) * Rounds * threads / best;
+        return 2.0 * Chains * (wide ? Vector512<T>.Count : Vector<T>.Count) * rounds * threads / best;
     }
 
     /// <summary>
@@ -122,6 +125,10 @@ public sealed partial class BulkScorer
     /// Not the thread pool: a parallel loop may run its iterations on fewer threads than cores while the pool grows,
     /// which halved the probed peak on 2 cores in some rows of a run.
     /// </summary>
+    /// <summary>Whether this assembly's code runs unoptimised (a debug build).</summary>
+    private static readonly bool Unoptimised =
+        typeof(BulkScorer).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled);
+
     private static double OnEveryCore(Action<int> work)
     {
         var cores = Environment.ProcessorCount;

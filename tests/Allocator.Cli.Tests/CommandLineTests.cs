@@ -433,7 +433,7 @@ public sealed class CommandLineTests : IDisposable
 
         // Stopped while the emulator compiles its kernel: the CPU rows are measured, the emulator's and the reference's are not.
         var (exit, stderr) = await CliProcess.RunAndTerminate(
-            "measuring ilgpu-cpu", TimeSpan.Zero, "bench", "--device", "cpu,ilgpu-cpu,reference", "--precision", "double", "--plans", "256", "--scenarios", "8192", "--json", json);
+            "measuring ilgpu-cpu", TimeSpan.Zero, "bench", "--device", "cpu,ilgpu-cpu,reference", "--precision", "double", "--plans", "64", "--scenarios", "512", "--json", json);
 
         Assert.True(exit == 0, stderr);
         Assert.Contains("interrupted: ilgpu-cpu", stderr, StringComparison.Ordinal);
