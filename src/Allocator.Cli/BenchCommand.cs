@@ -122,6 +122,7 @@ internal static class BenchCommand
         date = DateTime.UtcNow,
         machine = new { os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
         devices = DeviceList(),
+        unusableDevices = UnusableDevices(),
         instance = new { name = instance.Source.Name, pools = instance.PoolCount, leases = instance.LeaseCount, jobs = instance.JobCount, periods = instance.Periods },
         scorers = bench.Rows.Select(r => new
         {
@@ -212,6 +213,13 @@ internal static class BenchCommand
     {
         using var context = DeviceCatalog.CreateContext();
         return [.. DeviceCatalog.List(context)];
+    }
+
+    /// <summary>The devices ILGPU sees and cannot run its kernels on, and why: what a machine has that no row measures.</summary>
+    private static List<object> UnusableDevices()
+    {
+        using var context = DeviceCatalog.CreateContext();
+        return [.. DeviceCatalog.Unusable(context).Select(u => (object)new { u.Device.Kind, u.Device.Name, why = u.Why })];
     }
 
     private static void Print(CompiledInstance instance, List<ScorerSpeed> rows)

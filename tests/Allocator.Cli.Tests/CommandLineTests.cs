@@ -424,6 +424,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>() >= 48);
         Assert.True(scorers[0]!["touchedBytesPerPair"]!.GetValue<double>() > scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>());
         Assert.True(scorers[0]!["bandwidthGBps"]!.GetValue<double>() > 0);
+        // What the machine has and no row measures: PoCL's OpenCL CPU device (.ci/run installs it), with why.
+        var unusable = Assert.Single(JsonNode.Parse(File.ReadAllText(json))!["unusableDevices"]!.AsArray());
+        Assert.Equal("opencl", unusable!["kind"]!.GetValue<string>());
+        Assert.Contains("generic address space", unusable["why"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
