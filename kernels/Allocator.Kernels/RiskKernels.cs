@@ -21,7 +21,7 @@ public static class RiskKernels
 
     /// <summary>
     /// Plan <paramref name="plan"/>'s summary on one thread. <paramref name="totals"/> holds S doubles per plan,
-    /// sorted in place.
+    /// the tail CVaR reads arranged first in place (<see cref="SmallestFirst"/>).
     /// </summary>
     public static void Summarize<TDouble>(int plan, in OutcomeData<TDouble> outcomes, TDouble totals, TDouble output, int scenarios, double alpha)
         where TDouble : struct, IColumn<double>
@@ -34,8 +34,8 @@ public static class RiskKernels
 
         var mean = Sum(0, outcomes, totals, first, scenarios) / scenarios;
         var squares = Squares(totals, first, scenarios, mean);
-        HeapSort(totals, first, scenarios);
         var worst = Worst(alpha, scenarios);
+        SmallestFirst(totals, first, scenarios, worst);
         Write(output, plan, scenarios, Sum(totals, first, worst) / worst, squares,
             mean, Sum(1, outcomes, totals, first, scenarios), Sum(2, outcomes, totals, first, scenarios), Sum(3, outcomes, totals, first, scenarios),
             Sum(4, outcomes, totals, first, scenarios), Sum(5, outcomes, totals, first, scenarios), Sum(6, outcomes, totals, first, scenarios),
@@ -45,8 +45,8 @@ public static class RiskKernels
     /// <summary>
     /// Plan <c>Grid.IdxX</c>'s summary by one thread group: the group writes the totals, eight of its threads each
     /// run one sum in scenario order, one the sum of squares, then the whole group sorts the totals (bitonic) and one
-    /// thread sums the tail. The heap sort of <see cref="Summarize"/> ran one thread per plan through thousands of
-    /// dependent memory reads; here every step of the sort is spread over the group.
+    /// thread sums the tail. A heap sort per plan on one thread (as <see cref="Summarize"/> once ran on the device) went
+    /// through thousands of dependent memory reads; here every step of the sort is spread over the group.
     /// </summary>
     public static void SummarizeInGroup<TDouble>(in OutcomeData<TDouble> outcomes, TDouble totals, TDouble output, int scenarios, double alpha)
         where TDouble : struct, IColumn<double>
@@ -232,13 +232,29 @@ public static class RiskKernels
         }
     }
 
-    /// <summary>Ascending heap sort of <c>values[first .. first + count)</c>: in place, no recursion, no extra memory.</summary>
-    private static void HeapSort<TDouble>(TDouble values, long first, int count)
+    /// <summary>
+    /// Puts the <paramref name="count"/> smallest of the <paramref name="all"/> values from <c>values[first]</c> first, in
+    /// ascending order: what a full sort puts there, and all that the tail's sum reads. A max-heap of the smallest so far
+    /// (a value below its top replaces it), then a heap sort of the heap: in place, no recursion, no extra memory; most
+    /// values cost one comparison, where sorting them all cost a sift each.
+    /// </summary>
+    private static void SmallestFirst<TDouble>(TDouble values, long first, int all, int count)
         where TDouble : struct, IColumn<double>
     {
         for (var start = count / 2 - 1; start >= 0; start--)
         {
             SiftDown(values, first, start, count);
+        }
+
+        for (var k = count; k < all; k++)
+        {
+            if (values[first + k] < values[first])
+            {
+                var top = values[first];
+                values[first] = values[first + k];
+                values[first + k] = top;
+                SiftDown(values, first, 0, count);
+            }
         }
 
         for (var end = count - 1; end > 0; end--)

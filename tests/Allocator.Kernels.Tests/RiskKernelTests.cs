@@ -45,7 +45,8 @@ public sealed class RiskKernelTests
     [InlineData(300)]
     public void The_group_kernel_on_the_device_and_the_fast_path_on_the_cpu_give_the_same_summary_to_the_last_bit(int scenarios)
     {
-        // The device sorts with a bitonic network spread over a thread group, the CPU with a heap sort on one thread;
+        // The device sorts with a bitonic network spread over a thread group, the CPU keeps the tail's smallest values in a
+        // heap on one thread and sorts those;
         // the sums run in scenario order on both. 300 scenarios is more than a group's threads and not a power of two,
         // and the alphas read prefixes of the sorted totals from one value to nearly all of them.
         var instance = ScoringCases.Instance(11);
