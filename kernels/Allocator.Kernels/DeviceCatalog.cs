@@ -8,7 +8,7 @@ namespace Allocator.Kernels;
 /// <summary>One accelerator ILGPU can see, described in the words an engineer benchmarking it needs.</summary>
 public sealed record DeviceInfo(string Kind, string Name, long MemoryBytes, int ComputeUnits, int MaxThreadsPerGroup, string? Architecture)
 {
-    /// <summary>The CUDA driver's version (null for other devices).</summary>
+    /// <summary>The CUDA driver's version, or an OpenCL device's platform and OpenCL version (null for the emulator).</summary>
     public string? Driver { get; init; }
 }
 
@@ -61,7 +61,12 @@ public static class DeviceCatalog
     public static DeviceInfo Describe(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var architecture = device is CudaDevice cuda ? $"{cuda.Architecture}, PTX {cuda.InstructionSet}" : null;
+        var architecture = device switch
+        {
+            CudaDevice cuda => $"{cuda.Architecture}, PTX {cuda.InstructionSet}",
+            CLDevice cl => $"OpenCL C {cl.CVersion.Major}.{cl.CVersion.Minor}, {cl.VendorName}",
+            _ => null,
+        };
         var kind = ScoringDevices.Word(device.AcceleratorType switch
         {
             AcceleratorType.Cuda => ScoringDevice.Cuda,
@@ -70,7 +75,13 @@ public static class DeviceCatalog
         });
         return new DeviceInfo(kind, device.Name, device.MemorySize, device.NumMultiprocessors, device.MaxNumThreadsPerGroup, architecture)
         {
-            Driver = device is CudaDevice withDriver ? withDriver.DriverVersion.ToString() : null,
+            // OpenCL names no driver version through ILGPU: its platform and the OpenCL version it implements stand in.
+            Driver = device switch
+            {
+                CudaDevice withDriver => withDriver.DriverVersion.ToString(),
+                CLDevice cl => $"{cl.PlatformName}, OpenCL {cl.PlatformVersion}",
+                _ => null,
+            },
         };
     }
 }

@@ -67,6 +67,9 @@ public sealed class DriverLibraryTests
         var (device, why) = Assert.Single(DeviceCatalog.Unusable(context));
         Assert.Equal("opencl", device.Kind);
         Assert.Equal("OpenCL C 1.2 without the generic address space ILGPU's kernels need", why);
+        // What an engineer compares machines by: the OpenCL C version and vendor, the platform and its OpenCL version.
+        Assert.Equal("OpenCL C 1.2, The pocl project", device.Architecture);
+        Assert.StartsWith("Portable Computing Language, OpenCL 3.", device.Driver, StringComparison.Ordinal);
     }
 
     [Fact]
