@@ -79,7 +79,7 @@ public sealed class ContractCornerTests
             {
                 WithoutUncertaintyMatchesTheEvaluator(seed, unusual: true, backends);
                 WithUncertaintyMatchesTheReference(seed, unusual: true, backends);
-            }, iter: 4, threads: 1);
+            }, iter: 40, threads: 1);
         }
         finally
         {
