@@ -155,7 +155,9 @@ public sealed class ExactPlannerTests
     {
         // New seeds every run (CsCheck prints a failing one); a failure becomes a fixed case above.
         Gen.ULong.Sample(seed => MatchesEnumeration(SolverKind.Scip, seed, threads: 1), iter: 15, threads: 1);
-        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_in_the_contracts_corners(SolverKind.Scip, seed), iter: 15, threads: 1);
+        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_in_the_contracts_corners(SolverKind.Scip, seed), iter: 40, threads: 1);
+        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_in_the_contracts_corners(SolverKind.CpSat, seed), iter: 20, threads: 1);
+        Gen.ULong.Sample(seed => Planner_matches_exhaustive_enumeration_in_the_contracts_corners(SolverKind.Highs, seed), iter: 20, threads: 1);
     }
 
     [Fact]
