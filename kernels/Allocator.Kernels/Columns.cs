@@ -57,6 +57,9 @@ public readonly struct ArrayColumn<T>(T[] array) : IColumn<T>
 {
     private readonly T[] _array = array;
 
+    /// <summary><paramref name="length"/> elements from <paramref name="start"/>, to write as a block.</summary>
+    public Span<T> Span(int start, int length) => _array.AsSpan(start, length);
+
     /// <inheritdoc />
     public T this[long i]
     {

@@ -58,6 +58,19 @@ internal static class LanePairScorer<TLanes>
         }
 
         var jobValue = JobValue(fleet, table, state, p);
+        if (valid == Lanes)
+        {
+            // A whole block: the plan's pairs for these scenarios are contiguous in each outcome column.
+            var at = plan * p.Scenarios + first; // host arrays: under 2^31 pairs
+            sums.LeaseRevenue.CopyTo(outcomes.LeaseRevenue.Span(at, Lanes));
+            sums.Penalty.CopyTo(outcomes.Penalty.Span(at, Lanes));
+            jobValue.CopyTo(outcomes.JobValue.Span(at, Lanes));
+            sums.SpotRevenue.CopyTo(outcomes.SpotRevenue.Span(at, Lanes));
+            sums.PowerCost.CopyTo(outcomes.PowerCost.Span(at, Lanes));
+            sums.ShortGpuHours.CopyTo(outcomes.ShortGpuHours.Span(at, Lanes));
+            return;
+        }
+
         for (var lane = 0; lane < valid; lane++)
         {
             var pair = (long)plan * p.Scenarios + first + lane;
