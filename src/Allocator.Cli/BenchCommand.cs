@@ -120,7 +120,7 @@ internal static class BenchCommand
     private static object Document(CompiledInstance instance, BenchRun bench) => new
     {
         date = DateTime.UtcNow,
-        machine = new { os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
+        machine = new { cpu = CpuModel(), os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
         devices = DeviceList(),
         unusableDevices = UnusableDevices(),
         instance = new { name = instance.Source.Name, pools = instance.PoolCount, leases = instance.LeaseCount, jobs = instance.JobCount, periods = instance.Periods },
@@ -209,6 +209,23 @@ internal static class BenchCommand
         return ScoringBenchmark.Measure(scorer, instance, candidates[..Math.Max(1, plans / divisor)], Math.Max(16, scenarios / divisor), doublePath, stop);
     }
 
+    /// <summary>The processor's model as the system names it (Linux: /proc/cpuinfo), else its architecture.</summary>
+    private static string CpuModel()
+    {
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo"))
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
+                {
+                    return line[(colon + 1)..].Trim();
+                }
+            }
+        }
+
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
     private static List<DeviceInfo> DeviceList()
     {
         using var context = DeviceCatalog.CreateContext();
@@ -249,7 +266,7 @@ internal static class BenchCommand
             Console.WriteLine($"{d.Kind}: {d.Name}, {d.MemoryBytes / (1L << 30):N0} GiB, {d.ComputeUnits} compute units{(d.Architecture is { } a ? $", {a}" : string.Empty)}{(d.Driver is { } v ? $", driver {v}" : string.Empty)}");
         }
 
-        Console.WriteLine($"cpu: {Environment.ProcessorCount} threads, {RuntimeInformation.OSDescription}");
+        Console.WriteLine($"cpu: {CpuModel()}, {Environment.ProcessorCount} threads, {RuntimeInformation.OSDescription}");
         AnsiConsole.Write(speed);
         AnsiConsole.Write(bounds);
         Console.WriteLine("Memory bound: the probed bandwidth over the bytes a pair must move whatever the caches do (its outcomes, and its share of the scenario table and plan columns). Touched: every byte the scoring code reads or writes, counted by running it: its traffic if nothing were cached.");

@@ -424,6 +424,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>() >= 48);
         Assert.True(scorers[0]!["touchedBytesPerPair"]!.GetValue<double>() > scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>());
         Assert.True(scorers[0]!["bandwidthGBps"]!.GetValue<double>() > 0);
+        // The processor, named as the system names it, so that machines compare.
+        Assert.False(string.IsNullOrWhiteSpace(JsonNode.Parse(File.ReadAllText(json))!["machine"]!["cpu"]!.GetValue<string>()));
         // What the machine has and no row measures: PoCL's OpenCL CPU device (.ci/run installs it), with why.
         var unusable = Assert.Single(JsonNode.Parse(File.ReadAllText(json))!["unusableDevices"]!.AsArray());
         Assert.Equal("opencl", unusable!["kind"]!.GetValue<string>());
