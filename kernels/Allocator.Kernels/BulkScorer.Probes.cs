@@ -120,15 +120,15 @@ public sealed partial class BulkScorer
         return 2.0 * Chains * (wide ? Vector512<T>.Count : Vector<T>.Count) * rounds * threads / best;
     }
 
+    /// <summary>Whether this assembly's code runs unoptimised (a debug build).</summary>
+    private static readonly bool Unoptimised =
+        typeof(BulkScorer).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled);
+
     /// <summary>
     /// Seconds for <paramref name="work"/>(0 .. cores - 1), one call per core, on threads of their own released together.
     /// Not the thread pool: a parallel loop may run its iterations on fewer threads than cores while the pool grows,
     /// which halved the probed peak on 2 cores in some rows of a run.
     /// </summary>
-    /// <summary>Whether this assembly's code runs unoptimised (a debug build).</summary>
-    private static readonly bool Unoptimised =
-        typeof(BulkScorer).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled);
-
     private static double OnEveryCore(Action<int> work)
     {
         var cores = Environment.ProcessorCount;

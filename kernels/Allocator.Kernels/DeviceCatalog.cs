@@ -44,7 +44,6 @@ public static class DeviceCatalog
     public static IReadOnlyList<(DeviceInfo Device, string Why)> Unusable(Context context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        DriverLibraries.Register();
         using var everyOpenCl = Context.Create(builder => builder.OpenCL(_ => true));
         var usable = context.Devices.OfType<CLDevice>().Select(d => d.DeviceId).ToHashSet();
         return

@@ -100,10 +100,11 @@ internal static class BenchCommand
             return ExitCodes.Failed;
         }
 
-        Print(instance, bench.Rows);
+        var machine = Devices();
+        Print(instance, bench.Rows, machine.Found);
         if (jsonPath is not null)
         {
-            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(Document(instance, bench), Json) + "\n");
+            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(Document(instance, bench, machine), Json) + "\n");
             Console.Error.WriteLine($"Wrote {jsonPath}.");
         }
 
@@ -117,12 +118,12 @@ internal static class BenchCommand
         : null;
 
     /// <summary>The JSON people compare across machines: the machine, its devices, the instance, each row, and what was not measured.</summary>
-    private static object Document(CompiledInstance instance, BenchRun bench) => new
+    private static object Document(CompiledInstance instance, BenchRun bench, (List<DeviceInfo> Found, List<(DeviceInfo Device, string Why)> Unusable) devices) => new
     {
         date = DateTime.UtcNow,
         machine = new { cpu = CpuModel(), os = RuntimeInformation.OSDescription, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
-        devices = DeviceList(),
-        unusableDevices = UnusableDevices(),
+        devices = devices.Found,
+        unusableDevices = devices.Unusable.Select(u => new { u.Device.Kind, u.Device.Name, why = u.Why }),
         instance = new { name = instance.Source.Name, pools = instance.PoolCount, leases = instance.LeaseCount, jobs = instance.JobCount, periods = instance.Periods },
         scorers = bench.Rows.Select(r => new
         {
@@ -145,7 +146,7 @@ internal static class BenchCommand
             return words.Distinct();
         }
 
-        var found = DeviceList().Select(d => d.Kind).ToHashSet();
+        var found = Devices().Found.Select(d => d.Kind).ToHashSet();
         return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
 
@@ -226,20 +227,17 @@ internal static class BenchCommand
         return RuntimeInformation.ProcessArchitecture.ToString();
     }
 
-    private static List<DeviceInfo> DeviceList()
+    /// <summary>
+    /// The devices ILGPU finds, and those it sees and cannot run its kernels on with why (what a machine has that no row
+    /// measures): read once, for the table and the JSON.
+    /// </summary>
+    private static (List<DeviceInfo> Found, List<(DeviceInfo Device, string Why)> Unusable) Devices()
     {
         using var context = DeviceCatalog.CreateContext();
-        return [.. DeviceCatalog.List(context)];
+        return ([.. DeviceCatalog.List(context)], [.. DeviceCatalog.Unusable(context)]);
     }
 
-    /// <summary>The devices ILGPU sees and cannot run its kernels on, and why: what a machine has that no row measures.</summary>
-    private static List<object> UnusableDevices()
-    {
-        using var context = DeviceCatalog.CreateContext();
-        return [.. DeviceCatalog.Unusable(context).Select(u => (object)new { u.Device.Kind, u.Device.Name, why = u.Why })];
-    }
-
-    private static void Print(CompiledInstance instance, List<ScorerSpeed> rows)
+    private static void Print(CompiledInstance instance, List<ScorerSpeed> rows, List<DeviceInfo> devices)
     {
         var speed = Table($"Scoring on this machine: {instance.Source.Name} ({instance.PoolCount} pools, {instance.LeaseCount} leases, {instance.JobCount} jobs, {instance.Periods} periods)",
             "plans x scenarios", "pairs/s", "pairs/s with summaries", "kernel state", "agreement");
@@ -261,7 +259,7 @@ internal static class BenchCommand
                 Figures.Whole(r.ArithmeticBoundPairsPerSecond ?? 0), Percent(r.ShareOfArithmeticBound));
         }
 
-        foreach (var d in DeviceList().Where(d => d.Kind != "ilgpu-cpu"))
+        foreach (var d in devices.Where(d => d.Kind != "ilgpu-cpu"))
         {
             Console.WriteLine($"{d.Kind}: {d.Name}, {d.MemoryBytes / (1L << 30):N0} GiB, {d.ComputeUnits} compute units{(d.Architecture is { } a ? $", {a}" : string.Empty)}{(d.Driver is { } v ? $", driver {v}" : string.Empty)}");
         }

@@ -40,6 +40,9 @@ public sealed class DriverLibraryTests
 {
     private const string OpenClLoader = "/usr/lib/x86_64-linux-gnu/libOpenCL.so.1";
 
+    private static void RequirePoCL() =>
+        Assert.True(File.Exists("/etc/OpenCL/vendors/pocl.icd"), "PoCL's OpenCL CPU device is missing: install Debian's pocl-opencl-icd (.ci/run does)");
+
     /// <summary>
     /// ILGPU asks for "OpenCL", which Linux finds only as libOpenCL.so (a development link); Debian's OpenCL loader
     /// installs libOpenCL.so.1. Without the catalog's lookup ILGPU never loads it, and an OpenCL GPU goes unseen.
@@ -59,7 +62,7 @@ public sealed class DriverLibraryTests
     [Fact]
     public void An_opencl_device_ilgpu_leaves_out_is_named_with_why()
     {
-        Assert.True(File.Exists("/etc/OpenCL/vendors/pocl.icd"), "PoCL's OpenCL CPU device is missing: install Debian's pocl-opencl-icd (.ci/run does)");
+        RequirePoCL();
 
         using var context = DeviceCatalog.CreateContext();
 
@@ -75,7 +78,7 @@ public sealed class DriverLibraryTests
     [Fact]
     public void Asking_for_opencl_where_ilgpu_can_use_none_says_which_it_found_and_why()
     {
-        Assert.True(File.Exists("/etc/OpenCL/vendors/pocl.icd"), "PoCL's OpenCL CPU device is missing: install Debian's pocl-opencl-icd (.ci/run does)");
+        RequirePoCL();
         var warnings = new List<string>();
 
         using var scorer = BulkScorer.OpenExactly(ScoringDevice.OpenCL, warnings.Add);
