@@ -44,8 +44,11 @@ public sealed class NightlyPlanner(
                 }
 
                 ServiceLog.NextRun(logger, next);
+                // The timer exists before anyone is told we wait: a clock moved on being told (a test's fake one)
+                // must find it, or the night is missed.
+                var wait = Task.Delay(next - now, time, stopping);
                 report.WaitingFor(next);
-                await Task.Delay(next - now, time, stopping).ConfigureAwait(false);
+                await wait.ConfigureAwait(false);
                 RunNight(o, stopping);
             }
         }

@@ -50,7 +50,7 @@ public sealed class NightlyReport
     /// <summary>Raised after each run is recorded (tests and the console wait on it).</summary>
     public event Action<RunRecord>? RunFinished;
 
-    /// <summary>Raised when the scheduler starts waiting for its next run.</summary>
+    /// <summary>Raised when the scheduler starts waiting for its next run, its timer already set.</summary>
     public event Action<DateTimeOffset>? Waiting;
 
     internal void Add(RunRecord record, RunOutcome outcome)
