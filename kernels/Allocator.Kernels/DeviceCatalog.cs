@@ -21,9 +21,18 @@ public static class DeviceCatalog
     /// </summary>
     public static Context CreateContext()
     {
-        DriverLibraries.Register();
-        return Context.Create(builder => builder.Default().EnableAlgorithms());
+        lock (Enumerating)
+        {
+            DriverLibraries.Register();
+            return Context.Create(builder => builder.Default().EnableAlgorithms());
+        }
     }
+
+    // One context is made at a time in a process: making one asks every OpenCL runtime for its devices, and on a fresh
+    // machine PoCL 3.1 crashed the test process (a null string read in libc on a thread-pool thread, in the second its
+    // first run created its kernel cache) while the tests made contexts on two threads. Not reproduced since; asked one
+    // at a time, no runtime's start-up races with itself. A command makes one or two contexts, so nothing waits.
+    private static readonly Lock Enumerating = new();
 
     /// <summary>The devices in <paramref name="context"/>, CUDA first, then OpenCL, then the CPU emulator.</summary>
     public static IReadOnlyList<DeviceInfo> List(Context context)
@@ -44,7 +53,7 @@ public static class DeviceCatalog
     public static IReadOnlyList<(DeviceInfo Device, string Why)> Unusable(Context context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        using var everyOpenCl = Context.Create(builder => builder.OpenCL(_ => true));
+        using var everyOpenCl = EveryOpenClDevice();
         var usable = context.Devices.OfType<CLDevice>().Select(d => d.DeviceId).ToHashSet();
         return
         [
@@ -54,6 +63,14 @@ public static class DeviceCatalog
                     ? $"OpenCL C {d.CLStdVersion.Major}.{d.CLStdVersion.Minor}, below what ILGPU takes"
                     : $"OpenCL C {d.CVersion.Major}.{d.CVersion.Minor} without the generic address space ILGPU's kernels need")),
         ];
+    }
+
+    private static Context EveryOpenClDevice()
+    {
+        lock (Enumerating)
+        {
+            return Context.Create(builder => builder.OpenCL(_ => true));
+        }
     }
 
     /// <summary>Describes one device.</summary>
