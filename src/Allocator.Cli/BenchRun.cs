@@ -17,11 +17,19 @@ internal sealed record BenchStep(string Word, ScoringPrecision Precision, Kernel
 }
 
 /// <summary>
+/// How one device's step is measured: its figures, or null where the device is absent or fails to start (said through
+/// <paramref name="warn"/>). <see cref="BenchCommand.Measure"/> opens the device and scores.
+/// </summary>
+internal delegate (ScorerSpeed Speed, ScoreMatrix Scores)? DeviceMeasure(
+    string word, ScorerOptions options, CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, ScoreMatrix? doublePath, Action<string> warn, CancellationToken stop);
+
+/// <summary>
 /// The steps of one <c>allocator bench</c> in order, and what came of them: the rows measured, and what was asked for and
 /// not measured, with why (a device absent or failing to start, one failing while it scores, a stop), said on the error
-/// stream as it happens.
+/// stream as it happens. The measuring is <see cref="BenchCommand.Measure"/> unless another is given: no device here
+/// fails while it scores, so the tests hand in one that does.
 /// </summary>
-internal sealed class BenchRun(CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, CancellationToken stop)
+internal sealed class BenchRun(CompiledInstance instance, List<Assignment> candidates, int plans, int scenarios, CancellationToken stop, DeviceMeasure? measure = null)
 {
     private const string Stopped = "not measured: the run was stopped (SIGTERM or Ctrl-C)";
 
@@ -126,7 +134,7 @@ internal sealed class BenchRun(CompiledInstance instance, List<Assignment> candi
             }
 
             var options = new ScorerOptions(step.Precision, step.State, step.Lanes is not null, step.Residency, step.Lanes ?? LaneWidth.Auto);
-            if (BenchCommand.Measure(step.Word, options, instance, candidates, plans, scenarios, _doublePath.GetValueOrDefault(step.Word), Warn, stop) is not { } measured)
+            if ((measure ?? BenchCommand.Measure)(step.Word, options, instance, candidates, plans, scenarios, _doublePath.GetValueOrDefault(step.Word), Warn, stop) is not { } measured)
             {
                 _absent[step.Word] = string.Join(" ", reasons);
                 return;
