@@ -263,7 +263,7 @@ internal static class LanePairScorer<TLanes>
             {
                 var pool = (int)table.Lane(ScenarioSampler.Order(p) + t * p.Pools + k, lane);
                 var kw = fleet.KwPerGpu(pool);
-                var sell = Math.Min(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
+                var sell = PairScorer.Smaller(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
                 spot[lane] += sell * p.PeriodHours * price;
                 power[lane] += sell * fleet.PowerCostPerGpuPeriod(pool);
                 powerLeft[s * W + lane] += -(sell * kw);
