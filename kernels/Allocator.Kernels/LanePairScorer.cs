@@ -84,6 +84,9 @@ internal static class LanePairScorer<TLanes>
     {
         var T = p.Periods;
         var zero = TLanes.Create(0.0);
+        // Where the offers' draws lie, found once: a call left in the offer loop (the JIT stops inlining this long method
+        // there) makes it keep the lease sums in memory across the loop.
+        var made = ScenarioSampler.Made(p);
         for (var pool = 0; pool < p.Pools; pool++)
         {
             var s = fleet.PoolSite[pool];
@@ -100,10 +103,10 @@ internal static class LanePairScorer<TLanes>
                 var start = plans.OfferStart[plan * p.Offers + u];
                 if (plans.OfferPool[plan * p.Offers + u] == pool && t >= start && t < start + fleet.OfferPeriods[u])
                 {
-                    var made = ~TLanes.Equal(table[ScenarioSampler.Made(p) + u], zero);
-                    leased = TLanes.Blend(made, leased + TLanes.Create(fleet.OfferGpus[u]), leased);
-                    pricePerHour = TLanes.Blend(made, pricePerHour + TLanes.Create(fleet.OfferPrice[u]), pricePerHour);
-                    penaltyPerHour = TLanes.Blend(made, penaltyPerHour + TLanes.Create(fleet.OfferPenalty[u]), penaltyPerHour);
+                    var isMade = ~TLanes.Equal(table[made + u], zero);
+                    leased = TLanes.Blend(isMade, leased + TLanes.Create(fleet.OfferGpus[u]), leased);
+                    pricePerHour = TLanes.Blend(isMade, pricePerHour + TLanes.Create(fleet.OfferPrice[u]), pricePerHour);
+                    penaltyPerHour = TLanes.Blend(isMade, penaltyPerHour + TLanes.Create(fleet.OfferPenalty[u]), penaltyPerHour);
                 }
             }
 
