@@ -57,8 +57,8 @@ public interface ILaneVector<TSelf>
     /// <summary>
     /// Per lane <see cref="PairScorer.Smaller"/>(a, b): b where b &lt; a, else a. One native minimum instruction (x86's
     /// MINPD(b, a) is exactly that; elsewhere NaN and a zero's sign may go otherwise: the scorer has no NaN, and a zero's
-    /// sign changes none of its sums), where IEEE's
-    /// minimum, exact for NaN and the sign of zero, takes three instructions on AVX-512.
+    /// sign changes none of its sums), where IEEE's minimum, exact for NaN and the sign of zero, takes three instructions
+    /// on AVX-512.
     /// </summary>
     static abstract TSelf Min(TSelf a, TSelf b);
 
