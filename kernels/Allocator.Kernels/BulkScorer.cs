@@ -106,7 +106,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     private static BulkScorer? Open(ScoringDevice device, Action<string>? warn, ScorerOptions options, bool fallBack)
     {
         var instead = fallBack ? "scoring on the CPU fast path instead" : "skipped";
-        var context = DeviceCatalog.CreateContext();
+        var context = device is ScoringDevice.Cpu or ScoringDevice.IlgpuCpu ? DeviceCatalog.CreateCpuContext() : DeviceCatalog.CreateContext();
         try
         {
             if (device is ScoringDevice.Auto or ScoringDevice.Cuda)

@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
 
@@ -27,6 +28,14 @@ public static class DeviceCatalog
             return Context.Create(builder => builder.Default().EnableAlgorithms());
         }
     }
+
+    /// <summary>
+    /// A context with ILGPU's CPU accelerator alone, for the CPU paths (the fast path and the emulator): no GPU driver or
+    /// OpenCL runtime is loaded, so a run on the CPU neither waits for one nor can fail in one. Otherwise as
+    /// <see cref="CreateContext"/> (ILGPU's default modes, ILGPU.Algorithms).
+    /// </summary>
+    public static Context CreateCpuContext() =>
+        Context.Create(builder => builder.DefaultCPU().AutoAssertions().AutoIOOperations().EnableAlgorithms());
 
     // One context is made at a time in a process: making one asks every OpenCL runtime for its devices, and on a fresh
     // machine PoCL 3.1 crashed the test process (a null string read in libc on a thread-pool thread, in the second its

@@ -5,7 +5,10 @@ namespace Allocator.Cli.Tests;
 /// <summary>Runs the real <c>allocator</c> executable built beside the tests, as a planner would.</summary>
 internal static class CliProcess
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunWith([], args);
+
+    /// <summary><see cref="Run"/> with these variables added to the environment.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWith((string Name, string Value)[] environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "allocator.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -16,6 +19,11 @@ internal static class CliProcess
         }
 
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

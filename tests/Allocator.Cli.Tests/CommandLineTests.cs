@@ -332,6 +332,39 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Scoring_on_the_cpu_loads_no_gpu_driver_or_opencl_runtime()
+    {
+        var plan = Path.Combine(_folder, "plan.json");
+        File.WriteAllText(plan, """
+            { "instance": "tiny",
+              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
+              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
+            """);
+
+        // The dynamic loader's own log of every library the process looks for (glibc's LD_DEBUG), one file per process.
+        string LookedFor(string device)
+        {
+            var log = Path.Combine(_folder, $"loads-{device}");
+            var (exit, _, errors) = CliProcess.RunWith([("LD_DEBUG", "libs"), ("LD_DEBUG_OUTPUT", log)], "score", CliProcess.Seed("tiny.json"), plan, "--device", device, "--scenarios", "8");
+            Assert.True(exit == 0, errors);
+            return string.Concat(Directory.GetFiles(_folder, $"loads-{device}.*").Select(File.ReadAllText));
+        }
+
+        var cpu = LookedFor("cpu");
+        var emulator = LookedFor("ilgpu-cpu");
+        var auto = LookedFor("auto");
+
+        // Looking for a GPU shows in the log (so the log would show it on the CPU paths too); the CPU paths look for none.
+        Assert.Contains("libOpenCL.so", auto, StringComparison.Ordinal);
+        Assert.Contains("libcuda.so", auto, StringComparison.Ordinal);
+        foreach (var library in new[] { "libOpenCL.so", "libcuda.so", "libpocl" })
+        {
+            Assert.DoesNotContain(library, cpu, StringComparison.Ordinal);
+            Assert.DoesNotContain(library, emulator, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Every_device_and_solver_is_spelled_one_way_and_a_wrong_word_is_refused_with_the_list()
     {
         var plan = Path.Combine(_folder, "plan.json");
