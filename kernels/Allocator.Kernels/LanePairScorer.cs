@@ -141,11 +141,23 @@ internal static class LanePairScorer<TLanes>
                 running &= TLanes.GreaterThanOrEqual(done, zero) & TLanes.LessThan(done, time);
             }
 
+            // Finished or waiting in every lane, or short of GPUs in every lane where it could run: no power test (it divides).
+            if (!TLanes.Any(running))
+            {
+                continue;
+            }
+
             var pool = plans.JobPlaces[places, JobRecord.Pool];
             var s = plans.JobPlaces[places, JobRecord.Site];
             var kw = plans.JobDraws[draws, JobRecord.KwPerGpu];
             var gpus = TLanes.Create(plans.JobDraws[draws, JobRecord.Gpus]);
-            running &= TLanes.GreaterThanOrEqual(state.Free[pool], gpus) & TLanes.GreaterThanOrEqual(GpusWithinPower(state.PowerLeft[s], kw), gpus);
+            running &= TLanes.GreaterThanOrEqual(state.Free[pool], gpus);
+            if (!TLanes.Any(running))
+            {
+                continue;
+            }
+
+            running &= TLanes.GreaterThanOrEqual(GpusWithinPower(state.PowerLeft[s], kw), gpus);
             if (!TLanes.Any(running))
             {
                 continue;
