@@ -10,6 +10,18 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    /// <summary>A feasible plan of tiny.json with the contract's fields only: acme-1 placed, nothing else.</summary>
+    private string WriteSmallPlan()
+    {
+        var plan = Path.Combine(_folder, "plan.json");
+        File.WriteAllText(plan, """
+            { "instance": "tiny",
+              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
+              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
+            """);
+        return plan;
+    }
+
     private string WriteInstance(Action<JsonNode> edit)
     {
         var node = JsonNode.Parse(File.ReadAllText(CliProcess.Seed("tiny.json")))!;
@@ -212,12 +224,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void Evaluate_of_a_feasible_plan_exits_0_and_of_an_infeasible_one_exits_3_listing_the_violation()
     {
-        var plan = Path.Combine(_folder, "plan.json");
-        File.WriteAllText(plan, """
-            { "instance": "tiny",
-              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
-              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
-            """);
+        var plan = WriteSmallPlan();
         var (ok, okOut, _) = CliProcess.Run("evaluate", CliProcess.Seed("tiny.json"), plan);
 
         File.WriteAllText(plan, File.ReadAllText(plan).Replace("\"accepted\": true", "\"accepted\": false", StringComparison.Ordinal));
@@ -334,12 +341,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void Scoring_on_the_cpu_loads_no_gpu_driver_or_opencl_runtime()
     {
-        var plan = Path.Combine(_folder, "plan.json");
-        File.WriteAllText(plan, """
-            { "instance": "tiny",
-              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
-              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
-            """);
+        var plan = WriteSmallPlan();
 
         // The dynamic loader's own log of every library the process looks for (glibc's LD_DEBUG), one file per process.
         string LookedFor(string device)
@@ -367,12 +369,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void Every_device_and_solver_is_spelled_one_way_and_a_wrong_word_is_refused_with_the_list()
     {
-        var plan = Path.Combine(_folder, "plan.json");
-        File.WriteAllText(plan, """
-            { "instance": "tiny",
-              "leases": [ { "id": "acme-1", "accepted": true, "pool": "m-h100", "start": 0 }, { "id": "beta-1", "accepted": false } ],
-              "jobs": [ { "id": "pretrain", "scheduled": false }, { "id": "posttrain", "scheduled": false } ] }
-            """);
+        var plan = WriteSmallPlan();
 
         var (_, devices, _) = CliProcess.Run("devices");
         var (emulated, _, emulatedErrors) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), plan, "--device", "ilgpu-cpu", "--scenarios", "8");
