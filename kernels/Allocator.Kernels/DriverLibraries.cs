@@ -9,8 +9,9 @@ namespace Allocator.Kernels;
 /// "OpenCL", which Linux's loader finds only as <c>libcuda.so</c> and <c>libOpenCL.so</c>: links that development
 /// packages add. A machine with only the driver, or only the OpenCL loader (Debian's ocl-icd-libopencl1), has
 /// <c>libcuda.so.1</c> and <c>libOpenCL.so.1</c>, and ILGPU would find no device there and say nothing. ILGPU's own
-/// name is tried first, then the installed one. It must be registered before the process's first ILGPU context: ILGPU
-/// remembers a driver it failed to load. Every context is therefore made by <see cref="DeviceCatalog.CreateContext"/>.
+/// name is tried first, then the installed one. It must be registered before the first context that looks for one: ILGPU
+/// remembers a driver it failed to load. Every context that looks for a GPU is therefore made by
+/// <see cref="DeviceCatalog.CreateContext"/> (<see cref="DeviceCatalog.CreateCpuContext"/> looks for none).
 /// </summary>
 internal static class DriverLibraries
 {
