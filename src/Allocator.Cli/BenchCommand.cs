@@ -89,7 +89,8 @@ internal static class BenchCommand
 
         // Double before mixed on each device: the mixed rows are compared with the double path's scores, pair by pair.
         var precisions = ScoringArithmetic.Words.Where(w => precisionWords.Contains(w.Word)).Select(w => w.Precision).ToList();
-        var steps = Steps(Expand(words), precisions, stateWords, cpuPathWords, [.. residencies.Distinct().Select(r => r == 0 ? (int?)null : r)]).ToList();
+        var machine = Devices();
+        var steps = Steps(Expand(words, machine.Found), precisions, stateWords, cpuPathWords, [.. residencies.Distinct().Select(r => r == 0 ? (int?)null : r)]).ToList();
         var bench = new BenchRun(instance, ScoringBenchmark.Candidates(instance, plans), plans, scenarios, stop);
         bench.MeasureAll(steps);
         if (bench.Rows.Count == 0)
@@ -100,7 +101,6 @@ internal static class BenchCommand
             return ExitCodes.Failed;
         }
 
-        var machine = Devices();
         Print(instance, bench.Rows, machine.Found);
         if (jsonPath is not null)
         {
@@ -139,17 +139,16 @@ internal static class BenchCommand
     };
 
     /// <summary>"all" is every device found (a GPU that is not there is skipped), the emulator and the reference.</summary>
-    private static IEnumerable<string> Expand(string[] words)
+    private static IEnumerable<string> Expand(string[] words, List<DeviceInfo> found)
     {
         if (!words.Contains("all"))
         {
             return words.Distinct();
         }
 
-        var found = Devices().Found.Select(d => d.Kind).ToHashSet();
-        return GpuWords.Where(found.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
+        var kinds = found.Select(d => d.Kind).ToHashSet();
+        return GpuWords.Where(kinds.Contains).Concat(["cpu", "ilgpu-cpu", "reference"]);
     }
-
 
     /// <summary>Every measurement in order: per device, double before mixed (the mixed rows are compared with the first double row's scores).</summary>
     private static IEnumerable<BenchStep> Steps(
@@ -229,7 +228,7 @@ internal static class BenchCommand
 
     /// <summary>
     /// The devices ILGPU finds, and those it sees and cannot run its kernels on with why (what a machine has that no row
-    /// measures): read once, for the table and the JSON.
+    /// measures): read once, for "all", the table and the JSON.
     /// </summary>
     private static (List<DeviceInfo> Found, List<(DeviceInfo Device, string Why)> Unusable) Devices()
     {

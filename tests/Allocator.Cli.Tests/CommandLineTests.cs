@@ -438,7 +438,8 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.True(exit == 0, stderr);
         Assert.Contains("cpu (C# fast path", stdout, StringComparison.Ordinal);
-        var scorers = JsonNode.Parse(File.ReadAllText(json))!["scorers"]!.AsArray();
+        var document = JsonNode.Parse(File.ReadAllText(json))!;
+        var scorers = document["scorers"]!.AsArray();
         // Per device double then mixed (checked against the double path pair by pair), then the reference.
         Assert.Equal(["double", "mixed", "double", "mixed", "double"], scorers.Select(s => s!["precision"]!.GetValue<string>()));
         Assert.All(scorers, s => Assert.True(s!["pairsPerSecond"]!.GetValue<double>() > 0));
@@ -455,9 +456,9 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(scorers[0]!["touchedBytesPerPair"]!.GetValue<double>() > scorers[0]!["compulsoryBytesPerPair"]!.GetValue<double>());
         Assert.True(scorers[0]!["bandwidthGBps"]!.GetValue<double>() > 0);
         // The processor, named as the system names it, so that machines compare.
-        Assert.False(string.IsNullOrWhiteSpace(JsonNode.Parse(File.ReadAllText(json))!["machine"]!["cpu"]!.GetValue<string>()));
+        Assert.False(string.IsNullOrWhiteSpace(document["machine"]!["cpu"]!.GetValue<string>()));
         // What the machine has and no row measures: PoCL's OpenCL CPU device (.ci/run installs it), with why.
-        var unusable = Assert.Single(JsonNode.Parse(File.ReadAllText(json))!["unusableDevices"]!.AsArray());
+        var unusable = Assert.Single(document["unusableDevices"]!.AsArray());
         Assert.Equal("opencl", unusable!["kind"]!.GetValue<string>());
         Assert.Contains("generic address space", unusable["why"]!.GetValue<string>(), StringComparison.Ordinal);
     }
