@@ -423,15 +423,16 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         where TLanes : struct, ILaneVector<TLanes>
     {
         var W = TLanes.Count;
-        var padded = LaneBlocks.Padded(p.Scenarios, W);
-        var units = (long)p.Plans * (padded / W);
+        var blocks = LaneBlocks.Padded(p.Scenarios, W) / W;
+        var units = (long)p.Plans * blocks;
+        var tile = LaneBlocks.PlansPerTile(p);
         var workers = (int)Math.Max(1, Math.Min(Environment.ProcessorCount, units));
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
             var state = new LaneState<TLanes>(p.Jobs, p.Pools, p.Sites, p.Periods);
             for (var unit = units * worker / workers; unit < units * (worker + 1) / workers; unit++)
             {
-                var (block, plan) = ((int)(unit / p.Plans), (int)(unit % p.Plans));
+                var (block, plan) = LaneBlocks.Unit(unit, tile, blocks, p.Plans);
                 LanePairScorer<TLanes>.Score(plan, block * W, Math.Min(W, p.Scenarios - block * W), fleet, plans, tables, state, outcomes, p);
             }
         });

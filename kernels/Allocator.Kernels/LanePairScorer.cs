@@ -87,6 +87,10 @@ internal static class LanePairScorer<TLanes>
         // Where the offers' draws lie, found once: a call left in the offer loop (the JIT stops inlining this long method
         // there) makes it keep the lease sums in memory across the loop.
         var made = ScenarioSampler.Made(p);
+        var revenue = sums.LeaseRevenue;
+        var penalty = sums.Penalty;
+        var short_ = sums.ShortGpuHours;
+        var power = sums.PowerCost;
         for (var pool = 0; pool < p.Pools; pool++)
         {
             var s = fleet.PoolSite[pool];
@@ -113,13 +117,18 @@ internal static class LanePairScorer<TLanes>
             var delivered = TLanes.Min(leased, TLanes.Max(zero, gpus));
             delivered = TLanes.Min(delivered, GpusWithinPower(state.PowerLeft[s], kw));
             var share = TLanes.Blend(TLanes.GreaterThan(leased, zero), delivered / leased, TLanes.Create(1.0));
-            sums.LeaseRevenue += p.PeriodHours * pricePerHour * share;
-            sums.Penalty += p.PeriodHours * penaltyPerHour * (TLanes.Create(1.0) - share);
-            sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
-            sums.PowerCost += delivered * fleet.PowerCostPerGpuPeriod(pool);
+            revenue += p.PeriodHours * pricePerHour * share;
+            penalty += p.PeriodHours * penaltyPerHour * (TLanes.Create(1.0) - share);
+            short_ += p.PeriodHours * (leased - delivered);
+            power += delivered * fleet.PowerCostPerGpuPeriod(pool);
             state.Free[pool] = TLanes.Max(zero, gpus - delivered);
             state.PowerLeft[s] += -(delivered * kw);
         }
+
+        sums.LeaseRevenue = revenue;
+        sums.Penalty = penalty;
+        sums.ShortGpuHours = short_;
+        sums.PowerCost = power;
     }
 
     /// <summary>Then jobs, in the order the plan starts them: all their GPUs, or they pause (per lane).</summary>
@@ -129,6 +138,7 @@ internal static class LanePairScorer<TLanes>
         var time = TLanes.Create(t);
         var zero = TLanes.Create(0.0);
         var (first, end) = PairScorer.Window(plan, t, plans, p);
+        var power = sums.PowerCost;
         for (var r = first; r < end; r++)
         {
             var j = plans.WindowJobs[r];
@@ -164,7 +174,7 @@ internal static class LanePairScorer<TLanes>
             }
 
             state.Free[pool] = TLanes.Blend(running, state.Free[pool] + -gpus, state.Free[pool]);
-            sums.PowerCost = TLanes.Blend(running, sums.PowerCost + (gpus * plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod]), sums.PowerCost);
+            power = TLanes.Blend(running, power + (gpus * plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod]), power);
             state.PowerLeft[s] = TLanes.Blend(running, state.PowerLeft[s] + -TLanes.Create(plans.JobDraws[draws, JobRecord.Kw]), state.PowerLeft[s]);
             state.Left[j] = TLanes.Blend(running, state.Left[j] - TLanes.Create(1.0), state.Left[j]);
             // Its last period run (done, or known to have failed at its milestone): it stops and counts as finished for
@@ -172,6 +182,8 @@ internal static class LanePairScorer<TLanes>
             var finishes = running & TLanes.Equal(state.Left[j], zero);
             state.Finished[j] = TLanes.Blend(finishes, time, state.Finished[j]);
         }
+
+        sums.PowerCost = power;
     }
 
     /// <summary>
@@ -205,15 +217,22 @@ internal static class LanePairScorer<TLanes>
                 continue;
             }
 
+            var revenue = sums.SpotRevenue;
+            var power = sums.PowerCost;
+            var powerLeft = state.PowerLeft[s];
             for (var k = first; k < first + count; k++)
             {
                 var pool = state.SpotPool[t * p.Pools + k];
                 var kw = fleet.KwPerGpu(pool);
-                var sell = TLanes.Min(p.SellThrough * state.Free[pool], GpusWithinPower(state.PowerLeft[s], kw));
-                sums.SpotRevenue += sell * p.PeriodHours * price;
-                sums.PowerCost += sell * fleet.PowerCostPerGpuPeriod(pool);
-                state.PowerLeft[s] += -(sell * kw);
+                var sell = TLanes.Min(p.SellThrough * state.Free[pool], GpusWithinPower(powerLeft, kw));
+                revenue += sell * p.PeriodHours * price;
+                power += sell * fleet.PowerCostPerGpuPeriod(pool);
+                powerLeft += -(sell * kw);
             }
+
+            sums.SpotRevenue = revenue;
+            sums.PowerCost = power;
+            state.PowerLeft[s] = powerLeft;
         }
     }
 
@@ -355,6 +374,38 @@ public static class LaneBlocks
 
     /// <summary><paramref name="scenarios"/> rounded up to whole blocks of <paramref name="lanes"/>.</summary>
     public static int Padded(int scenarios, int lanes) => (scenarios + lanes - 1) / lanes * lanes;
+
+    /// <summary>
+    /// The plans the CPU fast path scores against each block of scenarios in turn before the next tile of plans: as many
+    /// as fit <see cref="TileBytes"/> of plan columns. Block after block, a tile's columns stay in the core's
+    /// second-level cache; plan after plan against one block, as before, read every plan's columns from memory again
+    /// for each block (benchmarks/RESULTS.md, "Tiles of plans").
+    /// </summary>
+    public static int PlansPerTile(in ScoreParams p) => Math.Clamp(TileBytes / PlanBytes(p), 1, Math.Max(1, p.Plans));
+
+    /// <summary>
+    /// Unit <paramref name="unit"/> of a call's <paramref name="plans"/> x <paramref name="blocks"/> (block, plan) pairs
+    /// in tile order: the first <paramref name="tile"/> plans against block 0, 1, ..., then the next tile's; the last tile
+    /// may be narrower. Every pair comes once.
+    /// </summary>
+    public static (int Block, int Plan) Unit(long unit, int tile, int blocks, int plans)
+    {
+        var tileUnits = (long)tile * blocks;
+        var first = (int)(unit / tileUnits) * tile;
+        var width = Math.Min(tile, plans - first);
+        var inTile = unit % tileUnits;
+        return ((int)(inTile / width), first + (int)(inTile % width));
+    }
+
+    // A quarter of a current server core's second-level cache (1-2 MiB), so that a block of scenarios' tables fits beside
+    // it; 64 to 256 plans of colossus per tile scored at the same speed (RESULTS.md).
+    private const int TileBytes = 512 * 1024;
+
+    // The fixed columns a pair reads of its plan: a cell's three lease values, each job's record, the window offsets and
+    // the uncertain offers (the windows' job lists, at most a job per period, are left out).
+    private static int PlanBytes(in ScoreParams p) =>
+        sizeof(double) * ((3 * p.Pools * p.Periods) + (JobRecord.Draws * p.Jobs))
+        + sizeof(int) * ((JobRecord.Places * p.Jobs) + p.Periods + 1 + (2 * p.Offers));
 }
 
 /// <summary>One worker's per-lane working state for <see cref="LanePairScorer{TLanes}"/>, reused from block to block.</summary>

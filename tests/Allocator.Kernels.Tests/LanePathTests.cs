@@ -59,4 +59,52 @@ public sealed class LanePathTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 4, 10)]
+    [InlineData(7, 5, 7)]
+    [InlineData(100, 3, 5)]
+    [InlineData(4, 2, 9)]
+    public void Tiles_of_plans_take_every_block_and_plan_once_a_tile_at_a_time(int tile, int blocks, int plans)
+    {
+        var seen = new HashSet<(int Block, int Plan)>();
+        var lastTile = 0;
+        for (long unit = 0; unit < (long)blocks * plans; unit++)
+        {
+            var (block, plan) = LaneBlocks.Unit(unit, tile, blocks, plans);
+            Assert.InRange(block, 0, blocks - 1);
+            Assert.InRange(plan, 0, plans - 1);
+            Assert.True(seen.Add((block, plan)), $"unit {unit}: block {block}, plan {plan} came twice");
+            Assert.True(plan / tile >= lastTile, $"unit {unit}: plan {plan} is in a tile before the one being scored");
+            lastTile = plan / tile;
+        }
+
+        Assert.Equal(blocks * plans, seen.Count);
+    }
+
+    [Fact]
+    public void Lanes_over_several_tiles_of_plans_give_the_scalar_paths_numbers()
+    {
+        // Large plans (8 pools x 40 periods of lease cells) make small tiles: one more plan than a tile holds, and more.
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(8, 60, 10, 40, 3, Uncertainty: true)));
+        var tile = LaneBlocks.PlansPerTile(ScoreParams.For(instance, plans: 1000, scenarios: 37, scenarioOffset: 0, seed: 5));
+        Assert.InRange(tile, 2, 200);
+        var plans = ScoringCases.Plans(instance, 3, (2 * tile) + 3);
+        using var lanes = BulkScorer.Create(ScoringDevice.Cpu);
+        using var scalar = BulkScorer.Create(ScoringDevice.Cpu, options: new ScorerOptions(CpuLanes: false));
+        var a = lanes.Score(instance, plans, seed: 5, 37);
+        var b = scalar.Score(instance, plans, seed: 5, 37);
+        for (var n = 0; n < plans.Count; n++)
+        {
+            for (var k = 0; k < 37; k++)
+            {
+                var (x, y) = (ScoringCases.Parts(b[n, k]), ScoringCases.Parts(a[n, k]));
+                for (var i = 0; i < x.Length; i++)
+                {
+                    Assert.True(x[i].Equals(y[i]), $"plan {n} of {plans.Count} (tiles of {tile}), scenario {k}, part {i}: scalar {x[i]:R}, lanes {y[i]:R}");
+                }
+            }
+        }
+    }
 }
