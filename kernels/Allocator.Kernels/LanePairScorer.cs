@@ -87,9 +87,10 @@ internal static class LanePairScorer<TLanes>
         // Where the offers' draws lie, found once: a call left in the offer loop (the JIT stops inlining this long method
         // there) makes it keep the lease sums in memory across the loop.
         var made = ScenarioSampler.Made(p);
+        // The sums in locals, written back after the loop: added through the ref, they stayed in memory at every step.
         var revenue = sums.LeaseRevenue;
         var penalty = sums.Penalty;
-        var short_ = sums.ShortGpuHours;
+        var shortHours = sums.ShortGpuHours;
         var power = sums.PowerCost;
         for (var pool = 0; pool < p.Pools; pool++)
         {
@@ -119,7 +120,7 @@ internal static class LanePairScorer<TLanes>
             var share = TLanes.Blend(TLanes.GreaterThan(leased, zero), delivered / leased, TLanes.Create(1.0));
             revenue += p.PeriodHours * pricePerHour * share;
             penalty += p.PeriodHours * penaltyPerHour * (TLanes.Create(1.0) - share);
-            short_ += p.PeriodHours * (leased - delivered);
+            shortHours += p.PeriodHours * (leased - delivered);
             power += delivered * fleet.PowerCostPerGpuPeriod(pool);
             state.Free[pool] = TLanes.Max(zero, gpus - delivered);
             state.PowerLeft[s] += -(delivered * kw);
@@ -127,7 +128,7 @@ internal static class LanePairScorer<TLanes>
 
         sums.LeaseRevenue = revenue;
         sums.Penalty = penalty;
-        sums.ShortGpuHours = short_;
+        sums.ShortGpuHours = shortHours;
         sums.PowerCost = power;
     }
 
@@ -397,12 +398,12 @@ public static class LaneBlocks
         return ((int)(inTile / width), first + (int)(inTile % width));
     }
 
-    // A quarter of a current server core's second-level cache (1-2 MiB), so that a block of scenarios' tables fits beside
-    // it; 64 to 256 plans of colossus per tile scored at the same speed (RESULTS.md).
+    // A half to a quarter of a current server core's second-level cache (1-2 MiB), so that a block of scenarios' tables
+    // fits beside it; 64 to 256 plans of colossus per tile scored at the same speed (RESULTS.md).
     private const int TileBytes = 512 * 1024;
 
     // The fixed columns a pair reads of its plan: a cell's three lease values, each job's record, the window offsets and
-    // the uncertain offers (the windows' job lists, at most a job per period, are left out).
+    // the uncertain offers (the windows' job lists, whose length varies by plan, are left out).
     private static int PlanBytes(in ScoreParams p) =>
         sizeof(double) * ((3 * p.Pools * p.Periods) + (JobRecord.Draws * p.Jobs))
         + sizeof(int) * ((JobRecord.Places * p.Jobs) + p.Periods + 1 + (2 * p.Offers));
