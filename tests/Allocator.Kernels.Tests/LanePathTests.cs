@@ -46,17 +46,7 @@ public sealed class LanePathTests
         {
             var a = lanes.Score(instance, plans, seed: 5, scenarios, scenarioOffset: 3);
             var b = scalar.Score(instance, plans, seed: 5, scenarios, scenarioOffset: 3);
-            for (var n = 0; n < plans.Count; n++)
-            {
-                for (var k = 0; k < scenarios; k++)
-                {
-                    var (x, y) = (ScoringCases.Parts(b[n, k]), ScoringCases.Parts(a[n, k]));
-                    for (var i = 0; i < x.Length; i++)
-                    {
-                        Assert.True(x[i].Equals(y[i]), $"{width}: plan {n}, scenario {k} of {scenarios}, part {i}: scalar {x[i]:R}, lanes {y[i]:R}");
-                    }
-                }
-            }
+            AssertSameNumbers(b, a, plans.Count, scenarios, width);
         }
     }
 
@@ -86,7 +76,7 @@ public sealed class LanePathTests
     [Fact]
     public void Lanes_over_several_tiles_of_plans_give_the_scalar_paths_numbers()
     {
-        // Large plans (8 pools x 40 periods of lease cells) make small tiles: one more plan than a tile holds, and more.
+        // Large plans (8 pools x 40 periods of lease cells) make small tiles: two tiles and three plans more.
         var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(8, 60, 10, 40, 3, Uncertainty: true)));
         var tile = LaneBlocks.PlansPerTile(ScoreParams.For(instance, plans: 1000, scenarios: 37, scenarioOffset: 0, seed: 5));
         Assert.InRange(tile, 2, 200);
@@ -95,14 +85,20 @@ public sealed class LanePathTests
         using var scalar = BulkScorer.Create(ScoringDevice.Cpu, options: new ScorerOptions(CpuLanes: false));
         var a = lanes.Score(instance, plans, seed: 5, 37);
         var b = scalar.Score(instance, plans, seed: 5, 37);
-        for (var n = 0; n < plans.Count; n++)
+        AssertSameNumbers(b, a, plans.Count, 37, $"tiles of {tile}");
+    }
+
+    /// <summary>Every part of every pair equal (Equals: a zero's sign aside).</summary>
+    private static void AssertSameNumbers(ScoreMatrix scalar, ScoreMatrix lanes, int plans, int scenarios, string what)
+    {
+        for (var n = 0; n < plans; n++)
         {
-            for (var k = 0; k < 37; k++)
+            for (var k = 0; k < scenarios; k++)
             {
-                var (x, y) = (ScoringCases.Parts(b[n, k]), ScoringCases.Parts(a[n, k]));
+                var (x, y) = (ScoringCases.Parts(scalar[n, k]), ScoringCases.Parts(lanes[n, k]));
                 for (var i = 0; i < x.Length; i++)
                 {
-                    Assert.True(x[i].Equals(y[i]), $"plan {n} of {plans.Count} (tiles of {tile}), scenario {k}, part {i}: scalar {x[i]:R}, lanes {y[i]:R}");
+                    Assert.True(x[i].Equals(y[i]), $"{what}: plan {n}, scenario {k} of {scenarios}, part {i}: scalar {x[i]:R}, lanes {y[i]:R}");
                 }
             }
         }
