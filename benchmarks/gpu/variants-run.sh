@@ -6,12 +6,13 @@
 # surface), run in the order of `ls`. Then, where the machine has them, ptxas's register and spill figures for the PTX
 # files in .device-bundle/ptx/ and one Nsight Compute profile of head's pair kernel on the mid seed.
 # INSTANCES (optional) lists the instances to run instead, e.g. "seeds/mid-6x120x20x26.json"; PROFILE=0 skips Nsight.
-# Writes summary.txt, and every table and JSON under variants/, in $OUT as each run ends, so that a visit cut short by
-# the device's time limit still brings back the runs it finished. LOCAL (optional) lists builds to time again with
+# Writes summary.txt, and every table and JSON in variants.tar.gz, under $OUT, packed again as each run ends so that a
+# visit cut short by the device's time limit still brings back the runs it finished (the device tool brings back only a
+# few files, so they travel as one archive). LOCAL (optional) lists builds to time again with
 # --kernel-state local on the mid seed (the two-scenario kernels, whose auto placement is shared memory).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-out=${OUT:-/tmp/bench-out}; work=$out/variants; rm -rf "$work"; mkdir -p "$work"
+out=${OUT:-/tmp/bench-out}; work=/tmp/variants; rm -rf "$work"; mkdir -p "$out" "$work"
 source benchmarks/gpu/unpack.sh
 builds=(); for v in $(ls .device-bundle/variants 2>/dev/null); do
   rm -rf "/tmp/allocator-$v" && cp -r /tmp/allocator "/tmp/allocator-$v" && cp ".device-bundle/variants/$v/Allocator.Kernels.dll" "/tmp/allocator-$v/"
@@ -25,6 +26,7 @@ run() { # build, instance label, bench arguments...
   mkdir -p "$work/$build"
   /tmp/allocator-$build/allocator bench --device cuda --precision double --plans 4096 --scenarios 4096 --json "$work/$build/bench-$label.json" "$@" > "$work/$build/bench-$label.txt" 2>&1
   echo "== $build $label ($SECONDS s into the visit)"; grep -E "cuda \(|rror" "$work/$build/bench-$label.txt" | cut -c1-200
+  tar -C "$work" -czf "$out/variants.tar.gz" .
 }
 { for label in ${INSTANCES:-generated seeds/mid-6x120x20x26.json seeds/colossus-2026.json}; do
     for build in "${builds[@]}"; do
@@ -44,8 +46,9 @@ if [ -n "$ptxas" ]; then
 fi
 if [ -n "$ncu" ] && [ "${PROFILE:-1}" != 0 ]; then
   timeout 150 "$ncu" --clock-control none -k regex:PairKernel\|StateKernel -c 1 --section SpeedOfLight --section Occupancy --section WarpStateStats \
-    --section LaunchStats --section InstructionStats --section ComputeWorkloadAnalysis \
+    --section LaunchStats --section InstructionStats --section ComputeWorkloadAnalysis --section SourceCounters \
     /tmp/allocator/allocator bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json \
     > "$work/ncu-head-mid.txt" 2>&1
   grep -E "Registers Per|Achieved Occupancy|Theoretical Occupancy|Issue Slots Busy|Executed Ipc A|Warp Cycles Per Issued|FP64|Compute \(SM\) Thr|Memory Thr|Executed Instructions  " "$work/ncu-head-mid.txt" | head -30 | tee -a "$out/summary.txt"
 fi
+tar -C "$work" -czf "$out/variants.tar.gz" .

@@ -25,10 +25,10 @@ public sealed partial class BulkScorer
     // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
     private const int PortableSharedMemory = 48 * 1024;
 
-    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _globalStateKernel;
-    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads)? _localStateKernel;
-    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>? _sharedStateKernel;
-    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams>? _residentGlobalStateKernel;
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>? _globalStateKernel;
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>? _localStateKernel;
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>? _sharedStateKernel;
+    private Action<KernelConfig, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>? _residentGlobalStateKernel;
 
     // Threads per group of the kernel compiled for a residency (ScorerOptions.ThreadsPerMultiprocessor): a multiple of
     // every residency asked for is 256 threads.
@@ -79,20 +79,38 @@ public sealed partial class BulkScorer
     }
 
     /// <summary>
-    /// Whether a CUDA multiprocessor's shared memory holds the state of every thread it runs of the local-state kernel
-    /// (the most its registers allow), in full groups: then shared memory (+4% on the mid seed, level on colossus) keeps
-    /// the occupancy. Elsewhere (a large state, OpenCL, the emulator) the state stays in local memory.
+    /// Whether a CUDA multiprocessor's shared memory holds the state of every thread its registers let it run
+    /// (<see cref="ThreadsPerMultiprocessor"/>), in full groups: then shared memory keeps the occupancy (+4% on the mid
+    /// seed, level on colossus on the H200; +3% and +4% with the sizes as constants on the H100, where local memory lost
+    /// 9% on the mid seed). Elsewhere (a large state, OpenCL, the emulator) the state stays in local memory.
     /// </summary>
     private bool SharedCostsNoThreads(ScoreParams p)
     {
-        if (_accelerator is not CudaAccelerator cuda || SharedGroupSize(p) is not { } group || cuda.NumMultiprocessors <= 0)
+        if (_accelerator is not CudaAccelerator cuda || SharedGroupSize(p) is not { } group || ThreadsPerMultiprocessor(cuda) is not { } threads)
         {
             return false;
         }
 
-        var threads = LocalStateKernel().Threads / cuda.NumMultiprocessors;
         var groups = (threads + group - 1) / group;
         return groups * (group * (long)StateBytes(p) + DriverSharedMemoryPerGroup) <= cuda.MaxSharedMemoryPerMultiprocessor;
+    }
+
+    // The registers ptxas gives a thread of the pair kernel on sm_90, 55 to 60 across the builds measured (RESULTS.md),
+    // rounded up to the unit the hardware allocates them in (8 per thread).
+    private const int PairKernelRegisters = 64;
+
+    /// <summary>
+    /// The threads of the pair kernel one multiprocessor runs at once: as many as its registers hold at
+    /// <see cref="PairKernelRegisters"/> each, in whole warps, at most its thread limit; null where there is no such
+    /// figure. Counted here, not asked of the driver: the kernel is compiled for the instance's shape at its first
+    /// launch, and ILGPU's loader gives no occupancy before that (on the H100 the rule then fell back to the device's
+    /// thread count and chose local memory, 9% slower on the mid seed).
+    /// </summary>
+    private static int? ThreadsPerMultiprocessor(CudaAccelerator cuda)
+    {
+        var warp = Math.Max(1, cuda.WarpSize);
+        var threads = Math.Min(cuda.MaxNumThreadsPerMultiprocessor, cuda.TotalNumRegistersPerMultiprocessor / PairKernelRegisters / warp * warp);
+        return cuda.NumMultiprocessors > 0 && threads > 0 ? threads : null;
     }
 
     // Shared memory the driver reserves per group on recent GPUs (Nsight Compute: "Driver Shared Memory Per Block").
@@ -114,9 +132,9 @@ public sealed partial class BulkScorer
     private static int StateBytes(ScoreParams p) => p.ScratchStride * sizeof(double) + PairScorer.JobSlots(p.Jobs) * sizeof(int);
 
     /// <summary>
-    /// How many threads the pair kernel for <paramref name="placement"/> runs: one full wave (every multiprocessor at the
-    /// kernel's highest occupancy, as the driver computes it), so that no partial second wave idles most of the device
-    /// while it finishes; the device's thread count where the driver gives no figure (the emulator).
+    /// How many threads the pair kernel for <paramref name="placement"/> runs: with its state in local or global memory,
+    /// one full wave (every multiprocessor at the threads its registers hold), so that no partial second wave idles most
+    /// of the device while it finishes; the device's thread count elsewhere (shared memory, OpenCL, the emulator).
     /// </summary>
     private long PairThreads((KernelState State, int Group) placement, ScoreParams p)
     {
@@ -125,42 +143,40 @@ public sealed partial class BulkScorer
             return Math.Max(1, Math.Min(p.Pairs, (long)_accelerator.NumMultiprocessors * groupsPerMultiprocessor * ResidentGroupSize));
         }
 
-        var wave = placement.State switch
-        {
-            KernelState.Local => LocalStateKernel().Threads,
-            KernelState.Global => GlobalStateKernel().Threads,
-            _ => _accelerator.MaxNumThreads,
-        };
+        var wave = placement.State != KernelState.Shared && _accelerator is CudaAccelerator cuda && ThreadsPerMultiprocessor(cuda) is { } threads
+            ? (long)threads * cuda.NumMultiprocessors
+            : _accelerator.MaxNumThreads;
         return Math.Max(1, Math.Min(p.Pairs, wave));
     }
 
     private void LaunchPairKernel(
         (KernelState State, int Group) placement, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
     {
+        var shape = SpecializedValue.New(p.Shape);
         switch (placement.State)
         {
             case KernelState.Shared:
                 var size = placement.Group;
                 var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<byte>(size * StateBytes(p)));
                 (_sharedStateKernel ??= _options.Precision == ScoringPrecision.Mixed
-                    ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<MixedArithmetic>)
-                    : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams>(SharedStateKernel<DoubleArithmetic>))(config, fleet, plans, tables, outcomes, p);
+                    ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>(SharedStateKernel<MixedArithmetic>)
+                    : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>(SharedStateKernel<DoubleArithmetic>))(config, fleet, plans, tables, outcomes, p, shape);
                 break;
             case KernelState.Local:
-                LocalStateKernel().Launch((int)threads, fleet, plans, tables, outcomes, p, threads);
+                LocalStateKernel()((int)threads, fleet, plans, tables, outcomes, p, shape, threads);
                 break;
             default:
                 if (Residency(placement) is { } groupsPerMultiprocessor)
                 {
                     var specialization = new KernelSpecialization(ResidentGroupSize, groupsPerMultiprocessor);
                     (_residentGlobalStateKernel ??= _options.Precision == ScoringPrecision.Mixed
-                        ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<MixedArithmetic>, specialization)
-                        : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams>(ResidentGlobalStateKernel<DoubleArithmetic>, specialization))(
-                        new KernelConfig((int)((threads + ResidentGroupSize - 1) / ResidentGroupSize), ResidentGroupSize), fleet, plans, tables, scratch, jobScratch, outcomes, p);
+                        ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>(ResidentGlobalStateKernel<MixedArithmetic>, specialization)
+                        : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>(ResidentGlobalStateKernel<DoubleArithmetic>, specialization))(
+                        new KernelConfig((int)((threads + ResidentGroupSize - 1) / ResidentGroupSize), ResidentGroupSize), fleet, plans, tables, scratch, jobScratch, outcomes, p, shape);
                     break;
                 }
 
-                GlobalStateKernel().Launch((int)threads, fleet, plans, tables, scratch, jobScratch, outcomes, p, threads);
+                GlobalStateKernel()((int)threads, fleet, plans, tables, scratch, jobScratch, outcomes, p, shape, threads);
                 break;
         }
     }
@@ -174,70 +190,50 @@ public sealed partial class BulkScorer
             ? Math.Max(1, threads / ResidentGroupSize)
             : null;
 
-    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) LocalStateKernel()
-    {
-        if (_localStateKernel is { } loaded)
-        {
-            return loaded;
-        }
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long> LocalStateKernel() =>
+        _localStateKernel ??= _options.Precision == ScoringPrecision.Mixed
+            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>(LocalStateKernel<MixedArithmetic>)
+            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>(LocalStateKernel<DoubleArithmetic>);
 
-        KernelInfo? info;
-        var launch = _options.Precision == ScoringPrecision.Mixed
-            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<MixedArithmetic>, out info)
-            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(LocalStateKernel<DoubleArithmetic>, out info);
-        return (_localStateKernel = (launch, Wave(info))).Value;
-    }
-
-    private (Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long> Launch, long Threads) GlobalStateKernel()
-    {
-        if (_globalStateKernel is { } loaded)
-        {
-            return loaded;
-        }
-
-        KernelInfo? info;
-        var launch = _options.Precision == ScoringPrecision.Mixed
-            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<MixedArithmetic>, out info)
-            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, long>(GlobalStateKernel<DoubleArithmetic>, out info);
-        return (_globalStateKernel = (launch, Wave(info))).Value;
-    }
-
-    private long Wave(KernelInfo? info) =>
-        info?.MinGridSize is { } grid && info.MinGroupSize is { } group && grid > 0 && group > 0 ? (long)grid * group : _accelerator.MaxNumThreads;
+    private Action<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long> GlobalStateKernel() =>
+        _globalStateKernel ??= _options.Precision == ScoringPrecision.Mixed
+            ? _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>(GlobalStateKernel<MixedArithmetic>)
+            : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>(GlobalStateKernel<DoubleArithmetic>);
 
     /// <summary>
     /// Each thread's state in its group's shared memory, interleaved (element i of thread g at i * group + g) so that a
     /// warp's accesses fall in distinct banks: the group's doubles first, then its job slots.
     /// </summary>
-    private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+    private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
+        p = p.WithShape(shape.Value);
         var memory = SharedMemory.GetDynamic<byte>();
         var doubles = memory.SubView(0, (long)Group.DimX * p.ScratchStride * sizeof(double)).Cast<double>();
         var ints = memory.SubView((long)Group.DimX * p.ScratchStride * sizeof(double)).Cast<int>();
         ScorePairs<TArithmetic>(
             Grid.GlobalIndex.X, (long)Grid.DimX * Group.DimX, fleet, plans, tables,
-            new Strided<ViewColumn<double>, double>(new ViewColumn<double>(doubles), Group.IdxX, Group.DimX), new Strided<ViewColumn<int>, int>(new ViewColumn<int>(ints), Group.IdxX, Group.DimX), outcomes, p);
+            new Strided<ViewColumn<double>, double>(new ViewColumn<double>(doubles), Group.IdxX, Group.DimX), new Strided<ViewColumn<int>, int>(new ViewColumn<int>(ints), Group.IdxX, Group.DimX), outcomes, p, shape);
     }
 
     /// <summary>Each thread's state in its own local arrays of <see cref="MaxLocalState"/> doubles and as many integers.</summary>
     private static void LocalStateKernel<TArithmetic>(
-        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
+        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
         var state = new Strided<ViewColumn<double>, double>(new ViewColumn<double>(LocalMemory.Allocate1D<double>(MaxLocalState)), 0, 1);
         var jobs = new Strided<ViewColumn<int>, int>(new ViewColumn<int>(LocalMemory.Allocate1D<int>(MaxLocalState)), 0, 1);
-        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, state, jobs, outcomes, p);
+        ScorePairs<TArithmetic>(thread.X, threads, fleet, plans, tables, state, jobs, outcomes, p, shape);
     }
 
     /// <summary>Each thread's state in its own slices of global scratch buffers, interleaved by thread: any size.</summary>
     private static void GlobalStateKernel<TArithmetic>(
-        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, long threads)
+        Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
         ScorePairs<TArithmetic>(
             thread.X, threads, fleet, plans, tables,
-            new Strided<ViewColumn<double>, double>(scratch, thread.X, (int)threads), new Strided<ViewColumn<int>, int>(jobScratch, thread.X, (int)threads), outcomes, p);
+            new Strided<ViewColumn<double>, double>(scratch, thread.X, (int)threads), new Strided<ViewColumn<int>, int>(jobScratch, thread.X, (int)threads), outcomes, p, shape);
     }
 
     /// <summary>
@@ -245,22 +241,23 @@ public sealed partial class BulkScorer
     /// multiprocessor, which caps each thread's registers).
     /// </summary>
     private static void ResidentGlobalStateKernel<TArithmetic>(
-        DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
         var thread = Grid.GlobalIndex.X;
         var threads = Grid.DimX * Group.DimX;
         ScorePairs<TArithmetic>(
             thread, threads, fleet, plans, tables,
-            new Strided<ViewColumn<double>, double>(scratch, thread, threads), new Strided<ViewColumn<int>, int>(jobScratch, thread, threads), outcomes, p);
+            new Strided<ViewColumn<double>, double>(scratch, thread, threads), new Strided<ViewColumn<int>, int>(jobScratch, thread, threads), outcomes, p, shape);
     }
 
     /// <summary>Thread <paramref name="thread"/> of <paramref name="threads"/> scores pair after pair, a wave apart.</summary>
     private static void ScorePairs<TArithmetic>(
         long thread, long threads, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, Strided<ViewColumn<double>, double> state, Strided<ViewColumn<int>, int> jobs,
-        OutcomeData<ViewColumn<double>> outcomes, ScoreParams p)
+        OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
+        p = p.WithShape(shape.Value);
         for (var pair = thread; pair < p.Pairs; pair += threads)
         {
             Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));

@@ -29,6 +29,24 @@ public readonly record struct ScoreParams(
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;
 
+    /// <summary>What the instance alone sets: the same for every call on it (see <see cref="ScoreShape"/>).</summary>
+    public ScoreShape Shape => new(Periods, Pools, Sites, Jobs, Offers, JobSuccess, ScratchStride, TableStride, PeriodHours, SellThrough);
+
+    /// <summary>These scalars with the instance's part taken from <paramref name="shape"/> (on a device, constants).</summary>
+    public ScoreParams WithShape(ScoreShape shape) => this with
+    {
+        Periods = shape.Periods,
+        Pools = shape.Pools,
+        Sites = shape.Sites,
+        Jobs = shape.Jobs,
+        Offers = shape.Offers,
+        JobSuccess = shape.JobSuccess,
+        ScratchStride = shape.ScratchStride,
+        TableStride = shape.TableStride,
+        PeriodHours = shape.PeriodHours,
+        SellThrough = shape.SellThrough,
+    };
+
     /// <summary>The scalars of scoring <paramref name="plans"/> plans of <paramref name="instance"/> in scenarios offset .. offset + scenarios - 1 of a seed.</summary>
     public static ScoreParams For(Core.Evaluation.CompiledInstance instance, int plans, int scenarios, long scenarioOffset, ulong seed)
     {
@@ -54,6 +72,14 @@ public readonly record struct ScoreParams(
         return [.. Enumerable.Range(0, instance.LeaseCount).Where(instance.OfferMayNotArrive)];
     }
 }
+
+/// <summary>
+/// The scalars of <see cref="ScoreParams"/> that only the instance sets: the pair kernels take them as a specialized
+/// value, so ILGPU compiles one kernel per instance shape with each of them a constant (loop bounds, table offsets,
+/// strides) rather than a parameter the GPU reloads from its constant bank.
+/// </summary>
+public readonly record struct ScoreShape(
+    int Periods, int Pools, int Sites, int Jobs, int Offers, int JobSuccess, int ScratchStride, int TableStride, double PeriodHours, double SellThrough);
 
 /// <summary>
 /// The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout). <c>JobAfter</c> lists the
