@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the scorer of other commits for benchmarks/gpu/variants-run.sh: for each NAME=REV argument, a Release build of
-# kernels/Allocator.Kernels at REV (a commit, a branch, or a .patch file applied to HEAD, such as those in
-# benchmarks/gpu/candidates/) in a temporary worktree, copied to .device-bundle/variants/NAME/Allocator.Kernels.dll.
+# kernels/Allocator.Kernels at REV (a commit, a branch, or a .patch file applied to HEAD, made with git diff) in a
+# temporary worktree, copied to .device-bundle/variants/NAME/Allocator.Kernels.dll.
 # Run it after benchmarks/gpu/publish.sh (which empties .device-bundle). The runner puts each DLL beside the published
 # command line, so REV must keep the public surface the bundle's commit uses (adding to it is fine). Names sort in the
-# order the runner takes them: 1-before, 2-shape, ...
-# Example: bash benchmarks/gpu/variants-build.sh 1-main=main 2-shape=benchmarks/gpu/candidates/shape.patch
+# order the runner takes them: 0-before, 1-groups-256, ...
+# Example: bash benchmarks/gpu/variants-build.sh 0-before=HEAD~1 1-groups-256=/tmp/groups-256.patch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f .device-bundle/allocator.tar.xz ] || { echo "run benchmarks/gpu/publish.sh first" >&2; exit 2; }

@@ -19,8 +19,8 @@ public sealed partial class BulkScorer
     /// <summary>The most doubles, and the most job slots, a pair may have in local memory: the compiled size of each thread's arrays.</summary>
     public const int MaxLocalState = 128;
 
-    // The most threads a group with its state in shared memory runs: more only shrinks the share of groups that fit.
-    private const int MaxStateGroupSize = 128;
+    // The most threads a group with its state in shared memory runs: 256 beat 128 and 64 on the H100 (RESULTS.md, run 23).
+    private const int MaxStateGroupSize = 256;
 
     // Shared memory a group may ask for without the per-kernel opt-in that ILGPU does not make (48 KiB on CUDA).
     private const int PortableSharedMemory = 48 * 1024;
@@ -81,8 +81,8 @@ public sealed partial class BulkScorer
     /// <summary>
     /// Whether a CUDA multiprocessor's shared memory holds the state of every thread its registers let it run
     /// (<see cref="ThreadsPerMultiprocessor"/>), in full groups: then shared memory keeps the occupancy (+4% on the mid
-    /// seed, level on colossus on the H200; +3% and +4% with the sizes as constants on the H100, where local memory lost
-    /// 9% on the mid seed). Elsewhere (a large state, OpenCL, the emulator) the state stays in local memory.
+    /// seed, level on colossus on the H200; with the sizes as constants on the H100, local memory was 11% slower on the
+    /// mid seed). Elsewhere (a large state, OpenCL, the emulator) the state stays in local memory.
     /// </summary>
     private bool SharedCostsNoThreads(ScoreParams p)
     {
@@ -104,7 +104,7 @@ public sealed partial class BulkScorer
     /// <see cref="PairKernelRegisters"/> each, in whole warps, at most its thread limit; null where there is no such
     /// figure. Counted here, not asked of the driver: the kernel is compiled for the instance's shape at its first
     /// launch, and ILGPU's loader gives no occupancy before that (on the H100 the rule then fell back to the device's
-    /// thread count and chose local memory, 9% slower on the mid seed).
+    /// thread count and chose local memory, 11% slower than shared on the mid seed).
     /// </summary>
     private static int? ThreadsPerMultiprocessor(CudaAccelerator cuda)
     {
