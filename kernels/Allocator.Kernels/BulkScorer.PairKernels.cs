@@ -204,7 +204,7 @@ public sealed partial class BulkScorer
     /// Each thread's state in its group's shared memory, interleaved (element i of thread g at i * group + g) so that a
     /// warp's accesses fall in distinct banks: the group's doubles first, then its job slots.
     /// </summary>
-    private static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
+    internal static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
         p = p.WithShape(shape.Value);
@@ -217,7 +217,7 @@ public sealed partial class BulkScorer
     }
 
     /// <summary>Each thread's state in its own local arrays of <see cref="MaxLocalState"/> doubles and as many integers.</summary>
-    private static void LocalStateKernel<TArithmetic>(
+    internal static void LocalStateKernel<TArithmetic>(
         Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
@@ -227,7 +227,7 @@ public sealed partial class BulkScorer
     }
 
     /// <summary>Each thread's state in its own slices of global scratch buffers, interleaved by thread: any size.</summary>
-    private static void GlobalStateKernel<TArithmetic>(
+    internal static void GlobalStateKernel<TArithmetic>(
         Index1D thread, DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, ViewColumn<double> scratch, ViewColumn<int> jobScratch, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape, long threads)
         where TArithmetic : struct, IScoringArithmetic
     {
