@@ -49,14 +49,13 @@ public static class KernelListing
                 continue;
             }
 
-            var parts = args[i + 1].Split(',');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out var threads) || !int.TryParse(parts[1], out var groups) || threads < 1 || groups < 1)
+            if (Bounds(args[i + 1]) is not { } asked)
             {
                 Console.Error.WriteLine($"--bounds: '{args[i + 1]}' is not THREADS,GROUPS (two positive integers, e.g. 128,6)");
                 return 2;
             }
 
-            bounds = new KernelSpecialization(threads, groups);
+            bounds = asked;
         }
 
         Directory.CreateDirectory(args[0]);
@@ -76,5 +75,14 @@ public static class KernelListing
         }
 
         return 0;
+    }
+
+    /// <summary>THREADS,GROUPS as launch bounds; null where it is not two positive integers.</summary>
+    private static KernelSpecialization? Bounds(string text)
+    {
+        var parts = text.Split(',');
+        return parts.Length == 2 && int.TryParse(parts[0], out var threads) && int.TryParse(parts[1], out var groups) && threads >= 1 && groups >= 1
+            ? new KernelSpecialization(threads, groups)
+            : null;
     }
 }
