@@ -207,10 +207,10 @@ public sealed partial class BulkScorer
     internal static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
-        p = p.WithShape(shape.Value);
+        var doubleBytes = (long)Group.DimX * shape.Value.ScratchStride * sizeof(double);
         var memory = SharedMemory.GetDynamic<byte>();
-        var doubles = memory.SubView(0, (long)Group.DimX * p.ScratchStride * sizeof(double)).Cast<double>();
-        var ints = memory.SubView((long)Group.DimX * p.ScratchStride * sizeof(double)).Cast<int>();
+        var doubles = memory.SubView(0, doubleBytes).Cast<double>();
+        var ints = memory.SubView(doubleBytes).Cast<int>();
         ScorePairs<TArithmetic>(
             Grid.GlobalIndex.X, (long)Grid.DimX * Group.DimX, fleet, plans, tables,
             new Strided<ViewColumn<double>, double>(new ViewColumn<double>(doubles), Group.IdxX, Group.DimX), new Strided<ViewColumn<int>, int>(new ViewColumn<int>(ints), Group.IdxX, Group.DimX), outcomes, p, shape);
