@@ -25,8 +25,19 @@ public abstract class ScorerAgreementTests
     {
         using var scorer = BulkScorer.Create(Device, options: Options);
         var instance = ScoringCases.Instance(seed);
-        var plans = ScoringCases.Plans(instance, seed, PlanCount);
+        AssertEveryPairMatches(scorer, instance, ScoringCases.Plans(instance, seed, PlanCount));
+    }
 
+    [Fact]
+    public void Every_pair_matches_the_reference_scorer_where_a_sites_pools_lie_apart()
+    {
+        using var scorer = BulkScorer.Create(Device, options: Options);
+        var instance = ScoringCases.InterleavedSites();
+        AssertEveryPairMatches(scorer, instance, ScoringCases.Plans(instance, 5, PlanCount));
+    }
+
+    private void AssertEveryPairMatches(BulkScorer scorer, Core.Evaluation.CompiledInstance instance, IReadOnlyList<Core.Evaluation.Assignment> plans)
+    {
         var matrix = scorer.Score(instance, plans, seed: 42, Scenarios, scenarioOffset: 1000);
 
         for (var n = 0; n < plans.Count; n++)

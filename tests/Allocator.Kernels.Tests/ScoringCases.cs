@@ -81,4 +81,17 @@ internal static class ScoringCases
 
     public static ImmutableArray<double> Parts(Core.Scenarios.ScenarioOutcome o) =>
         [o.LeaseRevenue, o.Penalty, o.JobValue, o.SpotRevenue, o.PowerCost, o.ShortGpuHours];
+
+    /// <summary>
+    /// Seven pools at three sites, dealt round by the generator (pool p at site p mod 3), so each site's pools lie apart
+    /// in the instance's order; every uncertainty source on, and each site's power cut to 60% so that it binds.
+    /// </summary>
+    public static CompiledInstance InterleavedSites()
+    {
+        var generated = InstanceGenerator.Generate(new GeneratorOptions(7, 20, 8, 10, 5, Uncertainty: true));
+        return new CompiledInstance(generated with
+        {
+            Sites = [.. generated.Sites.Select(site => site with { PowerCapMw = [.. site.PowerCapMw!.Value.Select(c => c * 0.6)] })],
+        });
+    }
 }
