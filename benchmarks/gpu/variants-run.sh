@@ -5,7 +5,8 @@
 # Allocator.Kernels.dll found at .device-bundle/variants/NAME/ (Release builds of earlier commits with the same public
 # surface), run in the order of `ls`. Then, where the machine has them, ptxas's register and spill figures for the PTX
 # files in .device-bundle/ptx/ and one Nsight Compute profile of head's pair kernel on the mid seed.
-# INSTANCES (optional) lists the instances to run instead, e.g. "seeds/mid-6x120x20x26.json"; PROFILE=0 skips Nsight.
+# INSTANCES (optional) lists the instances to run instead, e.g. "seeds/mid-6x120x20x26.json"; PROFILE=0 skips Nsight;
+# AGAIN=0 skips the second round on the mid seed (many builds in a short visit).
 # Writes summary.txt, and every table and JSON in variants.tar.gz, under $OUT, packed again as each run ends so that a
 # visit cut short by the device's time limit still brings back the runs it finished (the device tool brings back only a
 # few files, so they travel as one archive). LOCAL (optional) lists builds to time again with
@@ -33,7 +34,7 @@ run() { # build, instance label, bench arguments...
       if [ "$label" = generated ]; then run "$build" generated-4096; else run "$build" "$(basename "$label" .json)" --instance "$label"; fi
     done
   done
-  for build in "${builds[@]}"; do run "$build" mid-again --instance seeds/mid-6x120x20x26.json; done
+  [ "${AGAIN:-1}" = 0 ] || for build in "${builds[@]}"; do run "$build" mid-again --instance seeds/mid-6x120x20x26.json; done
   for build in ${LOCAL:-}; do run "$build" mid-local --instance seeds/mid-6x120x20x26.json --kernel-state local; done
 } 2>&1 | tee "$out/summary.txt"
 ptxas=$(command -v ptxas || ls /usr/local/cuda*/bin/ptxas 2>/dev/null | head -1)
