@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine (carry .device-bundle): where a pair kernel's instructions and stalls go. Nsight runs with
+# Runs on the GPU machine (carry .device-bundle): where a pair kernel's instructions and stalls go (BUILD=NAME: a variant
+# built by variants-build.sh rather than head). Nsight runs with
 # --clock-control none: the card's clocks are left as found (runs 11-21 let Nsight lock them to base, 1.5 GHz; its
 # ratios, not its times, are what RESULTS.md quotes). Nsight Compute's
 # full set on one launch of the bundle's pair kernel (mid seed, 512 x 1,024 pairs), its details page and its source
@@ -11,9 +12,16 @@ cd "$(dirname "$0")/../.."
 final=${OUT:-/tmp/profile-out}; out=/tmp/profile-files; rm -rf "$out"; mkdir -p "$out" "$final"
 source benchmarks/gpu/unpack.sh
 cuda=/usr/local/cuda/bin
+# BUILD=NAME profiles a variant instead of head: the bundle with .device-bundle/variants/NAME/Allocator.Kernels.dll
+# (the ptxas listings below stay head's: the bundle's PTX files are head's).
+bin=/tmp/allocator
+if [ -n "${BUILD:-}" ]; then
+  rm -rf /tmp/allocator-profile && cp -r /tmp/allocator /tmp/allocator-profile && cp ".device-bundle/variants/$BUILD/Allocator.Kernels.dll" /tmp/allocator-profile/ && bin=/tmp/allocator-profile
+fi
+echo "${BUILD:-head}" > "$out/build.txt"
 "$cuda/ncu" --version | tail -1 > "$out/ncu-version.txt" 2>&1
 timeout 240 "$cuda/ncu" --clock-control none -f -o /tmp/pair --set full --import-source no -k regex:StateKernel -c 1 \
-  /tmp/allocator/allocator bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json > "$out/ncu-run.txt" 2>&1
+  "$bin/allocator" bench --device cuda --precision double --plans 512 --scenarios 1024 --instance seeds/mid-6x120x20x26.json > "$out/ncu-run.txt" 2>&1
 "$cuda/ncu" -i /tmp/pair.ncu-rep --page details > "$out/ncu-details.txt" 2>&1
 "$cuda/ncu" -i /tmp/pair.ncu-rep --page source --csv --print-source sass > "$out/ncu-source.csv" 2>&1
 for f in $(ls .device-bundle/ptx/*.ptx 2>/dev/null); do
