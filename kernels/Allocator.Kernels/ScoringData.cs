@@ -1,65 +1,76 @@
 namespace Allocator.Kernels;
 
-/// <summary>Scalars of a scoring call: sizes, the seed and the uncertainty section, flattened for the device.</summary>
+/// <summary>
+/// Scalars of a scoring call: the instance's shape (<see cref="ScoreShape"/>, named once there and read through the
+/// properties below), the call's sizes, the seed and the uncertainty section, flattened for the device.
+/// </summary>
 public readonly record struct ScoreParams(
-    int Periods,
-    int Pools,
-    int Sites,
-    int Jobs,
+    ScoreShape Shape,
     int Deliveries,
     int Plans,
     int Scenarios,
     long ScenarioOffset,
     ulong Seed,
-    double PeriodHours,
-    double SellThrough,
     double SlipProbability,
     int SlipMaxPeriods,
     double OutageMean,
     double OutageMax,
     double OverrunProbability,
     double OverrunMaxFraction,
-    int JobSuccess,
     double SpotVolatility,
-    int Offers,
-    double OfferArrival,
-    int ScratchStride,
-    int TableStride)
+    double OfferArrival)
 {
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;
 
-    /// <summary>What the instance alone sets: the same for every call on it (see <see cref="ScoreShape"/>).</summary>
-    public ScoreShape Shape => new(Periods, Pools, Sites, Jobs, Offers, JobSuccess, ScratchStride, TableStride, PeriodHours, SellThrough);
+    /// <inheritdoc cref="ScoreShape.Periods"/>
+    public int Periods => Shape.Periods;
+
+    /// <inheritdoc cref="ScoreShape.Pools"/>
+    public int Pools => Shape.Pools;
+
+    /// <inheritdoc cref="ScoreShape.Sites"/>
+    public int Sites => Shape.Sites;
+
+    /// <inheritdoc cref="ScoreShape.Jobs"/>
+    public int Jobs => Shape.Jobs;
+
+    /// <inheritdoc cref="ScoreShape.Offers"/>
+    public int Offers => Shape.Offers;
+
+    /// <inheritdoc cref="ScoreShape.JobSuccess"/>
+    public int JobSuccess => Shape.JobSuccess;
+
+    /// <inheritdoc cref="ScoreShape.ScratchStride"/>
+    public int ScratchStride => Shape.ScratchStride;
+
+    /// <inheritdoc cref="ScoreShape.TableStride"/>
+    public int TableStride => Shape.TableStride;
+
+    /// <inheritdoc cref="ScoreShape.PeriodHours"/>
+    public double PeriodHours => Shape.PeriodHours;
+
+    /// <inheritdoc cref="ScoreShape.SellThrough"/>
+    public double SellThrough => Shape.SellThrough;
 
     /// <summary>These scalars with the instance's part taken from <paramref name="shape"/> (on a device, constants).</summary>
-    public ScoreParams WithShape(ScoreShape shape) => this with
-    {
-        Periods = shape.Periods,
-        Pools = shape.Pools,
-        Sites = shape.Sites,
-        Jobs = shape.Jobs,
-        Offers = shape.Offers,
-        JobSuccess = shape.JobSuccess,
-        ScratchStride = shape.ScratchStride,
-        TableStride = shape.TableStride,
-        PeriodHours = shape.PeriodHours,
-        SellThrough = shape.SellThrough,
-    };
+    public ScoreParams WithShape(ScoreShape shape) => this with { Shape = shape };
 
     /// <summary>The scalars of scoring <paramref name="plans"/> plans of <paramref name="instance"/> in scenarios offset .. offset + scenarios - 1 of a seed.</summary>
     public static ScoreParams For(Core.Evaluation.CompiledInstance instance, int plans, int scenarios, long scenarioOffset, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(instance);
         var u = instance.Source.Uncertainty;
-        return new ScoreParams(
-            instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, instance.DeliveryPool.Length, plans, scenarios,
-            scenarioOffset, seed, instance.PeriodHours, instance.SellThrough,
-            u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
-            u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u is { JobSuccess: true } ? 1 : 0, u?.SpotVolatility ?? 0,
-            UncertainOffers(instance).Length, instance.OfferArrivalProbability,
+        var offers = UncertainOffers(instance).Length;
+        var shape = new ScoreShape(
+            instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, offers, u is { JobSuccess: true } ? 1 : 0,
             Math.Max(1, PairScorer.ScratchStride(instance.PoolCount, instance.SiteCount)),
-            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, UncertainOffers(instance).Length));
+            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, offers),
+            instance.PeriodHours, instance.SellThrough);
+        return new ScoreParams(
+            shape, instance.DeliveryPool.Length, plans, scenarios, scenarioOffset, seed,
+            u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
+            u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u?.SpotVolatility ?? 0, instance.OfferArrivalProbability);
     }
 
     /// <summary>
@@ -78,6 +89,16 @@ public readonly record struct ScoreParams(
 /// value, so ILGPU compiles one kernel per instance shape with each of them a constant (loop bounds, table offsets,
 /// strides) rather than a parameter the GPU reloads from its constant bank.
 /// </summary>
+/// <param name="Periods">Periods of the horizon.</param>
+/// <param name="Pools">Pools.</param>
+/// <param name="Sites">Sites.</param>
+/// <param name="Jobs">Jobs.</param>
+/// <param name="Offers">Leases whose arrival a scenario draws (<see cref="ScoreParams.UncertainOffers"/>).</param>
+/// <param name="JobSuccess">1 where a scenario draws each job's success, else 0 (its probability weighs its value).</param>
+/// <param name="ScratchStride">Doubles of scratch per pair (<see cref="PairScorer.ScratchStride"/>).</param>
+/// <param name="TableStride">Doubles per scenario's table (<see cref="ScenarioSampler.TableStride"/>).</param>
+/// <param name="PeriodHours">Hours per period.</param>
+/// <param name="SellThrough">The share of free GPUs spot sells.</param>
 public readonly record struct ScoreShape(
     int Periods, int Pools, int Sites, int Jobs, int Offers, int JobSuccess, int ScratchStride, int TableStride, double PeriodHours, double SellThrough);
 
