@@ -12,10 +12,10 @@ cd "$(dirname "$0")/../.."
 final=${OUT:-/tmp/profile-out}; out=/tmp/profile-files; rm -rf "$out"; mkdir -p "$out" "$final"
 source benchmarks/gpu/unpack.sh
 cuda=/usr/local/cuda/bin
-# BUILD=NAME profiles a variant instead of head: the bundle with .device-bundle/variants/NAME/Allocator.Kernels.dll
-# (the ptxas listings below stay head's: the bundle's PTX files are head's).
+# BUILD=NAME profiles a variant instead of head (BUILD=head or none: the bundle as published): the bundle with
+# .device-bundle/variants/NAME/Allocator.Kernels.dll (the ptxas listings below stay head's: the bundle's PTX is head's).
 bin=/tmp/allocator
-if [ -n "${BUILD:-}" ]; then
+if [ -n "${BUILD:-}" ] && [ "$BUILD" != head ]; then
   rm -rf /tmp/allocator-profile && cp -r /tmp/allocator /tmp/allocator-profile && cp ".device-bundle/variants/$BUILD/Allocator.Kernels.dll" /tmp/allocator-profile/ && bin=/tmp/allocator-profile
 fi
 echo "${BUILD:-head}" > "$out/build.txt"

@@ -11,9 +11,4 @@ out=${OUT:-/tmp/bench-out}; mkdir -p "$out"; export OUT=$out
 PROFILE=0 bash benchmarks/gpu/variants-run.sh
 best=$(python3 benchmarks/gpu/best-build.py /tmp/variants mid-6x120x20x26)
 echo "profiled: $best" | tee "$out/best.txt"
-build=${best%% *}
-if [ "$build" = head ]; then
-  bash benchmarks/gpu/profile-run.sh
-else
-  BUILD=$build bash benchmarks/gpu/profile-run.sh
-fi
+BUILD=${best%% *} bash benchmarks/gpu/profile-run.sh

@@ -257,7 +257,7 @@ public sealed partial class BulkScorer
         OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
-        p = p.WithShape(shape.Value);
+        p = p with { Shape = shape.Value }; // the instance's sizes as the kernel's constants
         for (var pair = thread; pair < p.Pairs; pair += threads)
         {
             Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));

@@ -53,9 +53,6 @@ public readonly record struct ScoreParams(
     /// <inheritdoc cref="ScoreShape.SellThrough"/>
     public double SellThrough => Shape.SellThrough;
 
-    /// <summary>These scalars with the instance's part taken from <paramref name="shape"/> (on a device, constants).</summary>
-    public ScoreParams WithShape(ScoreShape shape) => this with { Shape = shape };
-
     /// <summary>The scalars of scoring <paramref name="plans"/> plans of <paramref name="instance"/> in scenarios offset .. offset + scenarios - 1 of a seed.</summary>
     public static ScoreParams For(Core.Evaluation.CompiledInstance instance, int plans, int scenarios, long scenarioOffset, ulong seed)
     {
