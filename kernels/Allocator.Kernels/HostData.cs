@@ -19,25 +19,59 @@ internal sealed class HostData
         _doubles = [.. doubles.Select(a => a.Length == 0 ? new double[1] : a)];
     }
 
-    /// <summary>The instance's arrays, in the order of <see cref="FleetData{TInt, TDouble}"/>.</summary>
+    /// <summary>
+    /// The instance's arrays, in the order of <see cref="FleetData{TInt, TDouble}"/>, with the pools in
+    /// <see cref="PoolOrder"/>: each site's pools side by side.
+    /// </summary>
     public static HostData Fleet(CompiledInstance instance)
     {
         var offers = ScoreParams.UncertainOffers(instance);
+        var order = PoolOrder(instance);
+        var place = Places(order);
         return new HostData(
             [
-                [.. instance.PoolSite], [.. instance.PoolInitialGpus], [.. instance.DeliveryPool], [.. instance.DeliveryPeriod], [.. instance.DeliveryGpus],
+                [.. order.Select(p => instance.PoolSite[p])], [.. order.Select(p => instance.PoolInitialGpus[p])], [.. instance.DeliveryPool.Select(p => place[p])],
+                [.. instance.DeliveryPeriod], [.. instance.DeliveryGpus],
                 [.. instance.JobPeriods], [.. instance.JobEarliestStart], [.. instance.JobAfter.SelectMany(a => a)], offers,
-                [.. offers.Select(l => instance.LeaseGpus[l])], [.. offers.Select(l => instance.LeasePeriods[l])],
+                [.. offers.Select(l => instance.LeaseGpus[l])], [.. offers.Select(l => instance.LeasePeriods[l])], order, SiteFirstPool(instance),
             ],
             [
-                [.. Enumerable.Range(0, instance.PoolCount).SelectMany(p => new[] { instance.KwPerGpu[p], instance.PowerCostPerGpuPeriod[p] })], [.. instance.PowerCapKw],
+                [.. order.SelectMany(p => new[] { instance.KwPerGpu[p], instance.PowerCostPerGpuPeriod[p] })], [.. instance.PowerCapKw],
                 [.. instance.JobValue], [.. instance.JobDecayPerPeriod], [.. instance.JobSuccessProbability], [.. instance.SpotPrice],
                 [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePricePerGpuHour[l])],
                 [.. offers.Select(l => instance.LeaseGpus[l] * instance.LeasePenaltyPerGpuHour[l])],
             ]);
     }
 
-    /// <summary>The plans' arrays, in the order of <see cref="PlanData{TInt, TDouble}"/>.</summary>
+    /// <summary>
+    /// The instance's pools as the scorer numbers them: by site, in instance order within a site (a stable sort, so the
+    /// order within each site, which decides who takes power first and breaks spot ties, is the instance's). Element i
+    /// is the instance's number of the scorer's pool i. Sites share no GPUs or power, so only the order of the sums
+    /// across sites changes (by rounding); every path reads the same columns, so they still agree to the bit.
+    /// </summary>
+    public static int[] PoolOrder(CompiledInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return [.. Enumerable.Range(0, instance.PoolCount).OrderBy(p => instance.PoolSite[p]).ThenBy(p => p)];
+    }
+
+    /// <summary>The scorer's number of each of the instance's pools (the inverse of <paramref name="order"/>).</summary>
+    private static int[] Places(int[] order)
+    {
+        var place = new int[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            place[order[i]] = i;
+        }
+
+        return place;
+    }
+
+    /// <summary>Where each site's pools start in <see cref="PoolOrder"/> (s = SiteCount: the end).</summary>
+    private static int[] SiteFirstPool(CompiledInstance instance) =>
+        [.. Enumerable.Range(0, instance.SiteCount + 1).Select(s => instance.PoolSite.Count(site => site < s))];
+
+    /// <summary>The plans' arrays, in the order of <see cref="PlanData{TInt, TDouble}"/>, with the pools in <see cref="PoolOrder"/>.</summary>
     public static HostData Plans(CompiledInstance instance, IReadOnlyList<Assignment> plans)
     {
         var T = instance.Periods;
@@ -60,6 +94,7 @@ internal sealed class HostData
             slot[offers[u]] = u;
         }
 
+        var place = Places(PoolOrder(instance));
         var offerPool = new int[plans.Count * offers.Length];
         var offerStart = new int[offerPool.Length];
         // Plans fill disjoint slices, so they are laid out in parallel (a search lays out a thousand per step).
@@ -68,7 +103,7 @@ internal sealed class HostData
             var plan = plans[n];
             for (var l = 0; l < gpus.Length; l++)
             {
-                var p = plan.LeasePool[l];
+                var p = plan.LeasePool[l] < 0 ? -1 : place[plan.LeasePool[l]];
                 if (slot[l] >= 0)
                 {
                     // Its scenario decides whether it is made: kept apart from the certain leases' sums.
@@ -94,7 +129,7 @@ internal sealed class HostData
 
             for (var j = 0; j < jobs; j++)
             {
-                Record(instance, plan, j, waitsFrom, jobPlaces.AsSpan(JobRecord.Places * (n * jobs + j), JobRecord.Places), jobDraws.AsSpan(JobRecord.Draws * (n * jobs + j), JobRecord.Draws));
+                Record(instance, plan, j, place, waitsFrom, jobPlaces.AsSpan(JobRecord.Places * (n * jobs + j), JobRecord.Places), jobDraws.AsSpan(JobRecord.Draws * (n * jobs + j), JobRecord.Draws));
             }
 
             windows[n] = Windows(instance, plan);
@@ -117,14 +152,12 @@ internal sealed class HostData
     }
 
     /// <summary>Job j's record under <paramref name="plan"/> (<see cref="JobRecord"/>).</summary>
-    private static void Record(CompiledInstance instance, Assignment plan, int j, int[] waitsFrom, Span<int> places, Span<double> draws)
+    private static void Record(CompiledInstance instance, Assignment plan, int j, int[] place, int[] waitsFrom, Span<int> places, Span<double> draws)
     {
         var pool = plan.JobPool[j];
-        places[JobRecord.Pool] = pool;
-        places[JobRecord.Site] = pool < 0 ? -1 : instance.PoolSite[pool];
-        places[JobRecord.WaitsFrom] = waitsFrom[j];
-        places[JobRecord.WaitsTo] = waitsFrom[j + 1];
         places[JobRecord.FailureKnownAfter] = instance.JobSuccessKnownAfter[j];
+        draws[JobRecord.Where] = JobRecord.Pack(pool < 0 ? -1 : place[pool], pool < 0 ? -1 : instance.PoolSite[pool]);
+        draws[JobRecord.Waits] = JobRecord.Pack(waitsFrom[j], waitsFrom[j + 1]);
         if (pool >= 0)
         {
             draws[JobRecord.Gpus] = instance.JobGpus[j];
@@ -184,7 +217,7 @@ internal sealed class HostData
     private static (int[] First, int[] Jobs) Concatenated(int[][] windows, int T)
     {
         var first = new int[windows.Length * (T + 1)];
-        var jobs = new int[windows.Sum(w => w.Length - T)];
+        var jobs = new int[windows.Sum(w => w.Length - T) + 1]; // and one past the last list, read ahead and unused (PlanData)
         var at = 0;
         for (var n = 0; n < windows.Length; n++)
         {
@@ -206,7 +239,7 @@ internal sealed class HostData
     public PlanData<ArrayColumn<int>, ArrayColumn<double>> PlansOnHost() => PlansOf(i => new ArrayColumn<int>(_ints[i]), d => new ArrayColumn<double>(_doubles[d]));
 
     /// <summary>Int and double columns of <see cref="FleetData{TInt, TDouble}"/>, in the order <see cref="Fleet"/> makes them.</summary>
-    public const int FleetIntColumns = 11;
+    public const int FleetIntColumns = 13;
 
     /// <inheritdoc cref="FleetIntColumns"/>
     public const int FleetDoubleColumns = 8;
@@ -242,7 +275,7 @@ internal sealed class HostData
         where TI : struct, IColumn<int>
         where TD : struct, IColumn<double> =>
         new(ints(0), ints(1), doubles(0), doubles(1), ints(2), ints(3), ints(4), ints(5), ints(6),
-            doubles(2), doubles(3), doubles(4), ints(7), doubles(5), ints(8), ints(9), ints(10), doubles(6), doubles(7));
+            doubles(2), doubles(3), doubles(4), ints(7), doubles(5), ints(8), ints(9), ints(10), doubles(6), doubles(7), ints(11), ints(12));
 
     private static PlanData<TI, TD> PlansOf<TI, TD>(Func<int, TI> ints, Func<int, TD> doubles)
         where TI : struct, IColumn<int>

@@ -143,10 +143,10 @@ internal static class LanePairScorer<TLanes>
         for (var r = first; r < end; r++)
         {
             var j = plans.WindowJobs[r];
-            var places = JobRecord.Places * (jobBase + j);
             var draws = JobRecord.Draws * (jobBase + j);
             var running = TLanes.LessThan(state.Finished[j], zero);
-            for (var k = plans.JobPlaces[places, JobRecord.WaitsFrom]; k < plans.JobPlaces[places, JobRecord.WaitsTo] && TLanes.Any(running); k++)
+            var waits = plans.JobDraws[draws, JobRecord.Waits];
+            for (var k = JobRecord.Low(waits); k < JobRecord.High(waits) && TLanes.Any(running); k++)
             {
                 var done = state.Finished[fleet.JobAfter[k]];
                 running &= TLanes.GreaterThanOrEqual(done, zero) & TLanes.LessThan(done, time);
@@ -158,8 +158,9 @@ internal static class LanePairScorer<TLanes>
                 continue;
             }
 
-            var pool = plans.JobPlaces[places, JobRecord.Pool];
-            var s = plans.JobPlaces[places, JobRecord.Site];
+            var where = plans.JobDraws[draws, JobRecord.Where];
+            var pool = JobRecord.Low(where);
+            var s = JobRecord.High(where);
             var kw = plans.JobDraws[draws, JobRecord.KwPerGpu];
             var gpus = TLanes.Create(plans.JobDraws[draws, JobRecord.Gpus]);
             running &= TLanes.GreaterThanOrEqual(state.Free[pool], gpus);
@@ -205,16 +206,25 @@ internal static class LanePairScorer<TLanes>
         return TLanes.Blend(failsFirst, milestone, needs);
     }
 
-    /// <summary>Spot sells what is left: the fractional knapsack in each scenario's order for this period.</summary>
+    /// <summary>
+    /// Spot sells what is left: the fractional knapsack in each scenario's order for this period; in the lanes where all
+    /// of a site's sales plainly fit, in one pass in pool order (<see cref="SellAllWithinPower"/>), as the scalar path.
+    /// </summary>
     private static void Spot(int t, HostFleet fleet, LaneTable table, LaneState<TLanes> state, ref Sums sums, in ScoreParams p)
     {
         var price = table[ScenarioSampler.Price(p) + t];
         for (var s = 0; s < p.Sites; s++)
         {
+            var plain = SellAllWithinPower(s, price, fleet, state, ref sums, p);
+            if (!TLanes.Any(~plain))
+            {
+                continue;
+            }
+
             var (first, count) = state.SharedSpotOrder[s * p.Periods + t];
             if (count < 0)
             {
-                SpotLaneByLane(s, t, fleet, table, state, ref sums, p);
+                SpotLaneByLane(s, t, plain, fleet, table, state, ref sums, p);
                 continue;
             }
 
@@ -231,10 +241,34 @@ internal static class LanePairScorer<TLanes>
                 powerLeft += -(sell * kw);
             }
 
-            sums.SpotRevenue = revenue;
-            sums.PowerCost = power;
-            state.PowerLeft[s] = powerLeft;
+            sums.SpotRevenue = TLanes.Blend(plain, sums.SpotRevenue, revenue);
+            sums.PowerCost = TLanes.Blend(plain, sums.PowerCost, power);
         }
+    }
+
+    /// <summary>
+    /// Site s's spot sales in the lanes where all of them plainly fit its power (<see cref="PairScorer"/>'s
+    /// SellsAllWithinPower, the same operations in the same order): added to the sums there; returns those lanes.
+    /// </summary>
+    private static TLanes SellAllWithinPower(int s, TLanes price, HostFleet fleet, LaneState<TLanes> state, ref Sums sums, in ScoreParams p)
+    {
+        var zero = TLanes.Create(0.0);
+        var (load, revenue, cost) = (zero, zero, zero);
+        var revenuePerGpu = p.PeriodHours * price;
+        for (var pool = fleet.SiteFirstPool[s]; pool < fleet.SiteFirstPool[s + 1]; pool++)
+        {
+            var costPerGpu = fleet.PowerCostPerGpuPeriod(pool);
+            var sells = p.SellThrough > 0 ? TLanes.GreaterThan(revenuePerGpu - TLanes.Create(costPerGpu), zero) : zero;
+            var offered = TLanes.Blend(sells, p.SellThrough * state.Free[pool], zero);
+            load += offered * fleet.KwPerGpu(pool);
+            revenue += offered * p.PeriodHours * price;
+            cost += offered * costPerGpu;
+        }
+
+        var plain = TLanes.LessThan(load, state.PowerLeft[s] * PairScorer.SurelyBelow);
+        sums.SpotRevenue = TLanes.Blend(plain, sums.SpotRevenue + revenue, sums.SpotRevenue);
+        sums.PowerCost = TLanes.Blend(plain, sums.PowerCost + cost, sums.PowerCost);
+        return plain;
     }
 
     /// <summary>
@@ -280,7 +314,7 @@ internal static class LanePairScorer<TLanes>
     }
 
     /// <summary>The spot step of one site in one period, lane by lane: where the scenarios' prices order its pools differently.</summary>
-    private static void SpotLaneByLane(int s, int t, HostFleet fleet, LaneTable table, LaneState<TLanes> state, ref Sums sums, in ScoreParams p)
+    private static void SpotLaneByLane(int s, int t, TLanes done, HostFleet fleet, LaneTable table, LaneState<TLanes> state, ref Sums sums, in ScoreParams p)
     {
         var free = LaneState<TLanes>.Lane(state.Free);
         var powerLeft = LaneState<TLanes>.Lane(state.PowerLeft);
@@ -291,6 +325,11 @@ internal static class LanePairScorer<TLanes>
         var W = Lanes;
         for (var lane = 0; lane < W; lane++)
         {
+            if (done[lane] != 0)
+            {
+                continue;
+            }
+
             var price = table.Lane(ScenarioSampler.Price(p) + t, lane);
             var first = (int)table.Lane(ScenarioSampler.First(p) + s * p.Periods + t, lane);
             var count = (int)table.Lane(ScenarioSampler.Count(p) + s * p.Periods + t, lane);

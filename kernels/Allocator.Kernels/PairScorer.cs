@@ -44,11 +44,6 @@ public static class PairScorer
         var sums = default(Sums);
         for (var t = 0; t < p.Periods; t++)
         {
-            for (var s = 0; s < p.Sites; s++)
-            {
-                scratch.Set(state.PowerLeft + s, fleet.PowerCapKw[s * p.Periods + t]);
-            }
-
             Leases(plan, t, fleet, plans, table, state, ref sums, p, arithmetic);
             Jobs(plan, t, fleet, plans, table, state, ref sums, p, arithmetic);
             Spot(t, fleet, table, state, ref sums, p, arithmetic);
@@ -58,7 +53,11 @@ public static class PairScorer
         return new ScenarioOutcome(sums.LeaseRevenue, sums.Penalty, jobValue, sums.SpotRevenue, sums.PowerCost, sums.ShortGpuHours);
     }
 
-    /// <summary>Leases take what is there first (pools in order, within their site's power).</summary>
+    /// <summary>
+    /// Leases take what is there first (pools in order, within their site's power), a site at a time: its pools are side
+    /// by side (<see cref="FleetData{TInt, TDouble}"/>), so its power stays in a register from the cap until the pair's
+    /// state keeps what the leases leave for the jobs and spot.
+    /// </summary>
     private static void Leases<TInt, TDouble, TArithmetic>(
         int plan, int t, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, PairState<TInt, TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
@@ -67,49 +66,52 @@ public static class PairScorer
     {
         var scratch = state.Scratch;
         var available = ScenarioSampler.Available(p);
-        var upcoming = fleet.PoolSite[OneAhead(-1, p.Pools)]; // each pool's site read a step ahead (see OneAhead)
-        for (var pool = 0; pool < p.Pools; pool++)
+        for (var s = 0; s < p.Sites; s++)
         {
-            var s = upcoming;
-            upcoming = fleet.PoolSite[OneAhead(pool, p.Pools)];
-            var kw = fleet.KwPerGpu(pool);
-            var gpus = table.Get(available + pool * p.Periods + t);
-            var cell = 3 * (plan * p.Pools * p.Periods + pool * p.Periods + t); // plan columns are host arrays: under 2^31 elements
-            var leased = plans.Leases[cell, 0];
-            var pricePerHour = plans.Leases[cell, 1];
-            var penaltyPerHour = plans.Leases[cell, 2];
-
-            // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
-            for (var u = 0; u < p.Offers; u++)
+            var powerLeft = fleet.PowerCapKw[s * p.Periods + t];
+            var end = fleet.SiteFirstPool[s + 1];
+            for (var pool = fleet.SiteFirstPool[s]; pool < end; pool++)
             {
-                if (plans.OfferPool[plan * p.Offers + u] != pool)
+                var kw = fleet.KwPerGpu(pool);
+                var gpus = table.Get(available + pool * p.Periods + t);
+                var cell = 3 * (plan * p.Pools * p.Periods + pool * p.Periods + t); // plan columns are host arrays: under 2^31 elements
+                var leased = plans.Leases[cell, 0];
+                var pricePerHour = plans.Leases[cell, 1];
+                var penaltyPerHour = plans.Leases[cell, 2];
+
+                // Offers whose arrival is uncertain count where the scenario makes them (closed-loop.md).
+                for (var u = 0; u < p.Offers; u++)
                 {
-                    continue;
+                    if (plans.OfferPool[plan * p.Offers + u] != pool)
+                    {
+                        continue;
+                    }
+
+                    var start = plans.OfferStart[plan * p.Offers + u];
+                    if (t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
+                    {
+                        leased += fleet.OfferGpus[u];
+                        pricePerHour += fleet.OfferPrice[u];
+                        penaltyPerHour += fleet.OfferPenalty[u];
+                        arithmetic.Count(4);
+                    }
                 }
 
-                var start = plans.OfferStart[plan * p.Offers + u];
-                if (t >= start && t < start + fleet.OfferPeriods[u] && table.Get(ScenarioSampler.Made(p) + u) != 0)
-                {
-                    leased += fleet.OfferGpus[u];
-                    pricePerHour += fleet.OfferPrice[u];
-                    penaltyPerHour += fleet.OfferPenalty[u];
-                    arithmetic.Count(4);
-                }
+                var delivered = WithinPower(Smaller(leased, Larger(0.0, gpus)), powerLeft, kw, arithmetic);
+                // All delivered has a share of 1, as x / x is. The test for none leased is redundant (then none is delivered),
+                // but kept: as one test, ILGPU turns the choice into a select and the GPU divides on every step (measured,
+                // benchmarks/RESULTS.md); nested, the division stays on the rare path where a lease is short.
+                var share = leased > 0 ? (delivered == leased ? 1.0 : delivered / leased) : 1.0;
+                sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
+                sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
+                sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
+                sums.PowerCost += arithmetic.Money(delivered, fleet.PowerCostPerGpuPeriod(pool), 1.0);
+                scratch.Set(state.Free + pool, Larger(0.0, gpus - delivered));
+                powerLeft += -(delivered * kw);
+                arithmetic.Count(15);
             }
 
-            var powerLeft = scratch.Get(state.PowerLeft + s);
-            var delivered = WithinPower(Smaller(leased, Larger(0.0, gpus)), powerLeft, kw, arithmetic);
-            // All delivered has a share of 1, as x / x is. The test for none leased is redundant (then none is delivered),
-            // but kept: as one test, ILGPU turns the choice into a select and the GPU divides on every step (measured,
-            // benchmarks/RESULTS.md); nested, the division stays on the rare path where a lease is short.
-            var share = leased > 0 ? (delivered == leased ? 1.0 : delivered / leased) : 1.0;
-            sums.LeaseRevenue += arithmetic.Money(p.PeriodHours, pricePerHour, share);
-            sums.Penalty += arithmetic.Money(p.PeriodHours, penaltyPerHour, 1 - share);
-            sums.ShortGpuHours += p.PeriodHours * (leased - delivered);
-            sums.PowerCost += arithmetic.Money(delivered, fleet.PowerCostPerGpuPeriod(pool), 1.0);
-            scratch.Set(state.Free + pool, Larger(0.0, gpus - delivered));
-            scratch.Set(state.PowerLeft + s, powerLeft + -(delivered * kw));
-            arithmetic.Count(15);
+            scratch.Set(state.PowerLeft + s, powerLeft);
         }
     }
 
@@ -129,29 +131,34 @@ public static class PairScorer
         var jobBase = plan * p.Jobs;
         var finishedNow = -(t + 1); // what a job that finishes in t stores
         var (first, end) = Window(plan, t, plans, p);
-        var upcoming = plans.WindowJobs[OneAhead(first - 1, end)]; // each job read a step ahead (see OneAhead)
+        // Each job read a step ahead, so that the wait for it overlaps a step's work (a GPU waits on a read that an
+        // address depends on, and the compiler cannot move it above the step's writes to the pair's state); the column
+        // holds one element past the last list (PlanData), so the last step's read needs no bound.
+        var upcoming = plans.WindowJobs[first];
         for (var k = first; k < end; k++)
         {
             var j = upcoming;
-            upcoming = plans.WindowJobs[OneAhead(k, end)];
+            upcoming = plans.WindowJobs[k + 1];
             var left = state.Jobs.Get(j);
             if (left < 0)
             {
                 continue;
             }
 
-            // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t.
-            var places = JobRecord.Places * (jobBase + j);
+            // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t. Everything the step reads
+            // of the job is in its one record of doubles (integers as bits: JobRecord.Where, Waits).
+            var draws = JobRecord.Draws * (jobBase + j);
+            var waits = plans.JobDraws[draws, JobRecord.Waits];
             var ready = true;
-            for (var a = plans.JobPlaces[places, JobRecord.WaitsFrom]; a < plans.JobPlaces[places, JobRecord.WaitsTo]; a++)
+            for (var a = JobRecord.Low(waits); a < JobRecord.High(waits); a++)
             {
                 var done = state.Jobs.Get(fleet.JobAfter[a]);
                 ready &= done < 0 && done > finishedNow;
             }
 
-            var pool = plans.JobPlaces[places, JobRecord.Pool];
-            var s = plans.JobPlaces[places, JobRecord.Site];
-            var draws = JobRecord.Draws * (jobBase + j);
+            var where = plans.JobDraws[draws, JobRecord.Where];
+            var pool = JobRecord.Low(where);
+            var s = JobRecord.High(where);
             var gpus = plans.JobDraws[draws, JobRecord.Gpus];
             var free = scratch.Get(state.Free + pool);
             var powerLeft = scratch.Get(state.PowerLeft + s);
@@ -203,7 +210,11 @@ public static class PairScorer
         return (plans.WindowFirst[at], plans.WindowFirst[at + 1]);
     }
 
-    /// <summary>Spot sells what is left: the fractional knapsack in the scenario's order for this period.</summary>
+    /// <summary>
+    /// Spot sells what is left: the fractional knapsack in the scenario's order for this period. The order only decides
+    /// who sells where the power runs short; where all of a site's sales plainly fit, they are made in one pass in pool
+    /// order (<see cref="SellsAllWithinPower"/>). Spot is the period's last step: the power it leaves is never read.
+    /// </summary>
     private static void Spot<TInt, TDouble, TArithmetic>(
         int t, in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, PairState<TInt, TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
@@ -215,16 +226,21 @@ public static class PairScorer
         var order = ScenarioSampler.Order(p) + (t * p.Pools);
         for (var s = 0; s < p.Sites; s++)
         {
+            var powerLeft = scratch.Get(state.PowerLeft + s);
+            if (SellsAllWithinPower(s, price, powerLeft, fleet, state, ref sums, p, arithmetic))
+            {
+                continue;
+            }
+
             var first = (int)table.Get(ScenarioSampler.First(p) + s * p.Periods + t);
             var count = (int)table.Get(ScenarioSampler.Count(p) + s * p.Periods + t);
-            var powerLeft = scratch.Get(state.PowerLeft + s);
             arithmetic.Count(2);
-            // Each pool's place in the order is read a step ahead (see OneAhead).
-            var upcoming = table.Get(order + OneAhead(first - 1, first + count));
+            // Each pool's place in the order is read a step ahead, as the jobs are (the table goes on past the order).
+            var upcoming = table.Get(order + first);
             for (var k = first; k < first + count; k++)
             {
                 var pool = (int)upcoming;
-                upcoming = table.Get(order + OneAhead(k, first + count));
+                upcoming = table.Get(order + k + 1);
                 var kw = fleet.KwPerGpu(pool);
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);
@@ -232,9 +248,45 @@ public static class PairScorer
                 powerLeft += -(sell * kw);
                 arithmetic.Count(5);
             }
-
-            scratch.Set(state.PowerLeft + s, powerLeft);
         }
+    }
+
+    /// <summary>
+    /// Site s's spot sales when all of them plainly fit its power: each pool that sells at this price
+    /// (<see cref="ScenarioSampler.Sells"/>) sells its share of its free GPUs, as the ordered pass would make them, and
+    /// they are added to the sums. False, with nothing added, where their load comes within 2^-20 of the power left (or
+    /// none is left): there the scenario's order decides who sells. Below that margin each ordered sale sells all it
+    /// offers, in any order: its offer times its kW is below its power left (the site's less the sales before it, each
+    /// rounded by at most 2^-53 of the power), so <see cref="WithinPower"/> gives the offer; only the sums' order differs.
+    /// </summary>
+    private static bool SellsAllWithinPower<TInt, TDouble, TArithmetic>(
+        int s, double price, double powerLeft, in FleetData<TInt, TDouble> fleet, PairState<TInt, TDouble> state, ref Sums sums, in ScoreParams p, TArithmetic arithmetic)
+        where TInt : struct, IColumn<int>
+        where TDouble : struct, IColumn<double>
+        where TArithmetic : struct, IScoringArithmetic
+    {
+        double load = 0, revenue = 0, cost = 0;
+        var end = fleet.SiteFirstPool[s + 1];
+        for (var pool = fleet.SiteFirstPool[s]; pool < end; pool++)
+        {
+            var costPerGpu = fleet.PowerCostPerGpuPeriod(pool);
+            var offered = ScenarioSampler.Sells(costPerGpu, price, p) ? p.SellThrough * state.Scratch.Get(state.Free + pool) : 0.0;
+            load += offered * fleet.KwPerGpu(pool);
+            revenue += arithmetic.Money(offered, p.PeriodHours, price);
+            cost += arithmetic.Money(offered, costPerGpu, 1.0);
+            arithmetic.Count(7);
+        }
+
+        arithmetic.Count(2);
+        if (!(load < powerLeft * SurelyBelow))
+        {
+            return false;
+        }
+
+        sums.SpotRevenue += revenue;
+        sums.PowerCost += cost;
+        arithmetic.Count(2);
+        return true;
     }
 
     /// <summary>What the finished jobs are worth: late ones decay, and each pays with its chance (or its drawn outcome).</summary>
@@ -264,7 +316,7 @@ public static class PairScorer
     /// <summary>
     /// min(<paramref name="gpus"/>, <see cref="GpusWithinPower"/>): exactly what the division gives, without it where the
     /// power plainly does not bind. When gpus x kW is below the power left (in kW) by more than both sides' rounding
-    /// (2^-48 relative, against 2^-53 per operation), gpus is below the rounded quotient too, so the minimum is gpus;
+    /// (a 2^-21 margin, far above 2^-53 per operation), gpus is below the rounded quotient too, so the minimum is gpus;
     /// only the near and binding cases divide (a float64 division is a long instruction sequence on a GPU). A test
     /// checks it bit for bit against the division, ties to the last unit included.
     /// </summary>
@@ -285,8 +337,14 @@ public static class PairScorer
         return Smaller(gpus, GpusWithinPower(powerLeftKw, kwPerGpu));
     }
 
-    // 1 - 2^-48, exact in float64.
-    private const double PlainlyBelow = 1 - (1.0 / (1L << 48));
+    // 1 - 2^-21, exact in float64, and its low 32 bits are zero: a GPU multiplies by it as an immediate, where a constant
+    // with low bits set is rebuilt in two registers before every test (any margin wider than the rounding is exact; a
+    // wider one only sends the near cases to the division).
+    private const double PlainlyBelow = 1 - (1.0 / (1L << 21));
+
+    // 1 - 2^-20: a site's whole spot load below this share of its power leaves room for every sale in any order, far
+    // beyond the rounding; its low 32 bits are zero, so a GPU multiplies by it as an immediate.
+    internal const double SurelyBelow = 1 - (1.0 / (1L << 20));
 
     // 2^-1000: far above float64's subnormal range (below 2^-1022).
     private const double SmallestPlain = 9.332636185032189e-302;
@@ -294,16 +352,6 @@ public static class PairScorer
     /// <summary>GPUs the site's remaining power can run (infinite without a cap or without a draw).</summary>
     public static double GpusWithinPower(double powerLeftKw, double kwPerGpu) =>
         powerLeftKw >= double.MaxValue || kwPerGpu <= 0 ? double.PositiveInfinity : Larger(0.0, powerLeftKw) / kwPerGpu;
-
-    /// <summary>
-    /// Where a loop over indices below <paramref name="end"/> reads, at step <paramref name="k"/>, the index the next
-    /// step needs: k + 1, or the last index on the last step (read again, unused); before the first step (k = first - 1),
-    /// the first. On a GPU each read that an address
-    /// depends on (a pool's site, the next job, the next pool in the spot order) waits for the memory; read a step ahead,
-    /// the wait overlaps the step's own work, which the compiler cannot arrange itself across the step's writes to the
-    /// pair's state.
-    /// </summary>
-    public static int OneAhead(int k, int end) => k + 1 < end ? k + 1 : XMath.Max(0, end - 1);
 
     /// <summary>
     /// The smaller of two numbers that are not NaN (the scorer's never are): Math.Min's value, without the NaN and signed

@@ -78,7 +78,7 @@ public static class ScenarioSampler
             {
                 for (var t = 0; t < T; t++)
                 {
-                    var u = ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.Outage, pool, t);
+                    var u = ScenarioRandom.Uniform(p.Seed, scenario, ScenarioRandom.Outage, fleet.PoolNumber[pool], t);
                     var power = exponent == 0 ? 1.0 : u <= 0 ? 0.0 : XMath.Exp(exponent * XMath.Log(u));
                     table.Set(available + pool * T + t, table.Get(available + pool * T + t) * (1 - p.OutageMax * power));
                 }
@@ -131,31 +131,35 @@ public static class ScenarioSampler
         for (var s = 0; s < p.Sites; s++)
         {
             var first = written;
-            if (p.SellThrough > 0)
+            for (var pool = 0; pool < p.Pools; pool++)
             {
-                for (var pool = 0; pool < p.Pools; pool++)
+                if (fleet.PoolSite[pool] != s || !Sells(fleet.PowerCostPerGpuPeriod(pool), price, p))
                 {
-                    if (fleet.PoolSite[pool] != s || p.PeriodHours * price - fleet.PowerCostPerGpuPeriod(pool) <= 0)
-                    {
-                        continue;
-                    }
-
-                    var value = ValuePerMw(fleet, pool, price, p);
-                    var k = written++;
-                    while (k > first && ValuePerMw(fleet, (int)table.Get(order + k - 1), price, p) < value)
-                    {
-                        table.Set(order + k, table.Get(order + k - 1));
-                        k--;
-                    }
-
-                    table.Set(order + k, pool);
+                    continue;
                 }
+
+                var value = ValuePerMw(fleet, pool, price, p);
+                var k = written++;
+                while (k > first && ValuePerMw(fleet, (int)table.Get(order + k - 1), price, p) < value)
+                {
+                    table.Set(order + k, table.Get(order + k - 1));
+                    k--;
+                }
+
+                table.Set(order + k, pool);
             }
 
             table.Set(First(p) + s * p.Periods + t, first);
             table.Set(Count(p) + s * p.Periods + t, written - first);
         }
     }
+
+    /// <summary>
+    /// Whether a pool whose power costs <paramref name="costPerGpuPeriod"/> per GPU and period sells on spot at
+    /// <paramref name="price"/>: some sell-through and a positive margin (the reference's <c>SpotOrder</c>).
+    /// </summary>
+    public static bool Sells(double costPerGpuPeriod, double price, in ScoreParams p) =>
+        p.SellThrough > 0 && p.PeriodHours * price - costPerGpuPeriod > 0;
 
     private static double ValuePerMw<TInt, TDouble>(in FleetData<TInt, TDouble> fleet, int pool, double price, in ScoreParams p)
         where TInt : struct, IColumn<int>

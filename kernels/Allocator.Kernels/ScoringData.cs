@@ -104,6 +104,9 @@ public readonly record struct ScoreShape(
 /// jobs each job waits for, one job's after the other's (where each job's list lies is in its plan record,
 /// <see cref="JobRecord"/>). The Offer columns list the offers whose arrival is uncertain
 /// (<see cref="ScoreParams.UncertainOffers"/>): lease index, GPUs, periods, and price and penalty per hour for all its GPUs.
+/// Pools are numbered by site (<c>HostData.PoolOrder</c>): <c>PoolNumber</c> gives each the instance's number (its
+/// scenario draws are keyed by it), and site s's pools are those from <c>SiteFirstPool[s]</c> up to
+/// <c>SiteFirstPool[s + 1]</c>. Every pool index in these columns and the plans' is the scorer's.
 /// </summary>
 public readonly record struct FleetData<TInt, TDouble>(
     TInt PoolSite,
@@ -124,7 +127,9 @@ public readonly record struct FleetData<TInt, TDouble>(
     TInt OfferGpus,
     TInt OfferPeriods,
     TDouble OfferPrice,
-    TDouble OfferPenalty)
+    TDouble OfferPenalty,
+    TInt PoolNumber,
+    TInt SiteFirstPool)
     where TInt : struct, IColumn<int>
     where TDouble : struct, IColumn<double>
 {
@@ -145,6 +150,8 @@ public readonly record struct FleetData<TInt, TDouble>(
 /// passed), in the order they claim GPUs (by start, ties in instance order): <c>WindowJobs[k]</c> for k from
 /// <c>WindowFirst[plan * (Periods + 1) + t]</c> up to the next period's first. Laid out on the host once per plan, the
 /// list spares every pair the scan over jobs not started or past their window (a chain of dependent loads on a GPU).
+/// <c>WindowJobs</c> holds one element past the last plan's last list: the scorer reads the next job a step ahead and
+/// needs no bound on its last step.
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
     TDouble Leases,
@@ -172,32 +179,20 @@ public static class PoolRecord
 
 /// <summary>
 /// What a job step reads about job j under plan n, side by side so that one address serves every read (a chain of
-/// dependent loads on a GPU is what a pair waits on most): integers in <c>JobPlaces</c> from
+/// dependent loads on a GPU is what a pair waits on most): its failure milestone in <c>JobPlaces</c> at
 /// <c>Places * (n * Jobs + j)</c>, doubles in <c>JobDraws</c> from <c>Draws * (n * Jobs + j)</c>. The draws are
 /// computed once on the host as the reference computes them; a job the plan leaves out has pool -1 and draws nothing.
 /// </summary>
 public static class JobRecord
 {
     /// <summary>Integers per plan and job.</summary>
-    public const int Places = 5;
-
-    /// <summary>Its pool (-1: not scheduled).</summary>
-    public const int Pool = 0;
-
-    /// <summary>Its pool's site.</summary>
-    public const int Site = 1;
-
-    /// <summary>Where the jobs it waits for start in <c>JobAfter</c>.</summary>
-    public const int WaitsFrom = 2;
-
-    /// <summary>Where they end.</summary>
-    public const int WaitsTo = 3;
+    public const int Places = 1;
 
     /// <summary>The periods run after which its failure is known (job success on).</summary>
-    public const int FailureKnownAfter = 4;
+    public const int FailureKnownAfter = 0;
 
     /// <summary>Doubles per plan and job.</summary>
-    public const int Draws = 4;
+    public const int Draws = 6;
 
     /// <summary>Its GPUs.</summary>
     public const int Gpus = 0;
@@ -210,6 +205,24 @@ public static class JobRecord
 
     /// <summary>Its pool's power cost per GPU and period (USD).</summary>
     public const int PowerCostPerGpuPeriod = 3;
+
+    /// <summary>
+    /// Its pool and site as two integers in one double's bits (<see cref="Low"/>, <see cref="High"/>): the job step
+    /// reads all it needs from the one record, where the integers' own column would cost a second address.
+    /// </summary>
+    public const int Where = 4;
+
+    /// <summary>Where the jobs it waits for start and end in <c>JobAfter</c>, as two integers in one double's bits.</summary>
+    public const int Waits = 5;
+
+    /// <summary>Two integers as one double's bits: <paramref name="low"/> in the low 32 bits, <paramref name="high"/> above.</summary>
+    public static double Pack(int low, int high) => BitConverter.Int64BitsToDouble(((long)high << 32) | (uint)low);
+
+    /// <summary>The integer in the low 32 bits of <paramref name="packed"/> (<see cref="Pack"/>).</summary>
+    public static int Low(double packed) => (int)ILGPU.Interop.FloatAsInt(packed);
+
+    /// <summary>The integer in the high 32 bits of <paramref name="packed"/> (<see cref="Pack"/>).</summary>
+    public static int High(double packed) => (int)(ILGPU.Interop.FloatAsInt(packed) >> 32);
 }
 
 /// <summary>Per (plan, scenario) outputs, indexed plan * scenarios + scenario.</summary>

@@ -3,18 +3,6 @@ namespace Allocator.Kernels.Tests;
 /// <summary>The small pieces the pair scorer's steps are made of, against what they stand for.</summary>
 public sealed class ScorerStepTests
 {
-    [Theory]
-    [InlineData(0, 5, 1)]
-    [InlineData(3, 5, 4)]
-    [InlineData(4, 5, 4)]
-    [InlineData(-1, 5, 0)]
-    [InlineData(-1, 1, 0)]
-    [InlineData(0, 1, 0)]
-    [InlineData(6, 7, 6)]
-    [InlineData(-1, 0, 0)]
-    public void One_ahead_is_the_next_index_or_the_last_one(int k, int end, int expected) =>
-        Assert.Equal(expected, PairScorer.OneAhead(k, end));
-
     [Fact]
     public void Smaller_and_larger_give_math_min_and_max_for_numbers()
     {
