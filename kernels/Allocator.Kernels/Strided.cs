@@ -2,8 +2,10 @@ namespace Allocator.Kernels;
 
 /// <summary>
 /// Element i of one pair's scratch, or value v of one scenario's table, at <c>Start + i * Step</c>. GPU runs interleave
-/// (Step = number of threads or scenarios) so that neighbouring threads touch neighbouring addresses and a warp's
-/// reads coalesce; the CPU path keeps each slice contiguous (Step = 1) for its caches. Same code, either layout.
+/// global memory (Step = number of threads or scenarios) so that neighbouring threads touch neighbouring addresses and a
+/// warp's reads coalesce; the CPU path, local memory and the shared-memory kernel keep each slice contiguous (Step = 1;
+/// in shared memory each thread's slice has an odd length, so a warp's accesses fall in different banks). Same code,
+/// either layout.
 /// Offsets are 32-bit: a GPU multiplies 64-bit integers in several instructions, and this is the scorer's innermost
 /// address arithmetic; the scorer refuses a call whose tables or state would pass 2^31 elements.
 /// </summary>
