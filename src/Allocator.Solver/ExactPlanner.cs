@@ -354,6 +354,14 @@ public static class ExactPlanner
     {
         var name = MipEngineName(options);
         var model = new MipModel(catalog);
+        if (model.Model.VariablesCount() == 0)
+        {
+            // Nothing can be placed or sold: the empty plan is the only one. SCIP proves it at once; HiGHS answers an
+            // empty model with no status and no solution (measured, OR-Tools 9.15: UNKNOWN in 0.06 ms), so the plan
+            // would read feasible and its re-solves spin to the limit.
+            return new EngineResult(EngineStatus.Optimal, model.Extract(_ => 0.0), 0.0, name);
+        }
+
         if (options.Solver == SolverKind.Scip && options.Threads > 1 && start is null)
         {
             return ScipRace.Solve(model, options, remaining, onPlan, stop, lead);
