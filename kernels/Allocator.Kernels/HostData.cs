@@ -78,7 +78,7 @@ internal sealed class HostData
         var cells = instance.PoolCount * T;
         var leases = new double[3 * plans.Count * cells];
         var jobs = instance.JobCount;
-        var jobPlaces = new int[JobRecord.Places * plans.Count * jobs];
+        var milestones = new int[JobRecord.Integers * plans.Count * jobs];
         var jobDraws = new double[JobRecord.Draws * plans.Count * jobs];
         var windows = new int[plans.Count][];
         var waitsFrom = WaitsFrom(instance);
@@ -129,14 +129,14 @@ internal sealed class HostData
 
             for (var j = 0; j < jobs; j++)
             {
-                Record(instance, plan, j, place, waitsFrom, jobPlaces.AsSpan(JobRecord.Places * (n * jobs + j), JobRecord.Places), jobDraws.AsSpan(JobRecord.Draws * (n * jobs + j), JobRecord.Draws));
+                Record(instance, plan, j, place, waitsFrom, milestones.AsSpan(JobRecord.Integers * (n * jobs + j), JobRecord.Integers), jobDraws.AsSpan(JobRecord.Draws * (n * jobs + j), JobRecord.Draws));
             }
 
             windows[n] = Windows(instance, plan);
         });
 
         var (windowFirst, windowJobs) = Concatenated(windows, T);
-        return new HostData([jobPlaces, windowFirst, windowJobs, offerPool, offerStart], [leases, jobDraws]);
+        return new HostData([milestones, windowFirst, windowJobs, offerPool, offerStart], [leases, jobDraws]);
     }
 
     /// <summary>Where each job's list of the jobs it waits for starts in the fleet's <c>JobAfter</c> (j = JobCount: the end).</summary>
@@ -152,10 +152,10 @@ internal sealed class HostData
     }
 
     /// <summary>Job j's record under <paramref name="plan"/> (<see cref="JobRecord"/>).</summary>
-    private static void Record(CompiledInstance instance, Assignment plan, int j, int[] place, int[] waitsFrom, Span<int> places, Span<double> draws)
+    private static void Record(CompiledInstance instance, Assignment plan, int j, int[] place, int[] waitsFrom, Span<int> integers, Span<double> draws)
     {
         var pool = plan.JobPool[j];
-        places[JobRecord.FailureKnownAfter] = instance.JobSuccessKnownAfter[j];
+        integers[JobRecord.FailureKnownAfter] = instance.JobSuccessKnownAfter[j];
         draws[JobRecord.Where] = JobRecord.Pack(pool < 0 ? -1 : place[pool], pool < 0 ? -1 : instance.PoolSite[pool]);
         draws[JobRecord.Waits] = JobRecord.Pack(waitsFrom[j], waitsFrom[j + 1]);
         if (pool >= 0)

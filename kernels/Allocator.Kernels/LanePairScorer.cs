@@ -195,7 +195,7 @@ internal static class LanePairScorer<TLanes>
     private static TLanes Runs(int plan, int j, HostPlans plans, LaneTable table, in ScoreParams p)
     {
         var needs = table[ScenarioSampler.Needs(p) + j];
-        var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
+        var known = plans.JobMilestones[JobRecord.Integers * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
         if (p.JobSuccess == 0 || known <= 0)
         {
             return needs;
@@ -445,7 +445,7 @@ public static class LaneBlocks
     // the uncertain offers (the windows' job lists, whose length varies by plan, are left out).
     private static int PlanBytes(in ScoreParams p) =>
         sizeof(double) * ((3 * p.Pools * p.Periods) + (JobRecord.Draws * p.Jobs))
-        + sizeof(int) * ((JobRecord.Places * p.Jobs) + p.Periods + 1 + (2 * p.Offers));
+        + sizeof(int) * ((JobRecord.Integers * p.Jobs) + p.Periods + 1 + (2 * p.Offers));
 }
 
 /// <summary>One worker's per-lane working state for <see cref="LanePairScorer{TLanes}"/>, reused from block to block.</summary>

@@ -183,7 +183,7 @@ public static class PairScorer
         where TArithmetic : struct, IScoringArithmetic
     {
         var needs = (int)table.Get(ScenarioSampler.Needs(p) + j);
-        var known = plans.JobPlaces[JobRecord.Places * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
+        var known = plans.JobMilestones[JobRecord.Integers * (plan * p.Jobs + j), JobRecord.FailureKnownAfter];
         var fails = p.JobSuccess != 0 && table.Get(ScenarioSampler.Success(p) + j) == 0;
         arithmetic.Count(2);
         return PeriodsToRun(needs, known, fails);

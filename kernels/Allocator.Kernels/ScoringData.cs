@@ -155,7 +155,7 @@ public readonly record struct FleetData<TInt, TDouble>(
 /// </summary>
 public readonly record struct PlanData<TInt, TDouble>(
     TDouble Leases,
-    TInt JobPlaces,
+    TInt JobMilestones,
     TInt WindowFirst,
     TInt WindowJobs,
     TInt OfferPool,
@@ -179,14 +179,14 @@ public static class PoolRecord
 
 /// <summary>
 /// What a job step reads about job j under plan n, side by side so that one address serves every read (a chain of
-/// dependent loads on a GPU is what a pair waits on most): its failure milestone in <c>JobPlaces</c> at
-/// <c>Places * (n * Jobs + j)</c>, doubles in <c>JobDraws</c> from <c>Draws * (n * Jobs + j)</c>. The draws are
+/// dependent loads on a GPU is what a pair waits on most): its failure milestone in <c>JobMilestones</c> at
+/// <c>Integers * (n * Jobs + j)</c>, doubles in <c>JobDraws</c> from <c>Draws * (n * Jobs + j)</c>. The draws are
 /// computed once on the host as the reference computes them; a job the plan leaves out has pool -1 and draws nothing.
 /// </summary>
 public static class JobRecord
 {
     /// <summary>Integers per plan and job.</summary>
-    public const int Places = 1;
+    public const int Integers = 1;
 
     /// <summary>The periods run after which its failure is known (job success on).</summary>
     public const int FailureKnownAfter = 0;
