@@ -209,8 +209,9 @@ public sealed partial class BulkScorer
             : _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceFleet, DevicePlans, ViewColumn<double>, ViewColumn<double>, ViewColumn<int>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>, long>(GlobalStateKernel<DoubleArithmetic>);
 
     /// <summary>
-    /// Each thread's state in its group's shared memory, interleaved (element i of thread g at i * group + g) so that a
-    /// warp's accesses fall in distinct banks: the group's doubles first, then its job slots.
+    /// Each thread's state in its group's shared memory, in one piece per thread (element i of thread g at
+    /// g * <see cref="SharedStride"/> + i, an odd stride, so a warp's accesses fall in distinct banks): the group's
+    /// doubles first, then its job slots.
     /// </summary>
     internal static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic

@@ -258,6 +258,7 @@ internal static class LanePairScorer<TLanes>
         for (var pool = fleet.SiteFirstPool[s]; pool < fleet.SiteFirstPool[s + 1]; pool++)
         {
             var costPerGpu = fleet.PowerCostPerGpuPeriod(pool);
+            // ScenarioSampler.Sells, per lane.
             var sells = p.SellThrough > 0 ? TLanes.GreaterThan(revenuePerGpu - TLanes.Create(costPerGpu), zero) : zero;
             var offered = TLanes.Blend(sells, p.SellThrough * state.Free[pool], zero);
             load += offered * fleet.KwPerGpu(pool);
