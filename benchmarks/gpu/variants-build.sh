@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the scorer of other commits for benchmarks/gpu/variants-run.sh: for each NAME=REV argument, a Release build of
-# kernels/Allocator.Kernels at REV (a commit, a branch, or a .patch file applied to HEAD, made with git diff) in a
-# temporary worktree, copied to .device-bundle/variants/NAME/Allocator.Kernels.dll.
+# kernels/Allocator.Kernels at REV (a commit, a branch, or a .patch file applied to HEAD, made with git diff; several
+# patches joined by '+' are applied in turn, to time candidates together) in a temporary worktree, copied to
+# .device-bundle/variants/NAME/Allocator.Kernels.dll.
 # Run it after benchmarks/gpu/publish.sh (which empties .device-bundle). The runner puts each DLL beside the published
 # command line, so REV must keep the public surface the bundle's commit uses (adding to it is fine). Names sort in the
 # order the runner takes them: 0-before, 1-groups-256, ...
-# Example: bash benchmarks/gpu/variants-build.sh 0-before=HEAD~1 1-groups-256=/tmp/groups-256.patch
+# Example: bash benchmarks/gpu/variants-build.sh 0-before=HEAD~1 1-groups-256=/tmp/groups-256.patch 2-both=/tmp/a.patch+/tmp/b.patch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f .device-bundle/allocator.tar.xz ] || { echo "run benchmarks/gpu/publish.sh first" >&2; exit 2; }
@@ -18,7 +19,10 @@ for pair in "$@"; do
   tree=$(mktemp -d /tmp/variant-XXXXXX)
   if [[ "$rev" == *.patch ]]; then
     git worktree add -q --detach "$tree" HEAD
-    git -C "$tree" apply "$(realpath "$rev")"
+    IFS=+ read -ra patches <<< "$rev"
+    for patch in "${patches[@]}"; do
+      git -C "$tree" apply "$(realpath "$patch")"
+    done
     label="HEAD + $rev"
   else
     git worktree add -q --detach "$tree" "$rev"
