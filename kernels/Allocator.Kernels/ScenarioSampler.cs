@@ -131,9 +131,10 @@ public static class ScenarioSampler
         for (var s = 0; s < p.Sites; s++)
         {
             var first = written;
-            for (var pool = 0; pool < p.Pools; pool++)
+            var end = fleet.SiteFirstPool[s + 1];
+            for (var pool = fleet.SiteFirstPool[s]; pool < end; pool++)
             {
-                if (fleet.PoolSite[pool] != s || !Sells(fleet.PowerCostPerGpuPeriod(pool), price, p))
+                if (!Sells(fleet.PowerCostPerGpuPeriod(pool), price, p))
                 {
                     continue;
                 }
