@@ -45,6 +45,9 @@ def cell(scorer: dict | None, head: dict | None) -> str:
 
 def main() -> None:
     table = runs(pathlib.Path(sys.argv[1]))
+    if not table:
+        print("no CUDA run found")
+        return
     labels = sorted({label for build in table.values() for label in build}, key=lambda l: (not l.startswith("mid"), l))
     head = table.get("head", {})
     mids = [l for l in labels if l.startswith("mid")]
