@@ -48,6 +48,10 @@ internal static class Summary
         table.AddRow("Jobs scheduled", $"{k.JobsScheduled} of {k.Jobs}");
         table.AddRow("Utilisation", $"{Figures.Percent(k.Utilisation)} committed, {Figures.Percent(k.UtilisationWithSpot)} with spot");
         AnsiConsole.Write(table);
+        if (report?.Notes is { } notes && notes.TryGetValue("bound", out var boundNote))
+        {
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(boundNote)}[/]");
+        }
 
         if (!evaluation.IsFeasible)
         {

@@ -144,6 +144,7 @@ public static class ExactPlanner
         var score = Score(best);
         bound = TrueBound(engine.Bound, shared, Score);
         var gap = bound is { } proven ? PlannerResult.GapBetween(proven, score) : double.PositiveInfinity;
+        var boundNote = engine.Status == EngineStatus.Optimal && engine.Bound is { } claimed && bound is null ? RefusedProof(engine.Name, claimed, score) : null;
         var provenOptimal = engine.Status == EngineStatus.Optimal && gap <= options.RelativeGap * 1.0001;
         // An engine that stopped on its own gap ended the solve: at the optimality gap, or at the target. (CP-SAT's bound
         // carries the slack of its integer spot grid, so it can prove its optimum and the plan still read "feasible".)
@@ -154,8 +155,18 @@ public static class ExactPlanner
             provenOptimal ? PlanStatus.Optimal : PlanStatus.Feasible, best.Assignment, best, bound, clock.Elapsed, engine.Name, null, end, catalog.StabilityCost(best.Assignment))
         {
             Progress = log.Points,
+            BoundNote = boundNote,
         };
     }
+
+    /// <summary>
+    /// Why a plan an engine called optimal reads feasible with no bound: the bound the engine claimed lies below the
+    /// evaluator's value of the best plan held, so it bounds nothing and is not passed on (an engine's tolerances, on an
+    /// objective counted in millions, can hide a few USD a unit).
+    /// </summary>
+    internal static string RefusedProof(string engine, double claimed, double score) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{engine} called its plan optimal with a bound of {claimed:N2} USD, below the evaluator's {score:N2} USD for the best plan held; that bound is not reported, and the plan is not called optimal.");
 
     /// <summary>
     /// Re-solves on <paramref name="after"/> of the MIP's threads after its share, to the limit. Worker numbers seed each
@@ -208,16 +219,15 @@ public static class ExactPlanner
     /// best plan held; an engine that reports less (HiGHS reads 0 when it stops without a solution) has none to give,
     /// and none is claimed.
     /// </summary>
-    private static double? TrueBound(double? engineBound, SharedIncumbent? shared, Func<PlanEvaluation, double> score)
-    {
-        if (engineBound is not { } b || shared is null)
-        {
-            return engineBound;
-        }
+    private static double? TrueBound(double? engineBound, SharedIncumbent? shared, Func<PlanEvaluation, double> score) =>
+        engineBound is { } b && shared is not null ? BoundOver(b, score(shared.Best)) : engineBound;
 
-        var best = score(shared.Best);
-        return b >= best - 1e-6 * Math.Max(1, Math.Abs(best)) ? Math.Max(b, best) : null;
-    }
+    /// <summary>
+    /// A <paramref name="claimed"/> bound checked against the <paramref name="best"/> plan's value: the bound where it is
+    /// not below it, the plan's value where it is below by rounding (1e-6 relative), else none.
+    /// </summary>
+    internal static double? BoundOver(double claimed, double best) =>
+        claimed >= best - 1e-6 * Math.Max(1, Math.Abs(best)) ? Math.Max(claimed, best) : null;
 
     /// <summary>
     /// Large-neighbourhood improvement of the shared incumbent until the time limit: each round frees the leases and jobs

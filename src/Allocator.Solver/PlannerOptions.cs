@@ -181,11 +181,18 @@ public sealed record PlannerResult(
     /// <summary>(bound - score) / max(1, |score|), floored at 0. The bound is on the score the solver maximised.</summary>
     public double? Gap => Score is { } o && Bound is { } b ? GapBetween(b, o) : null;
 
+    /// <summary>
+    /// Set where the engine stopped on a proof of optimality whose bound the planner could not use (below the best plan's
+    /// recomputed value): why there is no bound although the solve ended "proven". plan.json's <c>notes.bound</c>.
+    /// </summary>
+    public string? BoundNote { get; init; }
+
     /// <summary>Why the solve ended, as plan.json writes it: "proven", "targetGap", "timeLimit" or "interrupted".</summary>
     public string Ended => JsonNamingPolicy.CamelCase.ConvertName(End.ToString());
 
-    /// <summary>What plan.json says of this solve, under <paramref name="status"/>: engine, bound, gap, time, why it ended, its progress.</summary>
-    public PlanReport Report(string status) => new(status, Solver, Bound, Gap, Elapsed.TotalSeconds, Ended: Ended)
+    /// <summary>What plan.json says of this solve, under <paramref name="status"/>: engine, bound, gap, time, why it ended, its progress, and <see cref="BoundNote"/>.</summary>
+    public PlanReport Report(string status) => new(
+        status, Solver, Bound, Gap, Elapsed.TotalSeconds, BoundNote is null ? null : new Dictionary<string, string> { ["bound"] = BoundNote }, Ended)
     {
         Progress = [.. Progress.Select(p => new ProgressPoint(p.Elapsed.TotalSeconds, p.Objective, p.Bound, p.Source))],
     };

@@ -252,4 +252,29 @@ public sealed class ExactPlannerTests
         Assert.True(result.Bound is null || result.Bound >= result.Objective, $"bound {result.Bound} below the plan's {result.Objective}");
         Assert.True(result.Gap is null || result.Gap > 0, $"gap {result.Gap} claimed for a plan that is not proven optimal");
     }
+
+    [Fact]
+    public void A_claimed_bound_below_the_best_plans_value_is_refused_and_plan_json_says_why()
+    {
+        // HiGHS once called a plan optimal with a bound 18.95 USD below that plan's recomputed value (corner seed 1948746,
+        // before its reduced-cost tolerance was tightened): such a bound bounds nothing.
+        Assert.Null(ExactPlanner.BoundOver(74_918.4084, 74_937.357));
+        Assert.Equal(74_937.357, ExactPlanner.BoundOver(74_937.357 - 1e-3, 74_937.357));
+        Assert.Equal(80_000, ExactPlanner.BoundOver(80_000, 74_937.357));
+
+        var instance = new CompiledInstance(InstanceReader.ReadFile(TinyPath));
+        var solved = Solve(instance.Source, SolverKind.Scip);
+        Assert.Null(Notes(solved));
+
+        var refused = solved with { Status = PlanStatus.Feasible, Bound = null, BoundNote = ExactPlanner.RefusedProof("HiGHS", 74_918.4084, 74_937.357) };
+        var note = Notes(refused)!.Value.GetProperty("bound").GetString();
+        Assert.Contains("HiGHS called its plan optimal with a bound of 74,918.41 USD, below the evaluator's 74,937.36 USD", note);
+        Assert.Contains("not reported", note);
+
+        System.Text.Json.JsonElement? Notes(PlannerResult result)
+        {
+            var json = PlanWriter.Write(result.Assignment!.ToPlan(instance), result.Evaluation, result.Report(result.Status.ToString().ToLowerInvariant()), instance);
+            return System.Text.Json.JsonDocument.Parse(json).RootElement.TryGetProperty("notes", out var notes) ? notes.Clone() : null;
+        }
+    }
 }
