@@ -66,11 +66,13 @@ public sealed class SweepCommandTests : IDisposable
         var shards = Path.Combine(_folder, "sim-shards");
         var wrapper = Wrapper();
 
+        // One CPU a task (the script asks for two): on a two-CPU test node the three tasks then run two at a time, not one
+        // after another with a wait on Slurm's scheduler between them (46 s against 14 s for this test).
         using (var cluster = new SlurmCluster(Directory.CreateDirectory(Path.Combine(_folder, "slurm-sim")).FullName))
         {
             var (submitted, output) = cluster.Run(
                 "sbatch",
-                ["--wait", "--array=0-2", $"--chdir={_folder}", $"--export=ALL,ALLOCATOR={wrapper},NO_COLOR=1",
+                ["--wait", "--array=0-2", "--cpus-per-task=1", $"--chdir={_folder}", $"--export=ALL,ALLOCATOR={wrapper},NO_COLOR=1",
                 Path.Combine(CliProcess.RepositoryRoot, "deploy", "slurm", "simulate.sbatch"), instance, shards, "3", .. options]);
             Assert.True(submitted == 0, $"sbatch: {output}\n{string.Join("\n", Directory.GetFiles(_folder, "allocator-simulate-*.log").Select(File.ReadAllText))}");
         }
