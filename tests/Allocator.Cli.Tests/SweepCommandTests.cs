@@ -67,7 +67,7 @@ public sealed class SweepCommandTests : IDisposable
         var wrapper = Wrapper();
 
         // One CPU a task (the script asks for two): on a two-CPU test node the three tasks then run two at a time, not one
-        // after another with a wait on Slurm's scheduler between them (46 s against 14 s for this test).
+        // after another with a wait on Slurm's scheduler between them.
         using (var cluster = new SlurmCluster(Directory.CreateDirectory(Path.Combine(_folder, "slurm-sim")).FullName))
         {
             var (submitted, output) = cluster.Run(
