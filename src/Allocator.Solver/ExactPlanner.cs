@@ -160,13 +160,14 @@ public static class ExactPlanner
     }
 
     /// <summary>
-    /// Why a plan an engine called optimal reads feasible with no bound: the bound the engine claimed lies below the
-    /// evaluator's value of the best plan held, so it bounds nothing and is not passed on (an engine's tolerances, on an
-    /// objective counted in millions, can hide a few USD a unit).
+    /// Why a plan an engine called optimal reads feasible with no bound: the bound the engine claimed lies below the best
+    /// plan's value as the evaluator recomputes it (less any stability charge, as the solver scores it), so it bounds
+    /// nothing and is not passed on (an engine's tolerances, on an objective counted in millions, can hide a few USD a
+    /// unit).
     /// </summary>
     internal static string RefusedProof(string engine, double claimed, double score) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{engine} called its plan optimal with a bound of {claimed:N2} USD, below the evaluator's {score:N2} USD for the best plan held; that bound is not reported, and the plan is not called optimal.");
+        $"{engine} called its plan optimal with a bound of {claimed:N2} USD, below the best plan's recomputed value of {score:N2} USD; that bound is not reported, and the plan is not called optimal.");
 
     /// <summary>
     /// Re-solves on <paramref name="after"/> of the MIP's threads after its share, to the limit. Worker numbers seed each

@@ -268,7 +268,7 @@ public sealed class ExactPlannerTests
 
         var refused = solved with { Status = PlanStatus.Feasible, Bound = null, BoundNote = ExactPlanner.RefusedProof("HiGHS", 74_918.4084, 74_937.357) };
         var note = Notes(refused)!.Value.GetProperty("bound").GetString();
-        Assert.Contains("HiGHS called its plan optimal with a bound of 74,918.41 USD, below the evaluator's 74,937.36 USD", note);
+        Assert.Contains("HiGHS called its plan optimal with a bound of 74,918.41 USD, below the best plan's recomputed value of 74,937.36 USD", note);
         Assert.Contains("not reported", note);
 
         System.Text.Json.JsonElement? Notes(PlannerResult result)
