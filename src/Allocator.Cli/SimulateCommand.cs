@@ -117,8 +117,11 @@ internal static class SimulateCommand
             return ExitCodes.InvalidInput;
         }
 
+        // One task of an array writes only its own folder, so it holds only that: an array's tasks run side by side on
+        // one output folder (a second run of the same task is still refused). A whole run or a merge holds the folder.
         IDisposable? held = null;
-        if (folder is not null && (held = PlanCommand.HoldOutputFolder(folder)) is null)
+        var writes = folder is not null && split.One is { } task && !split.Merge ? SimulationTasks.TaskFolder(folder, task) : folder;
+        if (writes is not null && (held = PlanCommand.HoldOutputFolder(writes)) is null)
         {
             return ExitCodes.OutputFolderHeld;
         }

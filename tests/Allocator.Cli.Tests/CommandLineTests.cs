@@ -430,6 +430,39 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void An_arrays_simulation_tasks_write_one_folder_side_by_side_and_the_same_task_twice_is_refused()
+    {
+        // A job array's tasks share --out, so a task holds only its own task's folder (each used to hold the whole folder,
+        // and the array's second task to start failed while the first ran); a merge or a whole run holds the folder.
+        var output = Path.Combine(_folder, "sim-tasks");
+        string[] simulate = ["simulate", CliProcess.Seed("tiny.json"), "--policies", "greedy", "--scenarios", "4", "--tasks", "2", "--out", output];
+
+        int other;
+        string otherErrors;
+        using (Service.RunLock.Acquire(output))
+        {
+            (other, _, otherErrors) = CliProcess.Run([.. simulate, "--task", "1"]);
+        }
+
+        int same;
+        string sameErrors;
+        using (Service.RunLock.Acquire(Lab.SimulationTasks.TaskFolder(output, 0)))
+        {
+            (same, _, sameErrors) = CliProcess.Run([.. simulate, "--task", "0"]);
+        }
+
+        var (first, _, firstErrors) = CliProcess.Run([.. simulate, "--task", "0"]);
+        var (merge, _, mergeErrors) = CliProcess.Run([.. simulate, "--merge"]);
+
+        Assert.True(other == 0, otherErrors);
+        Assert.Equal(5, same);
+        Assert.Contains($"another Allocator run is writing to {Lab.SimulationTasks.TaskFolder(output, 0)}", sameErrors, StringComparison.Ordinal);
+        Assert.True(first == 0, firstErrors);
+        Assert.True(merge == 0, mergeErrors);
+        Assert.True(new FileInfo(Path.Combine(output, "summary.json")).Length > 0);
+    }
+
+    [Fact]
     public void Bench_measures_each_scorer_checks_it_against_the_reference_and_writes_json_to_compare_machines()
     {
         var json = Path.Combine(_folder, "bench.json");
