@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/bench-out}; mkdir -p "$out"; export OUT=$out
 PROFILE=0 bash benchmarks/gpu/variants-run.sh
 python3 benchmarks/gpu/variants-table.py /tmp/variants | tee "$out/table.md"
-best=$(python3 benchmarks/gpu/best-build.py /tmp/variants mid-6x120x20x26)
+best=$(python3 benchmarks/gpu/variants-table.py /tmp/variants --best)
 echo "profiled: $best" | tee "$out/best.txt"
 BUILD=${best%% *} bash benchmarks/gpu/profile-run.sh
 [ "${OPENCL:-1}" = 0 ] || bash benchmarks/gpu/opencl-run.sh
