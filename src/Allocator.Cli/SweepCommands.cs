@@ -53,6 +53,12 @@ internal static class SweepCommands
                 return ExitCodes.InvalidInput;
             }
 
+            using var held = PlanCommand.HoldOutputFolder(destination);
+            if (held is null)
+            {
+                return ExitCodes.OutputFolderHeld;
+            }
+
             try
             {
                 var files = SweepRunner.Merge(parse.GetValue(folders)!, destination);
@@ -98,8 +104,29 @@ internal static class SweepCommands
             return ExitCodes.InvalidInput;
         }
 
+        // As for simulate: one task of an array holds only its own folder, so that the array's tasks run side by side on
+        // one --out; a whole run holds the folder, and each task's folder while it runs that task.
+        using var held = PlanCommand.HoldOutputFolder(task is { } only ? TaskFolders.Of(folder, only) : folder);
+        if (held is null)
+        {
+            return ExitCodes.OutputFolderHeld;
+        }
+
         var errors = Terminal.Errors();
         int[] mine = task is { } one ? [one] : [.. Enumerable.Range(0, count)];
+        bool Run(int k, Action<string>? progress)
+        {
+            using var taskHeld = task is null ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, k)) : null;
+            if (task is null && taskHeld is null)
+            {
+                return false;
+            }
+
+            SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);
+            return true;
+        }
+
+        var ran = true;
         if (errors.Profile.Capabilities.Interactive)
         {
             // A terminal gets a bar over the tasks; logs and pipes a line per task.
@@ -107,21 +134,26 @@ internal static class SweepCommands
                 .Start(context =>
                 {
                     var bar = context.AddTask($"{sweep.Name}: {mine.Length} task(s)", maxValue: mine.Length);
-                    foreach (var k in mine)
+                    foreach (var k in mine.TakeWhile(_ => ran))
                     {
                         bar.Description = Markup.Escape($"{sweep.Name}: task {k} of {count}");
-                        SweepRunner.RunTask(sweep, k, folder, scorer, threads, null, cancellation);
+                        ran = Run(k, null);
                         bar.Increment(1);
                     }
                 });
         }
         else
         {
-            foreach (var k in mine)
+            foreach (var k in mine.TakeWhile(_ => ran))
             {
                 errors.MarkupLine(Markup.Escape($"task {k} of {count}"));
-                SweepRunner.RunTask(sweep, k, folder, scorer, threads, line => errors.MarkupLine(Markup.Escape($"  {line}")), cancellation);
+                ran = Run(k, line => errors.MarkupLine(Markup.Escape($"  {line}")));
             }
+        }
+
+        if (!ran)
+        {
+            return ExitCodes.OutputFolderHeld;
         }
 
         if (task is null)

@@ -26,14 +26,11 @@ public static class SimulationTasks
         return (first, (int)(((long)scenarios * (task + 1) / tasks) - first));
     }
 
-    /// <summary>The folder of task <paramref name="task"/> under <paramref name="folder"/>.</summary>
-    public static string TaskFolder(string folder, int task) => Path.Combine(folder, "tasks", $"task-{task.ToString("D4", CultureInfo.InvariantCulture)}");
-
     /// <summary>Writes one task's results into its folder (each file atomically).</summary>
     public static void Write(string folder, int task, SimulationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var mine = TaskFolder(folder, task);
+        var mine = TaskFolders.Of(folder, task);
         Directory.CreateDirectory(mine);
         AtomicFile.WriteAllBytes(Path.Combine(mine, "results.parquet"), SimulationFiles.Parquet(result));
         var periods = result.Policies.ToDictionary(p => p.Name, p => p.MeanValueByPeriod.Select(v => v * result.Request.Scenarios).ToArray());
@@ -52,7 +49,7 @@ public static class SimulationTasks
     public static (SimulationResult Result, string? Decisions) Merge(string folder, SimulationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var tasks = Directory.Exists(Path.Combine(folder, "tasks")) ? Directory.GetDirectories(Path.Combine(folder, "tasks"), "task-*").Order(StringComparer.Ordinal).ToList() : [];
+        var tasks = TaskFolders.Under(folder).Select(t => t.Folder).ToList();
         var rows = tasks.SelectMany(Rows).Where(r => r.Instance == request.Instance.Source.Name).ToList();
         var names = request.Policies.Select(p => p.Name).ToList();
         var totals = tasks.Select(Totals).OfType<TaskTotals>().ToList();

@@ -18,16 +18,13 @@ namespace Allocator.Lab;
 /// </summary>
 public static class SweepRunner
 {
-    /// <summary>Where task <paramref name="task"/> writes under <paramref name="root"/>.</summary>
-    public static string TaskFolder(string root, int task) => Path.Combine(root, "tasks", string.Create(CultureInfo.InvariantCulture, $"task-{task:D4}"));
-
     /// <summary>Runs task <paramref name="task"/>: generates its instance, compares the sweep's policies on it, and writes the files.</summary>
     public static InstanceComparison RunTask(Sweep sweep, int task, string root, IPlanScorer scorer, int threads, Action<string>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         ArgumentOutOfRangeException.ThrowIfNegative(task);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(task, sweep.Tasks().Count);
-        var folder = TaskFolder(root, task);
+        var folder = TaskFolders.Of(root, task);
         var instancePath = Path.Combine(folder, "instance.json");
         AtomicFile.WriteAllText(instancePath, InstanceWriter.Write(sweep.Instance(task)));
 
@@ -52,9 +49,9 @@ public static class SweepRunner
     public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output)
     {
         ArgumentNullException.ThrowIfNull(roots);
-        var tasks = roots.SelectMany(root => Directory.Exists(Path.Combine(root, "tasks")) ? Directory.GetDirectories(Path.Combine(root, "tasks"), "task-*") : [])
-            .Where(folder => File.Exists(Path.Combine(folder, "summary.csv")) && File.Exists(Path.Combine(folder, "results.parquet")))
-            .GroupBy(folder => int.Parse(Path.GetFileName(folder)["task-".Length..], CultureInfo.InvariantCulture))
+        var tasks = roots.SelectMany(TaskFolders.Under)
+            .Where(t => File.Exists(Path.Combine(t.Folder, "summary.csv")) && File.Exists(Path.Combine(t.Folder, "results.parquet")))
+            .GroupBy(t => t.Task, t => t.Folder)
             .OrderBy(g => g.Key)
             .ToList();
         if (tasks.Count == 0)

@@ -446,7 +446,7 @@ public sealed class CommandLineTests : IDisposable
 
         int same;
         string sameErrors;
-        using (Service.RunLock.Acquire(Lab.SimulationTasks.TaskFolder(output, 0)))
+        using (Service.RunLock.Acquire(Lab.TaskFolders.Of(output, 0)))
         {
             (same, _, sameErrors) = CliProcess.Run([.. simulate, "--task", "0"]);
         }
@@ -456,10 +456,60 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.True(other == 0, otherErrors);
         Assert.Equal(5, same);
-        Assert.Contains($"another Allocator run is writing to {Lab.SimulationTasks.TaskFolder(output, 0)}", sameErrors, StringComparison.Ordinal);
+        Assert.Contains($"another Allocator run is writing to {Lab.TaskFolders.Of(output, 0)}", sameErrors, StringComparison.Ordinal);
         Assert.True(first == 0, firstErrors);
         Assert.True(merge == 0, mergeErrors);
         Assert.True(new FileInfo(Path.Combine(output, "summary.json")).Length > 0);
+    }
+
+    [Fact]
+    public void A_sweeps_single_task_holds_only_its_folder_and_a_whole_run_or_a_merge_is_refused_where_another_run_writes()
+    {
+        var sweep = Path.Combine(_folder, "sweep.json");
+        File.WriteAllText(sweep, """
+            { "name": "locks", "pools": [2], "leases": [6], "jobs": [2], "periods": [4], "uncertainty": [true], "hard": [false],
+              "seeds": [1, 2], "policies": ["greedy", "lease-first"], "baseline": "greedy",
+              "scenarios": 20, "scenarioSeed": 1, "timeLimitSeconds": 5 }
+            """);
+        var output = Path.Combine(_folder, "sweep-out");
+        string[] run = ["sweep", sweep, "--out", output, "--device", "cpu"];
+
+        int other;
+        string otherErrors;
+        using (Service.RunLock.Acquire(output))
+        {
+            // A whole run or a merge holds the folder; an array's task beside it still runs.
+            (other, _, otherErrors) = CliProcess.Run([.. run, "--task", "0"]);
+        }
+
+        int same, whole, merge;
+        string sameErrors, wholeErrors, mergeErrors;
+        using (Service.RunLock.Acquire(Lab.TaskFolders.Of(output, 1)))
+        {
+            (same, _, sameErrors) = CliProcess.Run([.. run, "--task", "1"]);
+            (whole, _, wholeErrors) = CliProcess.Run(run);
+        }
+
+        var mergedEarly = File.Exists(Path.Combine(output, "summary.csv"));
+
+        using (Service.RunLock.Acquire(output))
+        {
+            (merge, _, mergeErrors) = CliProcess.Run("merge", output, "--out", output);
+        }
+
+        var (again, _, againErrors) = CliProcess.Run(run);
+
+        Assert.True(other == 0, otherErrors);
+        Assert.Equal(5, same);
+        Assert.Contains($"another Allocator run is writing to {Lab.TaskFolders.Of(output, 1)}", sameErrors, StringComparison.Ordinal);
+        // The whole run finished task 0 and kept it, then stopped at the held task without merging.
+        Assert.Equal(5, whole);
+        Assert.Contains($"another Allocator run is writing to {Lab.TaskFolders.Of(output, 1)}", wholeErrors, StringComparison.Ordinal);
+        Assert.False(mergedEarly);
+        Assert.Equal(5, merge);
+        Assert.Contains($"another Allocator run is writing to {output}", mergeErrors, StringComparison.Ordinal);
+        Assert.True(again == 0, againErrors);
+        Assert.Equal(1 + 2 * 2, File.ReadAllLines(Path.Combine(output, "summary.csv")).Length);
     }
 
     [Fact]
