@@ -111,6 +111,18 @@ internal static class CompareCommand
             Print(comparison, request);
         }
 
+        var stopped = results.Count < paths.Length;
+        if (stopped)
+        {
+            Console.Error.WriteLine(results.Count == 0
+                ? "Stopped (SIGTERM or Ctrl-C) before any instance was compared. Nothing was written."
+                : $"Stopped (SIGTERM or Ctrl-C): {results.Count} of {paths.Length} instances compared; not compared: {string.Join(", ", paths.Skip(results.Count))}. The files hold those compared (summary.json: stopped, notCompared).");
+            if (results.Count == 0)
+            {
+                return ExitCodes.Stopped;
+            }
+        }
+
         if (folder is not null)
         {
             var files = ComparisonFiles.Write(folder, request, results, scorer.Description).ToList();
@@ -126,7 +138,7 @@ internal static class CompareCommand
             Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (charts also as SVG).");
         }
 
-        return ExitCodes.Success;
+        return stopped ? ExitCodes.Stopped : ExitCodes.Success;
     }
 
     private static void Print(InstanceComparison comparison, ComparisonRequest request)

@@ -13,4 +13,10 @@ internal static class ExitCodes
 
     /// <summary>Another run holds the output folder.</summary>
     public const int OutputFolderHeld = 5;
+
+    /// <summary>
+    /// SIGTERM or Ctrl-C stopped a comparison, simulation or sweep before it was done: what it finished (instances
+    /// compared, tasks run) is written, the work in progress is not, and a cluster's scheduler sees the task fail.
+    /// </summary>
+    public const int Stopped = 6;
 }

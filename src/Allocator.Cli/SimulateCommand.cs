@@ -129,9 +129,29 @@ internal static class SimulateCommand
         using var runLock = held;
         var errors = Terminal.Errors();
         void Say(string line) => errors.MarkupLine(Markup.Escape(line));
+        try
+        {
+            return Simulate(request, merged, folder, split, Say, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine(split switch
+            {
+                { Count: 1 } => "Stopped (SIGTERM or Ctrl-C) before the simulation was done. Nothing was written.",
+                { One: { } one } => $"Stopped (SIGTERM or Ctrl-C): task {one} was not written; run it again.",
+                _ => $"Stopped (SIGTERM or Ctrl-C): the task in progress was not written and nothing was merged; the tasks finished are in {TaskFolders.All(folder!)} (run the others with --task K, then --merge).",
+            });
+            return ExitCodes.Stopped;
+        }
+    }
+
+    /// <summary>The run, the task or the merge that <paramref name="split"/> asks for, with the folder held.</summary>
+    private static int Simulate(
+        SimulationRequest request, (SimulationResult Result, string? Decisions)? merged, string? folder, (int Count, int? One, bool Merge) split, Action<string> say, CancellationToken cancellation)
+    {
         if (split.Count == 1)
         {
-            var result = Simulation.Run(request, Say, cancellation);
+            var result = Simulation.Run(request, say, cancellation);
             Print(result);
             Write(folder, result, null);
             return ExitCodes.Success;
@@ -146,9 +166,9 @@ internal static class SimulateCommand
                 return ExitCodes.OutputFolderHeld;
             }
 
-            var (first, count) = SimulationTasks.Range(run.Scenarios, split.Count, k);
-            Say($"task {k} of {split.Count}: scenarios {first} .. {first + count - 1}");
-            SimulationTasks.Write(folder!, k, Simulation.Run(request with { FirstScenario = first, Scenarios = count }, Say, cancellation));
+            var (first, count) = SimulationTasks.Range(request.Scenarios, split.Count, k);
+            say($"task {k} of {split.Count}: scenarios {first} .. {first + count - 1}");
+            SimulationTasks.Write(folder!, k, Simulation.Run(request with { FirstScenario = first, Scenarios = count }, say, cancellation));
         }
 
         if (split.One is not null && !split.Merge)

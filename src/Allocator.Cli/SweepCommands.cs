@@ -114,19 +114,30 @@ internal static class SweepCommands
 
         var errors = Terminal.Errors();
         int[] mine = task is { } one ? [one] : [.. Enumerable.Range(0, count)];
-        bool Run(int k, Action<string>? progress)
+        int Run(int k, Action<string>? progress)
         {
             using var taskHeld = task is null ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, k)) : null;
             if (task is null && taskHeld is null)
             {
-                return false;
+                return ExitCodes.OutputFolderHeld;
             }
 
-            SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);
-            return true;
+            try
+            {
+                SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                // The task's plans were cut short: it is not written, so a merge finds it missing rather than wrong.
+                Console.Error.WriteLine(task is null
+                    ? $"Stopped (SIGTERM or Ctrl-C) during task {k}: it was not written and nothing was merged; the tasks finished are in {TaskFolders.All(folder)} (run the others with --task K, then allocator merge)."
+                    : $"Stopped (SIGTERM or Ctrl-C): task {k} was not written; run it again.");
+                return ExitCodes.Stopped;
+            }
         }
 
-        var ran = true;
+        var exit = ExitCodes.Success;
         if (errors.Profile.Capabilities.Interactive)
         {
             // A terminal gets a bar over the tasks; logs and pipes a line per task.
@@ -134,26 +145,26 @@ internal static class SweepCommands
                 .Start(context =>
                 {
                     var bar = context.AddTask($"{sweep.Name}: {mine.Length} task(s)", maxValue: mine.Length);
-                    foreach (var k in mine.TakeWhile(_ => ran))
+                    foreach (var k in mine.TakeWhile(_ => exit == ExitCodes.Success))
                     {
                         bar.Description = Markup.Escape($"{sweep.Name}: task {k} of {count}");
-                        ran = Run(k, null);
+                        exit = Run(k, null);
                         bar.Increment(1);
                     }
                 });
         }
         else
         {
-            foreach (var k in mine.TakeWhile(_ => ran))
+            foreach (var k in mine.TakeWhile(_ => exit == ExitCodes.Success))
             {
                 errors.MarkupLine(Markup.Escape($"task {k} of {count}"));
-                ran = Run(k, line => errors.MarkupLine(Markup.Escape($"  {line}")));
+                exit = Run(k, line => errors.MarkupLine(Markup.Escape($"  {line}")));
             }
         }
 
-        if (!ran)
+        if (exit != ExitCodes.Success)
         {
-            return ExitCodes.OutputFolderHeld;
+            return exit;
         }
 
         if (task is null)

@@ -98,6 +98,9 @@ public static class ComparisonFiles
                 dotnet = Environment.Version.ToString(),
             },
             machine = new { os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, cores = Environment.ProcessorCount },
+            // A stopped comparison (SIGTERM, Ctrl-C) holds the instances compared before the stop; these were not.
+            stopped = comparisons.Count < request.Instances.Count,
+            notCompared = request.Instances.Skip(comparisons.Count),
             instances = comparisons.Select(c => new
             {
                 instance = c.Name,

@@ -20,6 +20,12 @@ public static class ComparisonReport
         html.Append(CultureInfo.InvariantCulture,
             $"<p>Every policy is scored on the same scenarios (seed {request.Seed}; scenario k is the same draw for every plan), against <b>{Encode(request.Baseline)}</b>. ");
         html.Append("Differences are policy - baseline with 95% intervals: paired t for the mean, paired bootstrap for CVaR; p-values are Holm-adjusted across each instance's comparisons, and <b>bold</b> marks p &lt; 0.05 after the adjustment. Costs and penalties are positive amounts.</p>");
+        if (comparisons.Count < request.Instances.Count)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<p><b>Stopped</b> (SIGTERM or Ctrl-C) after {comparisons.Count} of {request.Instances.Count} instances; not compared: {Encode(string.Join(", ", request.Instances.Skip(comparisons.Count).Select(Path.GetFileNameWithoutExtension)))}.</p>");
+        }
+
         foreach (var (comparison, charts) in comparisons)
         {
             Instance(html, comparison, charts, request);

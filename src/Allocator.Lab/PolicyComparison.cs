@@ -73,12 +73,30 @@ public sealed record InstanceComparison(string Path, CompiledInstance Instance, 
 /// </summary>
 public static class PolicyComparison
 {
-    /// <summary>Compares; a policy that gives no plan on an instance is kept with its reason and left out of the figures.</summary>
+    /// <summary>
+    /// Compares; a policy that gives no plan on an instance is kept with its reason and left out of the figures. A stop
+    /// (<paramref name="cancellation"/>) ends the comparison: the instances compared before it are returned, in order,
+    /// and the one in progress is dropped, since its plans were cut short (an exact policy hands over its best plan so
+    /// far) and its scenarios may be fewer than asked. Fewer comparisons than instances means it was stopped.
+    /// </summary>
     public static IReadOnlyList<InstanceComparison> Run(ComparisonRequest request, IPlanScorer scorer, Action<string>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(scorer);
-        return [.. request.Instances.Select(path => Compare(path, request, scorer, progress, cancellation))];
+        var compared = new List<InstanceComparison>();
+        foreach (var path in request.Instances)
+        {
+            try
+            {
+                compared.Add(Compare(path, request, scorer, progress, cancellation));
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        return compared;
     }
 
     private static InstanceComparison Compare(string path, ComparisonRequest request, IPlanScorer scorer, Action<string>? progress, CancellationToken cancellation)
@@ -91,6 +109,7 @@ public static class PolicyComparison
             var clock = Stopwatch.StartNew();
             var plan = policy.Plan(new PolicyInput(instance), null, cancellation);
             results.Add(new PolicyResult(policy.Name, plan, clock.Elapsed.TotalSeconds));
+            cancellation.ThrowIfCancellationRequested();
         }
 
         var planned = results.Where(r => r.Plan.Assignment is not null).ToList();
@@ -113,10 +132,12 @@ public static class PolicyComparison
                 ? r with { Outcomes = [.. outcomes[i]], Risk = RiskSummary.Of(outcomes[i], request.Alpha) }
                 : r)], request);
             var reached = request.Precision is not { } precision || Precise(scored, request.Baseline, precision);
-            if (reached || drawn + batch >= request.MaxScenarios || planned.Count == 0 || cancellation.IsCancellationRequested)
+            if (reached || drawn + batch >= request.MaxScenarios || planned.Count == 0)
             {
                 return new InstanceComparison(path, instance, scored, scoring.Elapsed.TotalSeconds) { PrecisionReached = reached };
             }
+
+            cancellation.ThrowIfCancellationRequested();
         }
     }
 

@@ -48,13 +48,18 @@ public sealed record SimulationResult(SimulationRequest Request, ImmutableArray<
 /// </summary>
 public static class Simulation
 {
-    /// <summary>Runs <paramref name="request"/>, reporting each finished (policy, scenario) to <paramref name="progress"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="request"/>, reporting each finished (policy, scenario) to <paramref name="progress"/>. A stop
+    /// (<paramref name="cancellation"/>) throws <see cref="OperationCanceledException"/>, however late it comes: the solves
+    /// it cut short handed over early plans, so no result is returned.
+    /// </summary>
     public static SimulationResult Run(SimulationRequest request, Action<string>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
         var runs = request.Policies.Select(p => Simulate(request, p, progress, cancellation)).ToImmutableArray();
         ImmutableArray<double>? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, cancellation) : null;
+        cancellation.ThrowIfCancellationRequested();
         return new SimulationResult(request, runs, clairvoyant, clock.Elapsed.TotalSeconds);
     }
 

@@ -33,7 +33,8 @@ public static class SweepRunner
         var names = sweep.Policies.Contains(sweep.Baseline) ? sweep.Policies : [sweep.Baseline, .. sweep.Policies];
         var policies = names.Select(p => PolicySpec.Parse(p, settings)).ToList();
         var request = new ComparisonRequest([instancePath], policies, PolicySpec.Parse(sweep.Baseline, settings).Name, sweep.Scenarios, sweep.ScenarioSeed);
-        var comparison = PolicyComparison.Run(request, scorer, progress, cancellation)[0];
+        // A stopped task writes nothing more: its plans were cut short, and the merge must find it missing, not wrong.
+        var comparison = PolicyComparison.Run(request, scorer, progress, cancellation) is [var compared] ? compared : throw new OperationCanceledException(cancellation);
         ComparisonFiles.Write(folder, request, [comparison], scorer.Description);
         var charts = ComparisonCharts.Of(comparison, request.Baseline);
         ComparisonCharts.Save(charts, folder, "");

@@ -10,9 +10,12 @@ public static class TaskFolders
 {
     private const string Prefix = "task-";
 
+    /// <summary>The folder that holds the task folders under <paramref name="root"/>.</summary>
+    public static string All(string root) => Path.Combine(root, "tasks");
+
     /// <summary>The folder of task <paramref name="task"/> under <paramref name="root"/>.</summary>
     public static string Of(string root, int task) =>
-        Path.Combine(root, "tasks", Prefix + task.ToString("D4", CultureInfo.InvariantCulture));
+        Path.Combine(All(root), Prefix + task.ToString("D4", CultureInfo.InvariantCulture));
 
     /// <summary>
     /// The task folders under <paramref name="root"/> with their numbers, in task order (task-10000 after task-9999);
@@ -20,7 +23,7 @@ public static class TaskFolders
     /// </summary>
     public static IReadOnlyList<(int Task, string Folder)> Under(string root)
     {
-        var tasks = Path.Combine(root, "tasks");
+        var tasks = All(root);
         if (!Directory.Exists(tasks))
         {
             return [];

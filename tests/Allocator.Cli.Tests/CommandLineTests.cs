@@ -106,6 +106,47 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_during_a_sweep_task_writes_neither_the_task_nor_the_merge_and_exits_6()
+    {
+        // A stopped exact solve hands over its best plan so far; the sweep used to carry on with such plans, write every
+        // task and merge, and exit 0, so a cluster's stopped task looked done and its figures came from cut solves.
+        var sweep = Path.Combine(_folder, "long-sweep.json");
+        File.WriteAllText(sweep, """
+            { "name": "long", "pools": [6], "leases": [120], "jobs": [20], "periods": [26], "uncertainty": [true], "hard": [true],
+              "seeds": [1, 2], "policies": ["exact", "greedy"], "baseline": "exact", "scenarios": 50, "scenarioSeed": 1, "timeLimitSeconds": 120 }
+            """);
+        var output = Path.Combine(_folder, "stopped-sweep");
+
+        var (exit, stderr) = await CliProcess.RunAndTerminate("planning with exact", TimeSpan.FromSeconds(1), "sweep", sweep, "--out", output, "--device", "cpu");
+
+        Assert.True(exit == 6, stderr);
+        Assert.Contains("Stopped (SIGTERM or Ctrl-C) during task 0: it was not written and nothing was merged", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("task 1 of 2", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Lab.TaskFolders.Of(output, 0), "summary.csv")));
+        Assert.False(File.Exists(Path.Combine(output, "summary.csv")));
+    }
+
+    [Fact]
+    public async Task Sigterm_during_a_comparison_writes_the_instances_compared_before_it_and_says_which_were_not()
+    {
+        var output = Path.Combine(_folder, "stopped-compare");
+        var tiny = CliProcess.Seed("tiny.json");
+        var colossus = CliProcess.Seed("colossus-2026.json");
+
+        var (exit, stderr) = await CliProcess.RunAndTerminate(
+            "colossus-2026: planning with exact", TimeSpan.FromSeconds(1), "compare", tiny, colossus, "--policies", "exact,greedy", "--time-limit", "120", "--device", "cpu", "--out", output);
+
+        Assert.True(exit == 6, stderr);
+        Assert.Contains($"Stopped (SIGTERM or Ctrl-C): 1 of 2 instances compared; not compared: {colossus}.", stderr, StringComparison.Ordinal);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "summary.json")))!;
+        Assert.True(summary["stopped"]!.GetValue<bool>());
+        Assert.Equal([colossus], summary["notCompared"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["tiny"], summary["instances"]!.AsArray().Select(n => n!["instance"]!.GetValue<string>()));
+        Assert.DoesNotContain("colossus", File.ReadAllText(Path.Combine(output, "summary.csv")), StringComparison.Ordinal);
+        Assert.Contains("<b>Stopped</b>", File.ReadAllText(Path.Combine(output, "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Robust_plan_writes_the_robust_plan_the_exact_plan_and_their_risk_side_by_side()
     {
         var output = Path.Combine(_folder, "robust");

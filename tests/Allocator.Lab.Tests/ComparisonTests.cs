@@ -138,6 +138,30 @@ public sealed class ComparisonTests : IDisposable
     }
 
     [Fact]
+    public void A_stop_keeps_the_instances_compared_before_it_and_drops_the_one_whose_plans_it_cut_short()
+    {
+        var instances = new[] { Generated(uncertainty: true, 1), Generated(uncertainty: true, 2), Generated(uncertainty: true, 3) };
+        var parsed = new[] { "exact", "greedy" }.Select(p => PolicySpec.Parse(p, Settings)).ToList();
+        var request = new ComparisonRequest(instances, parsed, "exact", 50, 3);
+        using var stop = new CancellationTokenSource();
+
+        // Stopped as the second instance's exact solve starts: that solve hands over an early plan, which must not count.
+        var stopped = PolicyComparison.Run(request, _scorer, line =>
+        {
+            if (line.Contains("-s2: planning with exact", StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+        }, stop.Token);
+        var whole = PolicyComparison.Run(request with { Instances = instances[..1] }, _scorer);
+        var none = PolicyComparison.Run(request, _scorer, cancellation: stop.Token);
+
+        var first = Assert.Single(stopped);
+        Assert.Equal(Figures(whole), Figures([first]));
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public void Holm_adjusts_the_smallest_p_value_by_the_number_of_comparisons_and_keeps_the_order()
     {
         var adjusted = PairedDifference.Holm([new(1, 0, 2, 0.01), new(1, 0, 2, 0.04), new(1, 0, 2, 0.03)]);

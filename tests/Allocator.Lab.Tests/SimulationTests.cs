@@ -21,6 +21,23 @@ public sealed class SimulationTests : IDisposable
         new(instance, [new("static:greedy", new GreedyPolicy(), Static: true), new("greedy", new GreedyPolicy(), Static: false)], scenarios, Seed: 9, ReplanEvery: 2) { Threads = 2 };
 
     [Fact]
+    public void A_stop_throws_rather_than_return_figures_from_solves_it_cut_short()
+    {
+        using var stop = new CancellationTokenSource();
+
+        // Stopped as the last policy's scenarios end: no scenario is left to refuse the stop, yet a stop came.
+        void StopAtTheLastPolicy(string line)
+        {
+            if (line.StartsWith("greedy:", StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+        }
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Simulation.Run(Request(Instance(uncertainty: true)), StopAtTheLastPolicy, stop.Token));
+    }
+
+    [Fact]
     public void Reruns_and_any_thread_count_give_identical_numbers_and_scenario_k_is_the_same_draw_for_every_policy()
     {
         var instance = Instance(uncertainty: true);

@@ -35,6 +35,26 @@ public sealed class SweepTests : IDisposable
     }
 
     [Fact]
+    public void A_stopped_task_writes_no_figures_so_that_a_merge_finds_it_missing()
+    {
+        using var scorer = BulkScorer.Create(ScoringDevice.Cpu);
+        using var stop = new CancellationTokenSource();
+        var folder = Path.Combine(_folder, "stopped");
+
+        Assert.ThrowsAny<OperationCanceledException>(() => SweepRunner.RunTask(Small, 0, folder, scorer, threads: 1, line =>
+        {
+            if (line.Contains("planning with greedy", StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+        }, stop.Token));
+
+        Assert.False(File.Exists(Path.Combine(TaskFolders.Of(folder, 0), "summary.csv")));
+        var missing = Assert.Throws<ArgumentException>(() => SweepRunner.Merge([folder], folder));
+        Assert.Contains("no finished task", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_grid_is_numbered_in_a_fixed_order_and_a_bad_field_is_named()
     {
         Assert.Equal([1UL, 2UL, 3UL], Small.Tasks().Select(t => t.Seed));
