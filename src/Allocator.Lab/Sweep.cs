@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Allocator.Core.Contract;
 using Allocator.Core.Generation;
+using Allocator.Core.Json;
 
 namespace Allocator.Lab;
 
@@ -24,8 +25,6 @@ public sealed record Sweep(
     ulong ScenarioSeed,
     double TimeLimitSeconds)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip };
-
     /// <summary>Every instance of the grid, task 0 first.</summary>
     public IReadOnlyList<GeneratorOptions> Tasks() =>
     [
@@ -42,27 +41,75 @@ public sealed record Sweep(
     /// <summary>The instance of task <paramref name="task"/>.</summary>
     public Instance Instance(int task) => InstanceGenerator.Generate(Tasks()[task]);
 
-    /// <summary>Reads a sweep file; throws <see cref="ArgumentException"/> naming the field at fault and the fix.</summary>
+    /// <summary>
+    /// Reads a sweep file; throws <see cref="ArgumentException"/> naming every field at fault (its JSON path) and the fix:
+    /// a value of the wrong kind, a field the format does not have (with the one meant, for a typo), a value out of range.
+    /// </summary>
     public static Sweep Read(string path)
     {
-        Sweep? sweep;
+        string json;
         try
         {
-            sweep = JsonSerializer.Deserialize<Sweep>(File.ReadAllText(path), Json);
+            json = File.ReadAllText(path);
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"{path} is not a sweep: {e.Message}", e);
+            throw new ArgumentException($"{path} cannot be read: {e.Message}", e);
         }
 
-        if (sweep is null)
-        {
-            throw new ArgumentException($"{path} is empty.");
-        }
-
-        var problems = sweep.Problems().ToList();
-        return problems.Count == 0 ? sweep : throw new ArgumentException($"{path}: {string.Join("; ", problems)}");
+        var problems = new List<ContractProblem>();
+        var sweep = Parse(json, problems);
+        var found = sweep is not null && problems.Count == 0 ? [.. sweep.Problems()] : problems.Select(p => p.ToString()).ToList();
+        return found.Count == 0 ? sweep! : throw new ArgumentException($"{path}: {string.Join("; ", found.Select(f => f.TrimEnd('.')))}.");
     }
+
+    /// <summary>The sweep in <paramref name="json"/>, each field read by its kind; null (with the problems) when one is wrong.</summary>
+    private static Sweep? Parse(string json, List<ContractProblem> problems)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            problems.Add(new ContractProblem("$", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): fix the syntax first."));
+            return null;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add(new ContractProblem("$", "must be a JSON object with name, the grid's lists, policies and baseline (docs/sweeps.md)."));
+                return null;
+            }
+
+            var o = new JsonFieldReader(document.RootElement, "$", problems, true, Fields);
+            List<T> Each<T>(string name, Func<JsonElement, string, T?> read)
+                where T : struct => [.. (o.Array(name, required: false) ?? []).Select(item => read(item.Item, item.Path)).OfType<T>()];
+            List<int> Sizes(string name) => Each(name, (item, at) => o.IntegerValue(item, at, name, int.MinValue, int.MaxValue));
+            var sweep = new Sweep(
+                o.String("name", required: true) ?? "",
+                Sizes("pools"),
+                Sizes("leases"),
+                Sizes("jobs"),
+                Sizes("periods"),
+                Each("uncertainty", o.BooleanValue),
+                Each("hard", o.BooleanValue),
+                Each("seeds", (item, at) => o.UnsignedValue(item, at, "a generator seed")),
+                o.IdList("policies")?.Select(p => p.Id).ToList() ?? [],
+                o.String("baseline", required: false) ?? "",
+                o.Integer("scenarios", required: false, "scenarios per task", int.MinValue) ?? 0,
+                o.Raw("scenarioSeed") is { } seed ? o.UnsignedValue(seed, "$.scenarioSeed", "the scenarios' seed") ?? 0 : 0,
+                o.Number("timeLimitSeconds", required: false, "seconds per policy and task", double.MinValue) ?? 0);
+            return problems.Count == 0 ? sweep : null;
+        }
+    }
+
+    /// <summary>The fields of a sweep file, as docs/sweeps.md lists them.</summary>
+    private static readonly string[] Fields =
+        ["name", "pools", "leases", "jobs", "periods", "uncertainty", "hard", "seeds", "policies", "baseline", "scenarios", "scenarioSeed", "timeLimitSeconds"];
 
     /// <summary>Each field out of range, named by its JSON name.</summary>
     public IEnumerable<string> Problems()

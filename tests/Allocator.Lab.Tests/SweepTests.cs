@@ -62,6 +62,43 @@ public sealed class SweepTests : IDisposable
         Assert.Contains("$.pools must list at least one value", (Small with { Pools = [] }).Problems());
     }
 
+    [Fact]
+    public void A_sweep_file_is_read_field_by_field_and_every_field_at_fault_is_named_with_its_fix()
+    {
+        var good = Path.Combine(_folder, "good.json");
+        File.WriteAllText(good, """
+            { "name": "small", "pools": [2], "leases": [8], "jobs": [3], "periods": [6], "uncertainty": [true], "hard": [false],
+              "seeds": [1, 2, 18446744073709551615], "policies": ["exact", "greedy"], "baseline": "exact",
+              "scenarios": 50, "scenarioSeed": 7, "timeLimitSeconds": 20, // comments and a trailing comma, as docs/sweeps.md shows
+            }
+            """);
+        var bad = Path.Combine(_folder, "bad.json");
+        File.WriteAllText(bad, """
+            { "name": 3, "pools": [2, "x"], "leases": [8], "jobs": [3], "periods": [6], "uncertainty": [1], "hard": [false],
+              "seed": [1], "policies": ["exact", 4], "baseline": "exact", "scenarios": 2.5, "scenarioSeed": -1, "timeLimitSeconds": "20" }
+            """);
+        var syntax = Path.Combine(_folder, "syntax.json");
+        File.WriteAllText(syntax, """{ "name": "x" "pools": [2] }""");
+
+        var read = Sweep.Read(good);
+        var wrong = Assert.Throws<ArgumentException>(() => Sweep.Read(bad)).Message;
+
+        Assert.Equal([1UL, 2UL, ulong.MaxValue], read.Seeds);
+        Assert.Equal((50, 7UL, 20.0), (read.Scenarios, read.ScenarioSeed, read.TimeLimitSeconds));
+        // Every problem at once, each at its path; a typo gets the field meant.
+        Assert.Contains("$.seed: unknown field. Did you mean 'seeds'?", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.name: must be a text value in quotes, got 3", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.pools[1]: must be a whole number (pools), got the text \"x\"", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.uncertainty[0]: must be true or false, got 1", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.policies[1]: must be an id in quotes, got 4", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.scenarios: must be a whole number (scenarios per task), got 2.5", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.scenarioSeed: must be a whole number from 0", wrong, StringComparison.Ordinal);
+        Assert.Contains("$.timeLimitSeconds: must be a number (seconds per policy and task), got the text \"20\"", wrong, StringComparison.Ordinal);
+        Assert.DoesNotContain("Allocator.Lab", wrong, StringComparison.Ordinal);
+        Assert.Contains("$: is not valid JSON (line 1, byte 15)", Assert.Throws<ArgumentException>(() => Sweep.Read(syntax)).Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be read", Assert.Throws<ArgumentException>(() => Sweep.Read(Path.Combine(_folder, "none.json"))).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>summary.csv less its solve_seconds column: how long a solve took is the one figure that differs between runs.</summary>
     private static List<string> WithoutSolveTimes(string path)
     {

@@ -7,9 +7,10 @@ namespace Allocator.Core.Json;
 /// <summary>
 /// Reads the fields of one JSON object, recording a <see cref="ContractProblem"/> (with its JSON path) for every
 /// missing, mistyped, out-of-range or unknown field instead of stopping at the first, so a planner sees all of them.
-/// A getter that finds a problem returns null; callers substitute a harmless default and keep reading.
+/// A getter that finds a problem returns null; callers substitute a harmless default and keep reading. Every input file
+/// Allocator reads (instances, plans, sweeps) is read with it, so a problem is worded the same way in each.
 /// </summary>
-internal sealed class JsonFieldReader
+public sealed class JsonFieldReader
 {
     private readonly JsonElement _element;
     private readonly List<ContractProblem> _problems;
@@ -72,13 +73,7 @@ internal sealed class JsonFieldReader
             return null;
         }
 
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
-
-        Problem(path, $"must be true or false, got {Describe(value)}.");
-        return null;
+        return BooleanValue(value, path);
     }
 
     /// <summary>A finite number within [min, max]; <paramref name="what"/> names the quantity in the message.</summary>
@@ -147,6 +142,30 @@ internal sealed class JsonFieldReader
         }
 
         return (int)number;
+    }
+
+    /// <summary>A whole number from 0 to 2^64 - 1 (a seed), or null with a problem recorded.</summary>
+    public ulong? UnsignedValue(JsonElement value, string path, string what)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out var number))
+        {
+            return number;
+        }
+
+        Problem(path, $"must be a whole number from 0 to {ulong.MaxValue} ({what}), got {Describe(value)}.");
+        return null;
+    }
+
+    /// <summary>True or false, or null with a problem recorded.</summary>
+    public bool? BooleanValue(JsonElement value, string path)
+    {
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        Problem(path, $"must be true or false, got {Describe(value)}.");
+        return null;
     }
 
     public JsonElement? Object(string name, bool required)
