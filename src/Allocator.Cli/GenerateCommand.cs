@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Allocator.Core.Generation;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
@@ -34,21 +35,15 @@ internal static class GenerateCommand
                 AnnouncedShare = parse.GetValue(announced),
                 MilestoneShare = parse.GetValue(milestones),
             };
-            if (options.Pools < 1 || options.Periods < 2 || options.Leases < 0 || options.Jobs < 0)
+            if (!PlanCommand.OptionsAreValid(
+                ("--pools", options.Pools < 1 ? $"must be at least 1 (it is {options.Pools})" : null),
+                ("--leases", options.Leases < 0 ? $"must be 0 or more (it is {options.Leases})" : null),
+                ("--jobs", options.Jobs < 0 ? $"must be 0 or more (it is {options.Jobs})" : null),
+                ("--periods", options.Periods < 2 ? $"must be at least 2 (it is {options.Periods})" : null),
+                ("--announced-share", Share(options.AnnouncedShare)),
+                ("--milestone-share", Share(options.MilestoneShare)),
+                ("--out", parse.GetValue(output) is { } destination ? OutputFolder.FileProblem(destination) : null)))
             {
-                Console.Error.WriteLine("error: --pools must be at least 1, --periods at least 2, --leases and --jobs 0 or more.");
-                return ExitCodes.InvalidInput;
-            }
-
-            if (options.AnnouncedShare is < 0 or > 1 || options.MilestoneShare is < 0 or > 1)
-            {
-                Console.Error.WriteLine("error: --announced-share and --milestone-share are shares: between 0 and 1.");
-                return ExitCodes.InvalidInput;
-            }
-
-            if (parse.GetValue(output) is { } destination && OutputFolder.FileProblem(destination) is { } problem)
-            {
-                Console.Error.WriteLine($"error: --out {problem}. Nothing was written.");
                 return ExitCodes.InvalidInput;
             }
 
@@ -67,4 +62,7 @@ internal static class GenerateCommand
         });
         return command;
     }
+
+    private static string? Share(double share) =>
+        share is < 0 or > 1 ? $"is a share: it must lie between 0 and 1 (it is {share.ToString(CultureInfo.InvariantCulture)})" : null;
 }

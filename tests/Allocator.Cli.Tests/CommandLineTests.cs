@@ -250,6 +250,18 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Generate_names_each_option_out_of_range_on_its_own_line()
+    {
+        var (exit, stdout, stderr) = CliProcess.Run("generate", "--pools", "0", "--leases", "4", "--jobs", "2", "--periods", "1", "--seed", "1", "--announced-share", "2");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Equal(
+            ["error: --pools must be at least 1 (it is 0).", "error: --periods must be at least 2 (it is 1).", "error: --announced-share is a share: it must lie between 0 and 1 (it is 2).", "Nothing was written."],
+            stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
     public void Robust_plan_with_a_bad_risk_measure_exits_2_naming_the_option_and_writes_nothing()
     {
         var output = Path.Combine(_folder, "bad-risk");
