@@ -64,28 +64,10 @@ public sealed record Sweep(
     }
 
     /// <summary>The sweep in <paramref name="json"/>, each field read by its kind; null (with the problems) when one is wrong.</summary>
-    private static Sweep? Parse(string json, List<ContractProblem> problems)
-    {
-        JsonDocument document;
-        try
+    private static Sweep? Parse(string json, List<ContractProblem> problems) =>
+        JsonFieldReader.ReadObject(json, problems, "name, the grid's lists, policies and baseline (docs/sweeps.md)", root =>
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            problems.Add(new ContractProblem("$", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): fix the syntax first."));
-            return null;
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add(new ContractProblem("$", "must be a JSON object with name, the grid's lists, policies and baseline (docs/sweeps.md)."));
-                return null;
-            }
-
-            var o = new JsonFieldReader(document.RootElement, "$", problems, true, Fields);
+            var o = new JsonFieldReader(root, "$", problems, true, Fields);
             List<T> Each<T>(string name, Func<JsonElement, string, T?> read)
                 where T : struct => [.. (o.Array(name, required: false) ?? []).Select(item => read(item.Item, item.Path)).OfType<T>()];
             List<int> Sizes(string name) => Each(name, (item, at) => o.IntegerValue(item, at, name, int.MinValue, int.MaxValue));
@@ -104,8 +86,7 @@ public sealed record Sweep(
                 o.Raw("scenarioSeed") is { } seed ? o.UnsignedValue(seed, "$.scenarioSeed", "the scenarios' seed") ?? 0 : 0,
                 o.Number("timeLimitSeconds", required: false, "seconds per policy and task", double.MinValue) ?? 0);
             return problems.Count == 0 ? sweep : null;
-        }
-    }
+        });
 
     /// <summary>The fields of a sweep file, as docs/sweeps.md lists them.</summary>
     private static readonly string[] Fields =

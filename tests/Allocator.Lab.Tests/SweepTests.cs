@@ -69,7 +69,7 @@ public sealed class SweepTests : IDisposable
         File.WriteAllText(good, """
             { "name": "small", "pools": [2], "leases": [8], "jobs": [3], "periods": [6], "uncertainty": [true], "hard": [false],
               "seeds": [1, 2, 18446744073709551615], "policies": ["exact", "greedy"], "baseline": "exact",
-              "scenarios": 50, "scenarioSeed": 7, "timeLimitSeconds": 20, // comments and a trailing comma, as docs/sweeps.md shows
+              "scenarios": 50, "scenarioSeed": 7, "timeLimitSeconds": 20 // comments, as docs/sweeps.md shows
             }
             """);
         var bad = Path.Combine(_folder, "bad.json");

@@ -11,8 +11,6 @@ namespace Allocator.Core.Json;
 /// </summary>
 public static class InstanceReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip };
-
     /// <summary>Reads an instance file; throws <see cref="ContractException"/> listing every problem.</summary>
     public static Instance ReadFile(string path) => Read(InputText.Read(path), path);
 
@@ -30,39 +28,19 @@ public static class InstanceReader
     }
 
     /// <summary>Reads instance JSON into <paramref name="problems"/>; returns null when any problem was found.</summary>
-    public static Instance? TryRead(string json, List<ContractProblem> problems)
-    {
-        JsonDocument document;
-        try
+    public static Instance? TryRead(string json, List<ContractProblem> problems) =>
+        JsonFieldReader.ReadObject(json, problems, "name, horizon, sites, pools, leases and jobs", root =>
         {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            problems.Add(new ContractProblem("$", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): fix the syntax first."));
-            return null;
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add(new ContractProblem("$", "must be a JSON object with name, horizon, sites, pools, leases and jobs."));
-                return null;
-            }
-
-            if (FileKind.Mismatch(document.RootElement, FileKind.Kind.Instance) is { } wrongKind)
+            if (FileKind.Mismatch(root, FileKind.Kind.Instance) is { } wrongKind)
             {
                 problems.Add(new ContractProblem("$", wrongKind));
                 return null;
             }
 
-            var instance = new Parser(problems).Instance(document.RootElement);
+            var instance = new Parser(problems).Instance(root);
             CheckRules(instance, problems);
-
             return problems.Count == 0 ? instance : null;
-        }
-    }
+        });
 
     /// <summary>
     /// Runs the cross-field rules even when some fields were malformed, so a planner sees every problem at once.

@@ -36,6 +36,41 @@ public sealed class JsonFieldReader
 
     public string Path { get; }
 
+    /// <summary>
+    /// Parses an input file's text and reads its top-level object with <paramref name="read"/>: broken JSON, or a top
+    /// level that is not an object (<paramref name="holds"/> says what it must hold), is one problem at <c>$</c> and
+    /// nothing is read. Comments are skipped, so planners may annotate their files. Every reader parses this way.
+    /// </summary>
+    public static T? ReadObject<T>(string json, List<ContractProblem> problems, string holds, Func<JsonElement, T?> read)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(read);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            problems.Add(new ContractProblem("$", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): fix the syntax first."));
+            return null;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add(new ContractProblem("$", $"must be a JSON object with {holds}."));
+                return null;
+            }
+
+            return read(document.RootElement);
+        }
+    }
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Skip };
+
     public void Problem(string path, string message) => _problems.Add(new ContractProblem(path, message));
 
     public bool Has(string name) => _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;

@@ -17,27 +17,16 @@ public static class PlanReader
     public static Plan Read(string json, string source = "plan")
     {
         var problems = new List<ContractProblem>();
-        Plan? plan = null;
-        try
+        var plan = JsonFieldReader.ReadObject(json, problems, "instance, leases and jobs", root =>
         {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add(new("$", "must be a JSON object with instance, leases and jobs."));
-            }
-            else if (FileKind.Mismatch(document.RootElement, FileKind.Kind.Plan) is { } wrongKind)
+            if (FileKind.Mismatch(root, FileKind.Kind.Plan) is { } wrongKind)
             {
                 problems.Add(new("$", wrongKind));
+                return null;
             }
-            else
-            {
-                plan = Parse(document.RootElement, problems);
-            }
-        }
-        catch (JsonException e)
-        {
-            problems.Add(new("$", $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): fix the syntax first."));
-        }
+
+            return Parse(root, problems);
+        });
 
         if (problems.Count > 0 || plan is null)
         {
