@@ -109,36 +109,16 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         var context = device is ScoringDevice.Cpu or ScoringDevice.IlgpuCpu ? DeviceCatalog.CreateCpuContext() : DeviceCatalog.CreateContext();
         try
         {
-            if (device is ScoringDevice.Auto or ScoringDevice.Cuda)
+            foreach (var gpu in GpuKinds.Where(g => device == ScoringDevice.Auto || device == g.Device))
             {
-                if (context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda) is { } cuda && TryOpen(context, cuda, warn, options, instead) is { } scorer)
+                if (gpu.Find(context) is { } found && TryOpen(context, found, warn, options, instead) is { } scorer)
                 {
                     return scorer;
                 }
 
-                if (device == ScoringDevice.Cuda)
+                if (device == gpu.Device)
                 {
-                    warn?.Invoke($"no usable CUDA device; {instead}.");
-                    if (!fallBack)
-                    {
-                        context.Dispose();
-                        return null;
-                    }
-                }
-            }
-
-            if (device is ScoringDevice.Auto or ScoringDevice.OpenCL)
-            {
-                var gpu = context.Devices.OfType<CLDevice>().FirstOrDefault(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU);
-                if (gpu is not null && TryOpen(context, gpu, warn, options, instead) is { } scorer)
-                {
-                    return scorer;
-                }
-
-                if (device == ScoringDevice.OpenCL)
-                {
-                    var unusable = string.Concat(DeviceCatalog.Unusable(context).Select(u => $" ('{u.Device.Name}': {u.Why})"));
-                    warn?.Invoke($"no usable OpenCL GPU{unusable}; {instead}.");
+                    warn?.Invoke($"{gpu.Absent(context)}; {instead}.");
                     if (!fallBack)
                     {
                         context.Dispose();
@@ -158,6 +138,18 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The GPUs a scorer may run on, in the order <see cref="ScoringDevice.Auto"/> tries them: how each is found in a
+    /// context, and what is said when the one asked for is not there. OpenCL devices that are CPUs are not used.
+    /// </summary>
+    private static readonly (ScoringDevice Device, Func<Context, Device?> Find, Func<Context, string> Absent)[] GpuKinds =
+    [
+        (ScoringDevice.Cuda, c => c.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda), _ => "no usable CUDA device"),
+        (ScoringDevice.OpenCL,
+            c => c.Devices.OfType<CLDevice>().FirstOrDefault(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU),
+            c => $"no usable OpenCL GPU{string.Concat(DeviceCatalog.Unusable(c).Select(u => $" ('{u.Device.Name}': {u.Why})"))}"),
+    ];
 
     private static string CpuWidth(ScorerOptions options) =>
         Layout(CpuLanes(options)) is var (lanes, vectors) && lanes > 1 ? $"{lanes} SIMD lanes of {vectors} bits" : "scalar";

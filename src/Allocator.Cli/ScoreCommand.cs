@@ -34,15 +34,11 @@ internal static class ScoreCommand
         {
             var n = parse.GetValue(scenarios);
             var a = parse.GetValue(alpha);
-            if (n < 1 || a is <= 0 or > 1)
+            if (!PlanCommand.OptionsAreValid(
+                ("--scenarios", n < 1 ? $"must be at least 1 (it is {n})" : null),
+                ("--alpha", a is <= 0 or > 1 ? $"must be in (0, 1] (it is {a.ToString(CultureInfo.InvariantCulture)})" : null),
+                ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null)))
             {
-                Console.Error.WriteLine("error: --scenarios must be at least 1 and --alpha in (0, 1].");
-                return ExitCodes.InvalidInput;
-            }
-
-            if (parse.GetValue(output) is { } destination && OutputFolder.Problem(destination) is { } problem)
-            {
-                Console.Error.WriteLine($"error: --out {problem}. Nothing was written.");
                 return ExitCodes.InvalidInput;
             }
 

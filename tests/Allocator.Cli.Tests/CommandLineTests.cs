@@ -250,15 +250,20 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void Generate_names_each_option_out_of_range_on_its_own_line()
+    public void Generate_and_score_name_each_option_out_of_range_on_its_own_line()
     {
         var (exit, stdout, stderr) = CliProcess.Run("generate", "--pools", "0", "--leases", "4", "--jobs", "2", "--periods", "1", "--seed", "1", "--announced-share", "2");
+        var (scoreExit, _, scoreErrors) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), "plan.json", "--scenarios", "0", "--alpha", "1.5");
 
         Assert.Equal(2, exit);
         Assert.Empty(stdout);
         Assert.Equal(
             ["error: --pools must be at least 1 (it is 0).", "error: --periods must be at least 2 (it is 1).", "error: --announced-share is a share: it must lie between 0 and 1 (it is 2).", "Nothing was written."],
             stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(2, scoreExit);
+        Assert.Equal(
+            ["error: --scenarios must be at least 1 (it is 0).", "error: --alpha must be in (0, 1] (it is 1.5).", "Nothing was written."],
+            scoreErrors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]
