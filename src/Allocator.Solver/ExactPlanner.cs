@@ -88,21 +88,7 @@ public static class ExactPlanner
             stopNeighbourhoods.Cancel();
         }
 
-        PlanEvaluation? found = engine.Assignment is { } assignment ? PlanEvaluator.Evaluate(instance, assignment) : null;
-        if (found is { IsFeasible: false })
-        {
-            stopNeighbourhoods.Cancel();
-            throw new InvalidOperationException(
-                $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", found.Violations.Take(3))}. This is a bug in the model.");
-        }
-
-        var improved = false;
-        if (found is not null)
-        {
-            improved = shared is null;
-            shared ??= new SharedIncumbent(found, Score);
-            improved |= shared.Offer(found);
-        }
+        var improved = HoldEnginePlan(instance, engine, ref shared, Score, stopNeighbourhoods);
 
         // With a target gap, the re-solves stop as soon as a plan within it of the engine's bound is held (perhaps
         // already: one found beside the MIP). The final bound is known only now.
@@ -128,7 +114,43 @@ public static class ExactPlanner
             worker.GetAwaiter().GetResult();
         }
 
-        var stopped = cancellation.IsCancellationRequested ? SolveEnd.Interrupted : SolveEnd.TimeLimit;
+        return Outcome(instance, options, catalog, engine, shared, Score, log, clock, cancellation.IsCancellationRequested);
+    }
+
+    /// <summary>
+    /// The engine's plan, checked by the evaluator (a plan it rejects is a bug in the model: the solve stops with it) and
+    /// offered to the plans held; whether it is better than every plan held before.
+    /// </summary>
+    private static bool HoldEnginePlan(
+        CompiledInstance instance, EngineResult engine, ref SharedIncumbent? shared, Func<PlanEvaluation, double> scoreOf, CancellationTokenSource stopNeighbourhoods)
+    {
+        if (engine.Assignment is not { } assignment)
+        {
+            return false;
+        }
+
+        var found = PlanEvaluator.Evaluate(instance, assignment);
+        if (!found.IsFeasible)
+        {
+            stopNeighbourhoods.Cancel();
+            throw new InvalidOperationException(
+                $"{engine.Name} returned a plan the evaluator rejects: {string.Join("; ", found.Violations.Take(3))}. This is a bug in the model.");
+        }
+
+        var improved = shared is null;
+        shared ??= new SharedIncumbent(found, scoreOf);
+        return shared.Offer(found) | improved;
+    }
+
+    /// <summary>
+    /// What the solve gives: the best plan held (the start plan, the engine's or a re-solve's) with the engine's bound
+    /// where it holds, the status and why the solve ended; or the proof that no plan exists, with its explanation.
+    /// </summary>
+    private static PlannerResult Outcome(
+        CompiledInstance instance, PlannerOptions options, PlacementCatalog catalog, EngineResult engine, SharedIncumbent? shared,
+        Func<PlanEvaluation, double> scoreOf, SolveLog log, Stopwatch clock, bool interrupted)
+    {
+        var stopped = interrupted ? SolveEnd.Interrupted : SolveEnd.TimeLimit;
         if (engine.Status == EngineStatus.Infeasible)
         {
             var report = InfeasibilityExplainer.Explain(instance, catalog, options);
@@ -141,8 +163,8 @@ public static class ExactPlanner
             return new PlannerResult(PlanStatus.Unknown, null, null, engine.Bound, clock.Elapsed, engine.Name, null, stopped) { Progress = log.Points };
         }
 
-        var score = Score(best);
-        bound = TrueBound(engine.Bound, shared, Score);
+        var score = scoreOf(best);
+        var bound = TrueBound(engine.Bound, shared, scoreOf);
         var gap = bound is { } proven ? PlannerResult.GapBetween(proven, score) : double.PositiveInfinity;
         var boundNote = engine.Status == EngineStatus.Optimal && engine.Bound is { } claimed && bound is null ? RefusedProof(engine.Name, claimed, score) : null;
         var provenOptimal = engine.Status == EngineStatus.Optimal && gap <= options.RelativeGap * 1.0001;
