@@ -18,176 +18,181 @@ public static class InstanceWriter
         {
             w.WriteStartObject();
             w.WriteString("name", instance.Name);
-            w.WriteStartObject("horizon");
-            w.WriteString("start", instance.Horizon.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            w.WriteNumber("periods", instance.Horizon.Periods);
-            w.WriteNumber("periodHours", instance.Horizon.PeriodHours);
-            w.WriteEndObject();
-
-            w.WriteStartArray("sites");
-            foreach (var site in instance.Sites)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", site.Id);
-                if (site.PowerCapMw is { } cap)
-                {
-                    WriteSeries(w, "powerCapMw", cap);
-                }
-
-                w.WriteNumber("powerCostPerMwh", site.PowerCostPerMwh);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-
-            w.WriteStartArray("pools");
-            foreach (var pool in instance.Pools)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", pool.Id);
-                w.WriteString("site", pool.Site);
-                if (pool.GpuType is not null)
-                {
-                    w.WriteString("gpuType", pool.GpuType);
-                }
-
-                w.WriteNumber("gpus", pool.Gpus);
-                w.WriteNumber("kwPerGpu", pool.KwPerGpu);
-                if (!pool.Deliveries.IsEmpty)
-                {
-                    w.WriteStartArray("deliveries");
-                    foreach (var d in pool.Deliveries)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("period", d.Period);
-                        w.WriteNumber("gpus", d.Gpus);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-
-            w.WriteStartArray("leases");
-            foreach (var lease in instance.Leases)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", lease.Id);
-                if (lease.Customer is not null)
-                {
-                    w.WriteString("customer", lease.Customer);
-                }
-
-                w.WriteString("status", lease.Status == LeaseStatus.Signed ? "signed" : "offer");
-                w.WriteNumber("gpus", lease.Gpus);
-                w.WriteNumber("periods", lease.Periods);
-                w.WriteNumber("earliestStart", lease.EarliestStart);
-                w.WriteNumber("latestStart", lease.LatestStart);
-                WriteIds(w, "pools", lease.Pools);
-                w.WriteNumber("pricePerGpuHour", lease.PricePerGpuHour);
-                w.WriteNumber("penaltyPerGpuHour", lease.PenaltyPerGpuHour);
-                if (lease.AnnouncedAt > 0)
-                {
-                    w.WriteNumber("announcedAt", lease.AnnouncedAt);
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-
-            w.WriteStartArray("jobs");
-            foreach (var job in instance.Jobs)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", job.Id);
-                w.WriteNumber("gpus", job.Gpus);
-                w.WriteNumber("periods", job.Periods);
-                w.WriteNumber("earliestStart", job.EarliestStart);
-                if (job.Deadline is { } deadline)
-                {
-                    w.WriteNumber("deadline", deadline);
-                }
-
-                WriteIds(w, "pools", job.Pools);
-                w.WriteNumber("value", job.Value);
-                w.WriteNumber("decayPerPeriod", job.DecayPerPeriod);
-                w.WriteNumber("successProbability", job.SuccessProbability);
-                w.WriteBoolean("required", job.Required);
-                WriteIds(w, "after", job.After);
-                if (job.SuccessKnownAfter is { } known)
-                {
-                    w.WriteNumber("successKnownAfter", known);
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-
+            Horizon(w, instance.Horizon);
+            Items(w, "sites", instance.Sites, Site);
+            Items(w, "pools", instance.Pools, Pool);
+            Items(w, "leases", instance.Leases, Lease);
+            Items(w, "jobs", instance.Jobs, Job);
             if (instance.Spot is { } spot)
             {
-                w.WriteStartObject("spot");
-                if (spot.PriceByPeriod is { } prices)
-                {
-                    WriteSeries(w, "pricePerGpuHour", prices);
-                }
-                else
-                {
-                    w.WriteNumber("pricePerGpuHour", spot.PricePerGpuHour);
-                }
-
-                w.WriteNumber("sellThrough", spot.SellThrough);
-                w.WriteEndObject();
+                Spot(w, spot);
             }
 
-            if (instance.Uncertainty is { } u)
+            if (instance.Uncertainty is { } uncertainty)
             {
-                w.WriteStartObject("uncertainty");
-                if (u.DeliverySlip is { } slip)
-                {
-                    w.WriteStartObject("deliverySlip");
-                    w.WriteNumber("probability", slip.Probability);
-                    w.WriteNumber("maxPeriods", slip.MaxPeriods);
-                    w.WriteEndObject();
-                }
-
-                if (u.Outage is { } outage)
-                {
-                    w.WriteStartObject("outage");
-                    w.WriteNumber("mean", outage.Mean);
-                    w.WriteNumber("max", outage.Max);
-                    w.WriteEndObject();
-                }
-
-                if (u.JobOverrun is { } overrun)
-                {
-                    w.WriteStartObject("jobOverrun");
-                    w.WriteNumber("probability", overrun.Probability);
-                    w.WriteNumber("maxFraction", overrun.MaxFraction);
-                    w.WriteEndObject();
-                }
-
-                w.WriteBoolean("jobSuccess", u.JobSuccess);
-                w.WriteNumber("spotVolatility", u.SpotVolatility);
-                if (u.OfferArrival is { } arrival)
-                {
-                    w.WriteStartObject("offerArrival");
-                    w.WriteNumber("probability", arrival.Probability);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndObject();
+                Uncertainty(w, uncertainty);
             }
 
             w.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void Horizon(Utf8JsonWriter w, Horizon horizon)
+    {
+        w.WriteStartObject("horizon");
+        w.WriteString("start", horizon.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        w.WriteNumber("periods", horizon.Periods);
+        w.WriteNumber("periodHours", horizon.PeriodHours);
+        w.WriteEndObject();
+    }
+
+    /// <summary>An array of objects, each written by <paramref name="write"/> between its braces.</summary>
+    private static void Items<T>(Utf8JsonWriter w, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        w.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            w.WriteStartObject();
+            write(w, item);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void Site(Utf8JsonWriter w, Site site)
+    {
+        w.WriteString("id", site.Id);
+        if (site.PowerCapMw is { } cap)
+        {
+            WriteSeries(w, "powerCapMw", cap);
+        }
+
+        w.WriteNumber("powerCostPerMwh", site.PowerCostPerMwh);
+    }
+
+    private static void Pool(Utf8JsonWriter w, Pool pool)
+    {
+        w.WriteString("id", pool.Id);
+        w.WriteString("site", pool.Site);
+        if (pool.GpuType is not null)
+        {
+            w.WriteString("gpuType", pool.GpuType);
+        }
+
+        w.WriteNumber("gpus", pool.Gpus);
+        w.WriteNumber("kwPerGpu", pool.KwPerGpu);
+        if (!pool.Deliveries.IsEmpty)
+        {
+            Items(w, "deliveries", pool.Deliveries, (w, d) =>
+            {
+                w.WriteNumber("period", d.Period);
+                w.WriteNumber("gpus", d.Gpus);
+            });
+        }
+    }
+
+    private static void Lease(Utf8JsonWriter w, Lease lease)
+    {
+        w.WriteString("id", lease.Id);
+        if (lease.Customer is not null)
+        {
+            w.WriteString("customer", lease.Customer);
+        }
+
+        w.WriteString("status", lease.Status == LeaseStatus.Signed ? "signed" : "offer");
+        w.WriteNumber("gpus", lease.Gpus);
+        w.WriteNumber("periods", lease.Periods);
+        w.WriteNumber("earliestStart", lease.EarliestStart);
+        w.WriteNumber("latestStart", lease.LatestStart);
+        WriteIds(w, "pools", lease.Pools);
+        w.WriteNumber("pricePerGpuHour", lease.PricePerGpuHour);
+        w.WriteNumber("penaltyPerGpuHour", lease.PenaltyPerGpuHour);
+        if (lease.AnnouncedAt > 0)
+        {
+            w.WriteNumber("announcedAt", lease.AnnouncedAt);
+        }
+    }
+
+    private static void Job(Utf8JsonWriter w, Job job)
+    {
+        w.WriteString("id", job.Id);
+        w.WriteNumber("gpus", job.Gpus);
+        w.WriteNumber("periods", job.Periods);
+        w.WriteNumber("earliestStart", job.EarliestStart);
+        if (job.Deadline is { } deadline)
+        {
+            w.WriteNumber("deadline", deadline);
+        }
+
+        WriteIds(w, "pools", job.Pools);
+        w.WriteNumber("value", job.Value);
+        w.WriteNumber("decayPerPeriod", job.DecayPerPeriod);
+        w.WriteNumber("successProbability", job.SuccessProbability);
+        w.WriteBoolean("required", job.Required);
+        WriteIds(w, "after", job.After);
+        if (job.SuccessKnownAfter is { } known)
+        {
+            w.WriteNumber("successKnownAfter", known);
+        }
+    }
+
+    private static void Spot(Utf8JsonWriter w, SpotMarket spot)
+    {
+        w.WriteStartObject("spot");
+        if (spot.PriceByPeriod is { } prices)
+        {
+            WriteSeries(w, "pricePerGpuHour", prices);
+        }
+        else
+        {
+            w.WriteNumber("pricePerGpuHour", spot.PricePerGpuHour);
+        }
+
+        w.WriteNumber("sellThrough", spot.SellThrough);
+        w.WriteEndObject();
+    }
+
+    private static void Uncertainty(Utf8JsonWriter w, Uncertainty u)
+    {
+        w.WriteStartObject("uncertainty");
+        if (u.DeliverySlip is { } slip)
+        {
+            Section(w, "deliverySlip", ("probability", slip.Probability), ("maxPeriods", slip.MaxPeriods));
+        }
+
+        if (u.Outage is { } outage)
+        {
+            Section(w, "outage", ("mean", outage.Mean), ("max", outage.Max));
+        }
+
+        if (u.JobOverrun is { } overrun)
+        {
+            Section(w, "jobOverrun", ("probability", overrun.Probability), ("maxFraction", overrun.MaxFraction));
+        }
+
+        w.WriteBoolean("jobSuccess", u.JobSuccess);
+        w.WriteNumber("spotVolatility", u.SpotVolatility);
+        if (u.OfferArrival is { } arrival)
+        {
+            Section(w, "offerArrival", ("probability", arrival.Probability));
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>An object of numbers.</summary>
+    private static void Section(Utf8JsonWriter w, string name, params (string Name, double Value)[] numbers)
+    {
+        w.WriteStartObject(name);
+        foreach (var (field, value) in numbers)
+        {
+            w.WriteNumber(field, value);
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>A per-period series: one number when every period has the same, else the array.</summary>
