@@ -19,10 +19,10 @@ public static class InstanceWriter
             w.WriteStartObject();
             w.WriteString("name", instance.Name);
             Horizon(w, instance.Horizon);
-            Items(w, "sites", instance.Sites, Site);
-            Items(w, "pools", instance.Pools, Pool);
-            Items(w, "leases", instance.Leases, Lease);
-            Items(w, "jobs", instance.Jobs, Job);
+            w.WriteItems("sites", instance.Sites, Site);
+            w.WriteItems("pools", instance.Pools, Pool);
+            w.WriteItems("leases", instance.Leases, Lease);
+            w.WriteItems("jobs", instance.Jobs, Job);
             if (instance.Spot is { } spot)
             {
                 Spot(w, spot);
@@ -46,20 +46,6 @@ public static class InstanceWriter
         w.WriteNumber("periods", horizon.Periods);
         w.WriteNumber("periodHours", horizon.PeriodHours);
         w.WriteEndObject();
-    }
-
-    /// <summary>An array of objects, each written by <paramref name="write"/> between its braces.</summary>
-    private static void Items<T>(Utf8JsonWriter w, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
-    {
-        w.WriteStartArray(name);
-        foreach (var item in items)
-        {
-            w.WriteStartObject();
-            write(w, item);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
     }
 
     private static void Site(Utf8JsonWriter w, Site site)
@@ -86,7 +72,7 @@ public static class InstanceWriter
         w.WriteNumber("kwPerGpu", pool.KwPerGpu);
         if (!pool.Deliveries.IsEmpty)
         {
-            Items(w, "deliveries", pool.Deliveries, (w, d) =>
+            w.WriteItems("deliveries", pool.Deliveries, (w, d) =>
             {
                 w.WriteNumber("period", d.Period);
                 w.WriteNumber("gpus", d.Gpus);
@@ -160,36 +146,24 @@ public static class InstanceWriter
         w.WriteStartObject("uncertainty");
         if (u.DeliverySlip is { } slip)
         {
-            Section(w, "deliverySlip", ("probability", slip.Probability), ("maxPeriods", slip.MaxPeriods));
+            w.WriteSection("deliverySlip", ("probability", slip.Probability), ("maxPeriods", slip.MaxPeriods));
         }
 
         if (u.Outage is { } outage)
         {
-            Section(w, "outage", ("mean", outage.Mean), ("max", outage.Max));
+            w.WriteSection("outage", ("mean", outage.Mean), ("max", outage.Max));
         }
 
         if (u.JobOverrun is { } overrun)
         {
-            Section(w, "jobOverrun", ("probability", overrun.Probability), ("maxFraction", overrun.MaxFraction));
+            w.WriteSection("jobOverrun", ("probability", overrun.Probability), ("maxFraction", overrun.MaxFraction));
         }
 
         w.WriteBoolean("jobSuccess", u.JobSuccess);
         w.WriteNumber("spotVolatility", u.SpotVolatility);
         if (u.OfferArrival is { } arrival)
         {
-            Section(w, "offerArrival", ("probability", arrival.Probability));
-        }
-
-        w.WriteEndObject();
-    }
-
-    /// <summary>An object of numbers.</summary>
-    private static void Section(Utf8JsonWriter w, string name, params (string Name, double Value)[] numbers)
-    {
-        w.WriteStartObject(name);
-        foreach (var (field, value) in numbers)
-        {
-            w.WriteNumber(field, value);
+            w.WriteSection("offerArrival", ("probability", arrival.Probability));
         }
 
         w.WriteEndObject();

@@ -41,122 +41,118 @@ public static class PlanWriter
         {
             w.WriteStartObject();
             w.WriteString("instance", plan.Instance);
-            w.WriteStartArray("leases");
-            foreach (var d in plan.Leases)
+            w.WriteItems("leases", plan.Leases, (w, d) =>
             {
-                w.WriteStartObject();
                 w.WriteString("id", d.Id);
                 w.WriteBoolean("accepted", d.Accepted);
                 WritePlacement(w, d.Pool, d.Start);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("jobs");
-            foreach (var d in plan.Jobs)
+            });
+            w.WriteItems("jobs", plan.Jobs, (w, d) =>
             {
-                w.WriteStartObject();
                 w.WriteString("id", d.Id);
                 w.WriteBoolean("scheduled", d.Scheduled);
                 WritePlacement(w, d.Pool, d.Start);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-
+            });
             if (report is not null)
             {
-                w.WriteString("status", report.Status);
-                w.WriteString("solver", report.Solver);
-                WriteNullable(w, "bound", report.Bound);
-                WriteNullable(w, "gap", report.Gap);
-                w.WriteNumber("solveSeconds", Math.Round(report.SolveSeconds, 3));
-                if (report.Ended is { } ended)
-                {
-                    w.WriteString("ended", ended);
-                }
-
-                if (report.Progress.Count > 0)
-                {
-                    w.WriteStartArray("progress");
-                    foreach (var point in report.Progress)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("seconds", Math.Round(point.Seconds, 3));
-                        w.WriteNumber("objective", point.Objective);
-                        WriteNullable(w, "bound", point.Bound);
-                        w.WriteString("source", point.Source);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                }
-
-                if (report.Notes is { Count: > 0 } notes)
-                {
-                    w.WriteStartObject("notes");
-                    foreach (var (key, value) in notes)
-                    {
-                        w.WriteString(key, value);
-                    }
-
-                    w.WriteEndObject();
-                }
+                Report(w, report);
             }
 
             if (evaluation is not null)
             {
-                var o = evaluation.Objective;
-                w.WriteBoolean("feasible", evaluation.IsFeasible);
-                w.WriteNumber("objective", o.Total);
-                w.WriteStartObject("objectiveParts");
-                w.WriteNumber("leaseRevenue", o.LeaseRevenue);
-                w.WriteNumber("jobValue", o.JobValue);
-                w.WriteNumber("spotRevenue", o.SpotRevenue);
-                w.WriteNumber("powerCost", o.PowerCost);
-                w.WriteEndObject();
-                var k = evaluation.Kpis;
-                w.WriteStartObject("kpis");
-                w.WriteNumber("offersAccepted", k.OffersAccepted);
-                w.WriteNumber("offers", k.Offers);
-                w.WriteNumber("signedLeases", k.SignedLeases);
-                w.WriteNumber("jobsScheduled", k.JobsScheduled);
-                w.WriteNumber("jobs", k.Jobs);
-                w.WriteNumber("leaseGpuHours", k.LeaseGpuHours);
-                w.WriteNumber("jobGpuHours", k.JobGpuHours);
-                w.WriteNumber("spotGpuHours", k.SpotGpuHours);
-                w.WriteNumber("capacityGpuHours", k.CapacityGpuHours);
-                w.WriteNumber("utilisation", k.Utilisation);
-                w.WriteNumber("utilisationWithSpot", k.UtilisationWithSpot);
-                w.WriteEndObject();
-                if (!evaluation.IsFeasible)
-                {
-                    WriteViolations(w, evaluation.Violations);
-                }
-
-                if (instance is not null)
-                {
-                    // The spot table: average GPUs sold per pool and period (the contract's spot[p,t]).
-                    w.WriteStartObject("spot");
-                    for (var p = 0; p < instance.PoolCount; p++)
-                    {
-                        w.WriteStartArray(instance.Source.Pools[p].Id);
-                        for (var t = 0; t < instance.Periods; t++)
-                        {
-                            w.WriteNumberValue(evaluation.Spot[p * instance.Periods + t]);
-                        }
-
-                        w.WriteEndArray();
-                    }
-
-                    w.WriteEndObject();
-                }
+                Evaluation(w, evaluation, instance);
             }
 
             w.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>How the plan was obtained: status, solver, bound, gap, time, why it ended, progress and notes.</summary>
+    private static void Report(Utf8JsonWriter w, PlanReport report)
+    {
+        w.WriteString("status", report.Status);
+        w.WriteString("solver", report.Solver);
+        WriteNullable(w, "bound", report.Bound);
+        WriteNullable(w, "gap", report.Gap);
+        w.WriteNumber("solveSeconds", Math.Round(report.SolveSeconds, 3));
+        if (report.Ended is { } ended)
+        {
+            w.WriteString("ended", ended);
+        }
+
+        if (report.Progress.Count > 0)
+        {
+            w.WriteItems("progress", report.Progress, (w, point) =>
+            {
+                w.WriteNumber("seconds", Math.Round(point.Seconds, 3));
+                w.WriteNumber("objective", point.Objective);
+                WriteNullable(w, "bound", point.Bound);
+                w.WriteString("source", point.Source);
+            });
+        }
+
+        if (report.Notes is { Count: > 0 } notes)
+        {
+            w.WriteStartObject("notes");
+            foreach (var (key, value) in notes)
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>What the plan is worth: feasibility, objective and its parts, KPIs, violations and the spot table.</summary>
+    private static void Evaluation(Utf8JsonWriter w, PlanEvaluation evaluation, CompiledInstance? instance)
+    {
+        var o = evaluation.Objective;
+        w.WriteBoolean("feasible", evaluation.IsFeasible);
+        w.WriteNumber("objective", o.Total);
+        w.WriteSection("objectiveParts", ("leaseRevenue", o.LeaseRevenue), ("jobValue", o.JobValue), ("spotRevenue", o.SpotRevenue), ("powerCost", o.PowerCost));
+        var k = evaluation.Kpis;
+        w.WriteSection(
+            "kpis",
+            ("offersAccepted", k.OffersAccepted),
+            ("offers", k.Offers),
+            ("signedLeases", k.SignedLeases),
+            ("jobsScheduled", k.JobsScheduled),
+            ("jobs", k.Jobs),
+            ("leaseGpuHours", k.LeaseGpuHours),
+            ("jobGpuHours", k.JobGpuHours),
+            ("spotGpuHours", k.SpotGpuHours),
+            ("capacityGpuHours", k.CapacityGpuHours),
+            ("utilisation", k.Utilisation),
+            ("utilisationWithSpot", k.UtilisationWithSpot));
+        if (!evaluation.IsFeasible)
+        {
+            WriteViolations(w, evaluation.Violations);
+        }
+
+        if (instance is not null)
+        {
+            SpotTable(w, evaluation, instance);
+        }
+    }
+
+    /// <summary>The spot table: average GPUs sold per pool and period (the contract's spot[p,t]).</summary>
+    private static void SpotTable(Utf8JsonWriter w, PlanEvaluation evaluation, CompiledInstance instance)
+    {
+        w.WriteStartObject("spot");
+        for (var p = 0; p < instance.PoolCount; p++)
+        {
+            w.WriteStartArray(instance.Source.Pools[p].Id);
+            for (var t = 0; t < instance.Periods; t++)
+            {
+                w.WriteNumberValue(evaluation.Spot[p * instance.Periods + t]);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>
