@@ -57,79 +57,131 @@ public static class InstanceGenerator
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Periods, 2);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Leases);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Jobs);
-        var rng = new SplitMix64(SplitMix64.Mix(options.Seed ^ 0xA110CA70UL));
-        var T = options.Periods;
 
-        var siteCount = Math.Max(1, (options.Pools + 2) / 3);
-        var pools = new List<Pool>();
-        var poolType = new List<int>();
+        // One random stream, drawn in this order: pools, leases, jobs, sites, spot.
+        var draw = new Drawing(options);
         for (var p = 0; p < options.Pools; p++)
         {
-            var type = rng.Between(0, GpuTypes.Length - 1);
-            var gpus = rng.Between(4, 40) * 500;
-            var deliveries = ImmutableArray.CreateBuilder<Delivery>();
-            if (rng.Chance(0.5))
-            {
-                var count = rng.Between(1, 2);
-                for (var d = 0; d < count; d++)
-                {
-                    deliveries.Add(new Delivery(rng.Between(1, T - 1), rng.Between(2, 16) * 250));
-                }
-            }
-
-            pools.Add(new Pool($"pool-{p + 1}", $"site-{p % siteCount + 1}", GpuTypes[type].Type, gpus, GpuTypes[type].Kw, deliveries.OrderBy(d => d.Period).ToImmutableArray()));
-            poolType.Add(type);
+            draw.Pool(p);
         }
 
-        // Signed leases: placed as they are made (the witness that the instance is feasible), within a share of their
-        // pool's initial GPUs in every period. Pinned there, or in the hard case free in window and pool.
-        // In the hard case signed leases may fill 85% of a pool and required jobs the next 12%.
-        var committedShare = options.Hard ? 0.85 : 1.0 / 3;
-        var requiredShare = 0.97;
-        var committedLoad = new int[options.Pools * T];
         var leases = new List<Lease>();
         for (var l = 0; l < options.Leases; l++)
         {
-            var periods = rng.Between(1, Math.Max(1, Math.Min(T, T / 2 + 1)));
-            var earliest = rng.Between(0, T - periods);
-            var latest = Math.Min(T - periods, earliest + rng.Between(0, 4));
-            var home = rng.Between(0, options.Pools - 1);
-            var type = GpuTypes[poolType[home]];
-            var gpus = Math.Max(64, (int)(pools[home].Gpus * rng.Uniform(0.03, options.Hard ? 0.5 : 0.35)) / 64 * 64);
-            var price = Math.Round(rng.Uniform(type.MinPrice, type.MaxPrice), 2);
-            var sameType = pools.Where((_, i) => poolType[i] == poolType[home]).Select(p => p.Id).ToImmutableArray();
+            leases.Add(draw.Lease(l));
+        }
+
+        var jobs = new List<Job>();
+        for (var j = 0; j < options.Jobs; j++)
+        {
+            jobs.Add(draw.Job(j, jobs));
+        }
+
+        var sites = new List<Site>();
+        for (var s = 0; s < draw.SiteCount; s++)
+        {
+            sites.Add(draw.Site(s));
+        }
+
+        var spot = new SpotMarket(Math.Round(draw.Rng.Uniform(1.2, 2.0), 2), Math.Round(draw.Rng.Uniform(0.3, 0.7), 2));
+        var uncertainty = options.Uncertainty
+            ? new Uncertainty(new DeliverySlip(0.3, 4), new Outage(0.02, 0.08), new JobOverrun(0.2, 0.5), true, 0.1)
+            : null;
+
+        var instance = new Instance(
+            options.Name ?? $"gen-{options.Pools}p-{options.Leases}l-{options.Jobs}j-{options.Periods}t-s{options.Seed}",
+            new Horizon(new DateOnly(2026, 7, 6), options.Periods, 168),
+            [.. sites],
+            [.. draw.Pools],
+            [.. leases],
+            [.. jobs],
+            spot,
+            uncertainty);
+        return WithClosedLoop(instance, options);
+    }
+
+    /// <summary>
+    /// One generation in progress: the random stream, the pools drawn so far with their GPU types, and the GPUs the
+    /// commitments' placement (signed leases, required jobs: the generator's witness that a plan exists) takes per pool
+    /// and period.
+    /// </summary>
+    private sealed class Drawing(GeneratorOptions options)
+    {
+        // In the hard case signed leases may fill 85% of a pool and required jobs the next 12%.
+        private readonly double _committedShare = options.Hard ? 0.85 : 1.0 / 3;
+        private const double RequiredShare = 0.97;
+        private readonly int _periods = options.Periods;
+        private readonly int[] _committedLoad = new int[options.Pools * options.Periods];
+        private readonly List<int> _poolType = [];
+
+        public SplitMix64 Rng = new(SplitMix64.Mix(options.Seed ^ 0xA110CA70UL));
+
+        public List<Pool> Pools { get; } = [];
+
+        public int SiteCount { get; } = Math.Max(1, (options.Pools + 2) / 3);
+
+        public void Pool(int p)
+        {
+            var T = _periods;
+            var type = Rng.Between(0, GpuTypes.Length - 1);
+            var gpus = Rng.Between(4, 40) * 500;
+            var deliveries = ImmutableArray.CreateBuilder<Delivery>();
+            if (Rng.Chance(0.5))
+            {
+                var count = Rng.Between(1, 2);
+                for (var d = 0; d < count; d++)
+                {
+                    deliveries.Add(new Delivery(Rng.Between(1, T - 1), Rng.Between(2, 16) * 250));
+                }
+            }
+
+            Pools.Add(new Pool($"pool-{p + 1}", $"site-{p % SiteCount + 1}", GpuTypes[type].Type, gpus, GpuTypes[type].Kw, deliveries.OrderBy(d => d.Period).ToImmutableArray()));
+            _poolType.Add(type);
+        }
+
+        /// <summary>
+        /// A lease; a signed one is placed as it is made, within the committed share of its pool's initial GPUs in every
+        /// period: pinned there, or in the hard case free in window and pool.
+        /// </summary>
+        public Lease Lease(int l)
+        {
+            var T = _periods;
+            var periods = Rng.Between(1, Math.Max(1, Math.Min(T, T / 2 + 1)));
+            var earliest = Rng.Between(0, T - periods);
+            var latest = Math.Min(T - periods, earliest + Rng.Between(0, 4));
+            var home = Rng.Between(0, options.Pools - 1);
+            var type = GpuTypes[_poolType[home]];
+            var gpus = Math.Max(64, (int)(Pools[home].Gpus * Rng.Uniform(0.03, options.Hard ? 0.5 : 0.35)) / 64 * 64);
+            var price = Math.Round(Rng.Uniform(type.MinPrice, type.MaxPrice), 2);
+            var sameType = SameType(home);
             var witness = earliest;
             if (options.Hard)
             {
-                latest = Math.Min(T - periods, earliest + rng.Between(2, 6));
-                witness = rng.Between(earliest, latest);
+                latest = Math.Min(T - periods, earliest + Rng.Between(2, 6));
+                witness = Rng.Between(earliest, latest);
             }
 
-            var signed = rng.Chance(options.Hard ? 0.5 : 0.08) && FitsCommitted(committedLoad, pools, home, witness, periods, gpus, T, committedShare);
+            var signed = Rng.Chance(options.Hard ? 0.5 : 0.08) && FitsCommitted(home, witness, periods, gpus, _committedShare);
             ImmutableArray<string>? allowed;
             if (signed)
             {
-                Occupy(committedLoad, home, witness, periods, gpus, T);
+                Occupy(home, witness, periods, gpus);
                 if (!options.Hard)
                 {
                     latest = earliest;
                 }
 
-                allowed = options.Hard ? sameType : [pools[home].Id];
-            }
-            else if (rng.Chance(0.6))
-            {
-                // Offers usually name the GPU generation they want; any pool of that type will do.
-                allowed = sameType;
+                allowed = options.Hard ? sameType : [Pools[home].Id];
             }
             else
             {
-                allowed = null;
+                // Offers usually name the GPU generation they want; any pool of that type will do.
+                allowed = Rng.Chance(0.6) ? sameType : null;
             }
 
-            leases.Add(new Lease(
+            return new Lease(
                 $"lease-{l + 1}",
-                Customers[rng.Between(0, Customers.Length - 1)],
+                Customers[Rng.Between(0, Customers.Length - 1)],
                 signed ? LeaseStatus.Signed : LeaseStatus.Offer,
                 gpus,
                 periods,
@@ -137,84 +189,93 @@ public static class InstanceGenerator
                 latest,
                 allowed,
                 price,
-                Math.Round(price * rng.Uniform(1.0, 2.0), 2)));
+                Math.Round(price * Rng.Uniform(1.0, 2.0), 2));
         }
 
-        var jobs = new List<Job>();
-        for (var j = 0; j < options.Jobs; j++)
+        /// <summary>A job: every other one (when room is left) the post-training run of the one before it.</summary>
+        public Job Job(int j, List<Job> before)
         {
-            // Every other job (when room is left) is the post-training run of the one before it.
-            var isPostTrain = j % 2 == 1 && rng.Chance(0.7);
-            var periods = rng.Between(1, Math.Max(1, Math.Min(8, T / 3)));
-            var earliest = isPostTrain ? jobs[^1].EarliestStart + jobs[^1].Periods : rng.Between(0, Math.Max(0, T / 2));
+            var T = _periods;
+            var isPostTrain = j % 2 == 1 && Rng.Chance(0.7);
+            var periods = Rng.Between(1, Math.Max(1, Math.Min(8, T / 3)));
+            var earliest = isPostTrain ? before[^1].EarliestStart + before[^1].Periods : Rng.Between(0, Math.Max(0, T / 2));
             if (earliest + periods > T)
             {
                 isPostTrain = false;
-                earliest = rng.Between(0, T - periods);
+                earliest = Rng.Between(0, T - periods);
             }
 
-            var home = rng.Between(0, options.Pools - 1);
-            var allowed = pools.Where((_, i) => poolType[i] == poolType[home]).Select(p => p.Id).Take(3).ToImmutableArray();
-            var smallest = pools.Where(p => allowed.Contains(p.Id)).Min(p => p.Gpus);
-            var gpus = Math.Max(256, (int)(smallest * rng.Uniform(0.1, isPostTrain ? 0.3 : 0.8)) / 256 * 256);
-            var slack = rng.Between(0, Math.Max(0, T - earliest - periods));
-            var value = Math.Round(rng.Uniform(isPostTrain ? 5e6 : 2e7, isPostTrain ? 6e7 : 3e8) / 1e5) * 1e5;
+            var home = Rng.Between(0, options.Pools - 1);
+            var allowed = SameType(home).Take(3).ToImmutableArray();
+            var smallest = Pools.Where(p => allowed.Contains(p.Id)).Min(p => p.Gpus);
+            var gpus = Math.Max(256, (int)(smallest * Rng.Uniform(0.1, isPostTrain ? 0.3 : 0.8)) / 256 * 256);
+            var slack = Rng.Between(0, Math.Max(0, T - earliest - periods));
+            var value = Math.Round(Rng.Uniform(isPostTrain ? 5e6 : 2e7, isPostTrain ? 6e7 : 3e8) / 1e5) * 1e5;
 
             // In the hard case some pretraining runs are required, placed at their earliest start on their first pool.
-            var witnessPool = pools.FindIndex(p => p.Id == allowed[0]);
-            var required = options.Hard && !isPostTrain && rng.Chance(0.4)
-                && FitsCommitted(committedLoad, pools, witnessPool, earliest, periods, gpus, T, requiredShare);
+            var witnessPool = Pools.FindIndex(p => p.Id == allowed[0]);
+            var required = options.Hard && !isPostTrain && Rng.Chance(0.4) && FitsCommitted(witnessPool, earliest, periods, gpus, RequiredShare);
             if (required)
             {
-                Occupy(committedLoad, witnessPool, earliest, periods, gpus, T);
+                Occupy(witnessPool, earliest, periods, gpus);
             }
 
-            jobs.Add(new Job(
-                isPostTrain ? $"{jobs[^1].Id}-post" : $"train-{j + 1}",
+            return new Job(
+                isPostTrain ? $"{before[^1].Id}-post" : $"train-{j + 1}",
                 gpus,
                 periods,
                 earliest,
                 earliest + periods - 1 + slack,
                 allowed,
                 value,
-                Math.Round(value * rng.Uniform(0.01, 0.06) / 1e3) * 1e3,
-                Math.Round(rng.Uniform(0.35, 0.95), 2),
+                Math.Round(value * Rng.Uniform(0.01, 0.06) / 1e3) * 1e3,
+                Math.Round(Rng.Uniform(0.35, 0.95), 2),
                 required,
-                isPostTrain ? [jobs[^1].Id] : []));
+                isPostTrain ? [before[^1].Id] : []);
         }
 
-        var sites = Enumerable.Range(0, siteCount).Select(s =>
+        /// <summary>
+        /// A site: its cap between 70% and 100% of its pools' full draw, never below what the commitments' placement
+        /// needs; in the hard case just above that.
+        /// </summary>
+        public Site Site(int s)
         {
+            var T = _periods;
             var id = $"site-{s + 1}";
-            var peakMw = pools.Where(p => p.Site == id).Sum(p => (p.Gpus + p.Deliveries.Sum(d => d.Gpus)) * p.KwPerGpu / 1000);
-            var committedMw = Enumerable.Range(0, T).Max(t => pools.Select((p, i) => (p, i)).Where(x => x.p.Site == id)
-                .Sum(x => committedLoad[x.i * T + t] * x.p.KwPerGpu / 1000));
-            // Caps between 70% and 100% of the full draw, never below what the commitments' placement needs; in the hard
-            // case just above that.
-            var cap = Math.Max(Math.Ceiling(peakMw * rng.Uniform(0.7, 1.0)), Math.Ceiling(committedMw) + 1);
+            var peakMw = Pools.Where(p => p.Site == id).Sum(p => (p.Gpus + p.Deliveries.Sum(d => d.Gpus)) * p.KwPerGpu / 1000);
+            var committedMw = Enumerable.Range(0, T).Max(t => Pools.Select((p, i) => (p, i)).Where(x => x.p.Site == id)
+                .Sum(x => _committedLoad[x.i * T + t] * x.p.KwPerGpu / 1000));
+            var cap = Math.Max(Math.Ceiling(peakMw * Rng.Uniform(0.7, 1.0)), Math.Ceiling(committedMw) + 1);
             if (options.Hard)
             {
                 cap = Math.Min(cap, Math.Ceiling(committedMw * 1.02) + 1);
             }
 
-            return new Site(id, [.. Enumerable.Repeat(cap, T)], Math.Round(rng.Uniform(40, 90)));
-        }).ToImmutableArray();
+            return new Site(id, [.. Enumerable.Repeat(cap, T)], Math.Round(Rng.Uniform(40, 90)));
+        }
 
-        var spot = new SpotMarket(Math.Round(rng.Uniform(1.2, 2.0), 2), Math.Round(rng.Uniform(0.3, 0.7), 2));
-        var uncertainty = options.Uncertainty
-            ? new Uncertainty(new DeliverySlip(0.3, 4), new Outage(0.02, 0.08), new JobOverrun(0.2, 0.5), true, 0.1)
-            : null;
+        private ImmutableArray<string> SameType(int pool) => [.. Pools.Where((_, i) => _poolType[i] == _poolType[pool]).Select(p => p.Id)];
 
-        var instance = new Instance(
-            options.Name ?? $"gen-{options.Pools}p-{options.Leases}l-{options.Jobs}j-{T}t-s{options.Seed}",
-            new Horizon(new DateOnly(2026, 7, 6), T, 168),
-            sites,
-            [.. pools],
-            [.. leases],
-            [.. jobs],
-            spot,
-            uncertainty);
-        return WithClosedLoop(instance, options);
+        private bool FitsCommitted(int pool, int start, int periods, int gpus, double share)
+        {
+            for (var t = start; t < start + periods; t++)
+            {
+                if (_committedLoad[pool * _periods + t] + gpus > share * Pools[pool].Gpus)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private void Occupy(int pool, int start, int periods, int gpus)
+        {
+            for (var t = start; t < start + periods; t++)
+            {
+                _committedLoad[pool * _periods + t] += gpus;
+            }
+        }
     }
 
     /// <summary>
@@ -235,26 +296,5 @@ public static class InstanceGenerator
             j.Periods >= 2 && rng.Chance(options.MilestoneShare) ? j with { SuccessKnownAfter = rng.Between(1, j.Periods - 1) } : j);
         var uncertainty = instance.Uncertainty is { } u && options.AnnouncedShare > 0 ? u with { OfferArrival = new OfferArrival(0.6) } : instance.Uncertainty;
         return instance with { Leases = [.. leases], Jobs = [.. jobs], Uncertainty = uncertainty };
-    }
-
-    private static bool FitsCommitted(int[] load, List<Pool> pools, int pool, int start, int periods, int gpus, int T, double share)
-    {
-        for (var t = start; t < start + periods; t++)
-        {
-            if (load[pool * T + t] + gpus > share * pools[pool].Gpus)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static void Occupy(int[] load, int pool, int start, int periods, int gpus, int T)
-    {
-        for (var t = start; t < start + periods; t++)
-        {
-            load[pool * T + t] += gpus;
-        }
     }
 }
