@@ -112,30 +112,31 @@ internal static class SweepCommands
             return ExitCodes.OutputFolderHeld;
         }
 
+        var exit = RunTasks(sweep, folder, task, scorer, threads, cancellation);
+        if (exit != ExitCodes.Success)
+        {
+            return exit;
+        }
+
+        if (task is null)
+        {
+            var files = SweepRunner.Merge([folder], folder);
+            Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs the task asked for, or every task, each into its folder: a whole run holds each task's folder while it runs
+    /// it. Stops at the first task that cannot run (held elsewhere, or stopped by SIGTERM or Ctrl-C) with its exit code.
+    /// </summary>
+    private static int RunTasks(Sweep sweep, string folder, int? task, BulkScorer scorer, int threads, CancellationToken cancellation)
+    {
+        var count = sweep.Tasks().Count;
         var errors = Terminal.Errors();
         int[] mine = task is { } one ? [one] : [.. Enumerable.Range(0, count)];
-        int Run(int k, Action<string>? progress)
-        {
-            using var taskHeld = task is null ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, k)) : null;
-            if (task is null && taskHeld is null)
-            {
-                return ExitCodes.OutputFolderHeld;
-            }
-
-            try
-            {
-                SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);
-                return ExitCodes.Success;
-            }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-            {
-                // The task's plans were cut short: it is not written, so a merge finds it missing rather than wrong.
-                Console.Error.WriteLine(task is null
-                    ? $"Stopped (SIGTERM or Ctrl-C) during task {k}: it was not written and nothing was merged; the tasks finished are in {TaskFolders.All(folder)} (run the others with --task K, then allocator merge)."
-                    : $"Stopped (SIGTERM or Ctrl-C): task {k} was not written; run it again.");
-                return ExitCodes.Stopped;
-            }
-        }
+        int Run(int k, Action<string>? progress) => RunTask(sweep, k, folder, whole: task is null, scorer, threads, progress, cancellation);
 
         var exit = ExitCodes.Success;
         if (errors.Profile.Capabilities.Interactive)
@@ -162,18 +163,35 @@ internal static class SweepCommands
             }
         }
 
-        if (exit != ExitCodes.Success)
+        return exit;
+    }
+
+    /// <summary>
+    /// Task <paramref name="k"/> into its folder, held by a <paramref name="whole"/> run while it runs (a single task
+    /// already holds it); its exit code: held elsewhere, or stopped by SIGTERM or Ctrl-C, in which case nothing of it is
+    /// written.
+    /// </summary>
+    private static int RunTask(Sweep sweep, int k, string folder, bool whole, BulkScorer scorer, int threads, Action<string>? progress, CancellationToken cancellation)
+    {
+        using var taskHeld = whole ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, k)) : null;
+        if (whole && taskHeld is null)
         {
-            return exit;
+            return ExitCodes.OutputFolderHeld;
         }
 
-        if (task is null)
+        try
         {
-            var files = SweepRunner.Merge([folder], folder);
-            Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
+            SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);
+            return ExitCodes.Success;
         }
-
-        return ExitCodes.Success;
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The task's plans were cut short: it is not written, so a merge finds it missing rather than wrong.
+            Console.Error.WriteLine(whole
+                ? $"Stopped (SIGTERM or Ctrl-C) during task {k}: it was not written and nothing was merged; the tasks finished are in {TaskFolders.All(folder)} (run the others with --task K, then allocator merge)."
+                : $"Stopped (SIGTERM or Ctrl-C): task {k} was not written; run it again.");
+            return ExitCodes.Stopped;
+        }
     }
 
     /// <summary>Whether every policy of the sweep can be built; the first problem, else null.</summary>
