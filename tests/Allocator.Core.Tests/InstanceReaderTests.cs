@@ -85,6 +85,16 @@ public sealed class InstanceReaderTests
     public void Lease_window_past_the_horizon_is_rejected() =>
         AssertProblem(Reject(n => n["leases"]![1]!["latestStart"] = 6), "$.leases[1].latestStart", "set latestStart to at most 5");
 
+    [Theory]
+    [InlineData("leases")]
+    [InlineData("jobs")]
+    public void A_lease_or_job_longer_than_the_horizon_is_told_to_shorten_not_to_start_before_period_0(string items) =>
+        AssertProblem(Reject(n => n[items]![0]!["periods"] = 999), $"$.{items}[0].periods", "longer than the horizon's 8; shorten it to at most 8");
+
+    [Fact]
+    public void A_count_above_the_largest_whole_number_is_too_large_not_too_small() =>
+        AssertProblem(Reject(n => n["pools"]![0]!["gpus"] = 1e300), "$.pools[0].gpus", "1E+300 is too large; the number of GPUs must be at most 2147483647");
+
     [Fact]
     public void Job_that_cannot_finish_by_its_deadline_is_rejected() =>
         AssertProblem(Reject(n => n["jobs"]![0]!["deadline"] = 1), "$.jobs[0].deadline", "cannot finish by period 1");

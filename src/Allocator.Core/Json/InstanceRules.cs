@@ -37,6 +37,10 @@ internal static class InstanceRules
             {
                 problems.Add(new($"{path}.latestStart", $"{lease.LatestStart} is before earliestStart {lease.EarliestStart}; the start window is empty."));
             }
+            else if (lease.Periods > periods)
+            {
+                problems.Add(new($"{path}.periods", $"a lease of {lease.Periods} periods is longer than the horizon's {periods}; shorten it to at most {periods}."));
+            }
             else if (lease.LatestStart + lease.Periods > periods)
             {
                 problems.Add(new($"{path}.latestStart",
@@ -53,7 +57,11 @@ internal static class InstanceRules
             var path = $"$.jobs[{i}]";
             CheckPools(job.Pools, path, poolIds, problems);
             var lastPeriod = Math.Min(job.Deadline ?? periods - 1, periods - 1);
-            if (job.EarliestStart + job.Periods - 1 > lastPeriod)
+            if (job.Periods > periods)
+            {
+                problems.Add(new($"{path}.periods", $"a job of {job.Periods} periods is longer than the horizon's {periods}; shorten it to at most {periods}."));
+            }
+            else if (job.EarliestStart + job.Periods - 1 > lastPeriod)
             {
                 var field = job.Deadline is { } d && d < periods - 1 ? "deadline" : "earliestStart";
                 problems.Add(new($"{path}.{field}",

@@ -284,6 +284,11 @@ public sealed class JsonFieldReader
             return $"{Format(number)} is negative; {what} must be {Format(min)} or more.";
         }
 
+        if (number > max && max >= int.MaxValue)
+        {
+            return $"{Format(number)} is too large; {what} must be at most {Format(max)}.";
+        }
+
         return double.IsPositiveInfinity(max) || max >= int.MaxValue
             ? $"{Format(number)} is too small; {what} must be {Format(min)} or more."
             : $"{Format(number)} is outside [{Format(min)}, {Format(max)}]; {what} must lie in that range.";
