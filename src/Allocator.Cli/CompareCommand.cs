@@ -125,20 +125,26 @@ internal static class CompareCommand
 
         if (folder is not null)
         {
-            var files = ComparisonFiles.Write(folder, request, results, scorer.Description).ToList();
-            var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, chartPolicy is null ? request.Baseline : parsed[names.IndexOf(chartPolicy)].Name))).ToList();
-            foreach (var (comparison, charts) in drawn)
-            {
-                files.AddRange(ComparisonCharts.Save(charts, folder, $"{comparison.Name}-"));
-            }
-
-            var report = Path.Combine(folder, "report.html");
-            AtomicFile.WriteAllText(report, ComparisonReport.Html(request, [.. drawn.Select(d => (d.Comparison, d.Charts))], scorer.Description));
-            files.Add(report);
-            Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (charts also as SVG).");
+            Write(folder, request, results, chartPolicy is null ? request.Baseline : parsed[names.IndexOf(chartPolicy)].Name, scorer.Description);
         }
 
         return stopped ? ExitCodes.Stopped : ExitCodes.Success;
+    }
+
+    /// <summary>The comparison's files in <paramref name="folder"/>: tables, charts (drawn for <paramref name="charted"/>) and the report.</summary>
+    private static void Write(string folder, ComparisonRequest request, IReadOnlyList<InstanceComparison> results, string charted, string device)
+    {
+        var files = ComparisonFiles.Write(folder, request, results, device).ToList();
+        var drawn = results.Select(c => (Comparison: c, Charts: ComparisonCharts.Of(c, charted))).ToList();
+        foreach (var (comparison, charts) in drawn)
+        {
+            files.AddRange(ComparisonCharts.Save(charts, folder, $"{comparison.Name}-"));
+        }
+
+        var report = Path.Combine(folder, "report.html");
+        AtomicFile.WriteAllText(report, ComparisonReport.Html(request, [.. drawn.Select(d => (d.Comparison, d.Charts))], device));
+        files.Add(report);
+        Console.Error.WriteLine($"Wrote {string.Join(", ", files.Select(Path.GetFileName))} in {folder} (charts also as SVG).");
     }
 
     private static void Print(InstanceComparison comparison, ComparisonRequest request)
