@@ -199,7 +199,15 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
     /// </summary>
     public ScoreMatrix Score(CompiledInstance instance, IReadOnlyList<Assignment> plans, ulong seed, int scenarios, long scenarioOffset = 0)
     {
-        var (parts, _, elapsed) = Execute(Lay(instance, plans), seed, scenarios, scenarioOffset, alpha: null);
+        var laid = Lay(instance, plans);
+        var batch = ScenariosPerCall(instance, plans.Count);
+        if (scenarios > batch && plans.Count > 0)
+        {
+            var (joined, time) = InBatches(laid, seed, scenarios, scenarioOffset, batch);
+            return new ScoreMatrix(plans.Count, scenarios, joined, time);
+        }
+
+        var (parts, _, elapsed) = Execute(laid, seed, scenarios, scenarioOffset, alpha: null);
         return new ScoreMatrix(plans.Count, scenarios, parts!, elapsed);
     }
 
@@ -232,7 +240,8 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha is the share of worst scenarios CVaR averages: in (0, 1].");
         }
 
-        var (_, summary, elapsed) = Execute(plans, seed, scenarios, scenarioOffset, alpha);
+        var batch = ScenariosPerCall(plans.Instance, plans.Count);
+        var (_, summary, elapsed) = scenarios > batch && plans.Count > 0 ? SummaryInBatches(plans, seed, scenarios, scenarioOffset, batch, alpha) : Execute(plans, seed, scenarios, scenarioOffset, alpha);
         var risks = Enumerable.Range(0, plans.Count).Select(n =>
         {
             var f = summary!.AsSpan(n * RiskKernels.Fields, RiskKernels.Fields);
@@ -296,11 +305,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
 
             if (alpha is { } a)
             {
-                var totals = new ArrayColumn<double>(new double[pairs]);
-                var summary = new double[Math.Max(1, plans.Count * RiskKernels.Fields)];
-                var output = new ArrayColumn<double>(summary);
-                Parallel.For(0, plans.Count, n => RiskKernels.Summarize(n, outcomes, totals, output, scenarios, a));
-                return (null, summary, clock.Elapsed);
+                return (null, SummaryOnHost(parts, plans.Count, scenarios, a), clock.Elapsed);
             }
 
             return (parts, null, clock.Elapsed);
@@ -478,6 +483,13 @@ public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision
 {
     /// <summary>Double precision, the kernel's state where it scores fastest.</summary>
     public static ScorerOptions Default { get; } = new();
+
+    /// <summary>
+    /// Bytes of scenario tables one call may hold (the fast path on the host, a GPU on the device): a call of more
+    /// scenarios is scored in batches (<see cref="BulkScorer.ScenariosPerCall"/>). 256 MiB: colossus, about 27,000
+    /// scenarios a call (RESULTS.md: memory and time of a large `score` at 1 GiB and 256 MiB).
+    /// </summary>
+    public long TableBytesPerCall { get; init; } = 1L << 28;
 }
 
 /// <summary>How the CPU fast path lays out its SIMD lanes (one scenario per lane).</summary>

@@ -30,7 +30,7 @@ internal static class ScoreCommand
         {
             instanceArgument, plansArgument, scenarios, seed, alpha, device, output, asJson,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var n = parse.GetValue(scenarios);
             var a = parse.GetValue(alpha);
@@ -75,9 +75,23 @@ internal static class ScoreCommand
             }
 
             using var runLock = held;
-            using var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
+            var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
             Console.Error.WriteLine($"scoring {scored.Count} plan(s) x {n} scenarios on {scorer.Description}");
-            var report = scorer.Summarize(compiled, [.. scored.Select(p => p.Evaluation.Assignment)], parse.GetValue(seed), n, a);
+            var scoring = Task.Run(() => scorer.Summarize(compiled, [.. scored.Select(p => p.Evaluation.Assignment)], parse.GetValue(seed), n, a), CancellationToken.None);
+            try
+            {
+                scoring.Wait(cancellation);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                // The scorer cannot be stopped midway: the process ends without it (and without disposing it while it
+                // runs); a folder made for this run goes again with its lock.
+                Console.Error.WriteLine("Stopped (SIGTERM or Ctrl-C) while scoring. Nothing was written.");
+                return ExitCodes.Stopped;
+            }
+
+            var report = scoring.GetAwaiter().GetResult();
+            scorer.Dispose();
             var summaries = report.Plans.ToList();
             var json = Json(scored, summaries, parse.GetValue(seed), n, scorer.Description);
             if (parse.GetValue(asJson))
@@ -98,7 +112,7 @@ internal static class ScoreCommand
             }
 
             return scored.All(p => p.Evaluation.IsFeasible) ? ExitCodes.Success : ExitCodes.Infeasible;
-        });
+        }, CancellationToken.None));
         return command;
     }
 

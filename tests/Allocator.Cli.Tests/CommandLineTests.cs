@@ -127,6 +127,23 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_during_scoring_ends_at_once_writes_nothing_and_exits_6()
+    {
+        var output = Path.Combine(_folder, "stopped-score");
+        var planned = Path.Combine(_folder, "score-plan");
+        var (planExit, _, planErrors) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", planned, "--quiet");
+        Assert.True(planExit == 0, planErrors);
+
+        // About ten seconds of scoring here, in batches: the stop must not wait for the scorer.
+        var (exit, stderr) = await CliProcess.RunAndTerminate(
+            "scoring 1 plan(s)", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), "score", CliProcess.Seed("tiny.json"), Path.Combine(planned, "plan.json"), "--scenarios", "10000000", "--device", "cpu", "--out", output);
+
+        Assert.True(exit == 6, stderr);
+        Assert.Contains("Stopped (SIGTERM or Ctrl-C) while scoring. Nothing was written.", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public async Task Sigterm_during_a_comparison_writes_the_instances_compared_before_it_and_says_which_were_not()
     {
         var output = Path.Combine(_folder, "stopped-compare");
