@@ -34,75 +34,56 @@ public static class PlanEvaluator
             violations.Add(new("instance", mismatch));
         }
 
-        var leasePool = Enumerable.Repeat(-1, instance.LeaseCount).ToArray();
-        var leaseStart = new int[instance.LeaseCount];
-        var seenLeases = new bool[instance.LeaseCount];
-        foreach (var decision in plan.Leases)
-        {
-            var l = instance.LeaseIndex(decision.Id);
-            if (l < 0)
-            {
-                violations.Add(new("unknown-lease", $"the plan decides lease '{decision.Id}', which the instance does not have."));
-                continue;
-            }
-
-            if (seenLeases[l])
-            {
-                violations.Add(new("duplicate-lease", $"lease '{decision.Id}' appears more than once in the plan."));
-                continue;
-            }
-
-            seenLeases[l] = true;
-            if (decision.Accepted && ResolvePool(instance, decision.Pool, $"lease '{decision.Id}'", violations) is { } p)
-            {
-                leasePool[l] = p;
-                leaseStart[l] = decision.Start ?? 0;
-            }
-        }
-
-        for (var l = 0; l < instance.LeaseCount; l++)
-        {
-            if (!seenLeases[l])
-            {
-                violations.Add(new("missing-lease", $"lease '{source.Leases[l].Id}' is not in the plan; every lease must appear once, accepted or not."));
-            }
-        }
-
-        var jobPool = Enumerable.Repeat(-1, instance.JobCount).ToArray();
-        var jobStart = new int[instance.JobCount];
-        var seenJobs = new bool[instance.JobCount];
-        foreach (var decision in plan.Jobs)
-        {
-            var j = instance.JobIndex(decision.Id);
-            if (j < 0)
-            {
-                violations.Add(new("unknown-job", $"the plan decides job '{decision.Id}', which the instance does not have."));
-                continue;
-            }
-
-            if (seenJobs[j])
-            {
-                violations.Add(new("duplicate-job", $"job '{decision.Id}' appears more than once in the plan."));
-                continue;
-            }
-
-            seenJobs[j] = true;
-            if (decision.Scheduled && ResolvePool(instance, decision.Pool, $"job '{decision.Id}'", violations) is { } p)
-            {
-                jobPool[j] = p;
-                jobStart[j] = decision.Start ?? 0;
-            }
-        }
-
-        for (var j = 0; j < instance.JobCount; j++)
-        {
-            if (!seenJobs[j])
-            {
-                violations.Add(new("missing-job", $"job '{source.Jobs[j].Id}' is not in the plan; every job must appear once, scheduled or not."));
-            }
-        }
-
+        var (leasePool, leaseStart) = Decisions(
+            instance, "lease", "accepted", plan.Leases.Select(d => (d.Id, d.Accepted, d.Pool, d.Start)), instance.LeaseCount, instance.LeaseIndex, l => source.Leases[l].Id, violations);
+        var (jobPool, jobStart) = Decisions(
+            instance, "job", "scheduled", plan.Jobs.Select(d => (d.Id, d.Scheduled, d.Pool, d.Start)), instance.JobCount, instance.JobIndex, j => source.Jobs[j].Id, violations);
         return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
+    }
+
+    /// <summary>
+    /// The pool (-1: not placed) and start of each of the <paramref name="count"/> leases or jobs (<paramref name="kind"/>)
+    /// the decisions name, recording every decision that names none of them or one twice, and every one left out.
+    /// </summary>
+    private static (int[] Pool, int[] Start) Decisions(
+        CompiledInstance instance, string kind, string placed, IEnumerable<(string Id, bool Placed, string? Pool, int? Start)> decisions, int count,
+        Func<string, int> indexOf, Func<int, string> idOf, List<PlanViolation> violations)
+    {
+        var pools = Enumerable.Repeat(-1, count).ToArray();
+        var starts = new int[count];
+        var seen = new bool[count];
+        foreach (var decision in decisions)
+        {
+            var b = indexOf(decision.Id);
+            if (b < 0)
+            {
+                violations.Add(new($"unknown-{kind}", $"the plan decides {kind} '{decision.Id}', which the instance does not have."));
+                continue;
+            }
+
+            if (seen[b])
+            {
+                violations.Add(new($"duplicate-{kind}", $"{kind} '{decision.Id}' appears more than once in the plan."));
+                continue;
+            }
+
+            seen[b] = true;
+            if (decision.Placed && ResolvePool(instance, decision.Pool, $"{kind} '{decision.Id}'", violations) is { } p)
+            {
+                pools[b] = p;
+                starts[b] = decision.Start ?? 0;
+            }
+        }
+
+        for (var b = 0; b < count; b++)
+        {
+            if (!seen[b])
+            {
+                violations.Add(new($"missing-{kind}", $"{kind} '{idOf(b)}' is not in the plan; every {kind} must appear once, {placed} or not."));
+            }
+        }
+
+        return (pools, starts);
     }
 
     private static int? ResolvePool(CompiledInstance instance, string? pool, string what, List<PlanViolation> violations)
