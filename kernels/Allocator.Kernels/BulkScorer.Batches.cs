@@ -11,12 +11,26 @@ public sealed partial class BulkScorer
     /// Scenarios one call of <paramref name="plans"/> plans scores at most on <paramref name="instance"/>: its tables within
     /// <see cref="ScorerOptions.TableBytesPerCall"/> and 32-bit offsets, its pairs within an array's length.
     /// </summary>
-    public int ScenariosPerCall(Core.Evaluation.CompiledInstance instance, int plans)
+    public int ScenariosPerCall(Core.Evaluation.CompiledInstance instance, int plans) => ScenariosPerCall(instance, plans, _options);
+
+    private static int ScenariosPerCall(Core.Evaluation.CompiledInstance instance, int plans, ScorerOptions options)
     {
         var stride = ScoreParams.For(instance, plans, 1, 0, 0).TableStride;
-        var byTables = Math.Min(_options.TableBytesPerCall / sizeof(double) / stride, int.MaxValue / stride);
+        var byTables = Math.Min(options.TableBytesPerCall / sizeof(double) / stride, int.MaxValue / stride);
         var byPairs = Array.MaxLength / Math.Max(1, plans);
         return (int)Math.Max(1, Math.Min(byTables, byPairs));
+    }
+
+    /// <summary>
+    /// The least memory a scoring call needs on the host: every pair's six outcome parts and its total (the summaries
+    /// read them), and one batch of scenario tables; the runtime and the collector's lag add to it (a large `score` took
+    /// 2.3 to 3.9 times this, RESULTS.md). What a command checks against the machine before it starts.
+    /// </summary>
+    public static long HostBytes(Core.Evaluation.CompiledInstance instance, int plans, int scenarios, ScorerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var batch = Math.Min(scenarios, ScenariosPerCall(instance, plans, options ?? ScorerOptions.Default));
+        return (long)plans * scenarios * 7 * sizeof(double) + (long)batch * ScoreParams.For(instance, plans, 1, 0, 0).TableStride * sizeof(double);
     }
 
     /// <summary>Every pair's outcome parts over <paramref name="scenarios"/> scenarios, batch after batch; and the time scoring took.</summary>

@@ -486,10 +486,10 @@ public sealed record ScorerOptions(ScoringPrecision Precision = ScoringPrecision
 
     /// <summary>
     /// Bytes of scenario tables one call may hold (the fast path on the host, a GPU on the device): a call of more
-    /// scenarios is scored in batches (<see cref="BulkScorer.ScenariosPerCall"/>). 256 MiB: colossus, about 27,000
-    /// scenarios a call (RESULTS.md: memory and time of a large `score` at 1 GiB and 256 MiB).
+    /// scenarios is scored in batches (<see cref="BulkScorer.ScenariosPerCall"/>). 64 MiB: colossus, 6,792 scenarios a
+    /// call; as fast as 256 MiB on a large `score` and 2.4 times less memory (RESULTS.md, "A large score").
     /// </summary>
-    public long TableBytesPerCall { get; init; } = 1L << 28;
+    public long TableBytesPerCall { get; init; } = 1L << 26;
 }
 
 /// <summary>How the CPU fast path lays out its SIMD lanes (one scenario per lane).</summary>

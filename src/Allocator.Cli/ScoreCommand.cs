@@ -64,6 +64,23 @@ internal static class ScoreCommand
                 }
             }
 
+            // A call holds every pair's outcomes: refused at once, rather than failing or swapping midway, where they cannot fit.
+            var needed = BulkScorer.HostBytes(compiled, scored.Count, n);
+            var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            if ((long)scored.Count * n > Array.MaxLength)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"error: --scenarios {n:N0} for {scored.Count} plan(s) is more than {Array.MaxLength:N0} pairs (plans x scenarios), the most one call holds: score fewer scenarios or fewer plans at a time. Nothing was written."));
+                return ExitCodes.InvalidInput;
+            }
+
+            if (needed > available)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"error: --scenarios {n:N0} for {scored.Count} plan(s) needs at least {needed / 1e9:0.0} GB (each pair's outcomes, and a batch of scenario tables) and this machine offers {available / 1e9:0.0} GB: score fewer scenarios or fewer plans at a time. Nothing was written."));
+                return ExitCodes.InvalidInput;
+            }
+
             IDisposable? held = null;
             if (parse.GetValue(output) is { } folder)
             {

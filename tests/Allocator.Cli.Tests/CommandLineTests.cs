@@ -131,12 +131,13 @@ public sealed class CommandLineTests : IDisposable
     {
         var output = Path.Combine(_folder, "stopped-score");
         var planned = Path.Combine(_folder, "score-plan");
-        var (planExit, _, planErrors) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", planned, "--quiet");
+        var colossus = CliProcess.Seed("colossus-2026.json");
+        var (planExit, _, planErrors) = CliProcess.Run("plan", colossus, "--time-limit", "1", "--out", planned, "--quiet");
         Assert.True(planExit == 0, planErrors);
 
-        // About ten seconds of scoring here, in batches: the stop must not wait for the scorer.
+        // About 45 s of scoring on two cores (in batches, under 1 GB): the stop must not wait for the scorer.
         var (exit, stderr) = await CliProcess.RunAndTerminate(
-            "scoring 1 plan(s)", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), "score", CliProcess.Seed("tiny.json"), Path.Combine(planned, "plan.json"), "--scenarios", "10000000", "--device", "cpu", "--out", output);
+            "scoring 1 plan(s)", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), "score", colossus, Path.Combine(planned, "plan.json"), "--scenarios", "3000000", "--device", "cpu", "--out", output);
 
         Assert.True(exit == 6, stderr);
         Assert.Contains("Stopped (SIGTERM or Ctrl-C) while scoring. Nothing was written.", stderr, StringComparison.Ordinal);
@@ -281,6 +282,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(
             ["error: --scenarios must be at least 1 (it is 0).", "error: --alpha must be in (0, 1] (it is 1.5).", "Nothing was written."],
             scoreErrors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void Score_refuses_at_once_more_pairs_than_one_call_can_hold()
+    {
+        var planned = Path.Combine(_folder, "pairs-plan");
+        var (planExit, _, planErrors) = CliProcess.Run("plan", CliProcess.Seed("tiny.json"), "--out", planned, "--quiet");
+        Assert.True(planExit == 0, planErrors);
+        var plan = Path.Combine(planned, "plan.json");
+
+        var (exit, _, stderr) = CliProcess.Run("score", CliProcess.Seed("tiny.json"), plan, plan, "--scenarios", "2000000000", "--out", Path.Combine(_folder, "pairs"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--scenarios 2,000,000,000 for 2 plan(s) is more than", stderr, StringComparison.Ordinal);
+        Assert.Contains("score fewer scenarios or fewer plans at a time. Nothing was written.", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "pairs")));
     }
 
     [Fact]
