@@ -103,20 +103,7 @@ public static class InfeasibilityExplainer
         var T = instance.Periods;
         var model = new CpModel();
 
-        // The commitments' jobs, and every job they (transitively) follow, must be in the model.
-        var jobs = new SortedSet<int>(commitments.Where(c => c.IsJob).Select(c => c.Index));
-        var queue = new Queue<int>(jobs);
-        while (queue.TryDequeue(out var j))
-        {
-            foreach (var a in instance.JobAfter[j])
-            {
-                if (jobs.Add(a))
-                {
-                    queue.Enqueue(a);
-                }
-            }
-        }
-
+        var jobs = JobsNeeded(instance, commitments);
         var capacity = new Dictionary<int, LinearExprBuilder>();
         var power = new Dictionary<int, LinearExprBuilder>();
         var leaseVars = new Dictionary<int, BoolVar[]>();
@@ -169,12 +156,47 @@ public static class InfeasibilityExplainer
             }
         }
 
-        foreach (var (i, row) in capacity)
+        Capacity(model, instance, capacity);
+        Power(model, instance, power);
+        return new CommitmentModel(model, assumptions, leaseVars, jobVars);
+    }
+
+    /// <summary>The commitments' jobs, and every job they follow (directly or through others): all must be in the model.</summary>
+    private static SortedSet<int> JobsNeeded(CompiledInstance instance, List<Block> commitments)
+    {
+        var jobs = new SortedSet<int>(commitments.Where(c => c.IsJob).Select(c => c.Index));
+        var queue = new Queue<int>(jobs);
+        while (queue.TryDequeue(out var j))
         {
-            model.Add(row <= instance.CapacityAt(i / T, i % T));
+            foreach (var a in instance.JobAfter[j])
+            {
+                if (jobs.Add(a))
+                {
+                    queue.Enqueue(a);
+                }
+            }
         }
 
-        foreach (var (i, row) in power)
+        return jobs;
+    }
+
+    /// <summary>used[p,t] &lt;= capacity[p,t], for each pool and period a commitment can occupy.</summary>
+    private static void Capacity(CpModel model, CompiledInstance instance, Dictionary<int, LinearExprBuilder> used)
+    {
+        foreach (var (i, row) in used)
+        {
+            model.Add(row <= instance.CapacityAt(i / instance.Periods, i % instance.Periods));
+        }
+    }
+
+    /// <summary>
+    /// Draw[s,t] &lt;= powerCapMw[s,t], for each site and period a commitment can draw in (spot can always be zero), in
+    /// whole watts as CP-SAT needs: each draw rounded up and each cap down, so the rows are at most a watt a term
+    /// stricter than the contract's.
+    /// </summary>
+    private static void Power(CpModel model, CompiledInstance instance, Dictionary<int, LinearExprBuilder> draw)
+    {
+        foreach (var (i, row) in draw)
         {
             var cap = instance.PowerCapMw[i];
             if (double.IsFinite(cap))
@@ -182,8 +204,6 @@ public static class InfeasibilityExplainer
                 model.Add(row <= (long)Math.Floor(cap * 1e6 + 1e-6));
             }
         }
-
-        return new CommitmentModel(model, assumptions, leaseVars, jobVars);
     }
 
     /// <summary>The commitments' feasibility model: one "placed" literal per commitment, and the placement variables.</summary>
