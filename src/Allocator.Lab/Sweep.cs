@@ -38,6 +38,16 @@ public sealed record Sweep(
            select new GeneratorOptions(p, l, j, t, s, Uncertainty: u, Hard: h),
     ];
 
+    /// <summary>
+    /// What identifies this sweep's results: the first 16 hex digits of the SHA-256 of its definition, so that a merge
+    /// can tell the tasks of one sweep from another's (a name alone may be reused with other lists).
+    /// </summary>
+    public string Fingerprint()
+    {
+        var definition = JsonSerializer.SerializeToUtf8Bytes(this);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(definition))[..16];
+    }
+
     /// <summary>The instance of task <paramref name="task"/>.</summary>
     public Instance Instance(int task) => InstanceGenerator.Generate(Tasks()[task]);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
 using Allocator.Kernels;
@@ -39,7 +40,71 @@ public static class SweepRunner
         var charts = ComparisonCharts.Of(comparison, request.Baseline);
         ComparisonCharts.Save(charts, folder, "");
         AtomicFile.WriteAllText(Path.Combine(folder, "report.html"), ComparisonReport.Html(request, [(comparison, charts)], scorer.Description));
+
+        // Written last: a task is finished when its record is there, and the record says which sweep it belongs to.
+        var record = new TaskRecord(sweep.Name, sweep.Fingerprint(), task, sweep.Tasks().Count);
+        AtomicFile.WriteAllText(Path.Combine(folder, TaskRecord.FileName), JsonSerializer.Serialize(record, TaskRecord.Json) + "\n");
         return comparison;
+    }
+
+    /// <summary>What a finished task writes last (task.json): its sweep, by name and fingerprint, its number and the sweep's task count.</summary>
+    private sealed record TaskRecord(string Sweep, string Fingerprint, int Task, int Tasks)
+    {
+        public const string FileName = "task.json";
+
+        public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+        /// <summary>The record in <paramref name="folder"/>; null where the task has not finished (or ran before records).</summary>
+        public static TaskRecord? In(string folder)
+        {
+            var path = Path.Combine(folder, FileName);
+            try
+            {
+                return File.Exists(path) ? JsonSerializer.Deserialize<TaskRecord>(File.ReadAllText(path), Json) : null;
+            }
+            catch (JsonException e)
+            {
+                throw new ArgumentException($"{path} is not a task record ({e.Message}): run that task again.", e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The finished tasks under <paramref name="roots"/>, one folder per task number, in task order; throws
+    /// <see cref="ArgumentException"/> when they are of different sweeps, when one of the sweep's tasks has not finished,
+    /// or when a task found twice differs.
+    /// </summary>
+    private static List<(int Task, string Folder)> FinishedTasks(IReadOnlyList<string> roots)
+    {
+        var found = roots.SelectMany(TaskFolders.Under).Select(t => (t.Task, t.Folder, Record: TaskRecord.In(t.Folder))).Where(t => t.Record is not null).ToList();
+        if (found.Count == 0)
+        {
+            throw new ArgumentException($"no finished task (tasks/task-NNNN/ with its {TaskRecord.FileName}) under {string.Join(", ", roots)}.");
+        }
+
+        var sweeps = found.Select(t => (t.Record!.Sweep, t.Record.Fingerprint, t.Record.Tasks)).Distinct().ToList();
+        if (sweeps.Count > 1)
+        {
+            throw new ArgumentException($"the folders hold tasks of {sweeps.Count} different sweeps ({string.Join(", ", sweeps.Select(s => $"'{s.Sweep}' {s.Fingerprint}"))}): merge each sweep's folders on their own.");
+        }
+
+        var missing = Enumerable.Range(0, sweeps[0].Tasks).Except(found.Select(t => t.Task)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException(
+                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}): run them (--task K), then merge again.");
+        }
+
+        foreach (var twice in found.GroupBy(t => t.Task).Where(g => g.Count() > 1))
+        {
+            var results = twice.Select(t => File.ReadAllBytes(Path.Combine(t.Folder, "results.parquet"))).ToList();
+            if (results.Any(r => !r.AsSpan().SequenceEqual(results[0])))
+            {
+                throw new ArgumentException($"task {twice.Key} was run more than once with different results ({string.Join(", ", twice.Select(t => t.Folder))}): keep one of them.");
+            }
+        }
+
+        return [.. found.GroupBy(t => t.Task).OrderBy(g => g.Key).Select(g => (g.Key, g.First().Folder))];
     }
 
     /// <summary>
@@ -50,22 +115,12 @@ public static class SweepRunner
     public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output)
     {
         ArgumentNullException.ThrowIfNull(roots);
-        var tasks = roots.SelectMany(TaskFolders.Under)
-            .Where(t => File.Exists(Path.Combine(t.Folder, "summary.csv")) && File.Exists(Path.Combine(t.Folder, "results.parquet")))
-            .GroupBy(t => t.Task, t => t.Folder)
-            .OrderBy(g => g.Key)
-            .ToList();
-        if (tasks.Count == 0)
-        {
-            throw new ArgumentException($"no finished task (tasks/task-NNNN/ with summary.csv and results.parquet) under {string.Join(", ", roots)}.");
-        }
-
+        var tasks = FinishedTasks(roots);
         var summary = new StringBuilder();
         var rows = new List<ComparisonFiles.ScenarioRow>();
         var links = new StringBuilder();
-        foreach (var task in tasks)
+        foreach (var (number, folder) in tasks)
         {
-            var folder = task.First();
             var lines = File.ReadAllLines(Path.Combine(folder, "summary.csv"));
             if (summary.Length == 0)
             {
@@ -74,13 +129,13 @@ public static class SweepRunner
 
             foreach (var line in lines.Skip(1))
             {
-                summary.Append(CultureInfo.InvariantCulture, $"{task.Key},{line}\n");
+                summary.Append(CultureInfo.InvariantCulture, $"{number},{line}\n");
             }
 
             using var stream = File.OpenRead(Path.Combine(folder, "results.parquet"));
             rows.AddRange(ParquetSerializer.DeserializeAsync<ComparisonFiles.ScenarioRow>(stream).GetAwaiter().GetResult().Data);
             var report = Path.GetRelativePath(output, Path.Combine(folder, "report.html"));
-            links.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{WebUtility.HtmlEncode(report)}\">task {task.Key}</a>: {WebUtility.HtmlEncode(lines.Length > 1 ? lines[1].Split(',')[0] : "")}</li>\n");
+            links.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{WebUtility.HtmlEncode(report)}\">task {number}</a>: {WebUtility.HtmlEncode(lines.Length > 1 ? lines[1].Split(',')[0] : "")}</li>\n");
         }
 
         var files = new List<string> { Path.Combine(output, "summary.csv"), Path.Combine(output, "results.parquet"), Path.Combine(output, "report.html"), Path.Combine(output, "family.png") };

@@ -55,6 +55,32 @@ public sealed class SweepTests : IDisposable
     }
 
     [Fact]
+    public void A_merge_refuses_missing_tasks_tasks_of_another_sweep_and_a_task_run_twice_with_other_results()
+    {
+        using var scorer = BulkScorer.Create(ScoringDevice.Cpu);
+        var (partial, mixed, twiceA, twiceB) = (Path.Combine(_folder, "partial"), Path.Combine(_folder, "mixed"), Path.Combine(_folder, "twice-a"), Path.Combine(_folder, "twice-b"));
+        SweepRunner.RunTask(Small, 0, partial, scorer, threads: 1);
+        SweepRunner.RunTask(Small, 2, partial, scorer, threads: 1);
+        var other = Small with { Seeds = [7, 8, 9] };
+        SweepRunner.RunTask(other, 1, mixed, scorer, threads: 1);
+        SweepRunner.RunTask(Small, 1, twiceA, scorer, threads: 1);
+        SweepRunner.RunTask(Small, 1, twiceB, scorer, threads: 1);
+        File.WriteAllBytes(Path.Combine(TaskFolders.Of(twiceB, 1), "results.parquet"), [1, 2, 3]);
+
+        var missing = Assert.Throws<ArgumentException>(() => SweepRunner.Merge([partial], Path.Combine(_folder, "out-1"))).Message;
+        var sweeps = Assert.Throws<ArgumentException>(() => SweepRunner.Merge([partial, mixed], Path.Combine(_folder, "out-2"))).Message;
+        var differ = Assert.Throws<ArgumentException>(() => SweepRunner.Merge([partial, twiceA, twiceB], Path.Combine(_folder, "out-3"))).Message;
+        SweepRunner.Merge([partial, twiceA], Path.Combine(_folder, "out-4"));
+
+        // Before, the first merged two of the three tasks as if they were the sweep, and the second mixed two sweeps.
+        Assert.Contains("1 of the sweep's 3 tasks have not finished (task 1): run them (--task K), then merge again.", missing, StringComparison.Ordinal);
+        Assert.Contains($"tasks of 2 different sweeps ('small' {Small.Fingerprint()}, 'small' {other.Fingerprint()})", sweeps, StringComparison.Ordinal);
+        Assert.Contains("task 1 was run more than once with different results", differ, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "out-1")));
+        Assert.Equal(1 + 3 * 3, File.ReadAllLines(Path.Combine(_folder, "out-4", "summary.csv")).Length);
+    }
+
+    [Fact]
     public void The_grid_is_numbered_in_a_fixed_order_and_a_bad_field_is_named()
     {
         Assert.Equal([1UL, 2UL, 3UL], Small.Tasks().Select(t => t.Seed));
