@@ -341,14 +341,16 @@ public static class ExactPlanner
         bool waitOnStop = true, Action<Assignment, double?>? onPlan = null, ScipRace.Lead? lead = null)
     {
         var name = MipEngineName(options);
-        if (cancellation.IsCancellationRequested)
+        var remaining = options.TimeLimit - clock.Elapsed;
+        if (cancellation.IsCancellationRequested || remaining <= TimeSpan.Zero)
         {
+            // Stopped, or the limit already spent before the engine could start (a first plan that took it all, on a
+            // large instance): the plans held are the answer.
             return new EngineResult(EngineStatus.Unknown, null, null, name);
         }
 
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var remaining = options.TimeLimit - clock.Elapsed;
-        var leadRemaining = lead is null ? (TimeSpan?)null : lead.Remaining - clock.Elapsed;
+        var leadRemaining = lead is null ? (TimeSpan?)null : Positive(lead.Remaining - clock.Elapsed);
         watchdog.CancelAfter((leadRemaining ?? remaining) + options.WatchdogGrace);
         var solve = Task.Factory.StartNew(
             () => SolveMipOnThisThread(catalog, options, start, remaining, onPlan, lead is null ? null : lead with { Remaining = leadRemaining!.Value }, watchdog.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

@@ -69,6 +69,21 @@ public sealed class AnytimeTests
     }
 
     [Fact]
+    public void A_limit_spent_by_the_first_plan_returns_that_plan_rather_than_failing()
+    {
+        // On a 100-pool, 10,000-lease instance the greedy plan took 72 s of a 30 s limit, and starting the MIP with the
+        // limit already past threw (a negative watchdog delay): the plan in hand was lost, exit 4. Here the limit is a
+        // millisecond and the grace none, so any first plan outlasts it.
+        var instance = Seed("mid-6x120x20x26.json");
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { TimeLimit = TimeSpan.FromMilliseconds(1), WatchdogGrace = TimeSpan.Zero, Threads = 1 });
+
+        Assert.NotNull(result.Assignment);
+        Assert.True(PlanEvaluator.Evaluate(instance, result.Assignment).IsFeasible);
+        Assert.Equal(SolveEnd.TimeLimit, result.End);
+    }
+
+    [Fact]
     public void A_stop_two_seconds_into_a_solve_of_a_hard_instance_returns_a_feasible_plan_marked_interrupted()
     {
         var instance = Generated(new GeneratorOptions(12, 600, 60, 52, 1, Hard: true));

@@ -128,6 +128,11 @@ internal sealed class GreedyPlan
     // The density ranks blocks before they have a start: the margin a pool's GPUs earn on spot, on average over the horizon.
     private readonly double[] _meanSpotMargin;
 
+    // While commitments are placed: each waiting commitment's placements that fit, kept until a booking on its site in
+    // its periods, or a change to a job it follows or precedes, could change them (FittingNow, Forget). Ranking every
+    // commitment by its options again at each step cost 90% of a 100-pool, 10,000-lease instance's 72 s.
+    private readonly Dictionary<Block, List<(int Pool, int Start)>> _fitting = [];
+
     public GreedyPlan(CompiledInstance instance, CommitmentOrder order, CommitmentFit fit, FillRule fill)
     {
         _instance = instance;
@@ -168,6 +173,18 @@ internal sealed class GreedyPlan
     /// </summary>
     public bool PlaceCommitments()
     {
+        try
+        {
+            return PlaceEachCommitment();
+        }
+        finally
+        {
+            _fitting.Clear();
+        }
+    }
+
+    private bool PlaceEachCommitment()
+    {
         var needed = CommitmentsAndTheirPredecessors();
         var safeUntil = new Dictionary<Block, int>();
         var steps = 50 + 20 * needed.Count;
@@ -180,8 +197,8 @@ internal sealed class GreedyPlan
             }
 
             var (block, fitting) = _order == CommitmentOrder.Value
-                ? ready.OrderByDescending(Density).Select(b => (Block: b, Fitting: Fitting(b).ToList())).First()
-                : ready.Select(b => (Block: b, Fitting: Fitting(b).ToList())).OrderBy(x => x.Fitting.Count).ThenByDescending(x => Size(x.Block)).First();
+                ? ready.OrderByDescending(Density).Select(b => (Block: b, Fitting: FittingNow(b))).First()
+                : ready.Select(b => (Block: b, Fitting: FittingNow(b))).OrderBy(x => x.Fitting.Count).ThenByDescending(x => Size(x.Block)).First();
             if (fitting.Count > 0)
             {
                 var periods = _instance.Periods(block);
@@ -315,6 +332,46 @@ internal sealed class GreedyPlan
     private IEnumerable<(int Pool, int Start)> Fitting(Block block) =>
         Placements(block).Where(o => _ledger.Fits(o.Pool, o.Start, _instance.Periods(block), _instance.Gpus(block)));
 
+    /// <summary><see cref="Fitting"/> as a list, kept while nothing it depends on changes (<see cref="Forget"/>).</summary>
+    private List<(int Pool, int Start)> FittingNow(Block block)
+    {
+        if (!_fitting.TryGetValue(block, out var fitting))
+        {
+            fitting = [.. Fitting(block)];
+            _fitting[block] = fitting;
+        }
+
+        return fitting;
+    }
+
+    /// <summary>
+    /// Drops the kept placements a booking of <paramref name="block"/> at (pool, start) may have changed: those of the
+    /// blocks that could use a pool of that site in those periods (capacity and power), and those of the jobs it follows
+    /// or precedes (their windows).
+    /// </summary>
+    private void Forget(Block block, int pool, int start, int periods)
+    {
+        if (_fitting.Count == 0)
+        {
+            return;
+        }
+
+        var site = _instance.PoolSite[pool];
+        var stale = _fitting.Keys.Where(b =>
+            _instance.EarliestStart(b) < start + periods && start < _instance.LatestStart(b) + _instance.Periods(b)
+            && _instance.Pools(b).Any(p => _instance.PoolSite[p] == site)).ToList();
+        stale.AddRange(_instance.Predecessors(block));
+        if (block.IsJob)
+        {
+            stale.AddRange(_successors[block.Index].Select(Block.Job));
+        }
+
+        foreach (var b in stale)
+        {
+            _fitting.Remove(b);
+        }
+    }
+
     /// <summary>
     /// Repair: places <paramref name="block"/> where it displaces the fewest GPU-periods of other commitments (not kept
     /// ones, not the jobs it follows, and not those repaired in the last few steps), takes those off (with any jobs that follow them) and leaves
@@ -373,6 +430,7 @@ internal sealed class GreedyPlan
         List<Block>? displaced = null;
         if (_ledger.Fits(pool, start, periods, gpus))
         {
+            Forget(block, pool, start, periods);
             _ledger.Add(pool, start, periods, gpus);
             displaced = [];
             for (var i = off.Count - 1; i >= 0; i--)
@@ -500,6 +558,7 @@ internal sealed class GreedyPlan
     {
         var (pool, start) = _placed[block];
         var (periods, gpus) = (_instance.Periods(block), _instance.Gpus(block));
+        Forget(block, pool, start, periods);
         if (sign > 0)
         {
             _ledger.Add(pool, start, periods, gpus);
