@@ -128,10 +128,8 @@ internal sealed class GreedyPlan
     // The density ranks blocks before they have a start: the margin a pool's GPUs earn on spot, on average over the horizon.
     private readonly double[] _meanSpotMargin;
 
-    // While commitments are placed: each waiting commitment's placements that fit, kept until a booking on its site in
-    // its periods, or a change to a job it follows or precedes, could change them (FittingNow, Forget). Ranking every
-    // commitment by its options again at each step cost 90% of a 100-pool, 10,000-lease instance's 72 s.
-    private readonly Dictionary<Block, List<(int Pool, int Start)>> _fitting = [];
+    // While commitments are placed: each waiting commitment's placements, marked fitting or not, kept from step to step.
+    private readonly CommitmentOptions _options;
 
     public GreedyPlan(CompiledInstance instance, CommitmentOrder order, CommitmentFit fit, FillRule fill)
     {
@@ -142,6 +140,7 @@ internal sealed class GreedyPlan
         _leaseGpus = new long[instance.PoolCount * instance.Periods];
         _meanSpotMargin = [.. Enumerable.Range(0, instance.PoolCount).Select(p => Enumerable.Range(0, instance.Periods).Average(t => instance.SpotMargin[p * instance.Periods + t]))];
         _ledger = new CapacityLedger(instance);
+        _options = new CommitmentOptions(instance, Window, (block, pool, start) => _ledger.Fits(pool, start, instance.Periods(block), instance.Gpus(block)));
         _successors = [.. Enumerable.Range(0, instance.JobCount).Select(_ => new List<int>())];
         for (var j = 0; j < instance.JobCount; j++)
         {
@@ -179,7 +178,7 @@ internal sealed class GreedyPlan
         }
         finally
         {
-            _fitting.Clear();
+            _options.Clear();
         }
     }
 
@@ -196,9 +195,10 @@ internal sealed class GreedyPlan
                 return needed.All(_placed.ContainsKey);
             }
 
-            var (block, fitting) = _order == CommitmentOrder.Value
-                ? ready.OrderByDescending(Density).Select(b => (Block: b, Fitting: FittingNow(b))).First()
-                : ready.Select(b => (Block: b, Fitting: FittingNow(b))).OrderBy(x => x.Fitting.Count).ThenByDescending(x => Size(x.Block)).First();
+            var block = _order == CommitmentOrder.Value
+                ? ready.OrderByDescending(Density).First()
+                : ready.Select(b => (Block: b, Count: _options.Count(b))).OrderBy(x => x.Count).ThenByDescending(x => Size(x.Block)).First().Block;
+            var fitting = _options.Fitting(block);
             if (fitting.Count > 0)
             {
                 var periods = _instance.Periods(block);
@@ -332,43 +332,24 @@ internal sealed class GreedyPlan
     private IEnumerable<(int Pool, int Start)> Fitting(Block block) =>
         Placements(block).Where(o => _ledger.Fits(o.Pool, o.Start, _instance.Periods(block), _instance.Gpus(block)));
 
-    /// <summary><see cref="Fitting"/> as a list, kept while nothing it depends on changes (<see cref="Forget"/>).</summary>
-    private List<(int Pool, int Start)> FittingNow(Block block)
-    {
-        if (!_fitting.TryGetValue(block, out var fitting))
-        {
-            fitting = [.. Fitting(block)];
-            _fitting[block] = fitting;
-        }
-
-        return fitting;
-    }
-
     /// <summary>
-    /// Drops the kept placements a booking of <paramref name="block"/> at (pool, start) may have changed: those of the
-    /// blocks that could use a pool of that site in those periods (capacity and power), and those of the jobs it follows
-    /// or precedes (their windows).
+    /// Tells the kept placements what a booking of <paramref name="block"/> at (pool, start) may have changed: capacity and
+    /// power on that site in those periods, and the windows of the jobs it follows or precedes.
     /// </summary>
     private void Forget(Block block, int pool, int start, int periods)
     {
-        if (_fitting.Count == 0)
+        _options.Booked(_instance.PoolSite[pool], start, periods);
+        foreach (var before in _instance.Predecessors(block))
         {
-            return;
+            _options.WindowChanged(before);
         }
 
-        var site = _instance.PoolSite[pool];
-        var stale = _fitting.Keys.Where(b =>
-            _instance.EarliestStart(b) < start + periods && start < _instance.LatestStart(b) + _instance.Periods(b)
-            && _instance.Pools(b).Any(p => _instance.PoolSite[p] == site)).ToList();
-        stale.AddRange(_instance.Predecessors(block));
         if (block.IsJob)
         {
-            stale.AddRange(_successors[block.Index].Select(Block.Job));
-        }
-
-        foreach (var b in stale)
-        {
-            _fitting.Remove(b);
+            foreach (var next in _successors[block.Index])
+            {
+                _options.WindowChanged(Block.Job(next));
+            }
         }
     }
 
