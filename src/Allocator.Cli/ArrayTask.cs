@@ -1,4 +1,5 @@
 using System.Globalization;
+using Allocator.Lab;
 
 namespace Allocator.Cli;
 
@@ -29,5 +30,22 @@ internal static class ArrayTask
 
         task = number;
         return true;
+    }
+
+    /// <summary>
+    /// The folder a run of an array's tasks holds: a single task's own (OUT/tasks/task-NNNN), so that an array's tasks run
+    /// side by side on one output folder; the whole folder for a whole run or a merge.
+    /// </summary>
+    public static string Holds(string folder, int? task) => task is { } one ? TaskFolders.Of(folder, one) : folder;
+
+    /// <summary>
+    /// A <paramref name="whole"/> run also holds task <paramref name="task"/>'s folder while it runs that task, so that a
+    /// single task started beside it on the same folder is refused (a single task's run holds it already); false, with
+    /// the holder named on stderr, when another run holds it.
+    /// </summary>
+    public static bool HoldTask(string folder, int task, bool whole, out IDisposable? held)
+    {
+        held = whole ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, task)) : null;
+        return !whole || held is not null;
     }
 }

@@ -120,7 +120,7 @@ internal static class SimulateCommand
         // One task of an array writes only its own folder, so it holds only that: an array's tasks run side by side on
         // one output folder (a second run of the same task is still refused). A whole run or a merge holds the folder.
         IDisposable? held = null;
-        var writes = folder is not null && split.One is { } task && !split.Merge ? TaskFolders.Of(folder, task) : folder;
+        var writes = folder is not null && !split.Merge ? ArrayTask.Holds(folder, split.One) : folder;
         if (writes is not null && (held = PlanCommand.HoldOutputFolder(writes)) is null)
         {
             return ExitCodes.OutputFolderHeld;
@@ -159,12 +159,12 @@ internal static class SimulateCommand
 
         foreach (var k in split.Merge ? [] : split.One is { } one ? [one] : Enumerable.Range(0, split.Count))
         {
-            // A whole run holds each task's folder as well while it runs that task, so that a task run beside it is refused.
-            using var taskHeld = split.One is null ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder!, k)) : null;
-            if (split.One is null && taskHeld is null)
+            if (!ArrayTask.HoldTask(folder!, k, whole: split.One is null, out var taskHeld))
             {
                 return ExitCodes.OutputFolderHeld;
             }
+
+            using var _ = taskHeld;
 
             var (first, count) = SimulationTasks.Range(request.Scenarios, split.Count, k);
             say($"task {k} of {split.Count}: scenarios {first} .. {first + count - 1}");

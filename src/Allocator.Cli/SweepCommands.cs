@@ -106,7 +106,7 @@ internal static class SweepCommands
 
         // As for simulate: one task of an array holds only its own folder, so that the array's tasks run side by side on
         // one --out; a whole run holds the folder, and each task's folder while it runs that task.
-        using var held = PlanCommand.HoldOutputFolder(task is { } only ? TaskFolders.Of(folder, only) : folder);
+        using var held = PlanCommand.HoldOutputFolder(ArrayTask.Holds(folder, task));
         if (held is null)
         {
             return ExitCodes.OutputFolderHeld;
@@ -173,12 +173,12 @@ internal static class SweepCommands
     /// </summary>
     private static int RunTask(Sweep sweep, int k, string folder, bool whole, BulkScorer scorer, int threads, Action<string>? progress, CancellationToken cancellation)
     {
-        using var taskHeld = whole ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, k)) : null;
-        if (whole && taskHeld is null)
+        if (!ArrayTask.HoldTask(folder, k, whole, out var taskHeld))
         {
             return ExitCodes.OutputFolderHeld;
         }
 
+        using var _ = taskHeld;
         try
         {
             SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);

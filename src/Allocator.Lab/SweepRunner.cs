@@ -95,16 +95,17 @@ public static class SweepRunner
                 $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}): run them (--task K), then merge again.");
         }
 
-        foreach (var twice in found.GroupBy(t => t.Task).Where(g => g.Count() > 1))
+        var byTask = found.GroupBy(t => t.Task, t => t.Folder).OrderBy(g => g.Key).ToList();
+        foreach (var twice in byTask.Where(g => g.Count() > 1))
         {
-            var results = twice.Select(t => File.ReadAllBytes(Path.Combine(t.Folder, "results.parquet"))).ToList();
+            var results = twice.Select(folder => File.ReadAllBytes(Path.Combine(folder, "results.parquet"))).ToList();
             if (results.Any(r => !r.AsSpan().SequenceEqual(results[0])))
             {
-                throw new ArgumentException($"task {twice.Key} was run more than once with different results ({string.Join(", ", twice.Select(t => t.Folder))}): keep one of them.");
+                throw new ArgumentException($"task {twice.Key} was run more than once with different results ({string.Join(", ", twice)}): keep one of them.");
             }
         }
 
-        return [.. found.GroupBy(t => t.Task).OrderBy(g => g.Key).Select(g => (g.Key, g.First().Folder))];
+        return [.. byTask.Select(g => (g.Key, g.First()))];
     }
 
     /// <summary>
