@@ -391,10 +391,13 @@ public static class ExactPlanner
         var model = new MipModel(catalog);
         if (model.Model.VariablesCount() == 0)
         {
-            // Nothing can be placed or sold: the empty plan is the only one. SCIP proves it at once; HiGHS answers an
-            // empty model with no status and no solution (measured, OR-Tools 9.15: UNKNOWN in 0.06 ms), so the plan
-            // would read feasible and its re-solves spin to the limit.
-            return new EngineResult(EngineStatus.Optimal, model.Extract(_ => 0.0), 0.0, name);
+            // Nothing can be placed or sold: the empty plan is the only candidate, and a plan only if nothing must be
+            // placed. Answered here because the engines do not: HiGHS answers an empty model with no status and no
+            // solution (measured, OR-Tools 9.15: UNKNOWN in 0.06 ms), and both engines call a model with no variables
+            // solved even when a commitment's row (0 = 1) cannot hold.
+            return catalog.HasCommitments
+                ? new EngineResult(EngineStatus.Infeasible, null, null, name)
+                : new EngineResult(EngineStatus.Optimal, model.Extract(_ => 0.0), 0.0, name);
         }
 
         if (options.Solver == SolverKind.Scip && options.Threads > 1 && start is null)

@@ -59,6 +59,9 @@ public sealed class PlacementCatalog
     /// <summary>Whether job j must be scheduled: required, or fixed in place in a neighbourhood.</summary>
     public bool MustPlaceJob(int job) => _mustPlaceJob[job];
 
+    /// <summary>Whether any lease or job must be placed, so that the empty plan is not a plan.</summary>
+    public bool HasCommitments => _mustPlaceLease.Contains(true) || _mustPlaceJob.Contains(true);
+
     /// <summary>
     /// The catalog of a neighbourhood of <paramref name="plan"/> (a feasible plan): leases and jobs for which
     /// <paramref name="isFree"/> says false keep exactly their placement in the plan (or stay out), the others keep

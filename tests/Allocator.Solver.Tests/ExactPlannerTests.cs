@@ -212,6 +212,24 @@ public sealed class ExactPlannerTests
 
     [Theory]
     [InlineData(SolverKind.Scip)]
+    [InlineData(SolverKind.Highs)]
+    [InlineData(SolverKind.CpSat)]
+    public void A_fleet_with_no_room_for_anything_and_a_signed_lease_is_infeasible_not_an_empty_plan(SolverKind solver)
+    {
+        // No GPUs and no spot market: the model has no variables, and the signed lease still must be placed (the
+        // engines called such a model solved with the empty plan, and the plan was refused as a bug in the model).
+        var tiny = InstanceReader.ReadFile(TinyPath);
+        var instance = tiny with { Pools = [tiny.Pools[0] with { Gpus = 0, Deliveries = [] }], Spot = null };
+
+        var result = Solve(instance, solver);
+
+        Assert.Equal(PlanStatus.Infeasible, result.Status);
+        Assert.Null(result.Assignment);
+        Assert.Equal(["signed lease 'acme-1' (Acme AI)"], result.Infeasibility!.Commitments);
+    }
+
+    [Theory]
+    [InlineData(SolverKind.Scip)]
     [InlineData(SolverKind.CpSat)]
     public void Deterministic_mode_gives_the_same_plan_twice(SolverKind solver)
     {
