@@ -36,6 +36,11 @@ internal static class Moves
     /// <summary>Tries moves of random kinds until one applies or <paramref name="attempts"/> are spent.</summary>
     public static MoveKind? ApplyRandom(DraftPlan draft, ref SplitMix64 rng, int attempts = 8)
     {
+        if (draft.Instance.LeaseCount + draft.Instance.JobCount == 0)
+        {
+            return null; // nothing to place or move: the only plan is the empty one
+        }
+
         for (var i = 0; i < attempts; i++)
         {
             var kind = Kinds[rng.Between(0, Kinds.Length - 1)];

@@ -58,6 +58,21 @@ public sealed class RobustSearchTests
     }
 
     [Fact]
+    public void A_fleet_with_no_leases_or_jobs_ends_the_search_at_the_empty_plan_instead_of_failing()
+    {
+        // Only spot is sold: no move applies, so the search runs out of new plans (it divided by zero picking an item).
+        var instance = new CompiledInstance(SearchCases.OutageTrap().Source with { Leases = [] });
+        var exact = SearchCases.Exact(instance);
+        using var scorer = BulkScorer.Create(ScoringDevice.Cpu);
+
+        var result = RobustSearch.Run(instance, scorer, [new SeedPlan("exact", exact)], Budget(300));
+
+        Assert.Equal(StopReason.Exhausted, result.Stopped);
+        Assert.True(PlanEvaluator.Evaluate(instance, result.Best.Assignment).IsFeasible);
+        Assert.Equal(result.Seeds[0].Risk.Mean, result.Best.Risk.Mean);
+    }
+
+    [Fact]
     public void Chance_constraint_is_met_on_the_search_scenarios_when_a_plan_can_meet_it()
     {
         var instance = SearchCases.OutageTrap();
