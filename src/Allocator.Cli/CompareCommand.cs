@@ -161,7 +161,10 @@ internal static class CompareCommand
         {
             if (p.Risk is not { } r)
             {
-                table.AddRow([Markup.Escape(p.Policy), .. Enumerable.Repeat("", 11).Prepend(Markup.Escape($"no plan: {p.Plan.Problem}")).Take(11), Figures.Seconds(p.SolveSeconds), "", ""]);
+                // The policy, blank figures, its solve time, no differences; why it has no plan is said under the table.
+                var cells = Enumerable.Repeat("", table.Columns.Count).ToArray();
+                (cells[0], cells[1], cells[^3]) = (Markup.Escape(p.Policy), "no plan", Figures.Seconds(p.SolveSeconds));
+                table.AddRow(cells);
                 continue;
             }
 
@@ -172,6 +175,11 @@ internal static class CompareCommand
         }
 
         AnsiConsole.Write(table);
+        foreach (var p in comparison.Policies.Where(p => p.Risk is null))
+        {
+            Console.WriteLine($"{p.Policy} has no plan: {p.Plan.Problem}");
+        }
+
         if (request.Precision is { } precision)
         {
             Console.WriteLine(comparison.PrecisionReached

@@ -40,7 +40,7 @@ public sealed class ExactPolicy(PlannerOptions options, double buffer = 0) : IPl
             case PlanStatus.Infeasible:
                 return PolicyPlan.None(
                     PolicyOutcome.Infeasible, result.Solver,
-                    (Buffer > 0 ? $"with {Buffer:P0} of every pool held back, " : "") + (result.Infeasibility?.Summary ?? "the commitments cannot all be met."),
+                    (Buffer > 0 ? $"With {Buffer:P0} of every pool held back: " : "") + (result.Infeasibility?.Summary ?? "The commitments cannot all be met."),
                     result.Elapsed.TotalSeconds);
             case PlanStatus.Unknown:
                 return PolicyPlan.None(

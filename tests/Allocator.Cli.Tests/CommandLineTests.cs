@@ -500,6 +500,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Compare_prints_a_policy_without_a_plan_as_a_row_and_says_why_under_the_table()
+    {
+        // The signed lease fills the whole pool, so a policy holding 5% of every pool back has no plan (the table's row
+        // for it had one cell too many and the command failed, exit 4).
+        var tiny = JsonNode.Parse(File.ReadAllText(CliProcess.Seed("tiny.json")))!;
+        tiny["leases"]![0]!["gpus"] = 10_000;
+        var instance = Path.Combine(_folder, "full.json");
+        File.WriteAllText(instance, tiny.ToJsonString());
+
+        var (exit, stdout, stderr) = CliProcess.Run(
+            "compare", instance, "--policies", "exact,buffered:0.05", "--scenarios", "10", "--device", "cpu", "--threads", "1");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"buffered:0\.05 +│ +no plan │", stdout);
+        Assert.Contains("buffered:0.05 has no plan: With 5 % of every pool held back: These commitments cannot all be met: signed lease 'acme-1'", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Simulate_runs_each_policy_closed_loop_against_the_static_plan_and_the_clairvoyant_value_and_writes_its_files()
     {
         var output = Path.Combine(_folder, "sim");
