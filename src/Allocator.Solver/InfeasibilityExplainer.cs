@@ -30,8 +30,7 @@ public static class InfeasibilityExplainer
         var commitments = Commitments(instance);
 
         // A commitment with no placement that fits even on an empty fleet is a core on its own.
-        var alone = commitments.Where(c => Options(catalog, c).IsEmpty).ToList();
-        if (alone.Count > 0)
+        if (Unplaceable(catalog) is { Count: > 0 } alone)
         {
             return new InfeasibilityReport([.. alone.Select(c => Name(instance, c))], [.. alone.Select(c => NoRoomAlone(instance, c))]);
         }
@@ -55,6 +54,20 @@ public static class InfeasibilityExplainer
 
         return new InfeasibilityReport([.. core.Select(c => Name(instance, c))], Collisions(instance, core));
     }
+
+    /// <summary>
+    /// The signed leases and required jobs that no allowed pool can hold in any start of their window even with the
+    /// fleet empty, each with why: while there is one, every plan of the instance is infeasible. Cheap (no solve), so
+    /// <c>allocator validate</c> says it before any plan is tried.
+    /// </summary>
+    public static IReadOnlyList<(Block Commitment, string Reason)> Unplaceable(CompiledInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return [.. Unplaceable(new PlacementCatalog(instance)).Select(c => (c, NoRoomAlone(instance, c)))];
+    }
+
+    private static List<Block> Unplaceable(PlacementCatalog catalog) =>
+        [.. Commitments(catalog.Instance).Where(c => Options(catalog, c).IsEmpty)];
 
     /// <summary>Signed leases, then required jobs.</summary>
     private static List<Block> Commitments(CompiledInstance instance) => [.. instance.Blocks().Where(instance.IsCommitted)];
@@ -369,13 +382,41 @@ public static class InfeasibilityExplainer
             ? $"required job '{instance.Source.Jobs[c.Index].Id}'"
             : $"signed lease '{instance.Source.Leases[c.Index].Id}'" + (instance.Source.Leases[c.Index].Customer is { } customer ? $" ({customer})" : "");
 
+    /// <summary>
+    /// Why a commitment fits no window even in an empty fleet: the window that holds the most of its GPUs, and what holds
+    /// it to that (the pool's GPUs, or its site's power cap), by the same rule as every placement (<see cref="CapacityLedger.FitsAt"/>).
+    /// </summary>
     private static string NoRoomAlone(CompiledInstance instance, Block c)
     {
         var (pools, size, periods, earliest, latest) = Shape(instance, c);
-        var largest = pools.Max(p => Enumerable.Range(0, instance.Periods).Max(t => instance.CapacityAt(p, t)));
+        var empty = new CapacityLedger(instance);
+        var best = pools
+            .SelectMany(p => Enumerable.Range(earliest, latest - earliest + 1).Select(start =>
+            {
+                var tightest = Enumerable.Range(start, periods).MinBy(t => Room(empty, p, t))!;
+                return (Pool: p, Start: start, Period: tightest, Room: Room(empty, p, tightest));
+            }))
+            .MaxBy(w => w.Room);
+        var site = instance.PoolSite[best.Pool];
+        var limit = best.Room < instance.CapacityAt(best.Pool, best.Period)
+            ? string.Create(CultureInfo.InvariantCulture, $"the power cap of site '{instance.Source.Sites[site].Id}' ({instance.PowerCapMw[site * instance.Periods + best.Period]:0.###} MW)")
+            : "its GPUs";
         return string.Create(CultureInfo.InvariantCulture,
             $"{Name(instance, c)} needs {size:N0} GPUs for {periods} period(s) starting in {earliest}..{latest} on "
-            + $"{string.Join(" or ", pools.Select(p => $"'{instance.Source.Pools[p].Id}'"))}, but no such pool has that many GPUs (and the power for them) "
-            + $"throughout any such window, even empty (the largest holds {largest:N0}).");
+            + $"{string.Join(" or ", pools.Select(p => $"'{instance.Source.Pools[p].Id}'"))}, but even in an empty fleet at most {best.Room:N0} fit "
+            + $"throughout any such window ('{instance.Source.Pools[best.Pool].Id}' in periods {best.Start}..{best.Start + periods - 1}, held to that by {limit} in period {best.Period}).");
+    }
+
+    /// <summary>The most GPUs pool p holds in period t of an empty fleet: its capacity, or fewer where its site's power cap binds.</summary>
+    private static long Room(CapacityLedger empty, int pool, int period)
+    {
+        long low = 0, high = Math.Max(0, empty.Headroom(pool, period));
+        while (low < high)
+        {
+            var mid = low + ((high - low + 1) / 2);
+            (low, high) = empty.FitsAt(pool, period, mid) ? (mid, high) : (low, mid - 1);
+        }
+
+        return low;
     }
 }

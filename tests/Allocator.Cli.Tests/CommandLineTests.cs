@@ -385,6 +385,25 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Validate_notes_what_is_valid_but_likely_not_meant_and_still_exits_0()
+    {
+        var tiny = JsonNode.Parse(File.ReadAllText(CliProcess.Seed("tiny.json")))!;
+        tiny["leases"]![0]!["gpus"] = 15_000;
+        tiny["pools"]![0]!["deliveries"]!.AsArray().Add(new JsonObject { ["period"] = 9, ["gpus"] = 100 });
+        var instance = Path.Combine(_folder, "noted.json");
+        File.WriteAllText(instance, tiny.ToJsonString());
+
+        var (exit, stdout, stderr) = CliProcess.Run("validate", instance);
+
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"{instance}: valid.", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("  note: $.leases[0]: no plan can be feasible: signed lease 'acme-1' (Acme AI) needs 15,000 GPUs", lines[1], StringComparison.Ordinal);
+        Assert.Equal("  note: $.pools[0].deliveries[1].period: 9 is past the horizon's last period (7); this delivery never counts.", lines[2]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact]
     public void Generate_writes_an_instance_that_validates()
     {
         var path = Path.Combine(_folder, "generated.json");

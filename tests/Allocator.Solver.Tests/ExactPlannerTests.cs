@@ -207,7 +207,25 @@ public sealed class ExactPlannerTests
 
         Assert.Equal(PlanStatus.Infeasible, result.Status);
         Assert.Equal(["required job 'pretrain'"], result.Infeasibility!.Commitments);
-        Assert.Contains("the largest holds 14,000", Assert.Single(result.Infeasibility.Reasons), StringComparison.Ordinal);
+        Assert.Contains("at most 14,000 fit throughout any such window ('m-h100' in periods 3..5, held to that by its GPUs in period 3)", Assert.Single(result.Infeasibility.Reasons), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_signed_lease_held_out_by_a_power_cap_is_explained_by_that_cap()
+    {
+        // 5 MW powers 3,571 GPUs of 1.4 kW; the pool has 10,000 and the signed lease needs 4,000.
+        var tiny = InstanceReader.ReadFile(TinyPath);
+        var instance = tiny with { Sites = [tiny.Sites[0] with { PowerCapMw = [.. Enumerable.Repeat(5.0, 8)] }] };
+
+        var result = Solve(instance, SolverKind.Scip);
+
+        Assert.Equal(PlanStatus.Infeasible, result.Status);
+        Assert.Contains(
+            "at most 3,571 fit throughout any such window ('m-h100' in periods 0..3, held to that by the power cap of site 'memphis' (5 MW) in period 0)",
+            Assert.Single(result.Infeasibility!.Reasons), StringComparison.Ordinal);
+        var (lease, reason) = Assert.Single(InfeasibilityExplainer.Unplaceable(new CompiledInstance(instance)));
+        Assert.Equal(Block.Lease(0), lease);
+        Assert.Equal(result.Infeasibility.Reasons[0], reason);
     }
 
     [Theory]
