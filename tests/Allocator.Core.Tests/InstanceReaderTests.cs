@@ -104,6 +104,22 @@ public sealed class InstanceReaderTests
         AssertProblem(Reject(n => n["pools"]![0]!["deliveries"]![0]!["gpus"] = -20000), "$.pools[0].deliveries[0].gpus", "-10000 GPUs in period 3");
 
     [Fact]
+    public void Capacity_above_what_a_pool_can_hold_is_rejected() =>
+        AssertProblem(Reject(n => n["pools"]![0]!["deliveries"]![0]!["gpus"] = 2_147_480_000), "$.pools[0].deliveries[0].gpus", "takes the pool's capacity to 2147490000 GPUs in period 3; a pool holds at most 2147483647 GPUs");
+
+    [Theory]
+    [InlineData("leases", 1, "pricePerGpuHour", "a price in USD per GPU-hour")]
+    [InlineData("leases", 0, "penaltyPerGpuHour", "a penalty in USD per GPU-hour")]
+    [InlineData("jobs", 0, "value", "the value in USD")]
+    public void A_money_figure_beyond_what_the_planner_computes_with_is_rejected_by_its_range(string items, int index, string field, string what) =>
+        // SCIP called the model of a price of 1e300 invalid ("objective value is infinite"), exit 4.
+        AssertProblem(Reject(n => n[items]![index]![field] = 1e300), $"$.{items}[{index}].{field}", $"; {what} must ");
+
+    [Fact]
+    public void A_spot_price_beyond_the_limit_is_rejected_in_an_array_too() =>
+        AssertProblem(Reject(n => n["spot"]!["pricePerGpuHour"] = new JsonArray(1.6, 1.6, 1.6, 2e6, 1.6, 1.6, 1.6, 1.6)), "$.spot.pricePerGpuHour[3]", "2000000 is outside [0, 1000000]; a spot price in USD per GPU-hour must lie in that range");
+
+    [Fact]
     public void Array_valued_field_of_the_wrong_length_is_rejected() =>
         AssertProblem(Reject(n => n["sites"]![0]!["powerCapMw"] = new JsonArray(30, 30)), "$.sites[0].powerCapMw", "has 2 values but the horizon has 8 periods");
 

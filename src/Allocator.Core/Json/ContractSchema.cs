@@ -46,18 +46,18 @@ public static class ContractSchema
     // Ranges the reader enforces, by (type, field): (minimum, maximum, exclusive minimum).
     private static readonly Dictionary<(Type, string), (double? Min, double? Max, bool Exclusive)> Ranges = new()
     {
-        [(typeof(Horizon), "periods")] = (1, 10_000, false),
-        [(typeof(Horizon), "periodHours")] = (0, null, true),
-        [(typeof(Site), "powerCostPerMwh")] = (0, null, false),
+        [(typeof(Horizon), "periods")] = (1, ContractLimits.Periods, false),
+        [(typeof(Horizon), "periodHours")] = (0, ContractLimits.PeriodHours, true),
+        [(typeof(Site), "powerCostPerMwh")] = (0, ContractLimits.UsdPerMwh, false),
         [(typeof(Pool), "gpus")] = (0, null, false),
-        [(typeof(Pool), "kwPerGpu")] = (0, null, false),
+        [(typeof(Pool), "kwPerGpu")] = (0, ContractLimits.KwPerGpu, false),
         [(typeof(Delivery), "period")] = (0, null, false),
         [(typeof(Lease), "gpus")] = (1, null, false),
         [(typeof(Lease), "periods")] = (1, null, false),
         [(typeof(Lease), "earliestStart")] = (0, null, false),
         [(typeof(Lease), "latestStart")] = (0, null, false),
-        [(typeof(Lease), "pricePerGpuHour")] = (0, null, false),
-        [(typeof(Lease), "penaltyPerGpuHour")] = (0, null, false),
+        [(typeof(Lease), "pricePerGpuHour")] = (0, ContractLimits.UsdPerGpuHour, false),
+        [(typeof(Lease), "penaltyPerGpuHour")] = (0, ContractLimits.UsdPerGpuHour, false),
         [(typeof(Lease), "announcedAt")] = (0, null, false),
         [(typeof(Job), "successKnownAfter")] = (1, null, false),
         [(typeof(OfferArrival), "probability")] = (0, 1, false),
@@ -65,10 +65,10 @@ public static class ContractSchema
         [(typeof(Job), "periods")] = (1, null, false),
         [(typeof(Job), "earliestStart")] = (0, null, false),
         [(typeof(Job), "deadline")] = (0, null, false),
-        [(typeof(Job), "value")] = (0, null, false),
-        [(typeof(Job), "decayPerPeriod")] = (0, null, false),
+        [(typeof(Job), "value")] = (0, ContractLimits.Usd, false),
+        [(typeof(Job), "decayPerPeriod")] = (0, ContractLimits.Usd, false),
         [(typeof(Job), "successProbability")] = (0, 1, false),
-        [(typeof(SpotMarket), "pricePerGpuHour")] = (0, null, false),
+        [(typeof(SpotMarket), "pricePerGpuHour")] = (0, ContractLimits.UsdPerGpuHour, false),
         [(typeof(SpotMarket), "sellThrough")] = (0, 1, false),
         [(typeof(DeliverySlip), "probability")] = (0, 1, false),
         [(typeof(DeliverySlip), "maxPeriods")] = (0, null, false),
@@ -147,11 +147,20 @@ public static class ContractSchema
             if ((owner == typeof(Site) && property.Name == "powerCapMw") || (owner == typeof(SpotMarket) && property.Name == "pricePerGpuHour"))
             {
                 // One number for every period, or one per period.
+                JsonObject Number()
+                {
+                    var number = new JsonObject { ["type"] = "number", ["minimum"] = 0 };
+                    if (range.Max is { } max)
+                    {
+                        number["maximum"] = max;
+                    }
+
+                    return number;
+                }
+
                 return new JsonObject
                 {
-                    ["oneOf"] = new JsonArray(
-                        new JsonObject { ["type"] = "number", ["minimum"] = 0 },
-                        new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "number", ["minimum"] = 0 } }),
+                    ["oneOf"] = new JsonArray(Number(), new JsonObject { ["type"] = "array", ["items"] = Number() }),
                 };
             }
 

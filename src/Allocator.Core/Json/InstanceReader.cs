@@ -130,8 +130,8 @@ public static class InstanceReader
                 o.Problem("$.horizon.start", $"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-07-06.");
             }
 
-            var periods = o.Integer("periods", required: true, "the number of periods", min: 1, max: 10_000) ?? 1;
-            var hours = o.Number("periodHours", required: true, "hours per period") ?? 1;
+            var periods = o.Integer("periods", required: true, "the number of periods", min: 1, max: ContractLimits.Periods) ?? 1;
+            var hours = o.Number("periodHours", required: true, "hours per period", 0, ContractLimits.PeriodHours) ?? 1;
             if (hours <= 0 && o.Has("periodHours"))
             {
                 o.Problem("$.horizon.periodHours", "must be more than 0 hours (168 for weekly periods).");
@@ -145,12 +145,12 @@ public static class InstanceReader
             var o = new JsonFieldReader(element, path, problems, true, "id", "powerCapMw", "powerCostPerMwh");
             var id = o.String("id", required: true) ?? "";
             var cap = Series(o, "powerCapMw", "a power cap in MW");
-            var cost = o.Number("powerCostPerMwh", required: false, "a power price in USD per MWh") ?? 0;
+            var cost = o.Number("powerCostPerMwh", required: false, "a power price in USD per MWh", 0, ContractLimits.UsdPerMwh) ?? 0;
             return new Site(id, cap, cost);
         }
 
         /// <summary>A number for every period, or an array of exactly one number per period.</summary>
-        private ImmutableArray<double>? Series(JsonFieldReader o, string name, string what)
+        private ImmutableArray<double>? Series(JsonFieldReader o, string name, string what, double max = double.PositiveInfinity)
         {
             if (!o.Has(name))
             {
@@ -162,7 +162,7 @@ public static class InstanceReader
             if (raw.ValueKind != JsonValueKind.Array)
             {
                 // A single number applies to every period.
-                return o.NumberValue(raw, path, what, 0, double.PositiveInfinity) is { } single
+                return o.NumberValue(raw, path, what, 0, max) is { } single
                     ? ImmutableArray.CreateRange(Enumerable.Repeat(single, _periods))
                     : null;
             }
@@ -177,7 +177,7 @@ public static class InstanceReader
             var values = ImmutableArray.CreateBuilder<double>(list.Count);
             foreach (var (item, itemPath) in list)
             {
-                values.Add(o.NumberValue(item, itemPath, what, 0, double.PositiveInfinity) ?? 0);
+                values.Add(o.NumberValue(item, itemPath, what, 0, max) ?? 0);
             }
 
             return values.ToImmutable();
@@ -190,7 +190,7 @@ public static class InstanceReader
             var site = o.String("site", required: true) ?? "";
             var gpuType = o.String("gpuType", required: false);
             var gpus = o.Integer("gpus", required: true, "the number of GPUs") ?? 0;
-            var kw = o.Number("kwPerGpu", required: true, "power per GPU in kW") ?? 0;
+            var kw = o.Number("kwPerGpu", required: true, "power per GPU in kW", 0, ContractLimits.KwPerGpu) ?? 0;
             var deliveries = ImmutableArray.CreateBuilder<Delivery>();
             foreach (var (item, itemPath) in o.Array("deliveries", required: false) ?? [])
             {
@@ -234,8 +234,8 @@ public static class InstanceReader
             var earliest = o.Integer("earliestStart", required: true, "the earliest start period") ?? 0;
             var latest = o.Integer("latestStart", required: true, "the latest start period") ?? earliest;
             var pools = Pools(o);
-            var price = o.Number("pricePerGpuHour", required: true, "a price in USD per GPU-hour") ?? 0;
-            var penalty = o.Number("penaltyPerGpuHour", required: false, "a penalty in USD per GPU-hour") ?? 0;
+            var price = o.Number("pricePerGpuHour", required: true, "a price in USD per GPU-hour", 0, ContractLimits.UsdPerGpuHour) ?? 0;
+            var penalty = o.Number("penaltyPerGpuHour", required: false, "a penalty in USD per GPU-hour", 0, ContractLimits.UsdPerGpuHour) ?? 0;
             var announced = o.Integer("announcedAt", required: false, "the period the offer becomes known") ?? 0;
             return new Lease(id, customer, status, gpus, periods, earliest, latest, pools, price, penalty, announced);
         }
@@ -250,8 +250,8 @@ public static class InstanceReader
             var earliest = o.Integer("earliestStart", required: false, "the earliest start period") ?? 0;
             var deadline = o.Integer("deadline", required: false, "the last period the job may run in");
             var pools = Pools(o);
-            var value = o.Number("value", required: true, "the value in USD") ?? 0;
-            var decay = o.Number("decayPerPeriod", required: false, "the value lost per period of delay in USD") ?? 0;
+            var value = o.Number("value", required: true, "the value in USD", 0, ContractLimits.Usd) ?? 0;
+            var decay = o.Number("decayPerPeriod", required: false, "the value lost per period of delay in USD", 0, ContractLimits.Usd) ?? 0;
             var success = o.Number("successProbability", required: false, "a probability", 0, 1) ?? 1;
             var required = o.Boolean("required") ?? false;
             var after = o.IdList("after")?.Select(a => a.Id).ToImmutableArray() ?? [];
@@ -283,7 +283,7 @@ public static class InstanceReader
                 o.Problem($"{path}.pricePerGpuHour", "is missing; give a spot price in USD per GPU-hour, or an array of one per period.");
             }
 
-            var prices = Series(o, "pricePerGpuHour", "a spot price in USD per GPU-hour");
+            var prices = Series(o, "pricePerGpuHour", "a spot price in USD per GPU-hour", ContractLimits.UsdPerGpuHour);
             var perPeriod = o.Raw("pricePerGpuHour") is { ValueKind: JsonValueKind.Array };
             var sellThrough = o.Number("sellThrough", required: true, "the share of idle GPUs that can be sold", 0, 1) ?? 0;
             var price = prices is { Length: > 0 } p ? (perPeriod ? p.Average() : p[0]) : 0;

@@ -25,7 +25,7 @@ internal static class InstanceRules
                 problems.Add(new($"{path}.site", $"names site '{pool.Site}', which is not in $.sites; use one of: {List(siteIds)}."));
             }
 
-            CheckCapacityNeverNegative(pool, path, periods, problems);
+            CheckCapacityInRange(pool, path, periods, problems);
         }
 
         for (var i = 0; i < instance.Leases.Length; i++)
@@ -140,7 +140,7 @@ internal static class InstanceRules
         }
     }
 
-    private static void CheckCapacityNeverNegative(Pool pool, string path, int periods, List<ContractProblem> problems)
+    private static void CheckCapacityInRange(Pool pool, string path, int periods, List<ContractProblem> problems)
     {
         long capacity = pool.Gpus;
         foreach (var group in pool.Deliveries.Select((d, k) => (d, k)).Where(x => x.d.Period < periods).GroupBy(x => x.d.Period).OrderBy(g => g.Key))
@@ -151,6 +151,14 @@ internal static class InstanceRules
                 var k = group.Last().k;
                 problems.Add(new($"{path}.deliveries[{k}].gpus",
                     $"takes the pool's capacity to {capacity} GPUs in period {group.Key}; retire no more GPUs than the pool has."));
+                return;
+            }
+
+            if (capacity > int.MaxValue)
+            {
+                var k = group.Last().k;
+                problems.Add(new($"{path}.deliveries[{k}].gpus",
+                    $"takes the pool's capacity to {capacity} GPUs in period {group.Key}; a pool holds at most {int.MaxValue} GPUs."));
                 return;
             }
         }
