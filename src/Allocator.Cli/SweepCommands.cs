@@ -22,14 +22,17 @@ internal static class SweepCommands
         var task = new Option<int?>("--task") { Description = "Run only this task (0-based); default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set, else every task and then the merge." };
         var threads = new Option<int>("--threads") { Description = "Solver threads per task.", DefaultValueFactory = _ => 1 };
         var device = Choice.Of("--device", "Where plans are scored.", ScoringDevices.Words, ScoringDevice.Auto);
+        var rerun = new Option<bool>("--rerun") { Description = "Run again the tasks already finished in --out by this sweep and this build (by default they are kept: a rerun after a stop or a failed array task does only what is left)." };
         var command = new Command("sweep", HelpText.With(
             "Compare policies over a grid of generated instances, split into numbered tasks that any machine can run by number.",
             "allocator sweep benchmarks/sweeps/small.json --out out/sweep",
             "sbatch --array=0-11 deploy/slurm/sweep.sbatch benchmarks/sweeps/small.json out/sweep   # then: allocator merge out/sweep --out out/sweep"))
         {
-            file, output, task, threads, device,
+            file, output, task, threads, device, rerun,
         };
-        command.SetAction((parse, cancellation) => Task.Run(() => RunSweep(parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(task), parse.GetValue(threads), parse.GetValue(device)!.Value, cancellation), CancellationToken.None));
+        command.SetAction((parse, cancellation) => Task.Run(
+            () => RunSweep(parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(task), parse.GetValue(threads), parse.GetValue(device)!.Value, parse.GetValue(rerun), cancellation),
+            CancellationToken.None));
         return command;
     }
 
@@ -61,7 +64,7 @@ internal static class SweepCommands
 
             try
             {
-                var files = SweepRunner.Merge(parse.GetValue(folders)!, destination);
+                var files = SweepRunner.Merge(parse.GetValue(folders)!, destination, warning => Console.Error.WriteLine($"warning: {warning}"));
                 Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
                 return ExitCodes.Success;
             }
@@ -74,7 +77,7 @@ internal static class SweepCommands
         return command;
     }
 
-    private static int RunSweep(string path, string folder, int? task, int threads, ScoringDevice device, CancellationToken cancellation)
+    private static int RunSweep(string path, string folder, int? task, int threads, ScoringDevice device, bool rerun, CancellationToken cancellation)
     {
         Sweep sweep;
         try
@@ -112,7 +115,7 @@ internal static class SweepCommands
             return ExitCodes.OutputFolderHeld;
         }
 
-        var exit = RunTasks(sweep, folder, task, scorer, threads, cancellation);
+        var exit = RunTasks(sweep, folder, task, scorer, threads, rerun, cancellation);
         if (exit != ExitCodes.Success)
         {
             return exit;
@@ -120,7 +123,7 @@ internal static class SweepCommands
 
         if (task is null)
         {
-            var files = SweepRunner.Merge([folder], folder);
+            var files = SweepRunner.Merge([folder], folder, warning => Console.Error.WriteLine($"warning: {warning}"));
             Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
         }
 
@@ -131,12 +134,12 @@ internal static class SweepCommands
     /// Runs the task asked for, or every task, each into its folder: a whole run holds each task's folder while it runs
     /// it. Stops at the first task that cannot run (held elsewhere, or stopped by SIGTERM or Ctrl-C) with its exit code.
     /// </summary>
-    private static int RunTasks(Sweep sweep, string folder, int? task, BulkScorer scorer, int threads, CancellationToken cancellation)
+    private static int RunTasks(Sweep sweep, string folder, int? task, BulkScorer scorer, int threads, bool rerun, CancellationToken cancellation)
     {
         var count = sweep.Tasks().Count;
         var errors = Terminal.Errors();
         int[] mine = task is { } one ? [one] : [.. Enumerable.Range(0, count)];
-        int Run(int k, Action<string>? progress) => RunTask(sweep, k, folder, whole: task is null, scorer, threads, progress, cancellation);
+        int Run(int k, Action<string>? progress) => RunTask(sweep, k, folder, whole: task is null, scorer, threads, rerun, progress, cancellation);
 
         var exit = ExitCodes.Success;
         if (errors.Profile.Capabilities.Interactive)
@@ -171,7 +174,7 @@ internal static class SweepCommands
     /// already holds it); its exit code: held elsewhere, or stopped by SIGTERM or Ctrl-C, in which case nothing of it is
     /// written.
     /// </summary>
-    private static int RunTask(Sweep sweep, int k, string folder, bool whole, BulkScorer scorer, int threads, Action<string>? progress, CancellationToken cancellation)
+    private static int RunTask(Sweep sweep, int k, string folder, bool whole, BulkScorer scorer, int threads, bool rerun, Action<string>? progress, CancellationToken cancellation)
     {
         if (!ArrayTask.HoldTask(folder, k, whole, out var taskHeld))
         {
@@ -179,6 +182,12 @@ internal static class SweepCommands
         }
 
         using var _ = taskHeld;
+        if (!rerun && SweepRunner.IsFinished(sweep, k, folder))
+        {
+            Console.Error.WriteLine($"task {k}: finished before by this sweep and build ({TaskFolders.Of(folder, k)}); kept (--rerun runs it again).");
+            return ExitCodes.Success;
+        }
+
         try
         {
             SweepRunner.RunTask(sweep, k, folder, scorer, threads, progress, cancellation);

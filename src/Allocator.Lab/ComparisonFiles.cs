@@ -94,7 +94,7 @@ public static class ComparisonFiles
             device,
             versions = new
             {
-                allocator = typeof(ComparisonFiles).Assembly.GetName().Version?.ToString(),
+                allocator = Core.ThisBuild.Version,
                 dotnet = Environment.Version.ToString(),
             },
             machine = new { os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, cores = Environment.ProcessorCount },

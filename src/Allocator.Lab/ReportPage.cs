@@ -35,7 +35,7 @@ internal static class ReportPage
     public static string Reproduce(string settings) => string.Create(CultureInfo.InvariantCulture, $"""
         <h2>Reproduce</h2>
         <p class="note">{Encode(settings)}
-        Allocator {Encode(typeof(ReportPage).Assembly.GetName().Version?.ToString() ?? "?")}, .NET {Environment.Version}, ScottPlot {Encode(typeof(Plot).Assembly.GetName().Version?.ToString() ?? "?")};
+        Allocator {Encode(Core.ThisBuild.Version)}, .NET {Environment.Version}, ScottPlot {Encode(typeof(Plot).Assembly.GetName().Version?.ToString() ?? "?")};
         {Encode(RuntimeInformation.OSDescription)}, {Environment.ProcessorCount} cores; written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p>
         </body></html>
 

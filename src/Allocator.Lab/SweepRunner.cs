@@ -42,14 +42,35 @@ public static class SweepRunner
         AtomicFile.WriteAllText(Path.Combine(folder, "report.html"), ComparisonReport.Html(request, [(comparison, charts)], scorer.Description));
 
         // Written last: a task is finished when its record is there, and the record says which sweep it belongs to.
-        var record = new TaskRecord(sweep.Name, sweep.Fingerprint(), task, sweep.Tasks().Count);
-        AtomicFile.WriteAllText(Path.Combine(folder, TaskRecord.FileName), JsonSerializer.Serialize(record, TaskRecord.Json) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, TaskRecord.FileName), JsonSerializer.Serialize(TaskRecord.Of(sweep, task), TaskRecord.Json) + "\n");
         return comparison;
     }
 
-    /// <summary>What a finished task writes last (task.json): its sweep, by name and fingerprint, its number and the sweep's task count.</summary>
-    private sealed record TaskRecord(string Sweep, string Fingerprint, int Task, int Tasks)
+    /// <summary>
+    /// Whether task <paramref name="task"/>'s folder under <paramref name="root"/> holds its finished result from this
+    /// sweep (the same definition) and this build: a rerun of the sweep keeps it rather than computing it again.
+    /// </summary>
+    public static bool IsFinished(Sweep sweep, int task, string root)
     {
+        ArgumentNullException.ThrowIfNull(sweep);
+        try
+        {
+            return TaskRecord.In(TaskFolders.Of(root, task)) == TaskRecord.Of(sweep, task);
+        }
+        catch (ArgumentException)
+        {
+            return false; // an unreadable record: the task runs again and writes a new one
+        }
+    }
+
+    /// <summary>
+    /// What a finished task writes last (task.json): its sweep, by name and fingerprint, its number, the sweep's task
+    /// count, and the build that ran it (null in records of earlier builds).
+    /// </summary>
+    private sealed record TaskRecord(string Sweep, string Fingerprint, int Task, int Tasks, string? Build)
+    {
+        public static TaskRecord Of(Sweep sweep, int task) => new(sweep.Name, sweep.Fingerprint(), task, sweep.Tasks().Count, Core.ThisBuild.Version);
+
         public const string FileName = "task.json";
 
         public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -74,7 +95,7 @@ public static class SweepRunner
     /// <see cref="ArgumentException"/> when they are of different sweeps, when one of the sweep's tasks has not finished,
     /// or when a task found twice differs.
     /// </summary>
-    private static List<(int Task, string Folder)> FinishedTasks(IReadOnlyList<string> roots)
+    private static List<(int Task, string Folder)> FinishedTasks(IReadOnlyList<string> roots, Action<string>? warn)
     {
         var found = roots.SelectMany(TaskFolders.Under).Select(t => (t.Task, t.Folder, Record: TaskRecord.In(t.Folder))).Where(t => t.Record is not null).ToList();
         if (found.Count == 0)
@@ -92,7 +113,14 @@ public static class SweepRunner
         if (missing.Count > 0)
         {
             throw new ArgumentException(
-                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}): run them (--task K), then merge again.");
+                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {TaskList(missing)}): run them (--task K), then merge again.");
+        }
+
+        // Tasks run by different builds merge (a fix between array runs is common), but the researcher hears of it.
+        var builds = found.GroupBy(t => t.Record!.Build ?? "an earlier build", t => t.Task).OrderBy(g => g.Min()).ToList();
+        if (builds.Count > 1)
+        {
+            warn?.Invoke($"the tasks were run by {builds.Count} builds: {string.Join("; ", builds.Select(b => $"{b.Key} (task {TaskList([.. b.Distinct().Order()])})"))}.");
         }
 
         var byTask = found.GroupBy(t => t.Task, t => t.Folder).OrderBy(g => g.Key).ToList();
@@ -108,15 +136,18 @@ public static class SweepRunner
         return [.. byTask.Select(g => (g.Key, g.First()))];
     }
 
+    /// <summary>Task numbers as a list a line can hold: the first 20, then "...".</summary>
+    private static string TaskList(List<int> tasks) => string.Join(", ", tasks.Take(20)) + (tasks.Count > 20 ? ", ..." : "");
+
     /// <summary>
     /// Joins every task found under <paramref name="roots"/> (in task order; a task found twice must be the same) into
     /// <paramref name="output"/>: summary.csv with a task column, results.parquet, and report.html linking each task's
     /// own report. Returns the files written.
     /// </summary>
-    public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output)
+    public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(roots);
-        var tasks = FinishedTasks(roots);
+        var tasks = FinishedTasks(roots, warn);
         var summary = new StringBuilder();
         var rows = new List<ComparisonFiles.ScenarioRow>();
         var links = new StringBuilder();

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Allocator.Cli.Tests;
 
 /// <summary>A sweep submitted to a real Slurm cluster as a job array, merged, equals the same sweep run on one machine.</summary>
@@ -49,6 +51,47 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(WithoutSolveTimes(Path.Combine(whole, "summary.csv")), WithoutSolveTimes(Path.Combine(merged, "summary.csv")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "results.parquet")), File.ReadAllBytes(Path.Combine(merged, "results.parquet")));
         Assert.Equal(3, Directory.GetDirectories(Path.Combine(shards, "tasks")).Length);
+    }
+
+    [Fact]
+    public void A_sweep_run_again_keeps_the_tasks_this_build_finished_and_runs_only_the_rest_unless_told_to_rerun()
+    {
+        var sweep = Path.Combine(_folder, "resume.json");
+        File.WriteAllText(sweep, """
+            { "name": "resume-grid", "pools": [2], "leases": [6], "jobs": [2], "periods": [5], "uncertainty": [true], "hard": [false],
+              "seeds": [1, 2, 3], "policies": ["greedy"], "baseline": "exact", "scenarios": 20, "scenarioSeed": 1, "timeLimitSeconds": 10 }
+            """);
+        var output = Path.Combine(_folder, "resume");
+        var (first, _, firstErrors) = CliProcess.Run("sweep", sweep, "--out", output, "--device", "cpu");
+        Assert.True(first == 0, firstErrors);
+        var results = File.ReadAllBytes(Path.Combine(output, "results.parquet"));
+
+        // As after a stop during task 1: its record is not there.
+        File.Delete(Path.Combine(output, "tasks", "task-0001", "task.json"));
+        var (again, _, againErrors) = CliProcess.Run("sweep", sweep, "--out", output, "--device", "cpu");
+
+        Assert.True(again == 0, againErrors);
+        Assert.Contains("task 0: finished before by this sweep and build", againErrors, StringComparison.Ordinal);
+        Assert.Contains("task 2: finished before by this sweep and build", againErrors, StringComparison.Ordinal);
+        Assert.DoesNotContain("task 1: finished before", againErrors, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "tasks", "task-0001", "task.json")));
+        Assert.Equal(results, File.ReadAllBytes(Path.Combine(output, "results.parquet")));
+        var record = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "tasks", "task-0001", "task.json")))!;
+        Assert.False(string.IsNullOrEmpty(record["build"]!.GetValue<string>()));
+
+        var (rerun, _, rerunErrors) = CliProcess.Run("sweep", sweep, "--out", output, "--device", "cpu", "--rerun");
+        Assert.True(rerun == 0, rerunErrors);
+        Assert.DoesNotContain("finished before", rerunErrors, StringComparison.Ordinal);
+
+        // A task run by another build merges, and the merge says so.
+        var other = Path.Combine(output, "tasks", "task-0002", "task.json");
+        var node = JsonNode.Parse(File.ReadAllText(other))!;
+        node["build"] = "1.0.0+other";
+        File.WriteAllText(other, node.ToJsonString());
+        var (merged, _, mergeErrors) = CliProcess.Run("merge", output, "--out", Path.Combine(_folder, "resume-merged"));
+        Assert.True(merged == 0, mergeErrors);
+        Assert.Contains("warning: the tasks were run by 2 builds: ", mergeErrors, StringComparison.Ordinal);
+        Assert.Contains("1.0.0+other (task 2)", mergeErrors, StringComparison.Ordinal);
     }
 
     [Fact]
