@@ -39,24 +39,25 @@ internal static class SimulateCommand
         var tasks = new Option<int>("--tasks") { Description = "Split the scenarios into this many numbered tasks (OUT/tasks/task-NNNN/), for a Slurm job array or a Kubernetes Indexed Job.", DefaultValueFactory = _ => 1 };
         var task = new Option<int?>("--task") { Description = "Run only this task (0-based); default: SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set, else every task and then the merge." };
         var merge = new Option<bool>("--merge") { Description = "Only join the tasks in --out (run with the same options as the tasks) into the summary, results and chart." };
+        var rerun = new Option<bool>("--rerun") { Description = "Run again the tasks already finished in --out by this run (the same options and instance) and this build (by default they are kept: a rerun after a stop does only what is left)." };
         var command = new Command("simulate", HelpText.With(
             "Run policies closed loop: at each epoch every policy plans the residual instance of what it knows, the scenario runs its plan until the next epoch, and it plans again. Per policy: mean, CVaR, epochs without a plan, the value of adapting (its mean minus the static plan's, paired 95% interval) and, with --hindsight, its regret against the clairvoyant value.",
             "allocator simulate seeds/tiny.json --policies static,exact,greedy --scenarios 50 --hindsight --out out/sim",
             "allocator simulate closed-loop.json --policies static,exact,lease-first --replan-every 2 --epoch-time-limit 5 --threads 2",
             "sbatch --array=0-9 deploy/slurm/simulate.sbatch seeds/colossus-2026.json out/sim 10   # then the same options with --tasks 10 --merge"))
         {
-            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, nodeLimit, threads, alpha, shown, output, tasks, task, merge,
+            instance, policies, scenarios, seed, replanEvery, hindsight, epochLimit, hindsightLimit, nodeLimit, threads, alpha, shown, output, tasks, task, merge, rerun,
         };
         command.SetAction((parse, cancellation) => Task.Run(() => Run(
             parse.GetValue(instance)!, parse.GetValue(policies)!, (parse.GetValue(scenarios), parse.GetValue(seed), parse.GetValue(replanEvery), parse.GetValue(alpha), parse.GetValue(shown)),
             (parse.GetValue(hindsight), parse.GetValue(epochLimit), parse.GetValue(hindsightLimit), parse.GetValue(threads), parse.GetValue(nodeLimit)), parse.GetValue(output),
-            (parse.GetValue(tasks), parse.GetValue(task), parse.GetValue(merge)), cancellation), CancellationToken.None));
+            (parse.GetValue(tasks), parse.GetValue(task), parse.GetValue(merge), parse.GetValue(rerun)), cancellation), CancellationToken.None));
         return command;
     }
 
     private static int Run(
         string instancePath, string policyList, (int Scenarios, ulong Seed, int Every, double Alpha, long Shown) run, (bool Hindsight, double Epoch, double Solve, int Threads, long? Nodes) limits,
-        string? folder, (int Count, int? One, bool Merge) split, CancellationToken cancellation)
+        string? folder, (int Count, int? One, bool Merge, bool Rerun) split, CancellationToken cancellation)
     {
         if (split.Count > 1)
         {
@@ -109,9 +110,10 @@ internal static class SimulateCommand
             Threads = limits.Threads,
             ShownScenario = run.Shown,
             Hindsight = limits.Hindsight ? exact with { TimeLimit = TimeSpan.FromSeconds(limits.Solve) } : null,
+            Settings = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"epoch {limits.Epoch} s, {limits.Nodes} nodes"),
         };
         // A merge reads the tasks first: tasks that have not all run are an error before anything is held or written.
-        var merged = split.Merge ? Merged(folder!, request) : null;
+        var merged = split.Merge ? Merged(folder!, request, split.Count) : null;
         if (split.Merge && merged is null)
         {
             return ExitCodes.InvalidInput;
@@ -147,7 +149,7 @@ internal static class SimulateCommand
 
     /// <summary>The run, the task or the merge that <paramref name="split"/> asks for, with the folder held.</summary>
     private static int Simulate(
-        SimulationRequest request, (SimulationResult Result, string? Decisions)? merged, string? folder, (int Count, int? One, bool Merge) split, Action<string> say, CancellationToken cancellation)
+        SimulationRequest request, (SimulationResult Result, string? Decisions)? merged, string? folder, (int Count, int? One, bool Merge, bool Rerun) split, Action<string> say, CancellationToken cancellation)
     {
         if (split.Count == 1)
         {
@@ -165,10 +167,15 @@ internal static class SimulateCommand
             }
 
             using var _ = taskHeld;
+            if (!split.Rerun && SimulationTasks.IsFinished(folder!, k, split.Count, request))
+            {
+                say($"task {k}: finished before by this run and build ({TaskFolders.Of(folder!, k)}); kept (--rerun runs it again).");
+                continue;
+            }
 
             var (first, count) = SimulationTasks.Range(request.Scenarios, split.Count, k);
             say($"task {k} of {split.Count}: scenarios {first} .. {first + count - 1}");
-            SimulationTasks.Write(folder!, k, Simulation.Run(request with { FirstScenario = first, Scenarios = count }, say, cancellation));
+            SimulationTasks.Write(folder!, k, split.Count, request, Simulation.Run(request with { FirstScenario = first, Scenarios = count }, say, cancellation));
         }
 
         if (split.One is not null && !split.Merge)
@@ -176,7 +183,7 @@ internal static class SimulateCommand
             return ExitCodes.Success;
         }
 
-        if ((merged ?? Merged(folder!, request)) is not { } joined)
+        if ((merged ?? Merged(folder!, request, split.Count)) is not { } joined)
         {
             return ExitCodes.InvalidInput;
         }
@@ -186,11 +193,11 @@ internal static class SimulateCommand
         return ExitCodes.Success;
     }
 
-    private static (SimulationResult Result, string? Decisions)? Merged(string folder, SimulationRequest request)
+    private static (SimulationResult Result, string? Decisions)? Merged(string folder, SimulationRequest request, int tasks)
     {
         try
         {
-            return SimulationTasks.Merge(folder, request);
+            return SimulationTasks.Merge(folder, request, tasks, warning => Console.Error.WriteLine($"warning: {warning}"));
         }
         catch (ArgumentException e)
         {

@@ -31,6 +31,29 @@ public sealed record SimulationRequest(CompiledInstance Instance, IReadOnlyList<
 
     /// <summary>The scenario whose decisions are kept for the timeline.</summary>
     public long ShownScenario { get; init; }
+
+    /// <summary>
+    /// What else decides the results beyond the fields above: the policies' planner settings (time and node limits per
+    /// epoch), as the caller words them. Only the <see cref="Fingerprint"/> reads it.
+    /// </summary>
+    public string Settings { get; init; } = "";
+
+    /// <summary>
+    /// What identifies this run's results, so that the tasks of a split run are told apart from another run's: the first
+    /// 16 hex digits of the SHA-256 of the instance as written, the policies, the scenario count, the seed, the replanning
+    /// interval, the hindsight solve's limits and <see cref="Settings"/>. Not the alpha, the threads or the scenario shown,
+    /// which change only the summary or the timeline.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var definition = string.Join('\n',
+            Core.Json.InstanceWriter.Write(Instance.Source),
+            string.Join(',', Policies.Select(p => p.Name)),
+            Scenarios, Seed, ReplanEvery,
+            Hindsight is { } h ? $"hindsight {h.TimeLimit.TotalSeconds} s, {h.NodeLimit} nodes" : "no hindsight",
+            Settings);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(definition)))[..16];
+    }
 }
 
 /// <summary>

@@ -26,9 +26,14 @@ public static class SimulationTasks
         return (first, (int)(((long)scenarios * (task + 1) / tasks) - first));
     }
 
-    /// <summary>Writes one task's results into its folder (each file atomically).</summary>
-    public static void Write(string folder, int task, SimulationResult result)
+    /// <summary>
+    /// Writes task <paramref name="task"/> of <paramref name="tasks"/> of the run <paramref name="whole"/> into its folder
+    /// (each file atomically; task.json, naming the run by its fingerprint and the build, last: the task is finished when
+    /// it is there).
+    /// </summary>
+    public static void Write(string folder, int task, int tasks, SimulationRequest whole, SimulationResult result)
     {
+        ArgumentNullException.ThrowIfNull(whole);
         ArgumentNullException.ThrowIfNull(result);
         var mine = TaskFolders.Of(folder, task);
         Directory.CreateDirectory(mine);
@@ -40,16 +45,66 @@ public static class SimulationTasks
         {
             AtomicFile.WriteAllText(Path.Combine(mine, "decisions.json"), JsonSerializer.Serialize(SimulationFiles.Decisions(result), Json) + "\n");
         }
+
+        Record(whole, task, tasks).WriteTo(mine);
     }
 
     /// <summary>
-    /// Joins the tasks under <paramref name="folder"/> into the result of the whole request; throws
-    /// <see cref="ArgumentException"/> naming the scenarios missing (a task that has not run) or found twice.
+    /// Whether task <paramref name="task"/> of <paramref name="tasks"/> is finished in <paramref name="folder"/> by this
+    /// request (the same fingerprint) and this build: a rerun keeps it rather than computing it again.
     /// </summary>
-    public static (SimulationResult Result, string? Decisions) Merge(string folder, SimulationRequest request)
+    public static bool IsFinished(string folder, int task, int tasks, SimulationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var tasks = TaskFolders.Under(folder).Select(t => t.Folder).ToList();
+        return Record(request, task, tasks).IsIn(TaskFolders.Of(folder, task));
+    }
+
+    private static TaskRecord Record(SimulationRequest request, int task, int tasks) =>
+        TaskRecord.Of(request.Instance.Source.Name, request.Fingerprint(), task, tasks);
+
+    /// <summary>
+    /// The folders of tasks 0 .. <paramref name="tasks"/> - 1, each finished by this request; throws
+    /// <see cref="ArgumentException"/> naming the tasks not finished and those run with other options.
+    /// </summary>
+    private static List<string> FinishedTasks(string folder, SimulationRequest request, int tasks, Action<string>? warn)
+    {
+        var fingerprint = request.Fingerprint();
+        var records = Enumerable.Range(0, tasks).Select(k => (Task: k, Record: TaskRecord.In(TaskFolders.Of(folder, k)))).ToList();
+        var missing = records.Where(r => r.Record is null).Select(r => r.Task).ToList();
+        var other = records.Where(r => r.Record is { } record && (record.Fingerprint != fingerprint || record.Tasks != tasks)).Select(r => r.Task).ToList();
+        if (missing.Count > 0 || other.Count > 0)
+        {
+            var problems = new List<string>();
+            if (missing.Count > 0)
+            {
+                problems.Add($"task {TaskRecord.List(missing)} not finished (no {TaskRecord.FileName})");
+            }
+
+            if (other.Count > 0)
+            {
+                problems.Add($"task {TaskRecord.List(other)} run with other options, another instance or another --tasks");
+            }
+
+            throw new ArgumentException($"the tasks in {folder} are not all this run's ({string.Join("; ", problems)}): run those tasks with these options, then merge again.");
+        }
+
+        if (TaskRecord.MixedBuilds(records.Select(r => (r.Task, r.Record!))) is { } mixed)
+        {
+            warn?.Invoke(mixed);
+        }
+
+        return [.. records.Select(r => TaskFolders.Of(folder, r.Task))];
+    }
+
+    /// <summary>
+    /// Joins tasks 0 .. <paramref name="taskCount"/> - 1 under <paramref name="folder"/> into the result of the whole
+    /// request; throws <see cref="ArgumentException"/> naming the tasks not finished or run with other options, or the
+    /// scenarios missing or found twice. Tasks run by different builds merge, told to <paramref name="warn"/>.
+    /// </summary>
+    public static (SimulationResult Result, string? Decisions) Merge(string folder, SimulationRequest request, int taskCount, Action<string>? warn = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tasks = FinishedTasks(folder, request, taskCount, warn);
         var rows = tasks.SelectMany(Rows).Where(r => r.Instance == request.Instance.Source.Name).ToList();
         var names = request.Policies.Select(p => p.Name).ToList();
         var totals = tasks.Select(Totals).OfType<TaskTotals>().ToList();

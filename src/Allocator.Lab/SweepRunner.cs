@@ -42,7 +42,7 @@ public static class SweepRunner
         AtomicFile.WriteAllText(Path.Combine(folder, "report.html"), ComparisonReport.Html(request, [(comparison, charts)], scorer.Description));
 
         // Written last: a task is finished when its record is there, and the record says which sweep it belongs to.
-        AtomicFile.WriteAllText(Path.Combine(folder, TaskRecord.FileName), JsonSerializer.Serialize(TaskRecord.Of(sweep, task), TaskRecord.Json) + "\n");
+        Record(sweep, task).WriteTo(folder);
         return comparison;
     }
 
@@ -53,42 +53,10 @@ public static class SweepRunner
     public static bool IsFinished(Sweep sweep, int task, string root)
     {
         ArgumentNullException.ThrowIfNull(sweep);
-        try
-        {
-            return TaskRecord.In(TaskFolders.Of(root, task)) == TaskRecord.Of(sweep, task);
-        }
-        catch (ArgumentException)
-        {
-            return false; // an unreadable record: the task runs again and writes a new one
-        }
+        return Record(sweep, task).IsIn(TaskFolders.Of(root, task));
     }
 
-    /// <summary>
-    /// What a finished task writes last (task.json): its sweep, by name and fingerprint, its number, the sweep's task
-    /// count, and the build that ran it (null in records of earlier builds).
-    /// </summary>
-    private sealed record TaskRecord(string Sweep, string Fingerprint, int Task, int Tasks, string? Build)
-    {
-        public static TaskRecord Of(Sweep sweep, int task) => new(sweep.Name, sweep.Fingerprint(), task, sweep.Tasks().Count, Core.ThisBuild.Version);
-
-        public const string FileName = "task.json";
-
-        public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-        /// <summary>The record in <paramref name="folder"/>; null where the task has not finished (or ran before records).</summary>
-        public static TaskRecord? In(string folder)
-        {
-            var path = Path.Combine(folder, FileName);
-            try
-            {
-                return File.Exists(path) ? JsonSerializer.Deserialize<TaskRecord>(File.ReadAllText(path), Json) : null;
-            }
-            catch (JsonException e)
-            {
-                throw new ArgumentException($"{path} is not a task record ({e.Message}): run that task again.", e);
-            }
-        }
-    }
+    private static TaskRecord Record(Sweep sweep, int task) => TaskRecord.Of(sweep.Name, sweep.Fingerprint(), task, sweep.Tasks().Count);
 
     /// <summary>
     /// The finished tasks under <paramref name="roots"/>, one folder per task number, in task order; throws
@@ -103,7 +71,7 @@ public static class SweepRunner
             throw new ArgumentException($"no finished task (tasks/task-NNNN/ with its {TaskRecord.FileName}) under {string.Join(", ", roots)}.");
         }
 
-        var sweeps = found.Select(t => (t.Record!.Sweep, t.Record.Fingerprint, t.Record.Tasks)).Distinct().ToList();
+        var sweeps = found.Select(t => (Sweep: t.Record!.Run, t.Record.Fingerprint, t.Record.Tasks)).Distinct().ToList();
         if (sweeps.Count > 1)
         {
             throw new ArgumentException($"the folders hold tasks of {sweeps.Count} different sweeps ({string.Join(", ", sweeps.Select(s => $"'{s.Sweep}' {s.Fingerprint}"))}): merge each sweep's folders on their own.");
@@ -113,14 +81,12 @@ public static class SweepRunner
         if (missing.Count > 0)
         {
             throw new ArgumentException(
-                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {TaskList(missing)}): run them (--task K), then merge again.");
+                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {TaskRecord.List(missing)}): run them (--task K), then merge again.");
         }
 
-        // Tasks run by different builds merge (a fix between array runs is common), but the researcher hears of it.
-        var builds = found.GroupBy(t => t.Record!.Build ?? "an earlier build", t => t.Task).OrderBy(g => g.Min()).ToList();
-        if (builds.Count > 1)
+        if (TaskRecord.MixedBuilds(found.Select(t => (t.Task, t.Record!))) is { } mixed)
         {
-            warn?.Invoke($"the tasks were run by {builds.Count} builds: {string.Join("; ", builds.Select(b => $"{b.Key} (task {TaskList([.. b.Distinct().Order()])})"))}.");
+            warn?.Invoke(mixed);
         }
 
         var byTask = found.GroupBy(t => t.Task, t => t.Folder).OrderBy(g => g.Key).ToList();
@@ -135,9 +101,6 @@ public static class SweepRunner
 
         return [.. byTask.Select(g => (g.Key, g.First()))];
     }
-
-    /// <summary>Task numbers as a list a line can hold: the first 20, then "...".</summary>
-    private static string TaskList(List<int> tasks) => string.Join(", ", tasks.Take(20)) + (tasks.Count > 20 ? ", ..." : "");
 
     /// <summary>
     /// Joins every task found under <paramref name="roots"/> (in task order; a task found twice must be the same) into

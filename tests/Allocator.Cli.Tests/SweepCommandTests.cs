@@ -95,6 +95,37 @@ public sealed class SweepCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_simulation_merge_refuses_a_task_run_with_other_options_and_a_rerun_keeps_the_tasks_finished()
+    {
+        var instance = Path.Combine(_folder, "small-loop.json");
+        var (generated, _, generateErrors) = CliProcess.Run("generate", "--pools", "2", "--leases", "6", "--jobs", "2", "--periods", "5", "--seed", "3", "--uncertainty", "--out", instance);
+        Assert.True(generated == 0, generateErrors);
+        var output = Path.Combine(_folder, "mixed-sim");
+        string[] options = ["simulate", instance, "--policies", "greedy", "--scenarios", "6", "--tasks", "3", "--out", output];
+        foreach (var k in new[] { "0", "2" })
+        {
+            var (ran, _, errors) = CliProcess.Run([.. options, "--task", k]);
+            Assert.True(ran == 0, errors);
+        }
+
+        // Task 1 with another seed: its scenarios would merge as if they were this run's (they used to, silently).
+        var (other, _, otherErrors) = CliProcess.Run([.. options, "--task", "1", "--seed", "9"]);
+        Assert.True(other == 0, otherErrors);
+        var (merge, _, mergeErrors) = CliProcess.Run([.. options, "--merge"]);
+        Assert.Equal(2, merge);
+        Assert.Contains("task 1 run with other options, another instance or another --tasks", mergeErrors, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(output, "summary.json")));
+
+        // The whole run keeps tasks 0 and 2, runs task 1 with these options, and merges.
+        var (whole, _, wholeErrors) = CliProcess.Run(options);
+        Assert.True(whole == 0, wholeErrors);
+        Assert.Contains("task 0: finished before by this run and build", wholeErrors, StringComparison.Ordinal);
+        Assert.Contains("task 2: finished before by this run and build", wholeErrors, StringComparison.Ordinal);
+        Assert.Contains("task 1 of 3: scenarios 2 .. 3", wholeErrors, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "summary.json")));
+    }
+
+    [Fact]
     public void A_simulation_run_as_a_slurm_job_array_and_merged_equals_the_simulation_run_on_one_machine()
     {
         var instance = Path.Combine(_folder, "closed-loop.json");
