@@ -401,6 +401,31 @@ public sealed class CommandLineTests : IDisposable
         Assert.StartsWith("  note: $.leases[0]: no plan can be feasible: signed lease 'acme-1' (Acme AI) needs 15,000 GPUs", lines[1], StringComparison.Ordinal);
         Assert.Equal("  note: $.pools[0].deliveries[1].period: 9 is past the horizon's last period (7); this delivery never counts.", lines[2]);
         Assert.Equal(3, lines.Length);
+
+        var (jsonExit, json, _) = CliProcess.Run("validate", instance, "--json");
+        Assert.Equal(0, jsonExit);
+        var verdict = JsonNode.Parse(json)!;
+        Assert.True(verdict["valid"]!.GetValue<bool>());
+        Assert.Empty(verdict["problems"]!.AsArray());
+        Assert.Equal(["$.leases[0]", "$.pools[0].deliveries[1].period"], verdict["notes"]!.AsArray().Select(n => n!["path"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void Validate_json_lists_every_problem_by_its_path_and_exits_2()
+    {
+        var tiny = JsonNode.Parse(File.ReadAllText(CliProcess.Seed("tiny.json")))!;
+        tiny["leases"]![0]!["gpus"] = 0;
+        tiny["jobs"]![1]!["after"] = new JsonArray("nothing");
+        var instance = Path.Combine(_folder, "two-problems.json");
+        File.WriteAllText(instance, tiny.ToJsonString());
+
+        var (exit, stdout, _) = CliProcess.Run("validate", instance, "--json");
+
+        Assert.Equal(2, exit);
+        var verdict = JsonNode.Parse(stdout)!;
+        Assert.False(verdict["valid"]!.GetValue<bool>());
+        Assert.Equal(["$.leases[0].gpus", "$.jobs[1].after[0]"], verdict["problems"]!.AsArray().Select(p => p!["path"]!.GetValue<string>()));
+        Assert.Empty(verdict["notes"]!.AsArray());
     }
 
     [Fact]
