@@ -28,6 +28,11 @@ public static class ComparisonCharts
         ArgumentNullException.ThrowIfNull(comparison);
         var instance = comparison.Instance;
         var scored = comparison.Policies.Where(p => p.Risk is not null).ToList();
+        if (scored.Count == 0)
+        {
+            return []; // no policy found a plan (the instance's commitments cannot all be met): nothing to draw
+        }
+
         var charts = new List<Chart>
         {
             new("distribution", $"{comparison.Name}: value per scenario", Distribution(scored)),

@@ -44,7 +44,7 @@ public static class ComparisonReport
         {
             if (p.Risk is not { } r)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.Policy)}</td><td colspan=\"13\">no plan: {Encode(p.Plan.Problem ?? "")}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.Policy)}</td><td class=\"problem\" colspan=\"10\">no plan: {Encode(p.Plan.Problem ?? "")}</td><td>{Figures.Seconds(p.SolveSeconds)}</td></tr>");
                 continue;
             }
 
@@ -55,13 +55,18 @@ public static class ComparisonReport
         }
 
         html.Append("</table>");
-        html.Append(CultureInfo.InvariantCulture, $"<table><tr><th>policy - {Encode(request.Baseline)}</th><th>mean</th><th>95% interval</th><th>p (Holm)</th><th>CVaR</th><th>95% interval</th><th>p (Holm)</th></tr>");
-        foreach (var p in comparison.Policies.Where(p => p.MeanDifference is not null))
+        // No differences where no policy beside the baseline has a plan, or the baseline has none.
+        if (comparison.Policies.Any(p => p.MeanDifference is not null))
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.Policy)}</td>{Cells(p.MeanDifference!)}{Cells(p.CvarDifference!)}</tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<table><tr><th>policy - {Encode(request.Baseline)}</th><th>mean</th><th>95% interval</th><th>p (Holm)</th><th>CVaR</th><th>95% interval</th><th>p (Holm)</th></tr>");
+            foreach (var p in comparison.Policies.Where(p => p.MeanDifference is not null))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.Policy)}</td>{Cells(p.MeanDifference!)}{Cells(p.CvarDifference!)}</tr>");
+            }
+
+            html.Append("</table>");
         }
 
-        html.Append("</table>");
         foreach (var chart in charts)
         {
             html.Append(ReportPage.Image(chart));

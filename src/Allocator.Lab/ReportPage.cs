@@ -20,6 +20,7 @@ internal static class ReportPage
         th { background: #f0f0f0; }
         td { white-space: nowrap; }
         td.shown { font-weight: bold; }
+        td.problem { text-align: left; white-space: pre-line; }
         img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
         .note { color: #555; font-size: 13px; }
         </style></head><body>

@@ -162,6 +162,28 @@ public sealed class ComparisonTests : IDisposable
     }
 
     [Fact]
+    public void An_instance_no_policy_can_plan_is_reported_policy_by_policy_with_no_charts()
+    {
+        // The signed lease needs more GPUs than the pool ever has: every policy fails (drawing the charts of no plans
+        // threw, and compare exited 4 after planning everything).
+        var tiny = InstanceReader.ReadFile(Seeds("tiny.json"));
+        var path = Path.Combine(_folder, "no-plan.json");
+        File.WriteAllText(path, InstanceWriter.Write(tiny with { Leases = [tiny.Leases[0] with { Gpus = 15_000 }, tiny.Leases[1]] }));
+        var parsed = new[] { "exact", "greedy" }.Select(p => PolicySpec.Parse(p, Settings)).ToList();
+        var request = new ComparisonRequest([path], parsed, "exact", 20, 1);
+
+        var comparison = Assert.Single(PolicyComparison.Run(request, _scorer));
+
+        Assert.All(comparison.Policies, p => Assert.Null(p.Risk));
+        Assert.Empty(ComparisonCharts.Of(comparison, "exact"));
+        var html = ComparisonReport.Html(request, [(comparison, [])], _scorer.Description);
+        Assert.Contains("<td class=\"problem\" colspan=\"10\">no plan: These commitments cannot all be met: signed lease &#39;acme-1&#39;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("policy - exact", html, StringComparison.Ordinal);
+        ComparisonFiles.Write(_folder, request, [comparison], _scorer.Description);
+        Assert.StartsWith("tiny,exact,false,", File.ReadAllLines(Path.Combine(_folder, "summary.csv"))[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Holm_adjusts_the_smallest_p_value_by_the_number_of_comparisons_and_keeps_the_order()
     {
         var adjusted = PairedDifference.Holm([new(1, 0, 2, 0.01), new(1, 0, 2, 0.04), new(1, 0, 2, 0.03)]);

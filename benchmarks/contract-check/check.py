@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+"""An independent check of the CLI against the contract (../shared/spec/instance-format.md), written apart from the C#.
+
+It draws small instances of shapes the generator does not make (pools of 0 GPUs, retirements, deliveries past the
+horizon, power caps per period down to 0, spot prices per period, offers paying less than their power, chains, milestones,
+hours of 1 or 7.5 a period), finds each optimum by enumerating every plan with its own evaluator (spot as the contract's
+fractional knapsack), and holds the CLI to it:
+
+  plan      `allocator plan` (SCIP, HiGHS, CP-SAT in turn; 1 or 2 threads) against the enumerated optimum: a plan its own
+            evaluator calls feasible, the reported objective equal to its recomputation, never above the optimum, equal
+            to it when called optimal (SCIP and HiGHS must prove it), a bound never below it; no plan (exit 3) exactly
+            when none exists.
+  evaluate  random plans, feasible or not: `evaluate --json` agrees on feasibility and on the objective, and `score`
+            with no uncertainty section gives the objective in every scenario (`--device cpu`; every fifth instance also
+            `ilgpu-cpu`).
+  loop      `simulate --policies static,exact` with no uncertainty and no late offers: both make the optimum.
+  commands  with an uncertainty section added: `compare` (eight policies), `simulate` and `plan --robust` finish with
+            exit 0 or 3, and the robust plan's risk.json equals `score` of it on the same scenarios.
+
+Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--cli PATH] [--work DIR]
+Prints one line per instance and `bad N` at the end; exits 1 if N > 0.
+"""
+import argparse
+import itertools
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CLI = os.path.join(HERE, "..", "..", "src", "Allocator.Cli", "bin", "Release", "net10.0", "linux-x64", "allocator")
+
+
+# ---- drawing instances ------------------------------------------------------------------------------------------------
+
+def draw(rng, name, more=False):
+    T = rng.randint(2, 6)
+    hours = rng.choice([1, 24, 168, 7.5])
+    sites = []
+    for s in range(rng.randint(1, 2)):
+        site = {"id": f"s{s}"}
+        r = rng.random()
+        if r < 0.3:
+            site["powerCapMw"] = round(rng.uniform(0.5, 4), 3)
+        elif r < 0.55:
+            site["powerCapMw"] = [round(rng.uniform(0.0, 4), 3) for _ in range(T)]
+        if rng.random() < 0.8:
+            site["powerCostPerMwh"] = rng.choice([0, 40, 60, 900, 2000])
+        sites.append(site)
+    pools = [draw_pool(rng, p, T, sites) for p in range(rng.randint(1, 3))]
+    leases = [draw_lease(rng, l, T, pools) for l in range(rng.randint(0, 3))]
+    jobs = []
+    for j in range(rng.randint(0, 3)):
+        jobs.append(draw_job(rng, j, T, pools, jobs))
+    if more:
+        grow(rng, leases, jobs)
+    instance = {"name": name, "horizon": {"start": "2026-07-06", "periods": T, "periodHours": hours},
+                "sites": sites, "pools": pools, "leases": leases, "jobs": jobs}
+    r = rng.random()
+    if r < 0.4:
+        instance["spot"] = {"pricePerGpuHour": rng.choice([0.02, 0.5, 1.6]), "sellThrough": rng.choice([0, 0.5, 1])}
+    elif r < 0.6:
+        instance["spot"] = {"pricePerGpuHour": [rng.choice([0.01, 0.5, 1.6, 3]) for _ in range(T)], "sellThrough": rng.choice([0.3, 1])}
+    return instance
+
+
+def draw_pool(rng, p, T, sites):
+    gpus = rng.choice([0, 500, 1000, 2000])
+    pool = {"id": f"p{p}", "site": rng.choice(sites)["id"], "gpus": gpus, "kwPerGpu": rng.choice([0.7, 1.0, 1.4, 2.0])}
+    if rng.random() < 0.5:
+        deliveries = [{"period": rng.randint(0, T), "gpus": rng.choice([500, 1000, -500])} for _ in range(rng.randint(1, 2))]
+        if all(gpus + sum(d["gpus"] for d in deliveries if d["period"] <= t) >= 0 for t in range(T + 1)):
+            pool["deliveries"] = deliveries
+    if rng.random() < 0.5:
+        pool["gpuType"] = rng.choice(["H100", "B200"])
+    return pool
+
+
+def draw_lease(rng, l, T, pools):
+    periods = rng.randint(1, T)
+    earliest = rng.randint(0, T - periods)
+    lease = {"id": f"l{l}", "gpus": rng.choice([200, 500, 1000, 1500]), "periods": periods, "earliestStart": earliest,
+             "latestStart": rng.randint(earliest, T - periods), "pricePerGpuHour": rng.choice([0.5, 1.2, 2.1, 3.0])}
+    if rng.random() < 0.3:
+        lease["status"] = "signed"
+    elif rng.random() < 0.5:
+        lease["status"] = "offer"
+    if rng.random() < 0.5:
+        lease["pools"] = rng.sample([p["id"] for p in pools], rng.randint(1, len(pools)))
+    if rng.random() < 0.3:
+        lease["penaltyPerGpuHour"] = 2.0
+    if lease.get("status") != "signed" and rng.random() < 0.2 and earliest > 0:
+        lease["announcedAt"] = rng.randint(0, earliest)
+    return lease
+
+
+def draw_job(rng, j, T, pools, jobs):
+    periods = rng.randint(1, T)
+    job = {"id": f"j{j}", "gpus": rng.choice([300, 500, 1000, 2000]), "periods": periods, "value": rng.choice([1e5, 1e6, 5e6, 2e7])}
+    if rng.random() < 0.6:
+        job["earliestStart"] = rng.randint(0, T - periods)
+    earliest = job.get("earliestStart", 0)
+    if rng.random() < 0.5:
+        job["deadline"] = rng.randint(earliest + periods - 1, T - 1)
+    if rng.random() < 0.5:
+        job["decayPerPeriod"] = rng.choice([0, 1e5, 3e6])
+    if rng.random() < 0.5:
+        job["successProbability"] = rng.choice([0, 0.3, 0.9, 1])
+    if rng.random() < 0.15:
+        job["required"] = True
+    if rng.random() < 0.5:
+        job["pools"] = rng.sample([p["id"] for p in pools], rng.randint(1, len(pools)))
+    if jobs and rng.random() < 0.4:
+        job["after"] = rng.sample([x["id"] for x in jobs], rng.randint(1, len(jobs)))
+    if rng.random() < 0.2:
+        job["successKnownAfter"] = rng.randint(1, periods)
+    return job
+
+
+def grow(rng, leases, jobs):
+    """Copies of leases and jobs of other sizes: more items, for the planner's engines and the closed loop."""
+    for _ in range(rng.randint(0, 3)):
+        if leases:
+            lease = dict(rng.choice(leases), id=f"l{len(leases)}", gpus=rng.choice([100, 300, 700]))
+            if rng.random() < 0.3:
+                lease["status"] = "signed"
+                lease.pop("announcedAt", None)
+            leases.append(lease)
+    for _ in range(rng.randint(0, 2)):
+        if jobs:
+            job = dict(rng.choice(jobs), id=f"j{len(jobs)}", gpus=rng.choice([100, 400]))
+            job["after"] = [rng.choice(jobs)["id"]] if rng.random() < 0.5 else list(job.get("after", []))
+            if not job["after"]:
+                job.pop("after")
+            jobs.append(job)
+
+
+# ---- the contract, written again -------------------------------------------------------------------------------------
+
+def capacity(pool, t):
+    return pool["gpus"] + sum(d["gpus"] for d in pool.get("deliveries", []) if d["period"] <= t)
+
+
+def choices(instance, item, is_job):
+    """None (not placed) and every (pool, start) the item's pools and window allow."""
+    T = instance["horizon"]["periods"]
+    pools = item.get("pools", [p["id"] for p in instance["pools"]])
+    if is_job:
+        starts = range(item.get("earliestStart", 0), min(item.get("deadline", T - 1), T - 1) - item["periods"] + 2)
+    else:
+        starts = range(item["earliestStart"], item["latestStart"] + 1)
+    return [None] + [(p, s) for p in pools for s in starts]
+
+
+def objective(instance, lease_choice, job_choice):
+    """The deterministic objective of a plan, or None when the plan is infeasible."""
+    T, hours = instance["horizon"]["periods"], instance["horizon"]["periodHours"]
+    pools = {p["id"]: p for p in instance["pools"]}
+    used = {(p, t): 0 for p in pools for t in range(T)}
+    for lease, c in zip(instance["leases"], lease_choice):
+        if c is None:
+            if lease.get("status") == "signed":
+                return None
+            continue
+        for t in range(c[1], c[1] + lease["periods"]):
+            used[(c[0], t)] += lease["gpus"]
+    by_id = {j["id"]: (j, c) for j, c in zip(instance["jobs"], job_choice)}
+    for job, c in zip(instance["jobs"], job_choice):
+        if c is None:
+            if job.get("required"):
+                return None
+            continue
+        for a in job.get("after", []):
+            before, bc = by_id[a]
+            if bc is None or c[1] < bc[1] + before["periods"]:
+                return None
+        for t in range(c[1], c[1] + job["periods"]):
+            used[(c[0], t)] += job["gpus"]
+    if any(u > capacity(pools[p], t) for (p, t), u in used.items()):
+        return None
+    value = sum(l["gpus"] * l["periods"] * hours * l["pricePerGpuHour"] for l, c in zip(instance["leases"], lease_choice) if c)
+    value += sum(j.get("successProbability", 1) * max(0, j["value"] - j.get("decayPerPeriod", 0) * (c[1] - j.get("earliestStart", 0)))
+                 for j, c in zip(instance["jobs"], job_choice) if c)
+    for site in instance["sites"]:
+        site_value = site_money(instance, site, used, pools)
+        if site_value is None:
+            return None
+        value += site_value
+    return value
+
+
+def site_money(instance, site, used, pools):
+    """Spot revenue less the power cost of one site over the horizon; None when a period's draw exceeds its cap."""
+    T, hours = instance["horizon"]["periods"], instance["horizon"]["periodHours"]
+    cost, spot, money = site.get("powerCostPerMwh", 0), instance.get("spot"), 0.0
+    here = [p for p in instance["pools"] if p["site"] == site["id"]]
+    for t in range(T):
+        cap = site.get("powerCapMw", math.inf)
+        cap = cap[t] if isinstance(cap, list) else cap
+        draw_mw = sum(used[(p["id"], t)] * p["kwPerGpu"] / 1000 for p in here)
+        if draw_mw > cap * (1 + 1e-12) + 1e-12:
+            return None
+        money -= draw_mw * hours * cost
+        if spot:
+            price = spot["pricePerGpuHour"]
+            price = price[t] if isinstance(price, list) else price
+            # The fractional knapsack: best margin per MW first, within sell-through and the power left.
+            items = []
+            for p in here:
+                margin, mw = hours * (price - p["kwPerGpu"] / 1000 * cost), p["kwPerGpu"] / 1000
+                if margin > 0:
+                    items.append((margin / mw, margin, spot["sellThrough"] * (capacity(p, t) - used[(p["id"], t)]), mw))
+            room = cap - draw_mw
+            for _, margin, most, mw in sorted(items, key=lambda x: -x[0]):
+                sold = max(0, min(most, room / mw))
+                money += sold * margin
+                room -= sold * mw
+    return money
+
+
+def optimum(instance):
+    best, best_plan = None, None
+    for lc in itertools.product(*[choices(instance, l, False) for l in instance["leases"]]):
+        for jc in itertools.product(*[choices(instance, j, True) for j in instance["jobs"]]):
+            v = objective(instance, lc, jc)
+            if v is not None and (best is None or v > best + 1e-9):
+                best, best_plan = v, (lc, jc)
+    return best, best_plan
+
+
+def plan_size(instance):
+    n = 1
+    for l in instance["leases"]:
+        n *= len(choices(instance, l, False))
+    for j in instance["jobs"]:
+        n *= len(choices(instance, j, True))
+    return n
+
+
+def plan_file(instance, lease_choice, job_choice):
+    def decision(item, c, word):
+        return {"id": item["id"], word: c is not None, **({"pool": c[0], "start": c[1]} if c else {})}
+    return {"instance": instance["name"],
+            "leases": [decision(l, c, "accepted") for l, c in zip(instance["leases"], lease_choice)],
+            "jobs": [decision(j, c, "scheduled") for j, c in zip(instance["jobs"], job_choice)]}
+
+
+def read_plan(path):
+    plan = json.load(open(path))
+    return ([(x["pool"], x["start"]) if x["accepted"] else None for x in plan["leases"]],
+            [(x["pool"], x["start"]) if x["scheduled"] else None for x in plan["jobs"]], plan)
+
+
+# ---- the modes -------------------------------------------------------------------------------------------------------
+
+class Check:
+    def __init__(self, cli, work):
+        self.cli, self.work, self.bad = cli, work, 0
+
+    def run(self, *args, timeout=600):
+        return subprocess.run([self.cli, *args], capture_output=True, text=True, timeout=timeout)
+
+    def case(self, seed, prefix, more=False):
+        instance = draw(random.Random(seed), f"check{seed}", more)
+        folder = os.path.join(self.work, f"{prefix}{seed}")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "instance.json")
+        with open(path, "w") as f:
+            json.dump(instance, f, indent=1)
+        valid = self.run("validate", path).returncode == 0
+        return instance, folder, path, valid
+
+    def fail(self, seed, text):
+        self.bad += 1
+        print(seed, "BAD", text, flush=True)
+
+    def plan(self, seed):
+        instance, folder, path, valid = self.case(seed, "plan-", more=True)
+        if not valid or plan_size(instance) > 300_000:
+            return
+        best, _ = optimum(instance)
+        engine = [["--solver", "scip", "--threads", "1"], ["--solver", "highs"], ["--solver", "cpsat", "--threads", "2"], ["--solver", "scip", "--threads", "2"]][seed % 4]
+        r = self.run("plan", path, "--out", os.path.join(folder, "out"), "--time-limit", "20", "--quiet", *engine)
+        if best is None:
+            if r.returncode != 3:
+                return self.fail(seed, f"no plan exists, yet plan exit {r.returncode}: {r.stderr[-300:]}")
+            return print(seed, "no plan exists: exit 3", flush=True)
+        if r.returncode != 0:
+            return self.fail(seed, f"plan exit {r.returncode}: {r.stderr[-300:]}")
+        lc, jc, plan = read_plan(os.path.join(folder, "out", "plan.json"))
+        mine, tol = objective(instance, lc, jc), 1e-6 * max(1, abs(best))
+        problems = []
+        if mine is None:
+            problems.append("infeasible plan")
+        elif abs(mine - plan["objective"]) > tol:
+            problems.append(f"reported {plan['objective']} but recomputed {mine}")
+        if plan["objective"] > best + tol:
+            problems.append("above the optimum")
+        if (plan["status"] == "optimal" or engine[1] != "cpsat") and abs(plan["objective"] - best) > tol:
+            problems.append(f"{plan['status']} at {plan['objective']}, optimum {best}")
+        if plan.get("bound") is not None and plan["bound"] < best - tol:
+            problems.append(f"bound {plan['bound']} below the optimum")
+        if problems:
+            return self.fail(seed, f"{engine[1]}: {'; '.join(problems)}")
+        print(seed, engine[1], "optimum", round(best, 2), plan["status"], flush=True)
+
+    def evaluate(self, seed):
+        instance, folder, path, valid = self.case(seed, "evaluate-")
+        if not valid:
+            return
+        rng = random.Random(seed * 7 + 1)
+        feasible = 0
+        for k in range(6):
+            lc = [rng.choice(choices(instance, l, False)) for l in instance["leases"]]
+            jc = [rng.choice(choices(instance, j, True)) for j in instance["jobs"]]
+            mine = objective(instance, lc, jc)
+            plan = os.path.join(folder, f"plan{k}.json")
+            with open(plan, "w") as f:
+                json.dump(plan_file(instance, lc, jc), f)
+            e = json.loads(self.run("evaluate", path, plan, "--json").stdout)
+            if (mine is not None) != e["feasible"]:
+                return self.fail(seed, f"plan {k}: feasible {e['feasible']}, recomputed {mine}: {e.get('violations')}")
+            if mine is None:
+                continue
+            feasible += 1
+            if abs(e["objective"] - mine) > 1e-6 * max(1, abs(mine)):
+                return self.fail(seed, f"plan {k}: objective {e['objective']}, recomputed {mine}")
+            devices = ["cpu", "ilgpu-cpu"] if k == 0 and seed % 5 == 0 else ["cpu"] if k < 2 else []
+            for device in devices:
+                out = os.path.join(folder, f"score{k}-{device}")
+                s = self.run("score", path, plan, "--scenarios", "20", "--device", device, "--out", out)
+                risk = json.load(open(os.path.join(out, "scores.json")))["plans"][0]["risk"] if s.returncode == 0 else None
+                if risk is None or abs(risk["mean"] - mine) > 1e-6 * max(1, abs(mine)) or abs(risk["cVaR"] - mine) > 1e-6 * max(1, abs(mine)):
+                    return self.fail(seed, f"plan {k}: score on {device} {risk}, objective {mine}")
+        print(seed, "6 plans,", feasible, "feasible", flush=True)
+
+    def loop(self, seed):
+        instance, folder, path, valid = self.case(seed, "loop-", more=True)
+        for lease in instance["leases"]:
+            lease.pop("announcedAt", None)
+        with open(path, "w") as f:
+            json.dump(instance, f, indent=1)
+        if not valid or plan_size(instance) > 100_000:
+            return
+        best, _ = optimum(instance)
+        if best is None:
+            return
+        every = str(1 + seed % 3)
+        r = self.run("simulate", path, "--policies", "static,exact", "--scenarios", "2", "--replan-every", every,
+                     "--epoch-time-limit", "10", "--threads", "1", "--out", os.path.join(folder, "sim"))
+        if r.returncode != 0:
+            return self.fail(seed, f"simulate exit {r.returncode}: {r.stderr[-300:]}")
+        summary = json.load(open(os.path.join(folder, "sim", "summary.json")))
+        means = {p["name"]: p["mean"] for p in summary["policies"]}
+        if any(abs(m - best) > 1e-6 * max(1, abs(best)) for m in means.values()):
+            return self.fail(seed, f"closed loop {means}, optimum {best}")
+        print(seed, "re-planning every", every, "optimum", round(best, 2), flush=True)
+
+    def commands(self, seed):
+        instance, folder, path, valid = self.case(seed, "commands-")
+        instance["uncertainty"] = {"deliverySlip": {"probability": 0.5, "maxPeriods": 2}, "outage": {"mean": 0.05, "max": 0.3},
+                                   "jobOverrun": {"probability": 0.3, "maxFraction": 0.5}, "jobSuccess": True,
+                                   "spotVolatility": 0.2, "offerArrival": {"probability": 0.5}}
+        with open(path, "w") as f:
+            json.dump(instance, f, indent=1)
+        if self.run("validate", path).returncode != 0:
+            return
+        policies = "exact,greedy,bid-price,lease-first,train-first,split:0.3,threshold:2.5,buffered:0.05"
+        runs = {
+            "compare": ["compare", path, "--policies", policies, "--scenarios", "200", "--time-limit", "5", "--device", "cpu", "--out", os.path.join(folder, "compare")],
+            "simulate": ["simulate", path, "--policies", "static,exact,greedy", "--scenarios", "6", "--epoch-time-limit", "2", "--hindsight", "--out", os.path.join(folder, "simulate")],
+            "robust": ["plan", path, "--robust", "--time-limit", "8", "--scenarios", "200", "--oos-scenarios", "500", "--device", "cpu", "--out", os.path.join(folder, "robust"), "--quiet"],
+        }
+        for name, args in runs.items():
+            r = self.run(*args)
+            if r.returncode not in (0, 3):
+                return self.fail(seed, f"{name} exit {r.returncode}: {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
+        risk_path = os.path.join(folder, "robust", "risk.json")
+        if os.path.exists(risk_path):
+            robust = json.load(open(risk_path))["search"]["robust"]
+            s = self.run("score", path, os.path.join(folder, "robust", "plan.json"), "--scenarios", "200", "--seed", "1", "--device", "cpu", "--json")
+            scored = json.loads(s.stdout)["plans"][0]["risk"]
+            if abs(scored["mean"] - robust["mean"]) > 1e-9 * max(1, abs(robust["mean"])):
+                return self.fail(seed, f"risk.json mean {robust['mean']}, score {scored['mean']}")
+        print(seed, "compare, simulate, robust: ok", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "commands"])
+    parser.add_argument("first", type=int)
+    parser.add_argument("count", type=int)
+    parser.add_argument("--cli", default=DEFAULT_CLI)
+    parser.add_argument("--work", default="/tmp/allocator-contract-check")
+    args = parser.parse_args()
+    check = Check(os.path.abspath(args.cli), args.work)
+    for seed in range(args.first, args.first + args.count):
+        getattr(check, args.mode)(seed)
+    print("bad", check.bad)
+    sys.exit(1 if check.bad else 0)
+
+
+if __name__ == "__main__":
+    main()
