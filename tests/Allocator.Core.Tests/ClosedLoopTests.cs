@@ -246,6 +246,30 @@ public sealed class ClosedLoopRunTests
         Assert.Equal(6, first.Epochs.Length);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public void A_signed_lease_no_plan_placed_in_its_window_is_missed_in_full_and_the_loop_goes_on(int replanEvery)
+    {
+        // Tiny's signed lease may start only at period 0, and the policy finds no plan there (a heuristic failing on a
+        // hard instance): the loop used to throw building the residual at the next epoch.
+        var tiny = Fixtures.Tiny();
+        var instance = new CompiledInstance(tiny with { Jobs = [] });
+        var policy = new FailingUntil(epoch: 1, then: new GreedyPolicy());
+
+        var run = ClosedLoopRun.Run(instance, policy, seed: 1, scenario: 0, replanEvery: replanEvery);
+
+        // 4,000 GPUs x 4 periods x 168 h short at 3.00 USD: nothing earned for acme-1, every GPU-hour of it penalised.
+        Assert.Equal(4000 * 4 * 168 * 3.00, run.Outcome.Penalty, 6);
+        Assert.Equal(4000 * 4 * 168, run.Outcome.ShortGpuHours, 6);
+        Assert.Equal(run.Outcome.Total, run.ValueByPeriod[^1], 6);
+        Assert.Equal(PolicyOutcome.Infeasible, run.Epochs[0].Outcome);
+        // Missed from the next epoch on (with one epoch, at the end of the horizon), and gone from every residual.
+        Assert.All(run.Epochs.Skip(1), e => Assert.Equal(LeaseStage.Missed, e.State.Leases[0].Stage));
+        Assert.All(run.Epochs.Skip(1), e => Assert.DoesNotContain(ResidualInstance.Of(instance, e.State).Leases, l => l.Id == "acme-1"));
+    }
+
     [Fact]
     public void A_plan_kept_from_epoch_0_scores_as_the_open_loop_scores_that_plan()
     {
@@ -309,6 +333,17 @@ public sealed class ClosedLoopRunTests
 
         public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation) =>
             PolicyPlan.Of(PlanEvaluator.Evaluate(input.Instance, plan), new PlanReport("Feasible", "fixed", null, null, 0));
+    }
+
+    /// <summary>Finds no plan before epoch <c>epoch</c>, then plans with another policy.</summary>
+    private sealed class FailingUntil(int epoch, IPlanningPolicy then) : IPlanningPolicy
+    {
+        private int _calls;
+
+        public string Name => "failing";
+
+        public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation) =>
+            _calls++ < epoch ? PolicyPlan.None(PolicyOutcome.Infeasible, "failing", "no plan") : then.Plan(input, progress, cancellation);
     }
 
     /// <summary>Records every instance it is given, and plans it with another policy.</summary>

@@ -47,7 +47,7 @@ public static class ClosedLoopRun
         var valueByPeriod = ImmutableArray.CreateBuilder<double>(instance.Periods);
         for (var t = 0; t < instance.Periods; t += replanEvery)
         {
-            state = Observe(instance, run, state, t, arrivals, multipliers, ranOn);
+            state = Miss(instance, run, Observe(instance, run, state, t, arrivals, multipliers, ranOn), t);
             var clock = Stopwatch.StartNew();
             var residual = new CompiledInstance(ResidualInstance.Of(instance, state));
             var planned = policy.Plan(new PolicyInput(residual), null, cancellation);
@@ -72,7 +72,33 @@ public static class ClosedLoopRun
             }
         }
 
+        // A commitment still waiting at the end was never placed: it counts as missed in the horizon's last period.
+        Miss(instance, run, state, instance.Periods);
+        if (valueByPeriod.Count > 0)
+        {
+            valueByPeriod[^1] = run.Outcome.Total;
+        }
+
         return new LoopOutcome(run.Outcome, valueByPeriod.ToImmutable(), epochs.ToImmutable());
+    }
+
+    /// <summary>
+    /// Each accepted lease whose window ended before epoch t without a plan placing it (a policy that found none while it
+    /// could start: its plan before epoch 0 is the empty one) is missed: charged in full to the scenario, gone from the residual.
+    /// </summary>
+    private static LoopState Miss(CompiledInstance instance, ScenarioRun run, LoopState state, int t)
+    {
+        var leases = state.Leases.ToBuilder();
+        for (var l = 0; l < instance.LeaseCount; l++)
+        {
+            if (leases[l].Stage == LeaseStage.Accepted && instance.LeaseLatestStart[l] < t)
+            {
+                leases[l] = new LeaseState(LeaseStage.Missed);
+                run.Miss(l);
+            }
+        }
+
+        return state with { Leases = leases.ToImmutable() };
     }
 
     /// <summary>

@@ -24,6 +24,12 @@ public enum LeaseStage
 
     /// <summary>Started (its planned start period has run): it keeps its pool and start.</summary>
     Started,
+
+    /// <summary>
+    /// Signed or accepted, but its window passed with no plan placing it (the policy found none while it could start):
+    /// wholly short, every GPU-hour paying its penalty (docs/scenarios.md); it leaves the residual.
+    /// </summary>
+    Missed,
 }
 
 /// <summary>A lease at an epoch: its stage, and for a started lease its pool and start.</summary>

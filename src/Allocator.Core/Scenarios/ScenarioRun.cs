@@ -104,6 +104,23 @@ public sealed class ScenarioRun
     }
 
     /// <summary>
+    /// Lease <paramref name="lease"/>, signed or accepted, was never placed before its window ended (closed loop: the
+    /// policy found no plan while it could start): short in full, it earns nothing and pays its penalty on every GPU-hour
+    /// (an accepted offer the scenario never made is not a commitment and costs nothing).
+    /// </summary>
+    public void Miss(int lease)
+    {
+        if (!_made[lease])
+        {
+            return;
+        }
+
+        var gpuHours = (double)_instance.LeaseGpus[lease] * _instance.LeasePeriods[lease] * _instance.PeriodHours;
+        _penalty += gpuHours * _instance.LeasePenaltyPerGpuHour[lease];
+        _shortGpuHours += gpuHours;
+    }
+
+    /// <summary>
     /// What the plan commits in period t per pool: lease GPUs and their price and penalty per hour. An accepted offer that
     /// the scenario never makes is not placed: no revenue, no penalty, its GPUs stay free.
     /// </summary>
