@@ -182,14 +182,19 @@ internal static class CompareCommand
 
         if (request.Precision is { } precision)
         {
-            Console.WriteLine(comparison.PrecisionReached
-                ? $"Every paired interval is narrower than {Figures.Percent(precision)} of {request.Baseline}'s mean after {comparison.Scenarios:N0} scenarios."
-                : $"Not every paired interval is narrower than {Figures.Percent(precision)} of {request.Baseline}'s mean after {comparison.Scenarios:N0} scenarios (--max-scenarios {request.MaxScenarios:N0}).");
+            Console.WriteLine(PrecisionSentence(comparison, request, precision));
         }
 
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Solving took {comparison.Policies.Sum(p => p.SolveSeconds):0.0} s, scoring {comparison.ScoringSeconds:0.0} s."));
     }
+
+    private static string PrecisionSentence(InstanceComparison comparison, ComparisonRequest request, double precision) => comparison switch
+    {
+        { HasDifferences: false } => $"No paired interval to narrow: {request.Baseline} or every other policy has no plan, so --precision did not apply.",
+        { PrecisionReached: true } => $"Every paired interval is narrower than {Figures.Percent(precision)} of {request.Baseline}'s mean after {comparison.Scenarios:N0} scenarios.",
+        _ => $"Not every paired interval is narrower than {Figures.Percent(precision)} of {request.Baseline}'s mean after {comparison.Scenarios:N0} scenarios (--max-scenarios {request.MaxScenarios:N0}).",
+    };
 
     private static string Text(Difference? d) => d is null
         ? "-"

@@ -65,6 +65,9 @@ public sealed record InstanceComparison(string Path, CompiledInstance Instance, 
 
     /// <summary>Whether every paired interval is narrower than the precision asked for (true when none was asked for).</summary>
     public bool PrecisionReached { get; init; } = true;
+
+    /// <summary>Whether any policy has a paired difference with the baseline (both have a plan), so a precision can apply.</summary>
+    public bool HasDifferences => Policies.Any(p => p.MeanDifference is not null);
 }
 
 /// <summary>
@@ -113,6 +116,11 @@ public static class PolicyComparison
         }
 
         var planned = results.Where(r => r.Plan.Assignment is not null).ToList();
+        if (planned.Count == 0)
+        {
+            return new InstanceComparison(path, instance, results, 0); // no plan to score
+        }
+
         var outcomes = planned.Select(_ => new List<ScenarioOutcome>()).ToList();
         var scoring = Stopwatch.StartNew();
         while (true)
@@ -132,7 +140,7 @@ public static class PolicyComparison
                 ? r with { Outcomes = [.. outcomes[i]], Risk = RiskSummary.Of(outcomes[i], request.Alpha) }
                 : r)], request);
             var reached = request.Precision is not { } precision || Precise(scored, request.Baseline, precision);
-            if (reached || drawn + batch >= request.MaxScenarios || planned.Count == 0)
+            if (reached || drawn + batch >= request.MaxScenarios)
             {
                 return new InstanceComparison(path, instance, scored, scoring.Elapsed.TotalSeconds) { PrecisionReached = reached };
             }
@@ -141,7 +149,10 @@ public static class PolicyComparison
         }
     }
 
-    /// <summary>Whether every paired interval is narrower than <paramref name="precision"/> of the baseline's mean.</summary>
+    /// <summary>
+    /// Whether every paired interval is narrower than <paramref name="precision"/> of the baseline's mean (at once where
+    /// there is none: more scenarios would not make one).
+    /// </summary>
     private static bool Precise(List<PolicyResult> results, string baseline, double precision)
     {
         var scale = precision * Math.Abs(results.First(r => r.Policy == baseline).Risk?.Mean ?? 0);

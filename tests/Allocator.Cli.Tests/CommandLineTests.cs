@@ -559,6 +559,12 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(exit == 0, stderr);
         Assert.Matches(@"buffered:0\.05 +│ +no plan │", stdout);
         Assert.Contains("buffered:0.05 has no plan: With 5 % of every pool held back: These commitments cannot all be met: signed lease 'acme-1'", stdout, StringComparison.Ordinal);
+
+        // A baseline without a plan leaves no interval to narrow: --precision says so rather than that it was reached.
+        var (againstNone, said, errors) = CliProcess.Run(
+            "compare", instance, "--policies", "exact,buffered:0.05", "--baseline", "buffered:0.05", "--precision", "0.001", "--scenarios", "10", "--device", "cpu", "--threads", "1");
+        Assert.True(againstNone == 0, errors);
+        Assert.Contains("No paired interval to narrow: buffered:0.05 or every other policy has no plan, so --precision did not apply.", said, StringComparison.Ordinal);
     }
 
     [Fact]
