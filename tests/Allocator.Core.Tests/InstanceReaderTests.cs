@@ -120,6 +120,15 @@ public sealed class InstanceReaderTests
         AssertProblem(Reject(n => n["spot"]!["pricePerGpuHour"] = new JsonArray(1.6, 1.6, 1.6, 2e6, 1.6, 1.6, 1.6, 1.6)), "$.spot.pricePerGpuHour[3]", "2000000 is outside [0, 1000000]; a spot price in USD per GPU-hour must lie in that range");
 
     [Fact]
+    public void A_fleet_of_no_pool_is_rejected() =>
+        // Every command failed on it ("Sequence contains no elements", exit 4).
+        AssertProblem(Reject(n => { n["pools"] = new JsonArray(); n["leases"]![1]!.AsObject().Remove("pools"); n["leases"]![0]!.AsObject().Remove("pools"); n["jobs"]![0]!.AsObject().Remove("pools"); }), "$.pools", "lists no pool");
+
+    [Fact]
+    public void A_fleet_of_no_site_is_rejected() =>
+        AssertProblem(Reject(n => { n["sites"] = new JsonArray(); n["pools"] = new JsonArray(); }), "$.sites", "lists no site");
+
+    [Fact]
     public void Array_valued_field_of_the_wrong_length_is_rejected() =>
         AssertProblem(Reject(n => n["sites"]![0]!["powerCapMw"] = new JsonArray(30, 30)), "$.sites[0].powerCapMw", "has 2 values but the horizon has 8 periods");
 

@@ -164,6 +164,11 @@ public static class ContractSchema
                 };
             }
 
+            if (owner == typeof(Instance) && property.Name is "sites" or "pools")
+            {
+                schema["minItems"] = 1; // leases and jobs may be empty; a fleet has a site and a pool
+            }
+
             if (owner == typeof(Horizon) && property.Name == "start")
             {
                 schema["format"] = "date";

@@ -11,6 +11,17 @@ internal static class InstanceRules
     public static void Check(Instance instance, List<ContractProblem> problems)
     {
         var periods = instance.Horizon.Periods;
+        // Leases and jobs may be empty (the contract says so); a fleet of no site or no pool has nothing to plan.
+        if (instance.Sites.IsEmpty)
+        {
+            problems.Add(new("$.sites", "lists no site; a fleet needs at least one site for its pools."));
+        }
+
+        if (instance.Pools.IsEmpty)
+        {
+            problems.Add(new("$.pools", "lists no pool; a fleet needs at least one pool of GPUs (leases and jobs may be empty)."));
+        }
+
         var siteIds = UniqueIds(instance.Sites.Select(s => s.Id), "$.sites", "site", problems);
         var poolIds = UniqueIds(instance.Pools.Select(p => p.Id), "$.pools", "pool", problems);
         UniqueIds(instance.Leases.Select(l => l.Id), "$.leases", "lease", problems);
