@@ -38,6 +38,22 @@ public sealed class InstanceNotesTests
     }
 
     [Fact]
+    public void A_pool_or_a_job_named_twice_in_one_list_is_noted_at_the_second_mention()
+    {
+        var tiny = Fixtures.Tiny();
+        var instance = tiny with
+        {
+            Leases = [tiny.Leases[0], tiny.Leases[1] with { Pools = ["m-h100", "m-h100"] }],
+            Jobs = [tiny.Jobs[0], tiny.Jobs[1] with { After = ["pretrain", "pretrain"] }],
+        };
+
+        var notes = InstanceNotes.Of(new CompiledInstance(instance));
+
+        Assert.Equal(["$.leases[1].pools[1]", "$.jobs[1].after[1]"], notes.Select(n => n.Path));
+        Assert.Equal("names job 'pretrain' again; once is enough (was another job meant?).", notes[1].Message);
+    }
+
+    [Fact]
     public void An_offer_paying_less_than_its_power_is_noted_and_a_signed_lease_is_not()
     {
         var tiny = Fixtures.Tiny();

@@ -20,7 +20,27 @@ public static class InstanceNotes
     public static IReadOnlyList<InstanceNote> Of(CompiledInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return [.. DeliveriesPastTheHorizon(instance), .. SpotNeverSold(instance), .. OffersBelowTheirPower(instance)];
+        return [.. DeliveriesPastTheHorizon(instance), .. SpotNeverSold(instance), .. OffersBelowTheirPower(instance), .. NamedTwice(instance)];
+    }
+
+    /// <summary>A pool listed twice among a lease's or job's pools, or a job twice in <c>after</c>: harmless, but likely a typo for another.</summary>
+    private static IEnumerable<InstanceNote> NamedTwice(CompiledInstance instance)
+    {
+        var source = instance.Source;
+        var lists = source.Leases.Select((l, i) => ($"$.leases[{i}].pools", l.Pools, "pool"))
+            .Concat(source.Jobs.Select((j, i) => ($"$.jobs[{i}].pools", j.Pools, "pool")))
+            .Concat(source.Jobs.Select((j, i) => ($"$.jobs[{i}].after", (System.Collections.Immutable.ImmutableArray<string>?)j.After, "job")));
+        foreach (var (path, ids, kind) in lists)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var k = 0; ids is { } list && k < list.Length; k++)
+            {
+                if (!seen.Add(list[k]))
+                {
+                    yield return new InstanceNote($"{path}[{k}]", $"names {kind} '{list[k]}' again; once is enough (was another {kind} meant?).");
+                }
+            }
+        }
     }
 
     /// <summary>A delivery dated at or after the horizon's end never adds a GPU to any period.</summary>
