@@ -14,6 +14,8 @@ fractional knapsack), and holds the CLI to it:
             with no uncertainty section gives the objective in every scenario (`--device cpu`; every fifth instance also
             `ilgpu-cpu`).
   loop      `simulate --policies static,exact` with no uncertainty and no late offers: both make the optimum.
+  stability `run-once --move-cost C` from a random feasible plan of last night: the plan it writes maximises the
+            objective less C per GPU-period moved away from last night's pool and periods, as enumeration finds.
   commands  with an uncertainty section added: `compare` (eight policies), `simulate` and `plan --robust` finish with
             exit 0 or 3, and the robust plan's risk.json equals `score` of it on the same scenarios.
 
@@ -358,6 +360,49 @@ class Check:
             return self.fail(seed, f"closed loop {means}, optimum {best}")
         print(seed, "re-planning every", every, "optimum", round(best, 2), flush=True)
 
+    def stability(self, seed):
+        instance, folder, path, valid = self.case(seed, "stability-", more=True)
+        if not valid or plan_size(instance) > 100_000:
+            return
+        plans = [(lc, jc) for lc in itertools.product(*[choices(instance, l, False) for l in instance["leases"]])
+                 for jc in itertools.product(*[choices(instance, j, True) for j in instance["jobs"]])]
+        values = [objective(instance, lc, jc) for lc, jc in plans]
+        feasible = [(p, v) for p, v in zip(plans, values) if v is not None]
+        if not feasible:
+            return
+        rng = random.Random(seed)
+        (last_l, last_j), _ = rng.choice(feasible)
+        cost = rng.choice([50, 500, 5000])
+        items = [(l, c) for l, c in zip(instance["leases"], last_l)] + [(j, c) for j, c in zip(instance["jobs"], last_j)]
+
+        def charge(lc, jc):
+            """C per GPU-period of each block not on last night's pool and periods; a block dropped costs nothing."""
+            total = 0.0
+            for (item, before), now in zip(items, list(lc) + list(jc)):
+                if before is None or now is None:
+                    continue
+                shared = max(0, min(before[1], now[1]) + item["periods"] - max(before[1], now[1])) if before[0] == now[0] else 0
+                total += cost * item["gpus"] * (item["periods"] - shared)
+            return total
+
+        best = max(v - charge(*p) for p, v in feasible)
+        out = os.path.join(folder, "out")
+        os.makedirs(os.path.join(out, "instance"), exist_ok=True)
+        with open(os.path.join(out, "instance", "plan.json"), "w") as f:
+            json.dump(plan_file(instance, last_l, last_j), f)
+        r = self.run("run-once", "--instance", path, "--out", out, "--history", os.path.join(folder, "history.db"),
+                     "--move-cost", str(cost), "--time-limit", "20", "--threads", "1")
+        if r.returncode != 0:
+            return self.fail(seed, f"run-once exit {r.returncode}: {r.stderr[-300:]}")
+        lc, jc, plan = read_plan(os.path.join(out, "instance", "plan.json"))
+        mine = objective(instance, lc, jc)
+        if mine is None or abs(mine - plan["objective"]) > 1e-6 * max(1, abs(mine)):
+            return self.fail(seed, f"plan infeasible or objective {plan['objective']} not its recomputation {mine}")
+        got = mine - charge(lc, jc)
+        if abs(got - best) > 1e-6 * max(1, abs(best)):
+            return self.fail(seed, f"move cost {cost}: objective less charge {got}, enumeration {best}")
+        print(seed, "move cost", cost, "objective less charge", round(best, 2), flush=True)
+
     def commands(self, seed):
         instance, folder, path, valid = self.case(seed, "commands-")
         instance["uncertainty"] = {"deliverySlip": {"probability": 0.5, "maxPeriods": 2}, "outage": {"mean": 0.05, "max": 0.3},
@@ -389,7 +434,7 @@ class Check:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "commands"])
+    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands"])
     parser.add_argument("first", type=int)
     parser.add_argument("count", type=int)
     parser.add_argument("--cli", default=DEFAULT_CLI)
