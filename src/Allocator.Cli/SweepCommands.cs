@@ -40,12 +40,13 @@ internal static class SweepCommands
     {
         var folders = new Argument<string[]>("DIR") { Description = "Sweep output folders (each with tasks/task-NNNN/).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "Folder for the merged summary.csv, results.parquet and report.html.", Required = true };
+        var partial = new Option<bool>("--partial") { Description = "Merge the tasks finished so far even while others are missing (a look at a running sweep; the report names the missing tasks). Default: refuse." };
         var command = new Command("merge", HelpText.With(
             "Join the outputs of a sweep's tasks, from one folder or many, into one summary.csv, results.parquet and report.html.",
             "allocator merge out/sweep --out out/sweep",
             "allocator merge node-a/sweep node-b/sweep --out out/sweep"))
         {
-            folders, output,
+            folders, output, partial,
         };
         command.SetAction(parse =>
         {
@@ -64,7 +65,7 @@ internal static class SweepCommands
 
             try
             {
-                var files = SweepRunner.Merge(parse.GetValue(folders)!, destination, warning => Console.Error.WriteLine($"warning: {warning}"));
+                var files = SweepRunner.Merge(parse.GetValue(folders)!, destination, warning => Console.Error.WriteLine($"warning: {warning}"), parse.GetValue(partial));
                 Console.Error.WriteLine($"Wrote {string.Join(", ", files)}.");
                 return ExitCodes.Success;
             }

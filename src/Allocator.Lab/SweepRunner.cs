@@ -63,7 +63,7 @@ public static class SweepRunner
     /// <see cref="ArgumentException"/> when they are of different sweeps, when one of the sweep's tasks has not finished,
     /// or when a task found twice differs.
     /// </summary>
-    private static List<(int Task, string Folder)> FinishedTasks(IReadOnlyList<string> roots, Action<string>? warn)
+    private static (List<(int Task, string Folder)> Finished, List<int> Missing, int Count) FinishedTasks(IReadOnlyList<string> roots, Action<string>? warn, bool partial)
     {
         var found = roots.SelectMany(TaskFolders.Under).Select(t => (t.Task, t.Folder, Record: TaskRecord.In(t.Folder))).Where(t => t.Record is not null).ToList();
         if (found.Count == 0)
@@ -78,10 +78,14 @@ public static class SweepRunner
         }
 
         var missing = Enumerable.Range(0, sweeps[0].Tasks).Except(found.Select(t => t.Task)).ToList();
-        if (missing.Count > 0)
+        if (missing.Count > 0 && partial)
+        {
+            warn?.Invoke($"a partial merge: {missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {TaskRecord.List(missing)}); the files say so.");
+        }
+        else if (missing.Count > 0)
         {
             throw new ArgumentException(
-                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {TaskRecord.List(missing)}): run them (--task K), then merge again.");
+                $"{missing.Count} of the sweep's {sweeps[0].Tasks} tasks have not finished (task {TaskRecord.List(missing)}): run them (--task K), then merge again (or merge --partial for a look at those finished).");
         }
 
         if (TaskRecord.MixedBuilds(found.Select(t => (t.Task, t.Record!))) is { } mixed)
@@ -99,18 +103,19 @@ public static class SweepRunner
             }
         }
 
-        return [.. byTask.Select(g => (g.Key, g.First()))];
+        return ([.. byTask.Select(g => (g.Key, g.First()))], missing, sweeps[0].Tasks);
     }
 
     /// <summary>
     /// Joins every task found under <paramref name="roots"/> (in task order; a task found twice must be the same) into
     /// <paramref name="output"/>: summary.csv with a task column, results.parquet, and report.html linking each task's
-    /// own report. Returns the files written.
+    /// own report. Returns the files written. <paramref name="partial"/>: merge the tasks finished so far even while
+    /// others are missing (a look at a running sweep; the report names the missing tasks), else refuse.
     /// </summary>
-    public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output, Action<string>? warn = null)
+    public static IReadOnlyList<string> Merge(IReadOnlyList<string> roots, string output, Action<string>? warn = null, bool partial = false)
     {
         ArgumentNullException.ThrowIfNull(roots);
-        var tasks = FinishedTasks(roots, warn);
+        var (tasks, missing, count) = FinishedTasks(roots, warn, partial);
         var summary = new StringBuilder();
         var rows = new List<ComparisonFiles.ScenarioRow>();
         var links = new StringBuilder();
@@ -149,7 +154,8 @@ public static class SweepRunner
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Allocator sweep</title>
             <style>body { font-family: system-ui, sans-serif; margin: 2em; }</style></head><body>
-            <h1>Sweep: {{tasks.Count}} tasks</h1>
+            <h1>Sweep: {{(missing.Count == 0 ? $"{count} tasks" : $"{tasks.Count} of {count} tasks (partial)")}}</h1>
+            {{(missing.Count == 0 ? "" : $"<p><b>A partial merge</b>: these tasks had not finished: {TaskRecord.List(missing)}. Merge again once they have.</p>")}}
             <p>summary.csv has one row per task, instance and policy; results.parquet one row per instance, policy and scenario.</p>
             <img alt="each policy against the baseline, task by task" style="max-width: 100%" src="data:image/png;base64,{{Convert.ToBase64String(familyPng)}}">
             <p>Each task's report, with its tables and charts:</p>

@@ -66,8 +66,17 @@ public sealed class SweepCommandTests : IDisposable
         Assert.True(first == 0, firstErrors);
         var results = File.ReadAllBytes(Path.Combine(output, "results.parquet"));
 
-        // As after a stop during task 1: its record is not there.
+        // As after a stop during task 1: its record is not there. A merge refuses, unless asked for a partial look.
         File.Delete(Path.Combine(output, "tasks", "task-0001", "task.json"));
+        var look = Path.Combine(_folder, "resume-look");
+        var (refused, _, refusal) = CliProcess.Run("merge", output, "--out", look);
+        Assert.Equal(2, refused);
+        Assert.Contains("1 of the sweep's 3 tasks have not finished (task 1)", refusal, StringComparison.Ordinal);
+        var (partial, _, partialErrors) = CliProcess.Run("merge", output, "--out", look, "--partial");
+        Assert.True(partial == 0, partialErrors);
+        Assert.Contains("warning: a partial merge: 1 of the sweep's 3 tasks have not finished (task 1)", partialErrors, StringComparison.Ordinal);
+        Assert.Contains("<h1>Sweep: 2 of 3 tasks (partial)</h1>", File.ReadAllText(Path.Combine(look, "report.html")), StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadAllLines(Path.Combine(look, "summary.csv")).Skip(1), line => line.StartsWith("1,", StringComparison.Ordinal));
         var (again, _, againErrors) = CliProcess.Run("sweep", sweep, "--out", output, "--device", "cpu");
 
         Assert.True(again == 0, againErrors);
