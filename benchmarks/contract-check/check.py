@@ -19,7 +19,7 @@ fractional knapsack), and holds the CLI to it:
   commands  with an uncertainty section added: `compare` (eight policies), `simulate` and `plan --robust` finish with
             exit 0 or 3, and the robust plan's risk.json equals `score` of it on the same scenarios.
 
-Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--cli PATH] [--work DIR]
+Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--more] [--cli PATH] [--work DIR]
 Prints one line per instance and `bad N` at the end; exits 1 if N > 0.
 """
 import argparse
@@ -258,14 +258,14 @@ def read_plan(path):
 # ---- the modes -------------------------------------------------------------------------------------------------------
 
 class Check:
-    def __init__(self, cli, work):
-        self.cli, self.work, self.bad = cli, work, 0
+    def __init__(self, cli, work, more=False):
+        self.cli, self.work, self.bad, self.more = cli, work, 0, more
 
     def run(self, *args, timeout=600):
         return subprocess.run([self.cli, *args], capture_output=True, text=True, timeout=timeout)
 
     def case(self, seed, prefix, more=False):
-        instance = draw(random.Random(seed), f"check{seed}", more)
+        instance = draw(random.Random(seed), f"check{seed}", more or self.more)
         folder = os.path.join(self.work, f"{prefix}{seed}")
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, "instance.json")
@@ -439,8 +439,9 @@ def main():
     parser.add_argument("count", type=int)
     parser.add_argument("--cli", default=DEFAULT_CLI)
     parser.add_argument("--work", default="/tmp/allocator-contract-check")
+    parser.add_argument("--more", action="store_true", help="more leases and jobs in every mode (plan, loop and stability always draw them)")
     args = parser.parse_args()
-    check = Check(os.path.abspath(args.cli), args.work)
+    check = Check(os.path.abspath(args.cli), args.work, args.more)
     for seed in range(args.first, args.first + args.count):
         getattr(check, args.mode)(seed)
     print("bad", check.bad)
