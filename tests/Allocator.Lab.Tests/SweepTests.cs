@@ -73,7 +73,7 @@ public sealed class SweepTests : IDisposable
         SweepRunner.Merge([partial, twiceA], Path.Combine(_folder, "out-4"));
 
         // Before, the first merged two of the three tasks as if they were the sweep, and the second mixed two sweeps.
-        Assert.Contains("1 of the sweep's 3 tasks have not finished (task 1): run them (--task K), then merge again.", missing, StringComparison.Ordinal);
+        Assert.Contains("1 of the sweep's 3 tasks have not finished (task 1): run them (--task K), then merge again (or merge --partial for a look at those finished).", missing, StringComparison.Ordinal);
         Assert.Contains($"tasks of 2 different sweeps ('small' {Small.Fingerprint()}, 'small' {other.Fingerprint()})", sweeps, StringComparison.Ordinal);
         Assert.Contains("task 1 was run more than once with different results", differ, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_folder, "out-1")));
