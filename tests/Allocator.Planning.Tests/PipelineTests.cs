@@ -41,6 +41,18 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void What_validate_notes_travels_with_the_run_as_a_warning_and_the_night_still_plans()
+    {
+        var instance = WriteInstance(n => n["pools"]![0]!["deliveries"]!.AsArray().Add(new JsonObject { ["period"] = 8, ["gpus"] = 500 }));
+
+        var result = Run(instance);
+
+        Assert.Equal(RunStatus.Ok, result.Status);
+        Assert.Contains("$.pools[0].deliveries[1].period: 8 is past the horizon's last period (7); this delivery never counts.", result.Warnings);
+        Assert.Empty(Run(Seeds.Path("tiny.json")).Warnings);
+    }
+
+    [Fact]
     public void An_invalid_instance_is_named_problem_by_problem_and_nothing_is_written()
     {
         var result = Run(WriteInstance(n => n["pools"]![0]!["gpus"] = -1));

@@ -35,7 +35,8 @@ public static class PlanningPipeline
         }
 
         var instance = new CompiledInstance(source);
-        var warnings = new List<string>();
+        // What validate notes (valid, but likely not meant) travels with the run: the planner's log and the history.
+        var warnings = InstanceNotes.Of(instance).Select(note => note.ToString()).ToList();
         Assignment? previous = null;
         if (request.Previous is { } given)
         {
