@@ -196,7 +196,7 @@ internal static class NightlyCommands
             var d = PlanDiff.Between(a, b);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { from = d.From, to = d.To, d.ObjectiveBefore, d.ObjectiveAfter, valueDelta = d.ValueDelta, changes = d.Changes }, JsonOptions));
+                Console.WriteLine(JsonSerializer.Serialize(new { from = d.From, to = d.To, d.ObjectiveBefore, d.ObjectiveAfter, valueDelta = d.ValueDelta, changes = d.Changes, notes = d.Notes }, JsonOptions));
                 return ExitCodes.Success;
             }
 
@@ -205,6 +205,11 @@ internal static class NightlyCommands
             foreach (var c in d.Changes)
             {
                 Console.WriteLine($"  {c.Kind} {c.Id}: {c.Change}{(c.Before is null ? "" : $", was {c.Before}")}{(c.After is null ? "" : $", now {c.After}")}");
+            }
+
+            foreach (var note in d.Notes)
+            {
+                Console.WriteLine($"  note: {note}");
             }
 
             return ExitCodes.Success;

@@ -101,6 +101,16 @@ public sealed class RunOutcomeTests : IDisposable
         Assert.Equal("moved", job.Change);
         Assert.Contains("period 3", job.Before, StringComparison.Ordinal);
         Assert.Contains("period 4", job.After, StringComparison.Ordinal);
+        Assert.Empty(diff.Notes);
+
+        // A run with no plan leaves nothing to compare (its leases read as all dropped before), and runs of two
+        // instances are said to be.
+        var infeasible = Record(3, a, 0) with { Instance = "other", Status = RunStatus.Infeasible, Objective = null, PlanJson = null };
+        var against = PlanDiff.Between(Record(1, a, 100), infeasible);
+        Assert.Empty(against.Changes);
+        Assert.Equal(
+            ["the runs are of different instances ('tiny', 'other'): the same id need not be the same lease or job.", "run 3 has no plan (infeasible): nothing to compare."],
+            against.Notes);
     }
 
     [Fact]
