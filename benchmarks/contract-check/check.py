@@ -13,7 +13,9 @@ fractional knapsack), and holds the CLI to it:
   evaluate  random plans, feasible or not: `evaluate --json` agrees on feasibility and on the objective, and `score`
             with no uncertainty section gives the objective in every scenario (`--device cpu`; every fifth instance also
             `ilgpu-cpu`).
-  loop      `simulate --policies static,exact` with no uncertainty and no late offers: both make the optimum.
+  loop      `simulate --policies static,exact` with no uncertainty and no late offers: the static plan makes the optimum,
+            and exact re-planning at least the optimum (more where a later plan pauses a started job, which the closed
+            loop allows and one plan's unbroken runs do not: closed-loop.md, "Commitments").
   stability `run-once --move-cost C` from a random feasible plan of last night: the plan it writes maximises the
             objective less C per GPU-period moved away from last night's pool and periods, as enumeration finds.
   commands  with an uncertainty section added: `compare` (eight policies), `simulate` and `plan --robust` finish with
@@ -356,9 +358,11 @@ class Check:
             return self.fail(seed, f"simulate exit {r.returncode}: {r.stderr[-300:]}")
         summary = json.load(open(os.path.join(folder, "sim", "summary.json")))
         means = {p["name"]: p["mean"] for p in summary["policies"]}
-        if any(abs(m - best) > 1e-6 * max(1, abs(best)) for m in means.values()):
+        tol = 1e-6 * max(1, abs(best))
+        if abs(means["static"] - best) > tol or means["exact"] < best - tol:
             return self.fail(seed, f"closed loop {means}, optimum {best}")
-        print(seed, "re-planning every", every, "optimum", round(best, 2), flush=True)
+        above = " (re-planning above it by " + str(round(means["exact"] - best, 2)) + ")" if means["exact"] > best + tol else ""
+        print(seed, "re-planning every", every, "optimum", round(best, 2), above, flush=True)
 
     def stability(self, seed):
         instance, folder, path, valid = self.case(seed, "stability-", more=True)
