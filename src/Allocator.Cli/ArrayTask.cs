@@ -48,4 +48,19 @@ internal static class ArrayTask
         held = whole ? PlanCommand.HoldOutputFolder(TaskFolders.Of(folder, task)) : null;
         return !whole || held is not null;
     }
+
+    /// <summary>
+    /// Whether task <paramref name="task"/> is kept rather than computed again: finished before by this
+    /// <paramref name="run"/> ("sweep", "run") and this build (<paramref name="isFinished"/>), and no --rerun; said when kept.
+    /// </summary>
+    public static bool Keeps(string folder, int task, string run, bool rerun, Func<bool> isFinished, Action<string> say)
+    {
+        if (rerun || !isFinished())
+        {
+            return false;
+        }
+
+        say($"task {task}: finished before by this {run} and build ({TaskFolders.Of(folder, task)}); kept (--rerun runs it again).");
+        return true;
+    }
 }

@@ -167,9 +167,8 @@ internal static class SimulateCommand
             }
 
             using var _ = taskHeld;
-            if (!split.Rerun && SimulationTasks.IsFinished(folder!, k, split.Count, request))
+            if (ArrayTask.Keeps(folder!, k, "run", split.Rerun, () => SimulationTasks.IsFinished(folder!, k, split.Count, request), say))
             {
-                say($"task {k}: finished before by this run and build ({TaskFolders.Of(folder!, k)}); kept (--rerun runs it again).");
                 continue;
             }
 

@@ -183,9 +183,8 @@ internal static class SweepCommands
         }
 
         using var _ = taskHeld;
-        if (!rerun && SweepRunner.IsFinished(sweep, k, folder))
+        if (ArrayTask.Keeps(folder, k, "sweep", rerun, () => SweepRunner.IsFinished(sweep, k, folder), Console.Error.WriteLine))
         {
-            Console.Error.WriteLine($"task {k}: finished before by this sweep and build ({TaskFolders.Of(folder, k)}); kept (--rerun runs it again).");
             return ExitCodes.Success;
         }
 

@@ -56,7 +56,7 @@ public static class ComparisonReport
 
         html.Append("</table>");
         // No differences where no policy beside the baseline has a plan, or the baseline has none.
-        if (comparison.Policies.Any(p => p.MeanDifference is not null))
+        if (comparison.HasDifferences)
         {
             html.Append(CultureInfo.InvariantCulture, $"<table><tr><th>policy - {Encode(request.Baseline)}</th><th>mean</th><th>95% interval</th><th>p (Holm)</th><th>CVaR</th><th>95% interval</th><th>p (Holm)</th></tr>");
             foreach (var p in comparison.Policies.Where(p => p.MeanDifference is not null))

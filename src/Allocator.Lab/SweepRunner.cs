@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
 using Allocator.Kernels;

@@ -390,11 +390,13 @@ public static class InfeasibilityExplainer
     {
         var (pools, size, periods, earliest, latest) = Shape(instance, c);
         var empty = new CapacityLedger(instance);
+        // Each pool's room in each period once: the windows overlap.
+        var rooms = pools.ToDictionary(p => p, p => Enumerable.Range(0, instance.Periods).Select(t => Room(empty, p, t)).ToArray());
         var best = pools
             .SelectMany(p => Enumerable.Range(earliest, latest - earliest + 1).Select(start =>
             {
-                var tightest = Enumerable.Range(start, periods).MinBy(t => Room(empty, p, t))!;
-                return (Pool: p, Start: start, Period: tightest, Room: Room(empty, p, tightest));
+                var tightest = Enumerable.Range(start, periods).MinBy(t => rooms[p][t]);
+                return (Pool: p, Start: start, Period: tightest, Room: rooms[p][tightest]);
             }))
             .MaxBy(w => w.Room);
         var site = instance.PoolSite[best.Pool];
