@@ -257,6 +257,226 @@ def read_plan(path):
             [(x["pool"], x["start"]) if x["scheduled"] else None for x in plan["jobs"]], plan)
 
 
+# ---- scenarios, written again (docs/scenarios.md) --------------------------------------------------------------------
+
+def draw_uncertainty(rng):
+    """An uncertainty section with each source on or off and of varied strength."""
+    u = {}
+    if rng.random() < 0.7:
+        u["deliverySlip"] = {"probability": rng.choice([0.2, 0.5, 1]), "maxPeriods": rng.randint(1, 3)}
+    if rng.random() < 0.7:
+        mean = rng.choice([0.02, 0.05, 0.1])
+        u["outage"] = {"mean": mean, "max": rng.choice([mean, 2 * mean, 0.3, 0.9])}
+    if rng.random() < 0.7:
+        u["jobOverrun"] = {"probability": rng.choice([0.2, 0.5, 1]), "maxFraction": rng.choice([0.1, 0.5, 1])}
+    if rng.random() < 0.7:
+        u["jobSuccess"] = True
+    if rng.random() < 0.7:
+        u["spotVolatility"] = rng.choice([0.05, 0.2, 0.6])
+    if rng.random() < 0.7:
+        u["offerArrival"] = {"probability": rng.choice([0, 0.3, 0.8])}
+    return u
+
+
+def price_at(instance, t):
+    price = instance["spot"]["pricePerGpuHour"]
+    return price[t] if isinstance(price, list) else price
+
+
+def cap_kw(site, t):
+    cap = site.get("powerCapMw")
+    if cap is None:
+        return math.inf
+    return (cap[t] if isinstance(cap, list) else cap) * 1000
+
+
+def within_power(left_kw, kw):
+    """GPUs of kw kW a site's remaining power runs: infinite without a cap or a draw."""
+    return math.inf if left_kw == math.inf or kw <= 0 else max(0.0, left_kw) / kw
+
+
+def recourse(instance, lease_choice, job_choice, d):
+    """What a fixed plan makes in one scenario, from its draws d (scenarios.json's entry), by docs/scenarios.md."""
+    T, hours = instance["horizon"]["periods"], instance["horizon"]["periodHours"]
+    pools, sites, leases, jobs = instance["pools"], instance["sites"], instance["leases"], instance["jobs"]
+    pool_at = {p["id"]: i for i, p in enumerate(pools)}
+    job_at = {j["id"]: i for i, j in enumerate(jobs)}
+    cost = {s["id"]: s.get("powerCostPerMwh", 0) for s in sites}
+    spot = instance.get("spot")
+    outcomes = instance.get("uncertainty", {}).get("jobSuccess", False)
+    needs = [j["periods"] + d["overrunPeriods"][i] for i, j in enumerate(jobs)]
+    succeeds = d.get("jobSucceeds", []) if outcomes else [True] * len(jobs)
+    order = sorted([i for i, c in enumerate(job_choice) if c is not None], key=lambda i: (job_choice[i][1], i))
+    progress, finished = [0] * len(jobs), [-1] * len(jobs)
+    money = {"lease": 0.0, "penalty": 0.0, "spot": 0.0, "power": 0.0, "short": 0.0}
+    for t in range(T):
+        for site in sites:
+            left = cap_kw(site, t)
+            here = [i for i, p in enumerate(pools) if p["site"] == site["id"]]
+            free, drawn = {}, {}
+            for i in here:  # leases first, pools in order
+                kw, avail = pools[i]["kwPerGpu"], d["availableGpus"][i][t]
+                mine = [l for l, c in zip(range(len(leases)), lease_choice)
+                        if c is not None and pool_at[c[0]] == i and c[1] <= t < c[1] + leases[l]["periods"] and d["offerMade"][l]]
+                leased = sum(leases[l]["gpus"] for l in mine)
+                delivered = min(leased, max(0.0, avail), within_power(left, kw))
+                share = delivered / leased if leased > 0 else 1.0
+                money["lease"] += hours * sum(leases[l]["gpus"] * leases[l]["pricePerGpuHour"] for l in mine) * share
+                money["penalty"] += hours * sum(leases[l]["gpus"] * leases[l].get("penaltyPerGpuHour", 0) for l in mine) * (1 - share)
+                money["short"] += hours * (leased - delivered)
+                free[i], drawn[i] = max(0.0, avail - delivered), delivered
+                left -= delivered * kw
+            for j in order:  # then jobs, in the order the plan starts them
+                job, (pool_id, start) = jobs[j], job_choice[j]
+                i = pool_at[pool_id]
+                last = min(job.get("deadline", T - 1), T - 1)
+                if i not in free or finished[j] >= 0 or t < start or t > last:
+                    continue
+                if any(finished[job_at[a]] < 0 or finished[job_at[a]] >= t for a in job.get("after", [])):
+                    continue
+                kw = pools[i]["kwPerGpu"]
+                if free[i] >= job["gpus"] and within_power(left, kw) >= job["gpus"]:
+                    free[i] -= job["gpus"]
+                    drawn[i] += job["gpus"]
+                    left -= job["gpus"] * kw
+                    progress[j] += 1
+                    known = job.get("successKnownAfter", 0)
+                    if progress[j] == needs[j] or (outcomes and not succeeds[j] and known > 0 and progress[j] == known):
+                        finished[j] = t
+            if spot and spot["sellThrough"] > 0:  # spot last: best margin per MW first
+                price = d["spotPrice"][t]
+                per_gpu_cost = {i: pools[i]["kwPerGpu"] / 1000 * hours * cost[site["id"]] for i in here}
+                margins = {i: hours * price - per_gpu_cost[i] for i in here}
+                ranked = sorted([i for i in here if margins[i] > 0],
+                                key=lambda i: (-(margins[i] / pools[i]["kwPerGpu"]) if pools[i]["kwPerGpu"] > 0 else -math.inf, i))
+                for i in ranked:
+                    kw = pools[i]["kwPerGpu"]
+                    sell = min(spot["sellThrough"] * free[i], within_power(left, kw))
+                    money["spot"] += sell * hours * price
+                    drawn[i] += sell
+                    left -= sell * kw
+            for i in here:
+                money["power"] += drawn[i] * pools[i]["kwPerGpu"] / 1000 * hours * cost[site["id"]]
+    value = 0.0
+    for j, job in enumerate(jobs):
+        if finished[j] < 0:
+            continue
+        delay = finished[j] - (job.get("earliestStart", 0) + job["periods"] - 1)
+        worth = max(0.0, job["value"] - job.get("decayPerPeriod", 0) * delay)
+        value += (worth if succeeds[j] else 0.0) if outcomes else job.get("successProbability", 1) * worth
+    money["jobs"] = value
+    money["total"] = money["lease"] - money["penalty"] + value + money["spot"] - money["power"]
+    return money
+
+
+def risk(outcomes, alpha):
+    """docs/scenarios.md, "Statistics per plan"."""
+    totals = [o["total"] for o in outcomes]
+    n = len(totals)
+    mean = sum(totals) / n
+    stdev = math.sqrt(sum((x - mean) ** 2 for x in totals) / (n - 1)) if n > 1 else 0.0
+    worst = sorted(totals)[:max(1, math.ceil(alpha * n - 1e-9))]
+    return {"mean": mean, "standardDeviation": stdev, "cVaR": sum(worst) / len(worst),
+            "probabilityAnyLeaseShort": sum(1 for o in outcomes if o["short"] > 0) / n,
+            "expectedShortGpuHours": sum(o["short"] for o in outcomes) / n,
+            "meanLeaseRevenue": sum(o["lease"] for o in outcomes) / n, "meanPenalty": sum(o["penalty"] for o in outcomes) / n,
+            "meanJobValue": sum(o["jobs"] for o in outcomes) / n, "meanSpotRevenue": sum(o["spot"] for o in outcomes) / n,
+            "meanPowerCost": sum(o["power"] for o in outcomes) / n}
+
+
+def draw_problems(instance, draws):
+    """What in exported draws breaks docs/scenarios.md's distributions, one scenario at a time (the statistics apart)."""
+    T, u = instance["horizon"]["periods"], instance.get("uncertainty", {})
+    problems = []
+    deliveries = [(i, dl) for i, p in enumerate(instance["pools"]) for dl in p.get("deliveries", [])]
+    slip, outage = u.get("deliverySlip"), u.get("outage")
+    for d in draws["draws"]:
+        k = d["scenario"]
+        for (i, dl), arrival in zip(deliveries, d["deliveryArrival"]):
+            late = arrival - dl["period"]
+            if late != 0 and not (slip and 1 <= late <= slip["maxPeriods"]):
+                problems.append(f"scenario {k}: a delivery {late} periods late")
+        for i, pool in enumerate(instance["pools"]):
+            for t in range(T):
+                share = d["outageShare"][i][t]
+                top = outage["max"] if outage and outage["mean"] > 0 else 0
+                if not 0 <= share <= top:
+                    problems.append(f"scenario {k}: pool {i} period {t} share down {share}")
+                arrived = pool["gpus"] + sum(dl["gpus"] for (pi, dl), a in zip(deliveries, d["deliveryArrival"]) if pi == i and a <= t)
+                if abs(d["availableGpus"][i][t] - arrived * (1 - share)) > 1e-9 * max(1, abs(arrived)):
+                    problems.append(f"scenario {k}: pool {i} period {t} working {d['availableGpus'][i][t]}, not {arrived} x (1 - {share})")
+        overrun = u.get("jobOverrun")
+        for job, extra in zip(instance["jobs"], d["overrunPeriods"]):
+            most = math.ceil(overrun["maxFraction"] * job["periods"]) if overrun else 0
+            if extra != 0 and not 1 <= extra <= most:
+                problems.append(f"scenario {k}: job {job['id']} overruns {extra} (at most {most})")
+        for lease, made in zip(instance["leases"], d["offerMade"]):
+            if not made and (lease.get("announcedAt", 0) == 0 or lease.get("status") == "signed"):
+                problems.append(f"scenario {k}: lease {lease['id']} not made, though announced at 0 or signed")
+        if instance.get("spot") and any(d["spotPrice"][t] <= 0 < price_at(instance, t) for t in range(T)):
+            problems.append(f"scenario {k}: a spot price not above 0")
+        if "spotVolatility" not in u and instance.get("spot") and any(d["spotPrice"][t] != price_at(instance, t) for t in range(T)):
+            problems.append(f"scenario {k}: spot price moves without volatility")
+    return problems
+
+
+def share_off(name, hits, n, p):
+    """A frequency more than 5 standard deviations from its probability, or None (the seeds are fixed: a pass stays a pass)."""
+    if n == 0:
+        return None
+    sd = math.sqrt(max(p * (1 - p), 1e-12) / n)
+    return f"{name}: {hits}/{n} = {hits / n:.4f}, expected {p}" if abs(hits / n - p) > 5 * sd + 1e-12 else None
+
+
+def mean_off(name, values, mean, variance):
+    if not values:
+        return None
+    got = sum(values) / len(values)
+    sd = math.sqrt(max(variance, 1e-18) / len(values))
+    return f"{name}: mean {got:.5f}, expected {mean:.5f} (sd {sd:.5f})" if abs(got - mean) > 5 * sd else None
+
+
+def statistics_problems(instance, draws):
+    """Frequencies and means over many scenarios against the documented distributions."""
+    T, u, all_draws = instance["horizon"]["periods"], instance.get("uncertainty", {}), draws["draws"]
+    found = []
+    deliveries = [dl for p in instance["pools"] for dl in p.get("deliveries", [])]
+    if "deliverySlip" in u and deliveries:
+        slip = u["deliverySlip"]
+        lates = [d["deliveryArrival"][x] - dl["period"] for d in all_draws for x, dl in enumerate(deliveries)]
+        found.append(share_off("deliveries late", sum(1 for v in lates if v > 0), len(lates), slip["probability"]))
+        for v in range(1, slip["maxPeriods"] + 1):
+            found.append(share_off(f"deliveries {v} late", sum(1 for x in lates if x == v), len(lates), slip["probability"] / slip["maxPeriods"]))
+    if "outage" in u and u["outage"]["mean"] > 0:
+        top, mean = u["outage"]["max"], u["outage"]["mean"]
+        a = top / mean - 1
+        shares = [s for d in all_draws for row in d["outageShare"] for s in row]
+        found.append(mean_off("share down", shares, mean, top * top / (2 * a + 1) - mean * mean))
+    if "jobOverrun" in u:
+        o = u["jobOverrun"]
+        for j, job in enumerate(instance["jobs"]):
+            found.append(share_off(f"job {job['id']} overruns", sum(1 for d in all_draws if d["overrunPeriods"][j] > 0), len(all_draws), o["probability"]))
+    if u.get("jobSuccess"):
+        for j, job in enumerate(instance["jobs"]):
+            found.append(share_off(f"job {job['id']} succeeds", sum(1 for d in all_draws if d["jobSucceeds"][j]), len(all_draws), job.get("successProbability", 1)))
+    if "offerArrival" in u:
+        for l, lease in enumerate(instance["leases"]):
+            if lease.get("announcedAt", 0) > 0:
+                found.append(share_off(f"offer {lease['id']} made", sum(1 for d in all_draws if d["offerMade"][l]), len(all_draws), u["offerArrival"]["probability"]))
+    sigma = u.get("spotVolatility", 0)
+    if sigma > 0 and instance.get("spot") and all(price_at(instance, t) > 0 for t in range(T)):
+        steps, multipliers = [], []
+        for d in all_draws:
+            log_m = [math.log(d["spotPrice"][t] / price_at(instance, t)) for t in range(T)]
+            steps += [log_m[0]] + [log_m[t] - log_m[t - 1] for t in range(1, T)]
+            multipliers.append(math.exp(log_m[-1]))
+        found.append(mean_off("log step", steps, -sigma * sigma / 2, sigma * sigma))
+        m = sum(steps) / len(steps)
+        found.append(mean_off("log step's square deviation", [(x - m) ** 2 for x in steps], sigma * sigma, 2 * sigma ** 4))
+        found.append(mean_off("last multiplier", multipliers, 1.0, math.exp(sigma * sigma * T) - 1))
+    return [f for f in found if f]
+
+
 # ---- the modes -------------------------------------------------------------------------------------------------------
 
 class Check:
@@ -436,9 +656,82 @@ class Check:
         print(seed, "compare, simulate, robust: ok", flush=True)
 
 
+    def uncertain_case(self, seed, prefix, every_source=False):
+        rng = random.Random(seed * 31 + 7)
+        instance = draw(random.Random(seed), f"check{seed}", True)
+        instance["uncertainty"] = draw_uncertainty(rng)
+        if every_source:  # something for each source to draw: a delivery, a late offer, a job, a spot price
+            instance["pools"][0].setdefault("deliveries", []).append({"period": 1, "gpus": 500})
+            instance["leases"].append({"id": "late", "gpus": 100, "periods": 1, "earliestStart": 1, "latestStart": 1,
+                                       "pricePerGpuHour": 1.0, "status": "offer", "announcedAt": 1})
+            instance["jobs"].append({"id": "one", "gpus": 100, "periods": 2, "value": 1e5, "successProbability": 0.4})
+            instance.setdefault("spot", {"pricePerGpuHour": 1.6, "sellThrough": 0.5})
+        folder = os.path.join(self.work, f"{prefix}{seed}")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "instance.json")
+        with open(path, "w") as f:
+            json.dump(instance, f, indent=1)
+        return instance, folder, path, self.run("validate", path).returncode == 0
+
+    def scenario_draws(self, path, seed, count, first=0):
+        r = self.run("scenarios", path, "--scenarios", str(count), "--first", str(first), "--seed", str(seed), "--json")
+        return json.loads(r.stdout) if r.returncode == 0 else None
+
+    def draws(self, seed):
+        instance, folder, path, valid = self.uncertain_case(seed, "draws-", every_source=True)
+        if not valid:
+            return
+        n = 20000
+        draws = self.scenario_draws(path, seed, n)
+        if draws is None or len(draws["draws"]) != n:
+            return self.fail(seed, "scenarios did not export")
+        part = self.scenario_draws(path, seed, 3, first=1234)
+        if part is None or part["draws"] != draws["draws"][1234:1237]:
+            return self.fail(seed, "scenarios 1234..1236 differ when drawn alone")
+        problems = draw_problems(instance, draws) + statistics_problems(instance, draws)
+        if problems:
+            return self.fail(seed, "; ".join(problems[:4]))
+        print(seed, n, "scenarios drawn as documented:", ", ".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
+
+    def recourse(self, seed):
+        instance, folder, path, valid = self.uncertain_case(seed, "recourse-")
+        if not valid:
+            return
+        rng = random.Random(seed * 13 + 5)
+        plans = []
+        for k in range(4):
+            lc = [rng.choice(choices(instance, l, False)) for l in instance["leases"]]
+            jc = [rng.choice(choices(instance, j, True)) for j in instance["jobs"]]
+            if k == 3:  # crowded: every job on the first pool it may use, where the order jobs claim GPUs in decides
+                jc = [next((c for c in choices(instance, j, True)[1:] if c[0] == choices(instance, j, True)[1][0] and rng.random() < 0.5),
+                           choices(instance, j, True)[1]) if len(choices(instance, j, True)) > 1 else None for j in instance["jobs"]]
+            file = os.path.join(folder, f"plan{k}.json")
+            with open(file, "w") as f:
+                json.dump(plan_file(instance, lc, jc), f)
+            plans.append((file, lc, jc))
+        n, alpha = 40, [0.05, 0.25][seed % 2]
+        draws = self.scenario_draws(path, seed, n)
+        if draws is None:
+            return self.fail(seed, "scenarios did not export")
+        mine = {file: risk([recourse(instance, lc, jc, d) for d in draws["draws"]], alpha) for file, lc, jc in plans}
+        devices = ["cpu", "ilgpu-cpu"] if seed % 4 == 0 else ["cpu"]
+        for device in devices:
+            r = self.run("score", path, *[p[0] for p in plans], "--scenarios", str(n), "--seed", str(seed), "--alpha", str(alpha), "--device", device, "--json")
+            if r.returncode not in (0, 3):
+                return self.fail(seed, f"score on {device} exit {r.returncode}: {r.stderr[-300:]}")
+            for scored in json.loads(r.stdout)["plans"]:
+                want, got = mine[scored["plan"]], scored["risk"]
+                scale = max(1.0, *(abs(want[k]) for k in ("meanLeaseRevenue", "meanPenalty", "meanJobValue", "meanSpotRevenue", "meanPowerCost")))
+                for key, value in want.items():
+                    tol = 1e-9 * (max(1.0, abs(value)) if key in ("probabilityAnyLeaseShort", "expectedShortGpuHours") else scale)
+                    if abs(got[key] - value) > tol:
+                        return self.fail(seed, f"{device}, {os.path.basename(scored['plan'])}: {key} {got[key]}, recomputed {value}")
+        print(seed, "4 plans x", n, "scenarios on", "+".join(devices), "as recomputed:", ", ".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands"])
+    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands", "draws", "recourse"])
     parser.add_argument("first", type=int)
     parser.add_argument("count", type=int)
     parser.add_argument("--cli", default=DEFAULT_CLI)

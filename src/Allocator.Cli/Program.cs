@@ -12,6 +12,7 @@ var root = new RootCommand("Allocator: plans which GPU lease offers to accept, w
     GenerateCommand.Create(),
     DevicesCommand.Create(),
     ScoreCommand.Create(),
+    ScenariosCommand.Create(),
     SchemaCommand.Create(),
     CompareCommand.Create(),
     SimulateCommand.Create(),

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
@@ -298,6 +299,28 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("--scenarios 2,000,000,000 for 2 plan(s) is more than", stderr, StringComparison.Ordinal);
         Assert.Contains("score fewer scenarios or fewer plans at a time. Nothing was written.", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_folder, "pairs")));
+    }
+
+    [Fact]
+    public void Scenarios_draws_scenario_k_the_same_in_any_range_and_names_each_bad_option()
+    {
+        var instance = Path.Combine(_folder, "uncertain.json");
+        Assert.Equal(0, CliProcess.Run("generate", "--pools", "3", "--leases", "10", "--jobs", "4", "--periods", "6", "--uncertainty", "--announced-share", "0.5", "--out", instance).ExitCode);
+
+        var (allExit, all, _) = CliProcess.Run("scenarios", instance, "--scenarios", "5", "--seed", "4", "--json");
+        var (partExit, part, _) = CliProcess.Run("scenarios", instance, "--scenarios", "2", "--first", "3", "--seed", "4", "--json");
+        var (badExit, _, badErrors) = CliProcess.Run("scenarios", instance, "--scenarios", "0", "--first", "-1", "--out", Path.Combine(_folder, "draws"));
+
+        Assert.Equal((0, 0), (allExit, partExit));
+        using var whole = JsonDocument.Parse(all);
+        using var some = JsonDocument.Parse(part);
+        Assert.Equal(
+            whole.RootElement.GetProperty("draws").EnumerateArray().Skip(3).Select(d => d.GetRawText()),
+            some.RootElement.GetProperty("draws").EnumerateArray().Select(d => d.GetRawText()));
+        Assert.Equal(2, badExit);
+        Assert.Contains("error: --scenarios must be at least 1 (it is 0).", badErrors, StringComparison.Ordinal);
+        Assert.Contains("error: --first must be 0 or more (it is -1).", badErrors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, "draws")));
     }
 
     [Fact]

@@ -16,13 +16,14 @@ public static class HindsightInstance
         ArgumentNullException.ThrowIfNull(instance);
         var source = instance.Source;
         var T = instance.Periods;
-        var available = ReferenceScorer.AvailableGpus(instance, seed, scenario);
-        var prices = ReferenceScorer.SpotPrices(instance, seed, scenario);
+        var draws = ScenarioDraws.Of(instance, seed, scenario);
+        var available = draws.AvailableGpus;
+        var prices = draws.SpotPrice;
         return source with
         {
             Pools = [.. source.Pools.Select((pool, p) => CapacityAsDeliveries.Write(pool, [.. Enumerable.Range(0, T).Select(t => (long)Math.Floor(Math.Max(0, available[p * T + t])))]))],
-            Leases = [.. Leases(instance, seed, scenario)],
-            Jobs = [.. Jobs(instance, seed, scenario)],
+            Leases = [.. Leases(instance, draws)],
+            Jobs = [.. Jobs(instance, draws)],
             Spot = source.Spot is { } spot ? spot with { PricePerGpuHour = prices.Average(), PriceByPeriod = [.. prices] } : null,
             Uncertainty = null,
         };
@@ -40,11 +41,11 @@ public static class HindsightInstance
     }
 
     /// <summary>The offers the scenario made; signed leases as offers at price + penalty, so a feasible plan always exists.</summary>
-    private static IEnumerable<Lease> Leases(CompiledInstance instance, ulong seed, long scenario)
+    private static IEnumerable<Lease> Leases(CompiledInstance instance, ScenarioDraws draws)
     {
         for (var l = 0; l < instance.LeaseCount; l++)
         {
-            if (!ReferenceScorer.OfferMade(instance, seed, scenario, l))
+            if (!draws.OfferMade[l])
             {
                 continue;
             }
@@ -60,7 +61,7 @@ public static class HindsightInstance
     /// Each job with its actual length and the decay its overrun costs; failed jobs absent (and out of <c>after</c>),
     /// succeeded ones certain; absent when it no longer fits its window, with every job after it; <c>required</c> dropped.
     /// </summary>
-    private static IEnumerable<Job> Jobs(CompiledInstance instance, ulong seed, long scenario)
+    private static IEnumerable<Job> Jobs(CompiledInstance instance, ScenarioDraws draws)
     {
         var source = instance.Source;
         var outcomeDrawn = source.Uncertainty is { JobSuccess: true };
@@ -69,13 +70,12 @@ public static class HindsightInstance
         for (var j = 0; j < source.Jobs.Length; j++)
         {
             var job = source.Jobs[j];
-            var succeeds = !outcomeDrawn || ReferenceScorer.JobSucceeds(instance, seed, scenario, j);
-            if (!succeeds)
+            if (!draws.Succeeds(j))
             {
                 continue;
             }
 
-            var overrun = ReferenceScorer.OverrunPeriods(instance, seed, scenario, j);
+            var overrun = draws.OverrunPeriods[j];
             var periods = job.Periods + overrun;
             if (job.EarliestStart + periods - 1 > instance.JobLastPeriod[j])
             {

@@ -28,7 +28,6 @@ public static class ReferenceScorer
     {
         ArgumentNullException.ThrowIfNull(instance);
         var T = instance.Periods;
-        var outage = instance.Source.Uncertainty?.Outage;
         var gpus = new double[instance.PoolCount * T];
         for (var p = 0; p < instance.PoolCount; p++)
         {
@@ -46,21 +45,27 @@ public static class ReferenceScorer
             }
         }
 
-        if (outage is { Max: > 0, Mean: > 0 })
+        for (var p = 0; p < instance.PoolCount; p++)
         {
-            // Down share f = max * U^a with a = max / mean - 1: within [0, max], mean exactly `mean`.
-            var a = outage.Max / outage.Mean - 1;
-            for (var p = 0; p < instance.PoolCount; p++)
+            for (var t = 0; t < T; t++)
             {
-                for (var t = 0; t < T; t++)
-                {
-                    var down = outage.Max * Math.Pow(ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.Outage, p, t), a);
-                    gpus[p * T + t] *= 1 - down;
-                }
+                gpus[p * T + t] *= 1 - OutageShare(instance, seed, scenario, p, t);
             }
         }
 
         return gpus;
+    }
+
+    /// <summary>
+    /// The share of pool <paramref name="pool"/>'s GPUs down in period <paramref name="period"/>: max x U^a with
+    /// a = max / mean - 1, within [0, max] and of mean exactly `mean`; 0 without outages.
+    /// </summary>
+    public static double OutageShare(CompiledInstance instance, ulong seed, long scenario, int pool, int period)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Source.Uncertainty?.Outage is { Max: > 0, Mean: > 0 } outage
+            ? outage.Max * Math.Pow(ScenarioRandom.Uniform(seed, scenario, ScenarioRandom.Outage, pool, period), (outage.Max / outage.Mean) - 1)
+            : 0;
     }
 
     /// <summary>Extra periods job j needs in this scenario: 0, or 1..ceil(maxFraction * periods).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Allocator.Core.Evaluation;
 
 namespace Allocator.Core.Scenarios;
@@ -11,11 +12,11 @@ namespace Allocator.Core.Scenarios;
 public sealed class ScenarioRun
 {
     private readonly CompiledInstance _instance;
-    private readonly double[] _available;
+    private readonly ImmutableArray<double> _available;
     private readonly int[] _needs;
     private readonly bool[] _succeeds;
-    private readonly bool[] _made;
-    private readonly double[] _spotPrice;
+    private readonly ImmutableArray<bool> _made;
+    private readonly ImmutableArray<double> _spotPrice;
     private readonly int[] _progress;
     private readonly int[] _finished;
     private readonly double[] _free;
@@ -35,12 +36,12 @@ public sealed class ScenarioRun
     {
         ArgumentNullException.ThrowIfNull(instance);
         _instance = instance;
-        var jobSuccess = instance.Source.Uncertainty is { JobSuccess: true };
-        _available = ReferenceScorer.AvailableGpus(instance, seed, scenario);
-        _needs = [.. Enumerable.Range(0, instance.JobCount).Select(j => instance.JobPeriods[j] + ReferenceScorer.OverrunPeriods(instance, seed, scenario, j))];
-        _succeeds = [.. Enumerable.Range(0, instance.JobCount).Select(j => !jobSuccess || ReferenceScorer.JobSucceeds(instance, seed, scenario, j))];
-        _made = [.. Enumerable.Range(0, instance.LeaseCount).Select(l => ReferenceScorer.OfferMade(instance, seed, scenario, l))];
-        _spotPrice = ReferenceScorer.SpotPrices(instance, seed, scenario);
+        var draws = ScenarioDraws.Of(instance, seed, scenario);
+        _available = draws.AvailableGpus;
+        _needs = [.. Enumerable.Range(0, instance.JobCount).Select(j => instance.JobPeriods[j] + draws.OverrunPeriods[j])];
+        _succeeds = [.. Enumerable.Range(0, instance.JobCount).Select(draws.Succeeds)];
+        _made = draws.OfferMade;
+        _spotPrice = draws.SpotPrice;
         _progress = new int[instance.JobCount];
         _finished = [.. Enumerable.Repeat(-1, instance.JobCount)];
         _free = new double[instance.PoolCount];
