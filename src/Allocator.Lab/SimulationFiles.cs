@@ -11,7 +11,8 @@ namespace Allocator.Lab;
 
 /// <summary>
 /// What <c>allocator simulate</c> writes: summary.csv and summary.json (one line per policy), results.parquet (one row
-/// per policy and scenario, for pandas, polars or DuckDB), decisions.json (each epoch's decisions in the shown scenario),
+/// per policy and scenario, for pandas, polars or DuckDB), decisions.json (each epoch's decisions in the shown scenario) and
+/// each epoch's residual instance and plan in it (<see cref="ShownEpochs"/>),
 /// the charts as PNG and SVG (value over time; the decisions timeline) and report.html. Each file atomically.
 /// </summary>
 public static class SimulationFiles
@@ -40,6 +41,11 @@ public static class SimulationFiles
         if (decisions is not null || result.Policies.All(p => p.Shown is not null))
         {
             Save("decisions.json", path => AtomicFile.WriteAllText(path, decisions ?? JsonSerializer.Serialize(Decisions(result), Json) + "\n"));
+        }
+
+        if (result.Policies.All(p => p.Shown is not null) && ShownEpochs.Write(folder, result) > 0)
+        {
+            files.Add(Path.Combine(folder, ShownEpochs.Folder));
         }
 
         var charts = SimulationReport.Charts(result, decisions);

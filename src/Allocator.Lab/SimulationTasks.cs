@@ -8,8 +8,8 @@ namespace Allocator.Lab;
 
 /// <summary>
 /// A large simulation as numbered tasks (a Slurm job array, a Kubernetes Indexed Job): task k of n runs the scenarios
-/// S k / n .. S (k + 1) / n - 1 and writes OUT/tasks/task-NNNN/ (results.parquet, periods.json, and decisions.json in
-/// the task holding the shown scenario); <see cref="Merge"/> joins them into what one run writes. Scenario k is the same
+/// S k / n .. S (k + 1) / n - 1 and writes OUT/tasks/task-NNNN/ (results.parquet, periods.json, and decisions.json and
+/// the epochs' residual instances and plans in the task holding the shown scenario); <see cref="Merge"/> joins them into what one run writes. Scenario k is the same
 /// draw in any task, so the merge equals the run on one machine.
 /// </summary>
 public static class SimulationTasks
@@ -44,6 +44,7 @@ public static class SimulationTasks
         if (result.Policies.All(p => p.Shown is not null))
         {
             AtomicFile.WriteAllText(Path.Combine(mine, "decisions.json"), JsonSerializer.Serialize(SimulationFiles.Decisions(result), Json) + "\n");
+            ShownEpochs.Write(mine, result);
         }
 
         Record(whole, task, tasks).WriteTo(mine);
@@ -126,8 +127,28 @@ public static class SimulationTasks
         }).ToImmutableArray();
         var first = names.Count == 0 ? [] : rows.Where(r => r.Policy == names[0]).OrderBy(r => r.Scenario).ToList();
         ImmutableArray<double>? clairvoyant = first.Count > 0 && first.All(r => r.Clairvoyant is not null) ? [.. first.Select(r => r.Clairvoyant!.Value)] : null;
-        var decisions = tasks.Select(t => Path.Combine(t, "decisions.json")).FirstOrDefault(File.Exists);
-        return (new SimulationResult(request, runs, clairvoyant, 0), decisions is null ? null : File.ReadAllText(decisions));
+        var shownIn = tasks.FirstOrDefault(t => File.Exists(Path.Combine(t, "decisions.json")));
+        if (shownIn is not null)
+        {
+            CopyEpochs(shownIn, folder);
+        }
+
+        return (new SimulationResult(request, runs, clairvoyant, 0), shownIn is null ? null : File.ReadAllText(Path.Combine(shownIn, "decisions.json")));
+    }
+
+    /// <summary>The shown scenario's epochs (<see cref="ShownEpochs"/>), as the task that ran it wrote them, into the merge's folder.</summary>
+    private static void CopyEpochs(string task, string folder)
+    {
+        var from = Path.Combine(task, ShownEpochs.Folder);
+        if (!Directory.Exists(from))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*.json", SearchOption.AllDirectories))
+        {
+            AtomicFile.WriteAllBytes(Path.Combine(folder, ShownEpochs.Folder, Path.GetRelativePath(from, file)), File.ReadAllBytes(file));
+        }
     }
 
     private static IEnumerable<SimulationFiles.SimulationRow> Rows(string task)

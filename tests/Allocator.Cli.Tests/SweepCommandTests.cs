@@ -168,6 +168,10 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(WithoutSeconds(Path.Combine(whole, "summary.csv")), WithoutSeconds(Path.Combine(shards, "summary.csv")));
         Assert.True(File.Exists(Path.Combine(shards, "decisions.json")));
         Assert.True(new FileInfo(Path.Combine(shards, "decisions.png")).Length > 0, "the merge draws the shown scenario's timeline from the task that ran it");
+        static IEnumerable<(string, string)> Epochs(string folder) => Directory.GetFiles(Path.Combine(folder, "epochs"), "*.json", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal).Select(f => (Path.GetRelativePath(folder, f), File.ReadAllText(f)));
+        Assert.NotEmpty(Epochs(whole));
+        Assert.Equal(Epochs(whole), Epochs(shards));
     }
 
     [Theory]

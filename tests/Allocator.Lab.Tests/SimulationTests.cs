@@ -1,5 +1,6 @@
 using Allocator.Core.Evaluation;
 using Allocator.Core.Generation;
+using Allocator.Core.Json;
 using Allocator.Core.Planning;
 using Allocator.Core.Policies;
 using Allocator.Core.Scenarios;
@@ -106,7 +107,7 @@ public sealed class SimulationTests : IDisposable
 
         var files = SimulationFiles.Write(_folder, result);
 
-        Assert.Equal(["results.parquet", "summary.csv", "summary.json", "decisions.json", "value-over-time.png", "decisions.png", "report.html"], files.Select(Path.GetFileName));
+        Assert.Equal(["results.parquet", "summary.csv", "summary.json", "decisions.json", "epochs", "value-over-time.png", "decisions.png", "report.html"], files.Select(Path.GetFileName));
         await using var stream = File.OpenRead(Path.Combine(_folder, "results.parquet"));
         // Column names as the lab's results.parquet writes them (snake_case), so one notebook reads both.
         await using (var reader = await Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: true))
@@ -120,5 +121,34 @@ public sealed class SimulationTests : IDisposable
         Assert.Equal(result.Policies[1].Values[3], rows.Single(r => r.Policy == "greedy" && r.Scenario == 3).Value);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(_folder, "summary.csv")).Length);
         Assert.True(new FileInfo(Path.Combine(_folder, "value-over-time.svg")).Length > 0);
+    }
+    [Fact]
+    public void Each_epoch_of_the_shown_scenario_is_written_as_its_residual_instance_and_the_plan_the_policy_made_for_it()
+    {
+        var result = Simulation.Run(Request(Instance(uncertainty: true), scenarios: 3) with { ShownScenario = 2 });
+
+        SimulationFiles.Write(_folder, result);
+
+        foreach (var policy in result.Policies)
+        {
+            var here = Path.Combine(_folder, ShownEpochs.Folder, ShownEpochs.FileName(policy.Name));
+            var epochs = policy.Shown!.Epochs;
+            Assert.Equal(epochs.Select(e => $"epoch-{e.Epoch:000}"), Directory.GetDirectories(here).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            foreach (var epoch in epochs)
+            {
+                var folder = Path.Combine(here, $"epoch-{epoch.Epoch:000}");
+                var residual = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(folder, "instance.json")));
+                Assert.Equal(result.Request.Instance.Periods - epoch.Epoch, residual.Periods);
+                Assert.Equal(epoch.Plan is not null, File.Exists(Path.Combine(folder, "plan.json")));
+                if (epoch.Plan is { } plan)
+                {
+                    var written = PlanEvaluator.Evaluate(residual, PlanReader.ReadFile(Path.Combine(folder, "plan.json")));
+                    Assert.True(written.IsFeasible, string.Join("; ", written.Violations));
+                    Assert.Equal(PlanEvaluator.Evaluate(residual, plan).Objective.Total, written.Objective.Total);
+                }
+            }
+        }
+
+        Assert.Equal("split_0.3", ShownEpochs.FileName("split:0.3"));
     }
 }

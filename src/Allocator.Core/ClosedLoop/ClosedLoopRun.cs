@@ -11,6 +11,9 @@ public sealed record EpochDecision(int Epoch, PolicyOutcome Outcome, ImmutableAr
 {
     /// <summary>The state the policy was given (its residual instance is <see cref="ResidualInstance.Of"/> of it).</summary>
     public required LoopState State { get; init; }
+
+    /// <summary>The policy's plan for that residual instance, in its terms (null: it found none).</summary>
+    public Assignment? Plan { get; init; }
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public static class ClosedLoopRun
             }
 
             var (answered, accepted, declined) = Answer(instance, state, current);
-            epochs.Add(new EpochDecision(t, planned.Outcome, accepted, declined, clock.Elapsed.TotalSeconds) { State = state });
+            epochs.Add(new EpochDecision(t, planned.Outcome, accepted, declined, clock.Elapsed.TotalSeconds) { State = state, Plan = planned.Assignment });
             state = answered;
             for (var u = t; u < Math.Min(t + replanEvery, instance.Periods); u++)
             {
