@@ -25,6 +25,7 @@ Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--more]
 Prints one line per instance and `bad N` at the end; exits 1 if N > 0.
 """
 import argparse
+import datetime
 import itertools
 import json
 import math
@@ -295,28 +296,35 @@ def within_power(left_kw, kw):
     return math.inf if left_kw == math.inf or kw <= 0 else max(0.0, left_kw) / kw
 
 
-def recourse(instance, lease_choice, job_choice, d):
-    """What a fixed plan makes in one scenario, from its draws d (scenarios.json's entry), by docs/scenarios.md."""
-    T, hours = instance["horizon"]["periods"], instance["horizon"]["periodHours"]
-    pools, sites, leases, jobs = instance["pools"], instance["sites"], instance["leases"], instance["jobs"]
-    pool_at = {p["id"]: i for i, p in enumerate(pools)}
-    job_at = {j["id"]: i for i, j in enumerate(jobs)}
-    cost = {s["id"]: s.get("powerCostPerMwh", 0) for s in sites}
-    spot = instance.get("spot")
-    outcomes = instance.get("uncertainty", {}).get("jobSuccess", False)
-    needs = [j["periods"] + d["overrunPeriods"][i] for i, j in enumerate(jobs)]
-    succeeds = d.get("jobSucceeds", []) if outcomes else [True] * len(jobs)
-    order = sorted([i for i, c in enumerate(job_choice) if c is not None], key=lambda i: (job_choice[i][1], i))
-    progress, finished = [0] * len(jobs), [-1] * len(jobs)
-    money = {"lease": 0.0, "penalty": 0.0, "spot": 0.0, "power": 0.0, "short": 0.0}
-    for t in range(T):
-        for site in sites:
+class Recourse:
+    """One scenario run period by period by docs/scenarios.md's rules, the plan given anew each period (the closed loop
+    changes it between epochs), from the scenario's draws d (an entry of scenarios.json's draws)."""
+
+    def __init__(self, instance, d):
+        self.instance, self.d = instance, d
+        jobs = instance["jobs"]
+        self.outcomes_drawn = instance.get("uncertainty", {}).get("jobSuccess", False)
+        self.needs = [j["periods"] + d["overrunPeriods"][i] for i, j in enumerate(jobs)]
+        self.succeeds = d.get("jobSucceeds", []) if self.outcomes_drawn else [True] * len(jobs)
+        self.progress, self.finished = [0] * len(jobs), [-1] * len(jobs)
+        self.money = {"lease": 0.0, "penalty": 0.0, "spot": 0.0, "power": 0.0, "short": 0.0}
+
+    def period(self, t, lease_choice, job_choice):
+        instance, d, money = self.instance, self.d, self.money
+        hours = instance["horizon"]["periodHours"]
+        pools, leases, jobs = instance["pools"], instance["leases"], instance["jobs"]
+        pool_at = {p["id"]: i for i, p in enumerate(pools)}
+        job_at = {j["id"]: i for i, j in enumerate(jobs)}
+        spot = instance.get("spot")
+        order = sorted([i for i, c in enumerate(job_choice) if c is not None], key=lambda i: (job_choice[i][1], i))
+        for site in instance["sites"]:
+            cost = site.get("powerCostPerMwh", 0)
             left = cap_kw(site, t)
             here = [i for i, p in enumerate(pools) if p["site"] == site["id"]]
             free, drawn = {}, {}
             for i in here:  # leases first, pools in order
                 kw, avail = pools[i]["kwPerGpu"], d["availableGpus"][i][t]
-                mine = [l for l, c in zip(range(len(leases)), lease_choice)
+                mine = [l for l, c in enumerate(lease_choice)
                         if c is not None and pool_at[c[0]] == i and c[1] <= t < c[1] + leases[l]["periods"] and d["offerMade"][l]]
                 leased = sum(leases[l]["gpus"] for l in mine)
                 delivered = min(leased, max(0.0, avail), within_power(left, kw))
@@ -329,24 +337,23 @@ def recourse(instance, lease_choice, job_choice, d):
             for j in order:  # then jobs, in the order the plan starts them
                 job, (pool_id, start) = jobs[j], job_choice[j]
                 i = pool_at[pool_id]
-                last = min(job.get("deadline", T - 1), T - 1)
-                if i not in free or finished[j] >= 0 or t < start or t > last:
+                last = min(job.get("deadline", instance["horizon"]["periods"] - 1), instance["horizon"]["periods"] - 1)
+                if i not in free or self.finished[j] >= 0 or t < start or t > last:
                     continue
-                if any(finished[job_at[a]] < 0 or finished[job_at[a]] >= t for a in job.get("after", [])):
+                if any(self.finished[job_at[a]] < 0 or self.finished[job_at[a]] >= t for a in job.get("after", [])):
                     continue
                 kw = pools[i]["kwPerGpu"]
                 if free[i] >= job["gpus"] and within_power(left, kw) >= job["gpus"]:
                     free[i] -= job["gpus"]
                     drawn[i] += job["gpus"]
                     left -= job["gpus"] * kw
-                    progress[j] += 1
+                    self.progress[j] += 1
                     known = job.get("successKnownAfter", 0)
-                    if progress[j] == needs[j] or (outcomes and not succeeds[j] and known > 0 and progress[j] == known):
-                        finished[j] = t
+                    if self.progress[j] == self.needs[j] or (self.outcomes_drawn and not self.succeeds[j] and known > 0 and self.progress[j] == known):
+                        self.finished[j] = t
             if spot and spot["sellThrough"] > 0:  # spot last: best margin per MW first
                 price = d["spotPrice"][t]
-                per_gpu_cost = {i: pools[i]["kwPerGpu"] / 1000 * hours * cost[site["id"]] for i in here}
-                margins = {i: hours * price - per_gpu_cost[i] for i in here}
+                margins = {i: hours * price - pools[i]["kwPerGpu"] / 1000 * hours * cost for i in here}
                 ranked = sorted([i for i in here if margins[i] > 0],
                                 key=lambda i: (-(margins[i] / pools[i]["kwPerGpu"]) if pools[i]["kwPerGpu"] > 0 else -math.inf, i))
                 for i in ranked:
@@ -356,17 +363,215 @@ def recourse(instance, lease_choice, job_choice, d):
                     drawn[i] += sell
                     left -= sell * kw
             for i in here:
-                money["power"] += drawn[i] * pools[i]["kwPerGpu"] / 1000 * hours * cost[site["id"]]
-    value = 0.0
-    for j, job in enumerate(jobs):
-        if finished[j] < 0:
-            continue
-        delay = finished[j] - (job.get("earliestStart", 0) + job["periods"] - 1)
-        worth = max(0.0, job["value"] - job.get("decayPerPeriod", 0) * delay)
-        value += (worth if succeeds[j] else 0.0) if outcomes else job.get("successProbability", 1) * worth
-    money["jobs"] = value
-    money["total"] = money["lease"] - money["penalty"] + value + money["spot"] - money["power"]
-    return money
+                money["power"] += drawn[i] * pools[i]["kwPerGpu"] / 1000 * hours * cost
+
+    def miss(self, l):
+        """A commitment no plan placed before its window closed: short in full (docs/scenarios.md)."""
+        lease = self.instance["leases"][l]
+        if self.d["offerMade"][l]:
+            gpu_hours = lease["gpus"] * lease["periods"] * self.instance["horizon"]["periodHours"]
+            self.money["penalty"] += gpu_hours * lease.get("penaltyPerGpuHour", 0)
+            self.money["short"] += gpu_hours
+
+    def outcome(self):
+        value = 0.0
+        for j, job in enumerate(self.instance["jobs"]):
+            if self.finished[j] < 0:
+                continue
+            delay = self.finished[j] - (job.get("earliestStart", 0) + job["periods"] - 1)
+            worth = max(0.0, job["value"] - job.get("decayPerPeriod", 0) * delay)
+            value += (worth if self.succeeds[j] else 0.0) if self.outcomes_drawn else job.get("successProbability", 1) * worth
+        m = dict(self.money, jobs=value)
+        m["total"] = m["lease"] - m["penalty"] + value + m["spot"] - m["power"]
+        return m
+
+
+def recourse(instance, lease_choice, job_choice, d):
+    """What a fixed plan makes in one scenario."""
+    run = Recourse(instance, d)
+    for t in range(instance["horizon"]["periods"]):
+        run.period(t, lease_choice, job_choice)
+    return run.outcome()
+
+
+# ---- the closed loop, written again (closed-loop.md) -------------------------------------------------------------------
+
+class Loop:
+    """What is known at each epoch of one scenario, and the residual instance of it (closed-loop.md)."""
+
+    def __init__(self, instance, d):
+        self.instance, self.d = instance, d
+        self.run = Recourse(instance, d)
+        self.stage = ["accepted" if l.get("status") == "signed" else "open" if l.get("announcedAt", 0) == 0 else "unannounced"
+                      for l in instance["leases"]]
+        self.started_at = [None] * len(instance["leases"])
+        self.ran_on = [None] * len(instance["jobs"])
+        self.leases = [None] * len(instance["leases"])  # the plan in force, in the instance's terms
+        self.jobs = [None] * len(instance["jobs"])
+
+    def observe(self, t):
+        """Offers announced by t are open (made) or gone; open ones whose window passed are declined; commitments whose
+        window passed unplaced are missed."""
+        for l, lease in enumerate(self.instance["leases"]):
+            if self.stage[l] == "unannounced" and lease.get("announcedAt", 0) <= t:
+                self.stage[l] = "open" if self.d["offerMade"][l] else "not made"
+            elif self.stage[l] == "open" and lease["latestStart"] < t:
+                self.stage[l] = "declined"
+            if self.stage[l] == "accepted" and lease["latestStart"] < t:
+                self.stage[l] = "missed"
+                self.run.miss(l)
+
+    def job_state(self, j):
+        job, run = self.instance["jobs"][j], self.run
+        ran, done = run.progress[j], run.finished[j] >= 0
+        known_after = job.get("successKnownAfter", 0)
+        known = run.outcomes_drawn and (done or (known_after > 0 and ran >= known_after))
+        overrun = run.needs[j] - job["periods"] if not done and ran >= job["periods"] else 0
+        return {"ran": ran, "finished": done and (not known or run.succeeds[j]), "success": run.succeeds[j] if known else None, "overrun": overrun}
+
+    def residual(self, t):
+        inst, d = self.instance, self.d
+        T, hours = inst["horizon"]["periods"], inst["horizon"]["periodHours"]
+        R = T - t
+        start = datetime.date.fromisoformat(inst["horizon"]["start"]) + datetime.timedelta(hours=t * hours)
+        out = {"name": inst["name"], "horizon": {"start": start.isoformat()[:10], "periods": R, "periodHours": hours}}
+        out["sites"] = [dict(site, **({"powerCapMw": site["powerCapMw"][t:]} if isinstance(site.get("powerCapMw"), list) else {})) for site in inst["sites"]]
+        deliveries = [(i, dl) for i, pool in enumerate(inst["pools"]) for dl in pool.get("deliveries", [])]
+        out["pools"] = []
+        for i, pool in enumerate(inst["pools"]):
+            base = pool["gpus"] + sum(dl["gpus"] for x, (pi, dl) in enumerate(deliveries) if pi == i and d["deliveryArrival"][x] <= t)
+            coming = [(dl["period"] - t if dl["period"] > t else 1, dl["gpus"]) for x, (pi, dl) in enumerate(deliveries)
+                      if pi == i and d["deliveryArrival"][x] > t]
+            c = [max(0, base + sum(g for at, g in coming if at <= u)) for u in range(R)]
+            new = {k: v for k, v in pool.items() if k != "deliveries"}
+            new["gpus"] = c[0]
+            moves = [{"period": u, "gpus": c[u] - c[u - 1]} for u in range(1, R) if c[u] != c[u - 1]]
+            if moves:
+                new["deliveries"] = moves
+            out["pools"].append(new)
+        out["leases"] = []
+        for l, lease in enumerate(inst["leases"]):
+            new = {k: v for k, v in lease.items() if k != "announcedAt"}
+            if self.stage[l] == "started":
+                pool, begun = self.started_at[l]
+                if begun + lease["periods"] <= t:
+                    continue
+                new.update(status="signed", pools=[pool], earliestStart=0, latestStart=0, periods=begun + lease["periods"] - t)
+            elif self.stage[l] in ("accepted", "open") and lease["latestStart"] - t >= 0:
+                new.update(status="signed" if self.stage[l] == "accepted" else "offer",
+                           earliestStart=max(0, lease["earliestStart"] - t), latestStart=lease["latestStart"] - t)
+            else:
+                continue
+            out["leases"].append(new)
+        out["jobs"] = self.residual_jobs(t, R)
+        if "spot" in inst:
+            m = 1.0 if t == 0 else d["spotPrice"][t - 1] / price_at(inst, t - 1) if price_at(inst, t - 1) > 0 else None
+            out["spot"] = dict(inst["spot"], pricePerGpuHour=[price_at(inst, u) * m for u in range(t, T)] if m is not None else None)
+        if "uncertainty" in inst:
+            out["uncertainty"] = inst["uncertainty"]
+        return out
+
+    def residual_jobs(self, t, R):
+        inst = self.instance
+        T = inst["horizon"]["periods"]
+        states = [self.job_state(j) for j in range(len(inst["jobs"]))]
+        gone, late, kept = set(), set(), {}
+        for j, job in enumerate(inst["jobs"]):
+            st = states[j]
+            if st["finished"] or st["success"] is False:
+                gone.add(job["id"])
+                continue
+            P, e, q, o = job["periods"], job.get("earliestStart", 0), st["ran"], st["overrun"]
+            r = P + o - q
+            e2 = 0 if q > 0 else max(0, e - t)
+            deadline = min(job.get("deadline", T - 1), T - 1) - t
+            if e2 + r - 1 > deadline or any(a in late for a in job.get("after", [])):
+                late.add(job["id"])
+                continue
+            new = dict(job, earliestStart=e2, deadline=deadline, periods=r,
+                       value=max(0.0, job["value"] - job.get("decayPerPeriod", 0) * (t + e2 + r - e - P)))
+            if st["success"] is True:
+                new["successProbability"] = 1
+            new.pop("successKnownAfter", None)
+            if job.get("successKnownAfter", 0) - q >= 1:
+                new["successKnownAfter"] = job["successKnownAfter"] - q
+            if q > 0:
+                new["pools"] = [self.ran_on[j]]
+            kept[j] = new
+        result = []
+        for j, new in kept.items():
+            if any(a in late for a in inst["jobs"][j].get("after", [])):
+                continue
+            new["after"] = [a for a in new.get("after", []) if a not in gone]
+            result.append(new)
+        return result
+
+    def lift(self, t, plan):
+        """The residual plan in the instance's terms: starts moved on by t; started leases and finished jobs keep theirs."""
+        leases = {x["id"]: x for x in plan["leases"]}
+        jobs = {x["id"]: x for x in plan["jobs"]}
+        for l, lease in enumerate(self.instance["leases"]):
+            if self.stage[l] == "started":
+                self.leases[l] = self.started_at[l]
+            else:
+                x = leases.get(lease["id"])
+                self.leases[l] = (x["pool"], t + x["start"]) if x and x["accepted"] else None
+        for j, job in enumerate(self.instance["jobs"]):
+            if self.run.finished[j] >= 0 and self.job_state(j)["finished"]:
+                continue
+            x = jobs.get(job["id"])
+            self.jobs[j] = (x["pool"], t + x["start"]) if x and x["scheduled"] else None
+
+    def answer(self):
+        for l in range(len(self.instance["leases"])):
+            if self.stage[l] == "open":
+                self.stage[l] = "accepted" if self.leases[l] is not None else "declined"
+
+    def run_period(self, u):
+        before = list(self.run.progress)
+        self.run.period(u, self.leases, self.jobs)
+        for l in range(len(self.instance["leases"])):
+            if self.stage[l] == "accepted" and self.leases[l] is not None and self.leases[l][1] == u:
+                self.stage[l], self.started_at[l] = "started", self.leases[l]
+        for j in range(len(self.instance["jobs"])):
+            if self.run.progress[j] > before[j]:
+                self.ran_on[j] = self.jobs[j][0]
+
+
+def canonical(inst):
+    """An instance with every default written and every per-period field as a list, to compare two writings of it."""
+    T = inst["horizon"]["periods"]
+    every = sorted(p["id"] for p in inst["pools"])
+
+    def series(x):
+        return None if x is None else [x[t] if isinstance(x, list) else x for t in range(T)]
+    return {
+        "horizon": [T, inst["horizon"]["periodHours"], inst["horizon"]["start"]],
+        "sites": [[s["id"], series(s.get("powerCapMw")), s.get("powerCostPerMwh", 0)] for s in inst["sites"]],
+        "pools": [[p["id"], p["site"], p["kwPerGpu"], p.get("gpuType"), [max(0, capacity(p, t)) for t in range(T)]] for p in inst["pools"]],
+        "leases": [[l["id"], l.get("status", "offer"), l["gpus"], l["periods"], l["earliestStart"], l["latestStart"], sorted(l.get("pools") or every),
+                    l["pricePerGpuHour"], l.get("penaltyPerGpuHour", 0), l.get("announcedAt", 0)] for l in inst["leases"]],
+        "jobs": [[j["id"], j["gpus"], j["periods"], j.get("earliestStart", 0), min(j.get("deadline", T - 1), T - 1), j["value"],
+                  j.get("decayPerPeriod", 0), j.get("successProbability", 1), j.get("successKnownAfter", 0), sorted(j.get("after", [])),
+                  sorted(j.get("pools") or every), j.get("required", False)] for j in inst["jobs"]],
+        "spot": [series(inst["spot"]["pricePerGpuHour"]), inst["spot"]["sellThrough"]] if inst.get("spot") else None,
+        "uncertainty": inst.get("uncertainty"),
+    }
+
+
+def differences(a, b, path="$"):
+    """Where two canonical instances differ (numbers to 1e-9 relative; None on one side matches anything: a value the check cannot know)."""
+    if a is None or b is None:
+        return []
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return [] if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)) else [f"{path}: {a} against {b}"]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} items against {len(b)}"]
+        return [x for i, (p, q) in enumerate(zip(a, b)) for x in differences(p, q, f"{path}[{i}]")]
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [x for k in sorted(set(a) | set(b)) for x in differences(a.get(k), b.get(k), f"{path}.{k}")]
+    return [] if a == b else [f"{path}: {a!r} against {b!r}"]
 
 
 def risk(outcomes, alpha):
@@ -729,9 +934,68 @@ class Check:
         print(seed, "4 plans x", n, "scenarios on", "+".join(devices), "as recomputed:", ", ".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
 
 
+    def replan(self, seed):
+        """simulate's shown scenario, epoch by epoch: each residual instance as closed-loop.md builds it, each exact plan
+        optimal for it, and the money the loop makes, all recomputed here from the exported draws."""
+        instance, folder, path, valid = self.uncertain_case(seed, "replan-")
+        if not valid or plan_size(instance) > 50_000:
+            return
+        every, shown, T = 1 + seed % 2, seed % 3, instance["horizon"]["periods"]
+        out = os.path.join(folder, "sim")
+        r = self.run("simulate", path, "--policies", "static,exact,greedy", "--scenarios", "3", "--seed", str(seed), "--show-scenario", str(shown),
+                     "--replan-every", str(every), "--epoch-time-limit", "20", "--threads", "1", "--out", out)
+        if r.returncode != 0:
+            return self.fail(seed, f"simulate exit {r.returncode}: {r.stderr[-300:]}")
+        d = self.scenario_draws(path, seed, 1, first=shown)["draws"][0]
+        decisions = {p["name"]: p for p in json.load(open(os.path.join(out, "decisions.json")))["policies"]}
+        for name in ("static", "exact", "greedy"):
+            loop, epochs = Loop(instance, d), decisions[name]["epochs"]
+            for e, epoch in enumerate(range(0, T, T if name == "static" else every)):
+                so_far = loop.run.outcome()["total"]  # valueBefore: the periods run, before this epoch's misses
+                loop.observe(epoch)
+                here = os.path.join(out, "epochs", name, f"epoch-{epoch:03d}")
+                written = json.load(open(os.path.join(here, "instance.json")))
+                found = differences(canonical(written), canonical(loop.residual(epoch)))
+                if found:
+                    return self.fail(seed, f"{name} at epoch {epoch}: the residual instance differs: {'; '.join(found[:3])}")
+                if abs(epochs[e]["valueBefore"] - so_far) > 1e-6 * max(1, abs(so_far)):
+                    return self.fail(seed, f"{name} at epoch {epoch}: made {epochs[e]['valueBefore']} so far, recomputed {so_far}")
+                problem = self.epoch_plan(written, here, name)
+                if problem:
+                    return self.fail(seed, f"{name} at epoch {epoch}: {problem}")
+                if os.path.exists(os.path.join(here, "plan.json")):
+                    loop.lift(epoch, json.load(open(os.path.join(here, "plan.json"))))
+                loop.answer()
+                for u in range(epoch, min(epoch + (T if name == "static" else every), T)):
+                    loop.run_period(u)
+            for l, lease in enumerate(instance["leases"]):
+                if loop.stage[l] == "accepted":
+                    loop.stage[l] = "missed"
+                    loop.run.miss(l)
+            total, reported = loop.run.outcome()["total"], decisions[name]["value"]
+            if abs(total - reported) > 1e-6 * max(1, abs(total)):
+                return self.fail(seed, f"{name} made {reported} in scenario {shown}, recomputed {total}")
+        print(seed, "scenario", shown, "re-planned every", every, ":", ", ".join(f"{n} {round(decisions[n]['value'], 2)}" for n in decisions),
+              ",".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
+
+    def epoch_plan(self, residual, here, name):
+        """An epoch's plan is feasible for its residual instance, of the objective it states; exact's is the optimum."""
+        best = optimum(residual)[0] if name == "exact" and plan_size(residual) <= 200_000 else "unknown"
+        file = os.path.join(here, "plan.json")
+        if not os.path.exists(file):
+            return f"no plan, though one of {best} exists" if best not in (None, "unknown") else None
+        lc, jc, plan = read_plan(file)
+        mine = objective(residual, lc, jc)
+        if mine is None or abs(mine - plan["objective"]) > 1e-6 * max(1, abs(mine)):
+            return f"its plan is infeasible or of objective {plan['objective']}, recomputed {mine}"
+        if best != "unknown" and abs(best - mine) > 1e-6 * max(1, abs(best)):
+            return f"its plan makes {mine}, the residual's optimum is {best}"
+        return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands", "draws", "recourse"])
+    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands", "draws", "recourse", "replan"])
     parser.add_argument("first", type=int)
     parser.add_argument("count", type=int)
     parser.add_argument("--cli", default=DEFAULT_CLI)
