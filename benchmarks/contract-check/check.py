@@ -21,6 +21,22 @@ fractional knapsack), and holds the CLI to it:
   commands  with an uncertainty section added: `compare` (eight policies), `simulate` and `plan --robust` finish with
             exit 0 or 3, and the robust plan's risk.json equals `score` of it on the same scenarios.
 
+The scenario rules (docs/scenarios.md) and the closed loop (closed-loop.md), written again from `allocator scenarios`'
+exported draws, on the same instances with an uncertainty section of varied sources and strengths:
+
+  draws     20,000 scenarios: each draw within its documented range (a delivery late by 1..maxPeriods, a share down in
+            [0, max], an overrun in 1..ceil(maxFraction x periods), offers announced at 0 always made), the GPUs working
+            equal to the deliveries arrived less the share down, and every frequency and mean within 5 standard errors of
+            its documented value (slips and each lateness, the share down, overruns, each job's success, each late offer's
+            arrival, the spot price's log steps and their spread); scenario k the same when drawn alone.
+  recourse  four plans (random, and one crowding every job onto a pool) x 40 scenarios: `score`'s mean, stdev, CVaR,
+            P(any lease short), GPU-hours short and mean parts on `cpu` (and `ilgpu-cpu` every fourth instance) equal to
+            the recourse recomputed here from the draws.
+  replan    `simulate --policies static,exact,greedy` with its shown scenario's epochs: each epoch's residual instance
+            as closed-loop.md builds it from what is known, each epoch's plan feasible for it at the objective it states
+            (exact's the enumerated optimum), and the money made by each epoch and in all equal to the loop recomputed
+            here (offers answered, leases started and missed, jobs paused, overruns revealed, outcomes known).
+
 Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--more] [--cli PATH] [--work DIR]
 Prints one line per instance and `bad N` at the end; exits 1 if N > 0.
 """

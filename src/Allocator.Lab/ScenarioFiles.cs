@@ -18,8 +18,9 @@ public static class ScenarioFiles
     /// <summary>The files an export writes into its folder.</summary>
     public static readonly IReadOnlyList<string> Names = ["scenarios.json", "capacity.parquet", "deliveries.parquet", "jobs.parquet", "offers.parquet", "spot.parquet"];
 
-    // Rows of the capacity table per batch (a Parquet row group), so a batch holds a few tens of MB whatever the fleet.
-    private const int RowsPerBatch = 1 << 20;
+    // Rows of the capacity table per batch (a Parquet row group): a batch holds a few MB whatever the fleet, so the
+    // export's memory does not grow with the count of scenarios (with a million rows a batch it did: RESULTS.md).
+    private const int RowsPerBatch = 1 << 16;
 
     /// <summary>
     /// Writes the export into <paramref name="folder"/> and returns the files' paths; null, with nothing written, when
