@@ -877,7 +877,7 @@ class Check:
         print(seed, "compare, simulate, robust: ok", flush=True)
 
 
-    def uncertain_case(self, seed, prefix, every_source=False):
+    def uncertain_case(self, seed, prefix, every_source=False, tight_site=False):
         rng = random.Random(seed * 31 + 7)
         instance = draw(random.Random(seed), f"check{seed}", True)
         instance["uncertainty"] = draw_uncertainty(rng)
@@ -887,6 +887,12 @@ class Check:
                                        "pricePerGpuHour": 1.0, "status": "offer", "announcedAt": 1})
             instance["jobs"].append({"id": "one", "gpus": 100, "periods": 2, "value": 1e5, "successProbability": 0.4})
             instance.setdefault("spot", {"pricePerGpuHour": 1.6, "sellThrough": 0.5})
+        if tight_site:  # a second pool of lower kW beside pool 0, and a power cap spot hits: the spot order decides
+            first = instance["pools"][0]
+            instance["pools"].append({"id": "tight", "site": first["site"], "gpus": 1000, "kwPerGpu": first["kwPerGpu"] / 2})
+            site = next(x for x in instance["sites"] if x["id"] == first["site"])
+            site["powerCapMw"] = round((max(capacity(first, t) for t in range(instance["horizon"]["periods"])) * first["kwPerGpu"] + 1000 * first["kwPerGpu"] / 2) / 1000 * 0.6, 3)
+            instance["spot"] = {"pricePerGpuHour": 2.5, "sellThrough": 1}
         folder = os.path.join(self.work, f"{prefix}{seed}")
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, "instance.json")
@@ -915,7 +921,7 @@ class Check:
         print(seed, n, "scenarios drawn as documented:", ", ".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
 
     def recourse(self, seed):
-        instance, folder, path, valid = self.uncertain_case(seed, "recourse-")
+        instance, folder, path, valid = self.uncertain_case(seed, "recourse-", tight_site=seed % 2 == 1)
         if not valid:
             return
         rng = random.Random(seed * 13 + 5)
