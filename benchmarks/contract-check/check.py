@@ -32,7 +32,8 @@ exported draws, on the same instances with an uncertainty section of varied sour
   recourse  four plans (random, and one crowding every job onto a pool) x 40 scenarios: `score`'s mean, stdev, CVaR,
             P(any lease short), GPU-hours short and mean parts on `cpu` (and `ilgpu-cpu` every fourth instance) equal to
             the recourse recomputed here from the draws.
-  replan    `simulate --policies static,exact,greedy` with its shown scenario's epochs: each epoch's residual instance
+  replan    `simulate --policies static,exact,greedy --hindsight` with its shown scenario's epochs: the clairvoyant value
+            (each scenario's hindsight instance, closed-loop.md, its optimum enumerated); each epoch's residual instance
             as closed-loop.md builds it from what is known, each epoch's plan feasible for it at the objective it states
             (exact's the enumerated optimum), and the money made by each epoch and in all equal to the loop recomputed
             here (offers answered, leases started and missed, jobs paused, overruns revealed, outcomes known).
@@ -554,6 +555,56 @@ class Loop:
                 self.ran_on[j] = self.jobs[j][0]
 
 
+def hindsight(instance, d):
+    """closed-loop.md's hindsight instance of a scenario, and the constant its clairvoyant value is less: the signed
+    leases' penalty over their whole length."""
+    T = instance["horizon"]["periods"]
+    u = instance.get("uncertainty", {})
+    deliveries = [(i, dl) for i, pool in enumerate(instance["pools"]) for dl in pool.get("deliveries", [])]
+    pools = []
+    for i, pool in enumerate(instance["pools"]):
+        c = []
+        for t in range(T):
+            b = pool["gpus"] + sum(dl["gpus"] for x, (pi, dl) in enumerate(deliveries) if pi == i and d["deliveryArrival"][x] <= t)
+            c.append(max(0, math.floor(b * (1 - d["outageShare"][i][t]))))
+        new = {k: v for k, v in pool.items() if k != "deliveries"}
+        new["gpus"] = c[0]
+        moves = [{"period": t, "gpus": c[t] - c[t - 1]} for t in range(1, T) if c[t] != c[t - 1]]
+        if moves:
+            new["deliveries"] = moves
+        pools.append(new)
+    leases, constant = [], 0.0
+    for l, lease in enumerate(instance["leases"]):
+        if not d["offerMade"][l]:
+            continue
+        new = {k: v for k, v in lease.items() if k != "announcedAt"}
+        if lease.get("status") == "signed":
+            new.update(status="offer", pricePerGpuHour=lease["pricePerGpuHour"] + lease.get("penaltyPerGpuHour", 0))
+            constant += lease["gpus"] * lease["periods"] * instance["horizon"]["periodHours"] * lease.get("penaltyPerGpuHour", 0)
+        leases.append(new)
+    failed = {job["id"] for j, job in enumerate(instance["jobs"]) if u.get("jobSuccess") and not d["jobSucceeds"][j]}
+    late, jobs = set(), []
+    for j, job in enumerate(instance["jobs"]):
+        if job["id"] in failed:
+            continue
+        periods = job["periods"] + d["overrunPeriods"][j]
+        last = min(job.get("deadline", T - 1), T - 1)
+        if job.get("earliestStart", 0) + periods - 1 > last or any(a in late for a in job.get("after", [])):
+            late.add(job["id"])
+            continue
+        new = {k: v for k, v in job.items() if k not in ("required", "successKnownAfter")}
+        new.update(periods=periods, value=max(0.0, job["value"] - job.get("decayPerPeriod", 0) * d["overrunPeriods"][j]),
+                   after=[a for a in job.get("after", []) if a not in failed])
+        if u.get("jobSuccess"):
+            new["successProbability"] = 1
+        jobs.append(new)
+    out = dict(instance, pools=pools, leases=leases, jobs=jobs)
+    out.pop("uncertainty", None)
+    if "spot" in instance:
+        out["spot"] = dict(instance["spot"], pricePerGpuHour=list(d["spotPrice"]))
+    return out, constant
+
+
 def canonical(inst):
     """An instance with every default written and every per-period field as a list, to compare two writings of it."""
     T = inst["horizon"]["periods"]
@@ -965,10 +1016,14 @@ class Check:
         every, shown, T = 1 + seed % 2, seed % 3, instance["horizon"]["periods"]
         out = os.path.join(folder, "sim")
         r = self.run("simulate", path, "--policies", "static,exact,greedy", "--scenarios", "3", "--seed", str(seed), "--show-scenario", str(shown),
-                     "--replan-every", str(every), "--epoch-time-limit", "20", "--threads", "1", "--out", out)
+                     "--replan-every", str(every), "--epoch-time-limit", "20", "--threads", "1", "--hindsight", "--out", out)
         if r.returncode != 0:
             return self.fail(seed, f"simulate exit {r.returncode}: {r.stderr[-300:]}")
-        d = self.scenario_draws(path, seed, 1, first=shown)["draws"][0]
+        draws = self.scenario_draws(path, seed, 3)["draws"]
+        d = draws[shown]
+        problem = self.clairvoyant(instance, draws, json.load(open(os.path.join(out, "summary.json")))["clairvoyant"])
+        if problem:
+            return self.fail(seed, problem)
         decisions = {p["name"]: p for p in json.load(open(os.path.join(out, "decisions.json")))["policies"]}
         for name in ("static", "exact", "greedy"):
             loop, epochs = Loop(instance, d), decisions[name]["epochs"]
@@ -999,6 +1054,20 @@ class Check:
                 return self.fail(seed, f"{name} made {reported} in scenario {shown}, recomputed {total}")
         print(seed, "scenario", shown, "re-planned every", every, ":", ", ".join(f"{n} {round(decisions[n]['value'], 2)}" for n in decisions),
               ",".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
+
+    def clairvoyant(self, instance, draws, reported):
+        """The clairvoyant value's mean: each scenario's hindsight instance, its optimum enumerated, less the constant."""
+        values = []
+        for d in draws:
+            written, constant = hindsight(instance, d)
+            if plan_size(written) > 50_000:
+                return None
+            best = optimum(written)[0]
+            if best is None:
+                return f"scenario {d['scenario']}: no plan for the hindsight instance (it always has the empty one)"
+            values.append(best - constant)
+        mean = sum(values) / len(values)
+        return None if abs(mean - reported) <= 1e-6 * max(1, abs(mean)) else f"clairvoyant mean {reported}, recomputed {mean} ({values})"
 
     def epoch_plan(self, residual, here, name):
         """An epoch's plan is feasible for its residual instance, of the objective it states; exact's is the optimum."""
