@@ -29,9 +29,10 @@ exported draws, on the same instances with an uncertainty section of varied sour
             equal to the deliveries arrived less the share down, and every frequency and mean within 5 standard errors of
             its documented value (slips and each lateness, the share down, overruns, each job's success, each late offer's
             arrival, the spot price's log steps and their spread); scenario k the same when drawn alone.
-  recourse  four plans (random, and one crowding every job onto a pool) x 40 scenarios: `score`'s mean, stdev, CVaR,
-            P(any lease short), GPU-hours short and mean parts on `cpu` (and `ilgpu-cpu` every fourth instance) equal to
-            the recourse recomputed here from the draws.
+  recourse  four plans (random, and one crowding every job onto a pool) x 40 scenarios: `score --outcomes`' every
+            pair (total and parts) and its mean, stdev, CVaR, P(any lease short), GPU-hours short and mean parts, on `cpu`
+            (and `ilgpu-cpu` every fourth instance), equal to the recourse recomputed here from the draws; on odd seeds a
+            pool of half the kW beside pool 0 and a power cap spot hits, where the spot order decides.
   replan    `simulate --policies static,exact,greedy --hindsight` with its shown scenario's epochs: the clairvoyant value
             (each scenario's hindsight instance, closed-loop.md, its optimum enumerated); each epoch's residual instance
             as closed-loop.md builds it from what is known, each epoch's plan feasible for it at the objective it states
@@ -42,6 +43,7 @@ Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--more]
 Prints one line per instance and `bad N` at the end; exits 1 if N > 0.
 """
 import argparse
+import csv
 import datetime
 import itertools
 import json
@@ -991,12 +993,18 @@ class Check:
         draws = self.scenario_draws(path, seed, n)
         if draws is None:
             return self.fail(seed, "scenarios did not export")
-        mine = {file: risk([recourse(instance, lc, jc, d) for d in draws["draws"]], alpha) for file, lc, jc in plans}
+        each = {file: [recourse(instance, lc, jc, d) for d in draws["draws"]] for file, lc, jc in plans}
+        mine = {file: risk(outcomes, alpha) for file, outcomes in each.items()}
         devices = ["cpu", "ilgpu-cpu"] if seed % 4 == 0 else ["cpu"]
         for device in devices:
-            r = self.run("score", path, *[p[0] for p in plans], "--scenarios", str(n), "--seed", str(seed), "--alpha", str(alpha), "--device", device, "--json")
+            out = os.path.join(folder, f"score-{device}")
+            r = self.run("score", path, *[p[0] for p in plans], "--scenarios", str(n), "--seed", str(seed), "--alpha", str(alpha), "--device", device,
+                         "--json", "--outcomes", "--out", out)
             if r.returncode not in (0, 3):
                 return self.fail(seed, f"score on {device} exit {r.returncode}: {r.stderr[-300:]}")
+            problem = self.outcome_rows(os.path.join(out, "outcomes.csv"), each)
+            if problem:
+                return self.fail(seed, f"{device}, {problem}")
             for scored in json.loads(r.stdout)["plans"]:
                 want, got = mine[scored["plan"]], scored["risk"]
                 scale = max(1.0, *(abs(want[k]) for k in ("meanLeaseRevenue", "meanPenalty", "meanJobValue", "meanSpotRevenue", "meanPowerCost")))
@@ -1006,6 +1014,21 @@ class Check:
                         return self.fail(seed, f"{device}, {os.path.basename(scored['plan'])}: {key} {got[key]}, recomputed {value}")
         print(seed, "4 plans x", n, "scenarios on", "+".join(devices), "as recomputed:", ", ".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
 
+
+    def outcome_rows(self, path, each):
+        """outcomes.csv, row by row, against the recourse recomputed here: the first scenario that differs, or None."""
+        names = {"total": "total", "lease_revenue": "lease", "penalty": "penalty", "job_value": "jobs", "spot_revenue": "spot",
+                 "power_cost": "power", "short_gpu_hours": "short"}
+        rows = list(csv.DictReader(open(path)))
+        if len(rows) != sum(len(v) for v in each.values()):
+            return f"outcomes.csv holds {len(rows)} rows"
+        for row in rows:
+            want = each[row["plan"]][int(row["scenario"])]
+            scale = max(1.0, *(abs(want[k]) for k in ("lease", "penalty", "jobs", "spot", "power")))
+            for column, key in names.items():
+                if abs(float(row[column]) - want[key]) > 1e-9 * (max(1.0, abs(want[key])) if key == "short" else scale):
+                    return f"{os.path.basename(row['plan'])} in scenario {row['scenario']}: {column} {row[column]}, recomputed {want[key]}"
+        return None
 
     def replan(self, seed):
         """simulate's shown scenario, epoch by epoch: each residual instance as closed-loop.md builds it, each exact plan

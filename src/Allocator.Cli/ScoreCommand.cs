@@ -7,6 +7,7 @@ using Allocator.Core.IO;
 using Allocator.Core.Scenarios;
 using Allocator.Core.Text;
 using Allocator.Kernels;
+using Allocator.Lab;
 using Spectre.Console;
 
 namespace Allocator.Cli;
@@ -26,9 +27,10 @@ internal static class ScoreCommand
         var device = Choice.Of("--device", "Where plans are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto);
         var output = new Option<string?>("--out") { Description = "Folder for scores.json and scores.csv (default: none, the table only)." };
         var asJson = new Option<bool>("--json") { Description = "Print scores.json to standard output instead of the table." };
+        var outcomes = new Option<bool>("--outcomes") { Description = "Also write outcomes.parquet and outcomes.csv in --out: one row per plan and scenario (plan, scenario, total and its parts), to join on scenario with the tables of 'allocator scenarios'." };
         var command = new Command("score", HelpText.With("Score plans against random scenarios: mean, stdev, CVaR, P(any lease short), shortfall, revenue split. A plan that breaks a rule is scored apart, marked infeasible, and the exit code is 3.", "allocator score seeds/colossus-2026.json out/a/plan.json out/b/plan.json --scenarios 10000", "allocator score seeds/tiny.json out/tiny/plan.json --json"))
         {
-            instanceArgument, plansArgument, scenarios, seed, alpha, device, output, asJson,
+            instanceArgument, plansArgument, scenarios, seed, alpha, device, output, asJson, outcomes,
         };
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
@@ -37,7 +39,8 @@ internal static class ScoreCommand
             if (!PlanCommand.OptionsAreValid(
                 ("--scenarios", n < 1 ? $"must be at least 1 (it is {n})" : null),
                 ("--alpha", a is <= 0 or > 1 ? $"must be in (0, 1] (it is {a.ToString(CultureInfo.InvariantCulture)})" : null),
-                ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null)))
+                ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null),
+                ("--outcomes", parse.GetValue(outcomes) && parse.GetValue(output) is null ? "needs --out, the folder its files go in" : null)))
             {
                 return ExitCodes.InvalidInput;
             }
@@ -94,7 +97,8 @@ internal static class ScoreCommand
             using var runLock = held;
             var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
             Console.Error.WriteLine($"scoring {scored.Count} plan(s) x {n} scenarios on {scorer.Description}");
-            var scoring = Task.Run(() => scorer.Summarize(compiled, [.. scored.Select(p => p.Evaluation.Assignment)], parse.GetValue(seed), n, a), CancellationToken.None);
+            var plans = scored.Select(p => p.Evaluation.Assignment).ToList();
+            var scoring = Task.Run(() => parse.GetValue(outcomes) ? Summarized(scorer.Score(compiled, plans, parse.GetValue(seed), n), a) : (scorer.Summarize(compiled, plans, parse.GetValue(seed), n, a), null), CancellationToken.None);
             try
             {
                 scoring.Wait(cancellation);
@@ -107,7 +111,7 @@ internal static class ScoreCommand
                 return ExitCodes.Stopped;
             }
 
-            var report = scoring.GetAwaiter().GetResult();
+            var (report, matrix) = scoring.GetAwaiter().GetResult();
             scorer.Dispose();
             var summaries = report.Plans.ToList();
             var json = Json(scored, summaries, parse.GetValue(seed), n, scorer.Description);
@@ -125,13 +129,22 @@ internal static class ScoreCommand
             {
                 AtomicFile.WriteAllText(Path.Combine(written, "scores.json"), json);
                 AtomicFile.WriteAllText(Path.Combine(written, "scores.csv"), Csv(scored, summaries));
-                Console.Error.WriteLine($"Wrote {Path.Combine(written, "scores.json")} and scores.csv.");
+                if (matrix is not null)
+                {
+                    OutcomeFiles.Write(written, [.. scored.Select(p => p.Path)], matrix, first: 0);
+                }
+
+                Console.Error.WriteLine($"Wrote {Path.Combine(written, "scores.json")} and scores.csv{(matrix is null ? "" : $", {string.Join(", ", OutcomeFiles.Names)}")}.");
             }
 
             return scored.All(p => p.Evaluation.IsFeasible) ? ExitCodes.Success : ExitCodes.Infeasible;
         }, CancellationToken.None));
         return command;
     }
+
+    /// <summary>Each plan's summary from every pair's outcomes (<see cref="RiskSummary.Of"/>, which the device's summaries equal), and the outcomes.</summary>
+    private static (RiskReport Report, ScoreMatrix? Outcomes) Summarized(ScoreMatrix matrix, double alpha) =>
+        (new RiskReport([.. Enumerable.Range(0, matrix.Plans).Select(p => RiskSummary.Of(matrix.ForPlan(p), alpha))], matrix.ScoringTime), matrix);
 
     /// <summary>A plan file as scored: its path and its evaluation on the instance.</summary>
     private sealed record ScoredFile(string Path, PlanEvaluation Evaluation);

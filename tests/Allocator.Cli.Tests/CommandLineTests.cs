@@ -324,6 +324,31 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Score_outcomes_lists_every_plan_and_scenario_and_they_make_the_summary()
+    {
+        var instance = Path.Combine(_folder, "uncertain-outcomes.json");
+        Assert.Equal(0, CliProcess.Run("generate", "--pools", "3", "--leases", "10", "--jobs", "4", "--periods", "6", "--uncertainty", "--out", instance).ExitCode);
+        var planned = Path.Combine(_folder, "outcomes-plan");
+        Assert.Equal(0, CliProcess.Run("plan", instance, "--out", planned, "--quiet").ExitCode);
+        var plan = Path.Combine(planned, "plan.json");
+        var scored = Path.Combine(_folder, "outcomes");
+
+        var (exit, stdout, stderr) = CliProcess.Run("score", instance, plan, "--scenarios", "30", "--seed", "5", "--outcomes", "--out", scored, "--json");
+        var (alone, _, aloneErrors) = CliProcess.Run("score", instance, plan, "--outcomes");
+
+        Assert.True(exit == 0, stderr);
+        var rows = File.ReadAllLines(Path.Combine(scored, "outcomes.csv"));
+        Assert.Equal("plan,scenario,total,lease_revenue,penalty,job_value,spot_revenue,power_cost,short_gpu_hours", rows[0]);
+        Assert.Equal(Enumerable.Range(0, 30).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)), rows.Skip(1).Select(r => r.Split(',')[1]));
+        var totals = rows.Skip(1).Select(r => double.Parse(r.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(totals.Sum() / 30, json.RootElement.GetProperty("plans")[0].GetProperty("risk").GetProperty("mean").GetDouble(), 1e-6);
+        Assert.True(new FileInfo(Path.Combine(scored, "outcomes.parquet")).Length > 0);
+        Assert.Equal(2, alone);
+        Assert.Contains("error: --outcomes needs --out, the folder its files go in.", aloneErrors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Robust_plan_with_a_bad_risk_measure_exits_2_naming_the_option_and_writes_nothing()
     {
         var output = Path.Combine(_folder, "bad-risk");
