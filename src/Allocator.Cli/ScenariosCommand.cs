@@ -80,6 +80,7 @@ internal static class ScenariosCommand
             return ExitCodes.OutputFolderHeld;
         }
 
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drawing {range.Count:N0} scenarios (from {range.First}, seed {range.Seed}) into {folder}"));
         var clock = Stopwatch.StartNew();
         var reported = TimeSpan.Zero;
         void Progress(long done)

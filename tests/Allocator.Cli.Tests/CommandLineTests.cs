@@ -324,6 +324,20 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_while_scenarios_are_drawn_writes_nothing_and_exits_6()
+    {
+        var output = Path.Combine(_folder, "stopped-draws");
+
+        // About a minute of drawing colossus on two cores: the stop comes between two batches.
+        var (exit, stderr) = await CliProcess.RunAndTerminate(
+            "drawing 200,000 scenarios", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), "scenarios", CliProcess.Seed("colossus-2026.json"), "--scenarios", "200000", "--out", output);
+
+        Assert.True(exit == 6, stderr);
+        Assert.Contains("Stopped (SIGTERM or Ctrl-C) while drawing. Nothing was written.", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Score_outcomes_lists_every_plan_and_scenario_and_they_make_the_summary()
     {
         var instance = Path.Combine(_folder, "uncertain-outcomes.json");
