@@ -60,6 +60,18 @@ public sealed class ScenarioFilesTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
     }
 
+    [Fact]
+    public void A_table_with_nothing_to_hold_is_written_empty_with_its_columns()
+    {
+        var source = Instance().Source;
+        var instance = new CompiledInstance(source with { Pools = [.. source.Pools.Select(p => p with { Deliveries = [] })] });
+
+        ScenarioFiles.Write(_folder, instance, new DrawRange(1, 0, 3), CancellationToken.None);
+
+        Assert.Empty(Read<DeliveryRow>("deliveries.parquet"));
+        Assert.Equal(3 * instance.PoolCount * instance.Periods, Read<CapacityRow>("capacity.parquet").Count);
+    }
+
     private List<T> Read<T>(string name)
         where T : class, new()
     {
@@ -83,6 +95,12 @@ public sealed class ScenarioFilesTests : IDisposable
 
         [JsonPropertyName("available_gpus")]
         public double AvailableGpus { get; set; }
+    }
+
+    private sealed class DeliveryRow
+    {
+        [JsonPropertyName("arrival_period")]
+        public int ArrivalPeriod { get; set; }
     }
 
     private sealed class JobRow
