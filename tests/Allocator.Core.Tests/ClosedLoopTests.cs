@@ -136,7 +136,7 @@ public sealed class ClosedLoopTests
             Assert.All(hindsight.Jobs, j => Assert.Equal(instance.Jobs[compiled.JobIndex(j.Id)].Periods + ReferenceScorer.OverrunPeriods(compiled, seed, scenario, compiled.JobIndex(j.Id)), j.Periods));
             Assert.Equal(ReferenceScorer.SpotPrices(compiled, seed, scenario), hindsight.Spot!.PriceByPeriod!.Value.AsEnumerable());
             var again = new CompiledInstance(hindsight);
-            var available = ReferenceScorer.AvailableGpus(compiled, seed, scenario);
+            var available = ScenarioDraws.Of(compiled, seed, scenario).AvailableGpus;
             for (var p = 0; p < compiled.PoolCount; p++)
             {
                 for (var t = 0; t < compiled.Periods; t++)

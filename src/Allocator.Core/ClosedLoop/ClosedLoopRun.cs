@@ -42,7 +42,7 @@ public static class ClosedLoopRun
         ArgumentOutOfRangeException.ThrowIfLessThan(replanEvery, 1);
         var run = new ScenarioRun(instance, seed, scenario);
         var multipliers = ReferenceScorer.SpotMultipliers(instance, seed, scenario);
-        var arrivals = Enumerable.Range(0, instance.DeliveryPool.Length).Select(d => ReferenceScorer.DeliveryArrival(instance, seed, scenario, d)).ToArray();
+        var arrivals = run.Draws.DeliveryArrival;
         var state = LoopState.Start(instance);
         var ranOn = Enumerable.Repeat(-1, instance.JobCount).ToArray();
         var current = Assignment.Empty(instance);
@@ -109,7 +109,7 @@ public static class ClosedLoopRun
     /// progress, outcome once known (at its milestone or its end) and overrun once revealed (when it has run its planned
     /// periods and is not finished), and the spot multiplier up to period t-1.
     /// </summary>
-    private static LoopState Observe(CompiledInstance instance, ScenarioRun run, LoopState state, int t, int[] arrivals, double?[] multipliers, int[] ranOn)
+    private static LoopState Observe(CompiledInstance instance, ScenarioRun run, LoopState state, int t, ImmutableArray<int> arrivals, double?[] multipliers, int[] ranOn)
     {
         var jobSuccess = instance.Source.Uncertainty is { JobSuccess: true };
         var leases = state.Leases.Select((lease, l) => lease.Stage switch

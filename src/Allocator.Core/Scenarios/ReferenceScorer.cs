@@ -23,10 +23,15 @@ public static class ReferenceScorer
         return run.Outcome;
     }
 
-    /// <summary>GPUs of pool p working in each period: deliveries arrive when they slip to, then outages strike.</summary>
-    public static double[] AvailableGpus(CompiledInstance instance, ulong seed, long scenario)
+    /// <summary>
+    /// GPUs of pool p working in each period (<c>[p * Periods + t]</c>): its GPUs and the deliveries arrived by then (at
+    /// <paramref name="arrivals"/>, slips included), times 1 - the share down (<paramref name="outageShare"/>, same layout).
+    /// </summary>
+    public static double[] AvailableGpus(CompiledInstance instance, IReadOnlyList<int> arrivals, IReadOnlyList<double> outageShare)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(arrivals);
+        ArgumentNullException.ThrowIfNull(outageShare);
         var T = instance.Periods;
         var gpus = new double[instance.PoolCount * T];
         for (var p = 0; p < instance.PoolCount; p++)
@@ -39,18 +44,15 @@ public static class ReferenceScorer
 
         for (var d = 0; d < instance.DeliveryPool.Length; d++)
         {
-            for (var t = Math.Max(0, DeliveryArrival(instance, seed, scenario, d)); t < T; t++)
+            for (var t = Math.Max(0, arrivals[d]); t < T; t++)
             {
                 gpus[instance.DeliveryPool[d] * T + t] += instance.DeliveryGpus[d];
             }
         }
 
-        for (var p = 0; p < instance.PoolCount; p++)
+        for (var i = 0; i < gpus.Length; i++)
         {
-            for (var t = 0; t < T; t++)
-            {
-                gpus[p * T + t] *= 1 - OutageShare(instance, seed, scenario, p, t);
-            }
+            gpus[i] *= 1 - outageShare[i];
         }
 
         return gpus;

@@ -33,11 +33,13 @@ public sealed record ScenarioDraws(
         ArgumentNullException.ThrowIfNull(instance);
         var T = instance.Periods;
         var drawsOutcomes = instance.Source.Uncertainty is { JobSuccess: true };
+        int[] arrivals = [.. Enumerable.Range(0, instance.DeliveryPool.Length).Select(d => ReferenceScorer.DeliveryArrival(instance, seed, scenario, d))];
+        double[] down = [.. Enumerable.Range(0, instance.PoolCount * T).Select(i => ReferenceScorer.OutageShare(instance, seed, scenario, i / T, i % T))];
         return new ScenarioDraws(
             scenario,
-            [.. Enumerable.Range(0, instance.DeliveryPool.Length).Select(d => ReferenceScorer.DeliveryArrival(instance, seed, scenario, d))],
-            [.. Enumerable.Range(0, instance.PoolCount * T).Select(i => ReferenceScorer.OutageShare(instance, seed, scenario, i / T, i % T))],
-            [.. ReferenceScorer.AvailableGpus(instance, seed, scenario)],
+            [.. arrivals],
+            [.. down],
+            [.. ReferenceScorer.AvailableGpus(instance, arrivals, down)],
             [.. Enumerable.Range(0, instance.JobCount).Select(j => ReferenceScorer.OverrunPeriods(instance, seed, scenario, j))],
             drawsOutcomes ? [.. Enumerable.Range(0, instance.JobCount).Select(j => ReferenceScorer.JobSucceeds(instance, seed, scenario, j))] : [],
             [.. Enumerable.Range(0, instance.LeaseCount).Select(l => ReferenceScorer.OfferMade(instance, seed, scenario, l))],

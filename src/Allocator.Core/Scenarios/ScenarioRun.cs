@@ -37,6 +37,7 @@ public sealed class ScenarioRun
         ArgumentNullException.ThrowIfNull(instance);
         _instance = instance;
         var draws = ScenarioDraws.Of(instance, seed, scenario);
+        Draws = draws;
         _available = draws.AvailableGpus;
         _needs = [.. Enumerable.Range(0, instance.JobCount).Select(j => instance.JobPeriods[j] + draws.OverrunPeriods[j])];
         _succeeds = [.. Enumerable.Range(0, instance.JobCount).Select(draws.Succeeds)];
@@ -47,6 +48,9 @@ public sealed class ScenarioRun
         _free = new double[instance.PoolCount];
         _draw = new double[instance.PoolCount];
     }
+
+    /// <summary>What the scenario draws, which this run runs on.</summary>
+    public ScenarioDraws Draws { get; }
 
     /// <summary>The next period to run (every period before it has run).</summary>
     public int Period { get; private set; }
