@@ -41,7 +41,7 @@ internal static class ScenariosCommand
             var start = parse.GetValue(first);
             if (!PlanCommand.OptionsAreValid(
                 ("--scenarios", n < 1 ? $"must be at least 1 (it is {n})" : null),
-                ("--first", start < 0 ? $"must be 0 or more (it is {start})" : null),
+                ("--first", start < 0 ? $"must be 0 or more (it is {start})" : n > 0 && start > long.MaxValue - n ? $"leaves no room for {n} scenarios after it (at most {long.MaxValue - n})" : null),
                 ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null)))
             {
                 return ExitCodes.InvalidInput;

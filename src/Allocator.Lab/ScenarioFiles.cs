@@ -82,9 +82,10 @@ public static class ScenarioFiles
     {
         ArgumentNullException.ThrowIfNull(instance);
         var perBatch = Math.Max(1, RowsPerBatch / Math.Max(1, instance.PoolCount * instance.Periods));
-        for (var first = range.First; first < range.First + range.Count; first += perBatch)
+        // Counted from the range's start, so a range that ends at the last scenario number (or holds int.MaxValue) never overflows.
+        for (var done = 0L; done < range.Count; done += perBatch)
         {
-            var count = (int)Math.Min(perBatch, range.First + range.Count - first);
+            var (first, count) = (range.First + done, (int)Math.Min(perBatch, range.Count - done));
             var batch = new ScenarioDraws[count];
             Parallel.For(0, count, k => batch[k] = ScenarioDraws.Of(instance, range.Seed, first + k));
             yield return batch;

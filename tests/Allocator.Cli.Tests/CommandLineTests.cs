@@ -321,6 +321,9 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("error: --scenarios must be at least 1 (it is 0).", badErrors, StringComparison.Ordinal);
         Assert.Contains("error: --first must be 0 or more (it is -1).", badErrors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_folder, "draws")));
+        var (lastExit, _, lastErrors) = CliProcess.Run("scenarios", instance, "--scenarios", "5", "--first", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, lastExit);
+        Assert.Contains("error: --first leaves no room for 5 scenarios after it", lastErrors, StringComparison.Ordinal);
     }
 
     [Fact]
