@@ -3,14 +3,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocator.Core.IO;
+using Allocator.Core.Json;
 using Parquet.Serialization;
 
 namespace Allocator.Lab;
 
 /// <summary>
 /// A comparison's files: summary.csv and summary.json (one row per instance and policy: the figures, the solve time and
-/// the differences with the baseline) and results.parquet (one row per instance, policy and scenario), which pandas,
-/// polars and DuckDB open as they are. Costs and penalties are positive amounts, as everywhere in Allocator.
+/// the differences with the baseline), results.parquet (one row per instance, policy and scenario), which pandas,
+/// polars and DuckDB open as they are, and each policy's plan (plans/INSTANCE/POLICY.json). Costs and penalties are positive amounts, as everywhere in Allocator.
 /// </summary>
 public static class ComparisonFiles
 {
@@ -21,7 +22,7 @@ public static class ComparisonFiles
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Writes the three files into <paramref name="folder"/>, each atomically; returns their paths.</summary>
+    /// <summary>Writes the three tables and the plans into <paramref name="folder"/>, each file atomically; returns their paths.</summary>
     public static IReadOnlyList<string> Write(string folder, ComparisonRequest request, IReadOnlyList<InstanceComparison> comparisons, string device)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -30,7 +31,36 @@ public static class ComparisonFiles
         AtomicFile.WriteAllBytes(files[0], Parquet(comparisons));
         AtomicFile.WriteAllText(files[1], Csv(comparisons));
         AtomicFile.WriteAllText(files[2], JsonSummary(request, comparisons, device));
+        if (WritePlans(folder, comparisons) > 0)
+        {
+            files.Add(Path.Combine(folder, PlansFolder));
+        }
+
         return files;
+    }
+
+    /// <summary>The folder under an output folder that holds each policy's plan: plans/INSTANCE/POLICY.json.</summary>
+    public const string PlansFolder = "plans";
+
+    /// <summary>
+    /// Each policy's plan for each instance as plan.json is written (the contract's plan with its objective, status and
+    /// solve), so a plan the comparison ranked can be evaluated, scored again or used; returns how many.
+    /// </summary>
+    private static int WritePlans(string folder, IReadOnlyList<InstanceComparison> comparisons)
+    {
+        var written = 0;
+        foreach (var comparison in comparisons)
+        {
+            foreach (var policy in comparison.Policies.Where(p => p.Plan.Evaluation is not null))
+            {
+                var evaluation = policy.Plan.Evaluation!;
+                var path = Path.Combine(folder, PlansFolder, PolicyNames.AsFileName(comparison.Name), $"{PolicyNames.AsFileName(policy.Policy)}.json");
+                AtomicFile.WriteAllText(path, PlanWriter.Write(evaluation.Assignment.ToPlan(comparison.Instance), evaluation, policy.Plan.Report, comparison.Instance));
+                written++;
+            }
+        }
+
+        return written;
     }
 
     /// <summary>One row per instance, policy and scenario.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Allocator.Core.ClosedLoop;
 using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
@@ -27,7 +26,7 @@ public static class ShownEpochs
         {
             foreach (var epoch in policy.Shown!.Epochs)
             {
-                var here = Path.Combine(folder, Folder, FileName(policy.Name), $"epoch-{epoch.Epoch:000}");
+                var here = Path.Combine(folder, Folder, PolicyNames.AsFileName(policy.Name), $"epoch-{epoch.Epoch:000}");
                 var residual = new CompiledInstance(ResidualInstance.Of(instance, epoch.State));
                 AtomicFile.WriteAllText(Path.Combine(here, "instance.json"), InstanceWriter.Write(residual.Source));
                 if (epoch.Plan is { } plan)
@@ -40,18 +39,5 @@ public static class ShownEpochs
         }
 
         return written;
-    }
-
-    /// <summary>A policy's name as a folder name: letters, digits, '.', '-' and '_' kept, anything else (the ':' of split:0.3) as '_'.</summary>
-    public static string FileName(string policy)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        var name = new StringBuilder(policy.Length);
-        foreach (var c in policy)
-        {
-            name.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
-        }
-
-        return name.ToString();
     }
 }

@@ -181,6 +181,27 @@ public sealed class ComparisonTests : IDisposable
         Assert.DoesNotContain("policy - exact", html, StringComparison.Ordinal);
         ComparisonFiles.Write(_folder, request, [comparison], _scorer.Description);
         Assert.StartsWith("tiny,exact,false,", File.ReadAllLines(Path.Combine(_folder, "summary.csv"))[1], StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder, ComparisonFiles.PlansFolder)));
+    }
+
+    [Fact]
+    public void Each_policy_s_plan_is_written_and_scored_again_on_the_same_scenarios_it_makes_the_comparison_s_figures()
+    {
+        var comparison = Assert.Single(Compare([Generated(uncertainty: true, 5)], ["exact", "greedy", "split:0.3"], scenarios: 120, seed: 4));
+        var request = new ComparisonRequest([comparison.Path], [], "exact", 120, 4);
+
+        var files = ComparisonFiles.Write(_folder, request, [comparison], _scorer.Description);
+
+        Assert.Contains(Path.Combine(_folder, ComparisonFiles.PlansFolder), files);
+        foreach (var policy in comparison.Policies)
+        {
+            var written = PlanReader.ReadFile(Path.Combine(_folder, ComparisonFiles.PlansFolder, comparison.Name, $"{PolicyNames.AsFileName(policy.Policy)}.json"));
+            var evaluation = PlanEvaluator.Evaluate(comparison.Instance, written);
+            Assert.True(evaluation.IsFeasible, string.Join("; ", evaluation.Violations));
+            var again = _scorer.Summarize(comparison.Instance, [evaluation.Assignment], 4, 120, 0.05).Plans[0];
+            Assert.Equal(policy.Risk!.Mean, again.Mean, 1e-9 * Math.Abs(again.Mean));
+            Assert.Equal(policy.Risk.CVaR, again.CVaR, 1e-9 * Math.Abs(again.CVaR) + 1e-6);
+        }
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public sealed class SimulationTests : IDisposable
 
         foreach (var policy in result.Policies)
         {
-            var here = Path.Combine(_folder, ShownEpochs.Folder, ShownEpochs.FileName(policy.Name));
+            var here = Path.Combine(_folder, ShownEpochs.Folder, PolicyNames.AsFileName(policy.Name));
             var epochs = policy.Shown!.Epochs;
             Assert.Equal(epochs.Select(e => $"epoch-{e.Epoch:000}"), Directory.GetDirectories(here).Select(Path.GetFileName).Order(StringComparer.Ordinal));
             foreach (var epoch in epochs)
@@ -149,6 +149,6 @@ public sealed class SimulationTests : IDisposable
             }
         }
 
-        Assert.Equal("split_0.3", ShownEpochs.FileName("split:0.3"));
+        Assert.Equal("split_0.3", PolicyNames.AsFileName("split:0.3"));
     }
 }
