@@ -19,7 +19,8 @@ fractional knapsack), and holds the CLI to it:
   stability `run-once --move-cost C` from a random feasible plan of last night: the plan it writes maximises the
             objective less C per GPU-period moved away from last night's pool and periods, as enumeration finds.
   commands  with an uncertainty section added: `compare` (eight policies), `simulate` and `plan --robust` finish with
-            exit 0 or 3, and the robust plan's risk.json equals `score` of it on the same scenarios.
+            exit 0 or 3; each plan compare writes is feasible at the objective it reports and `score` of it gives
+            compare's mean; the robust plan's risk.json equals `score` of it on the same scenarios.
 
 The scenario rules (docs/scenarios.md) and the closed loop (closed-loop.md), written again from `allocator scenarios`'
 exported draws, on the same instances with an uncertainty section of varied sources and strengths:
@@ -920,6 +921,9 @@ class Check:
             r = self.run(*args)
             if r.returncode not in (0, 3):
                 return self.fail(seed, f"{name} exit {r.returncode}: {(r.stderr.strip().splitlines() or [''])[-1][:200]}")
+        problem = self.compared_plans(instance, path, os.path.join(folder, "compare"))
+        if problem:
+            return self.fail(seed, problem)
         risk_path = os.path.join(folder, "robust", "risk.json")
         if os.path.exists(risk_path):
             robust = json.load(open(risk_path))["search"]["robust"]
@@ -929,6 +933,22 @@ class Check:
                 return self.fail(seed, f"risk.json mean {robust['mean']}, score {scored['mean']}")
         print(seed, "compare, simulate, robust: ok", flush=True)
 
+
+    def compared_plans(self, instance, path, out):
+        """compare's plans/INSTANCE/POLICY.json: feasible at the deterministic objective it reports, and `score` of it on
+        the same scenarios gives compare's mean."""
+        summary = json.load(open(os.path.join(out, "summary.json")))["instances"][0]
+        for policy in (p for p in summary["policies"] if p["planned"]):
+            file = os.path.join(out, "plans", instance["name"], "".join(c if c.isalnum() or c in ".-_" else "_" for c in policy["policy"]) + ".json")
+            lc, jc, _ = read_plan(file)
+            mine = objective(instance, lc, jc)
+            if mine is None or abs(mine - policy["deterministicObjective"]) > 1e-6 * max(1, abs(mine)):
+                return f"compare's {policy['policy']} plan: objective {policy['deterministicObjective']}, recomputed {mine}"
+            r = self.run("score", path, file, "--scenarios", str(summary["scenarios"]), "--seed", "1", "--device", "cpu", "--json")
+            mean = json.loads(r.stdout)["plans"][0]["risk"]["mean"]
+            if abs(mean - policy["risk"]["mean"]) > 1e-9 * max(1, abs(mean)):
+                return f"compare's {policy['policy']} plan scores {mean} again, compare said {policy['risk']['mean']}"
+        return None
 
     def uncertain_case(self, seed, prefix, every_source=False, tight_site=False):
         rng = random.Random(seed * 31 + 7)
