@@ -35,7 +35,8 @@ exported draws, on the same instances with an uncertainty section of varied sour
             (and `ilgpu-cpu` every fourth instance), equal to the recourse recomputed here from the draws; on odd seeds a
             pool of half the kW beside pool 0 and a power cap spot hits, where the spot order decides.
   replan    `simulate --policies static,exact,greedy --hindsight` with its shown scenario's epochs: the clairvoyant value
-            (each scenario's hindsight instance, closed-loop.md, its optimum enumerated); each epoch's residual instance
+            (each scenario's hindsight instance, closed-loop.md, its optimum enumerated); each epoch's residual instance valid
+            (`allocator validate`) and
             as closed-loop.md builds it from what is known, each epoch's plan feasible for it at the objective it states
             (exact's the enumerated optimum), and the money made by each epoch and in all equal to the loop recomputed
             here (offers answered, leases started and missed, jobs paused, overruns revealed, outcomes known).
@@ -1075,6 +1076,9 @@ class Check:
                 loop.observe(epoch)
                 here = os.path.join(out, "epochs", name, f"epoch-{epoch:03d}")
                 written = json.load(open(os.path.join(here, "instance.json")))
+                checked = self.run("validate", os.path.join(here, "instance.json"))
+                if checked.returncode != 0:
+                    return self.fail(seed, f"{name} at epoch {epoch}: the residual instance is not valid: {checked.stderr[-300:]}")
                 found = differences(canonical(written), canonical(loop.residual(epoch)))
                 if found:
                     return self.fail(seed, f"{name} at epoch {epoch}: the residual instance differs: {'; '.join(found[:3])}")
