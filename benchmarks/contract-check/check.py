@@ -41,7 +41,7 @@ exported draws, on the same instances with an uncertainty section of varied sour
             (exact's the enumerated optimum), and the money made by each epoch and in all equal to the loop recomputed
             here (offers answered, leases started and missed, jobs paused, overruns revealed, outcomes known).
 
-Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--more] [--cli PATH] [--work DIR]
+Usage: python3 benchmarks/contract-check/check.py MODE FIRST_SEED COUNT [--more] [--cli PATH] [--work DIR] [--devices LIST]
 Prints one line per instance and `bad N` at the end; exits 1 if N > 0.
 """
 import argparse
@@ -756,8 +756,8 @@ def statistics_problems(instance, draws):
 # ---- the modes -------------------------------------------------------------------------------------------------------
 
 class Check:
-    def __init__(self, cli, work, more=False):
-        self.cli, self.work, self.bad, self.more = cli, work, 0, more
+    def __init__(self, cli, work, more=False, devices=None):
+        self.cli, self.work, self.bad, self.more, self.devices = cli, work, 0, more, devices
 
     def run(self, *args, timeout=600):
         return subprocess.run([self.cli, *args], capture_output=True, text=True, timeout=timeout)
@@ -1016,7 +1016,7 @@ class Check:
             return self.fail(seed, "scenarios did not export")
         each = {file: [recourse(instance, lc, jc, d) for d in draws["draws"]] for file, lc, jc in plans}
         mine = {file: risk(outcomes, alpha) for file, outcomes in each.items()}
-        devices = ["cpu", "ilgpu-cpu"] if seed % 4 == 0 else ["cpu"]
+        devices = self.devices or (["cpu", "ilgpu-cpu"] if seed % 4 == 0 else ["cpu"])
         for device in devices:
             out = os.path.join(folder, f"score-{device}")
             r = self.run("score", path, *[p[0] for p in plans], "--scenarios", str(n), "--seed", str(seed), "--alpha", str(alpha), "--device", device,
@@ -1139,8 +1139,10 @@ def main():
     parser.add_argument("--cli", default=DEFAULT_CLI)
     parser.add_argument("--work", default="/tmp/allocator-contract-check")
     parser.add_argument("--more", action="store_true", help="more leases and jobs in every mode (plan, loop and stability always draw them)")
+    parser.add_argument("--devices", help="recourse: score on these devices (comma-separated, e.g. cuda on a GPU machine) "
+                                          "instead of cpu, and ilgpu-cpu every fourth instance")
     args = parser.parse_args()
-    check = Check(os.path.abspath(args.cli), args.work, args.more)
+    check = Check(os.path.abspath(args.cli), args.work, args.more, args.devices.split(",") if args.devices else None)
     for seed in range(args.first, args.first + args.count):
         getattr(check, args.mode)(seed)
     print("bad", check.bad)
