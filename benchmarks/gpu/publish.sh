@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the allocator command line and the GPU probe self-contained for linux-x64 (the GPU machine has no .NET)
-# into one folder, where they share one runtime, and packs it as .device-bundle/allocator.tar.xz (git-ignored, about
-# 47 MB: under the 64 MiB a device call carries). The device scripts unpack it there.
+# into one folder, where they share one runtime, and packs it as .device-bundle/allocator.tar.xz (git-ignored, 52 MB on
+# 2026-11-27: under the 64 MiB a device call carries). The device scripts unpack it there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf .device-bundle && mkdir -p .device-bundle
