@@ -463,13 +463,7 @@ class Loop:
             base = pool["gpus"] + sum(dl["gpus"] for x, (pi, dl) in enumerate(deliveries) if pi == i and d["deliveryArrival"][x] <= t)
             coming = [(dl["period"] - t if dl["period"] > t else 1, dl["gpus"]) for x, (pi, dl) in enumerate(deliveries)
                       if pi == i and d["deliveryArrival"][x] > t]
-            c = [max(0, base + sum(g for at, g in coming if at <= u)) for u in range(R)]
-            new = {k: v for k, v in pool.items() if k != "deliveries"}
-            new["gpus"] = c[0]
-            moves = [{"period": u, "gpus": c[u] - c[u - 1]} for u in range(1, R) if c[u] != c[u - 1]]
-            if moves:
-                new["deliveries"] = moves
-            out["pools"].append(new)
+            out["pools"].append(with_capacity(pool, [max(0, base + sum(g for at, g in coming if at <= u)) for u in range(R)]))
         out["leases"] = []
         for l, lease in enumerate(inst["leases"]):
             new = {k: v for k, v in lease.items() if k != "announcedAt"}
@@ -559,6 +553,16 @@ class Loop:
                 self.ran_on[j] = self.jobs[j][0]
 
 
+def with_capacity(pool, c):
+    """The pool with capacity c[t] in each period: c[0] GPUs, and a delivery of the difference wherever it changes."""
+    new = {k: v for k, v in pool.items() if k != "deliveries"}
+    new["gpus"] = c[0]
+    moves = [{"period": t, "gpus": c[t] - c[t - 1]} for t in range(1, len(c)) if c[t] != c[t - 1]]
+    if moves:
+        new["deliveries"] = moves
+    return new
+
+
 def hindsight(instance, d):
     """closed-loop.md's hindsight instance of a scenario, and the constant its clairvoyant value is less: the signed
     leases' penalty over their whole length."""
@@ -571,12 +575,7 @@ def hindsight(instance, d):
         for t in range(T):
             b = pool["gpus"] + sum(dl["gpus"] for x, (pi, dl) in enumerate(deliveries) if pi == i and d["deliveryArrival"][x] <= t)
             c.append(max(0, math.floor(b * (1 - d["outageShare"][i][t]))))
-        new = {k: v for k, v in pool.items() if k != "deliveries"}
-        new["gpus"] = c[0]
-        moves = [{"period": t, "gpus": c[t] - c[t - 1]} for t in range(1, T) if c[t] != c[t - 1]]
-        if moves:
-            new["deliveries"] = moves
-        pools.append(new)
+        pools.append(with_capacity(pool, c))
     leases, constant = [], 0.0
     for l, lease in enumerate(instance["leases"]):
         if not d["offerMade"][l]:
