@@ -11,10 +11,14 @@ namespace Allocator.Lab;
 /// <summary>
 /// A comparison's files: summary.csv and summary.json (one row per instance and policy: the figures, the solve time and
 /// the differences with the baseline), results.parquet (one row per instance, policy and scenario), which pandas,
-/// polars and DuckDB open as they are, and each policy's plan (plans/INSTANCE/POLICY.json). Costs and penalties are positive amounts, as everywhere in Allocator.
+/// polars and DuckDB open as they are, and each policy's plan (plans/INSTANCE/POLICY.json). Costs and penalties are
+/// positive amounts, as everywhere in Allocator.
 /// </summary>
 public static class ComparisonFiles
 {
+    /// <summary>The folder under an output folder that holds each policy's plan: plans/INSTANCE/POLICY.json.</summary>
+    public const string PlansFolder = "plans";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -38,9 +42,6 @@ public static class ComparisonFiles
 
         return files;
     }
-
-    /// <summary>The folder under an output folder that holds each policy's plan: plans/INSTANCE/POLICY.json.</summary>
-    public const string PlansFolder = "plans";
 
     /// <summary>
     /// Each policy's plan for each instance as plan.json is written (the contract's plan with its objective, status and
