@@ -22,6 +22,10 @@ fractional knapsack), and holds the CLI to it:
             exit 0 or 3; each plan compare writes is feasible at the objective it reports and `score` of it gives
             compare's mean; the robust plan's risk.json equals `score` of it on the same scenarios.
 
+  sweep     `allocator sweep` of three instances the generator makes (hard on even seeds): in every task, each policy's
+            plan feasible at the objective the task's summary reports, exact's the enumerated optimum, and `score` of
+            each plan on the task's scenarios equal to its mean.
+
 The scenario rules (docs/scenarios.md) and the closed loop (closed-loop.md), written again from `allocator scenarios`'
 exported draws, on the same instances with an uncertainty section of varied sources and strengths:
 
@@ -950,6 +954,41 @@ class Check:
                 return f"compare's {policy['policy']} plan scores {mean} again, compare said {policy['risk']['mean']}"
         return None
 
+    def sweep(self, seed):
+        """A sweep of three generated instances (the generator's, unlike the other modes): every task's plans feasible at
+        the objective its summary reports, exact's the enumerated optimum, and each plan's score compare's figures."""
+        folder = os.path.join(self.work, f"sweep-{seed}")
+        os.makedirs(folder, exist_ok=True)
+        grid = {"name": f"check{seed}", "pools": [2], "leases": [4], "jobs": [2], "periods": [4], "uncertainty": [True], "hard": [seed % 2 == 0],
+                "seeds": [3 * seed, 3 * seed + 1, 3 * seed + 2], "policies": ["exact", "greedy", "split:0.3"], "baseline": "exact",
+                "scenarios": 100, "scenarioSeed": seed, "timeLimitSeconds": 20}
+        path = os.path.join(folder, "sweep.json")
+        with open(path, "w") as f:
+            json.dump(grid, f)
+        r = self.run("sweep", path, "--out", os.path.join(folder, "out"), "--threads", "1", "--device", "cpu")
+        if r.returncode != 0:
+            return self.fail(seed, f"sweep exit {r.returncode}: {r.stderr[-300:]}")
+        tasks = sorted(os.listdir(os.path.join(folder, "out", "tasks")))
+        for task in tasks:
+            here = os.path.join(folder, "out", "tasks", task)
+            summary = json.load(open(os.path.join(here, "summary.json")))
+            found = summary["instances"][0]
+            instance = json.load(open(found["path"]))
+            best = optimum(instance)[0] if plan_size(instance) <= 200_000 else "unknown"
+            for policy in (p for p in found["policies"] if p["planned"]):
+                file = os.path.join(here, "plans", instance["name"], "".join(c if c.isalnum() or c in ".-_" else "_" for c in policy["policy"]) + ".json")
+                lc, jc, plan = read_plan(file)
+                mine = objective(instance, lc, jc)
+                if mine is None or abs(mine - policy["deterministicObjective"]) > 1e-6 * max(1, abs(mine)):
+                    return self.fail(seed, f"{task} {policy['policy']}: objective {policy['deterministicObjective']}, recomputed {mine}")
+                if policy["policy"] == "exact" and best != "unknown" and abs(mine - best) > 1e-6 * max(1, abs(best)):
+                    return self.fail(seed, f"{task} exact makes {mine}, the optimum is {best}")
+                scored = self.run("score", found["path"], file, "--scenarios", str(found["scenarios"]), "--seed", str(seed), "--device", "cpu", "--json")
+                mean = json.loads(scored.stdout)["plans"][0]["risk"]["mean"]
+                if abs(mean - policy["risk"]["mean"]) > 1e-9 * max(1, abs(mean)):
+                    return self.fail(seed, f"{task} {policy['policy']}: scores {mean} again, the sweep said {policy['risk']['mean']}")
+        print(seed, len(tasks), "tasks: plans feasible, exact optimal, scores as the sweep's", flush=True)
+
     def uncertain_case(self, seed, prefix, every_source=False, tight_site=False):
         rng = random.Random(seed * 31 + 7)
         instance = draw(random.Random(seed), f"check{seed}", True)
@@ -1132,7 +1171,7 @@ class Check:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands", "draws", "recourse", "replan"])
+    parser.add_argument("mode", choices=["plan", "evaluate", "loop", "stability", "commands", "draws", "recourse", "replan", "sweep"])
     parser.add_argument("first", type=int)
     parser.add_argument("count", type=int)
     parser.add_argument("--cli", default=DEFAULT_CLI)
