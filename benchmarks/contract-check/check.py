@@ -38,8 +38,9 @@ exported draws, on the same instances with an uncertainty section of varied sour
             pair (total and parts) and its mean, stdev, CVaR, P(any lease short), GPU-hours short and mean parts, on `cpu`
             (and `ilgpu-cpu` every fourth instance), equal to the recourse recomputed here from the draws; on odd seeds a
             pool of half the kW beside pool 0 and a power cap spot hits, where the spot order decides.
-  replan    `simulate --policies static,exact,greedy --hindsight` with its shown scenario's epochs: the clairvoyant value
-            (each scenario's hindsight instance, closed-loop.md, its optimum enumerated); each epoch's residual instance valid
+  replan    `simulate --policies static,exact,greedy --hindsight` with its shown scenario's epochs: each scenario's
+            hindsight instance (closed-loop.md) as `scenarios --hindsight` writes it, and the clairvoyant value (each
+            one's optimum enumerated); each epoch's residual instance valid
             (`allocator validate`) and
             as closed-loop.md builds it from what is known, each epoch's plan feasible for it at the objective it states
             (exact's the enumerated optimum), and the money made by each epoch and in all equal to the loop recomputed
@@ -1103,7 +1104,7 @@ class Check:
             return self.fail(seed, f"simulate exit {r.returncode}: {r.stderr[-300:]}")
         draws = self.scenario_draws(path, seed, 3)["draws"]
         d = draws[shown]
-        problem = self.clairvoyant(instance, draws, json.load(open(os.path.join(out, "summary.json")))["clairvoyant"])
+        problem = self.clairvoyant(instance, draws, json.load(open(os.path.join(out, "summary.json")))["clairvoyant"], path, seed, folder)
         if problem:
             return self.fail(seed, problem)
         decisions = {p["name"]: p for p in json.load(open(os.path.join(out, "decisions.json")))["policies"]}
@@ -1140,11 +1141,20 @@ class Check:
         print(seed, "scenario", shown, "re-planned every", every, ":", ", ".join(f"{n} {round(decisions[n]['value'], 2)}" for n in decisions),
               ",".join(sorted(instance["uncertainty"])) or "no uncertainty", flush=True)
 
-    def clairvoyant(self, instance, draws, reported):
-        """The clairvoyant value's mean: each scenario's hindsight instance, its optimum enumerated, less the constant."""
+    def clairvoyant(self, instance, draws, reported, path, seed, folder):
+        """Each scenario's hindsight instance as `scenarios --hindsight` writes it, and the clairvoyant value's mean: each
+        hindsight instance's optimum enumerated, less the constant."""
+        out = os.path.join(folder, "draws")
+        r = self.run("scenarios", path, "--scenarios", str(len(draws)), "--seed", str(seed), "--out", out, "--hindsight")
+        if r.returncode != 0:
+            return f"scenarios --hindsight exit {r.returncode}: {r.stderr[-300:]}"
         values = []
         for d in draws:
             written, constant = hindsight(instance, d)
+            exported = json.load(open(os.path.join(out, "hindsight", f"scenario-{d['scenario']}.json")))
+            found = differences(canonical(exported), canonical(written))
+            if found:
+                return f"scenario {d['scenario']}: the hindsight instance differs: {'; '.join(found[:3])}"
             if plan_size(written) > 50_000:
                 return None
             best = optimum(written)[0]

@@ -27,13 +27,15 @@ internal static class ScenariosCommand
         var seed = new Option<ulong>("--seed") { Description = "Scenario seed, as score, compare, simulate and plan --robust take it.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = $"Folder for {string.Join(", ", ScenarioFiles.Names)} (default: none, a table of the first {Shown} and the means)." };
         var asJson = new Option<bool>("--json") { Description = "Print scenarios.json to standard output instead of the table." };
+        var hindsight = new Option<bool>("--hindsight") { Description = "Also write each scenario's hindsight instance (closed-loop.md: the draws written into the instance, whose optimum less the signed leases' penalty is the clairvoyant value) as hindsight/scenario-K.json in --out." };
         var command = new Command("scenarios", HelpText.With(
             "Show or export the scenarios of a seed: each delivery's arrival, each pool's share down and GPUs working per period, each job's overrun and outcome, the offers made, the spot price per period. These are the draws score, compare, simulate and plan --robust use; scenarios.json keeps every number exact and the Parquet tables (one row per scenario and pool and period, and so on) open in pandas, polars or DuckDB.",
             "allocator scenarios seeds/mid-6x120x20x26.json --scenarios 20",
             "allocator scenarios seeds/colossus-2026.json --scenarios 10000 --seed 7 --out out/draws",
-            "allocator scenarios seeds/tiny.json --first 500 --scenarios 5 --json"))
+            "allocator scenarios seeds/tiny.json --first 500 --scenarios 5 --json",
+            "allocator scenarios closed-loop.json --scenarios 20 --out out/draws --hindsight   # then: allocator plan out/draws/hindsight/scenario-3.json"))
         {
-            instanceArgument, scenarios, first, seed, output, asJson,
+            instanceArgument, scenarios, first, seed, output, asJson, hindsight,
         };
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
@@ -42,7 +44,8 @@ internal static class ScenariosCommand
             if (!PlanCommand.OptionsAreValid(
                 ("--scenarios", n < 1 ? $"must be at least 1 (it is {n})" : null),
                 ("--first", start < 0 ? $"must be 0 or more (it is {start})" : n > 0 && start > long.MaxValue - n ? $"leaves no room for {n} scenarios after it (at most {long.MaxValue - n})" : null),
-                ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null)))
+                ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null),
+                ("--hindsight", parse.GetValue(hindsight) && parse.GetValue(output) is null ? "needs --out, the folder its files go in" : null)))
             {
                 return ExitCodes.InvalidInput;
             }
@@ -63,7 +66,7 @@ internal static class ScenariosCommand
 
             if (parse.GetValue(output) is { } folder)
             {
-                return Export(folder, compiled, range, cancellation);
+                return Export(folder, compiled, range, parse.GetValue(hindsight), cancellation);
             }
 
             PrintTable(compiled, range);
@@ -72,7 +75,7 @@ internal static class ScenariosCommand
         return command;
     }
 
-    private static int Export(string folder, CompiledInstance instance, DrawRange range, CancellationToken cancellation)
+    private static int Export(string folder, CompiledInstance instance, DrawRange range, bool hindsight, CancellationToken cancellation)
     {
         using var held = PlanCommand.HoldOutputFolder(folder);
         if (held is null)
@@ -92,7 +95,7 @@ internal static class ScenariosCommand
             }
         }
 
-        if (ScenarioFiles.Write(folder, instance, range, cancellation, Progress) is not { } files)
+        if (ScenarioFiles.Write(folder, instance, range, cancellation, Progress, hindsight) is not { } files)
         {
             Console.Error.WriteLine("Stopped (SIGTERM or Ctrl-C) while drawing. Nothing was written.");
             return ExitCodes.Stopped;

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Allocator.Core.ClosedLoop;
 using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
+using Allocator.Core.Json;
 using Allocator.Core.Scenarios;
 using Parquet;
 using Parquet.Schema;
@@ -26,10 +28,13 @@ public static class ScenarioFiles
     /// Writes the export into <paramref name="folder"/> and returns the files' paths; null, with nothing written, when
     /// <paramref name="stop"/> is signalled first. <paramref name="progress"/> is told the scenarios done after each batch.
     /// </summary>
-    public static IReadOnlyList<string>? Write(string folder, CompiledInstance instance, DrawRange range, CancellationToken stop, Action<long>? progress = null)
+    public static IReadOnlyList<string>? Write(string folder, CompiledInstance instance, DrawRange range, CancellationToken stop, Action<long>? progress = null, bool hindsight = false)
     {
         ArgumentNullException.ThrowIfNull(instance);
         var files = Names.Select(name => AtomicFile.Begin(Path.Combine(folder, name))).ToList();
+        // Each scenario's hindsight instance goes to a folder beside the one it will be, renamed there once all are written.
+        var hindsightFolder = Path.Combine(folder, HindsightFolder);
+        var pending = Path.Combine(folder, $".{HindsightFolder}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var json = new Utf8JsonWriter(files[0].Stream, new JsonWriterOptions { Indented = false }))
@@ -45,6 +50,11 @@ public static class ScenarioFiles
 
                     WriteJsonDraws(json, batch);
                     tables.Append(batch);
+                    if (hindsight)
+                    {
+                        WriteHindsight(pending, instance, range.Seed, batch);
+                    }
+
                     progress?.Invoke(batch[^1].Scenario - range.First + 1);
                 }
 
@@ -54,11 +64,39 @@ public static class ScenarioFiles
             }
 
             files.ForEach(f => f.Commit());
-            return [.. Names.Select(name => Path.Combine(folder, name))];
+            if (!hindsight)
+            {
+                return [.. Names.Select(name => Path.Combine(folder, name))];
+            }
+
+            if (Directory.Exists(hindsightFolder))
+            {
+                Directory.Delete(hindsightFolder, recursive: true);
+            }
+
+            Directory.Move(pending, hindsightFolder);
+            return [.. Names.Select(name => Path.Combine(folder, name)), hindsightFolder];
         }
         finally
         {
             files.ForEach(f => f.Dispose());
+            if (Directory.Exists(pending))
+            {
+                Directory.Delete(pending, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The folder of the hindsight instances (closed-loop.md, "The clairvoyant benchmark"): scenario-K.json each.</summary>
+    public const string HindsightFolder = "hindsight";
+
+    /// <summary>Each scenario's hindsight instance, as the clairvoyant value is solved from (<see cref="HindsightInstance"/>).</summary>
+    private static void WriteHindsight(string folder, CompiledInstance instance, ulong seed, ScenarioDraws[] batch)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var draws in batch)
+        {
+            File.WriteAllText(Path.Combine(folder, $"scenario-{draws.Scenario}.json"), InstanceWriter.Write(HindsightInstance.Of(instance, seed, draws.Scenario)));
         }
     }
 

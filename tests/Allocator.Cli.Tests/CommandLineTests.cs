@@ -324,6 +324,9 @@ public sealed class CommandLineTests : IDisposable
         var (lastExit, _, lastErrors) = CliProcess.Run("scenarios", instance, "--scenarios", "5", "--first", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(2, lastExit);
         Assert.Contains("error: --first leaves no room for 5 scenarios after it", lastErrors, StringComparison.Ordinal);
+        var (hindsightExit, _, hindsightErrors) = CliProcess.Run("scenarios", instance, "--hindsight");
+        Assert.Equal(2, hindsightExit);
+        Assert.Contains("error: --hindsight needs --out, the folder its files go in.", hindsightErrors, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Allocator.Core.ClosedLoop;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Generation;
+using Allocator.Core.Json;
 using Allocator.Core.Scenarios;
 using Parquet.Serialization;
 
@@ -49,12 +51,26 @@ public sealed class ScenarioFilesTests : IDisposable
     }
 
     [Fact]
+    public void Each_scenario_s_hindsight_instance_is_written_as_the_clairvoyant_value_is_solved_from()
+    {
+        var instance = Instance();
+
+        var files = ScenarioFiles.Write(_folder, instance, new DrawRange(7, 3, 4), CancellationToken.None, hindsight: true);
+
+        Assert.Contains(Path.Combine(_folder, ScenarioFiles.HindsightFolder), files!);
+        Assert.Equal(
+            Enumerable.Range(3, 4).Select(k => InstanceWriter.Write(HindsightInstance.Of(instance, 7, k))),
+            Enumerable.Range(3, 4).Select(k => File.ReadAllText(Path.Combine(_folder, ScenarioFiles.HindsightFolder, $"scenario-{k}.json"))));
+        Assert.Single(Directory.EnumerateDirectories(_folder));
+    }
+
+    [Fact]
     public void A_stop_before_the_end_writes_nothing_not_even_a_temporary_file()
     {
         using var stop = new CancellationTokenSource();
         stop.Cancel();
 
-        var files = ScenarioFiles.Write(_folder, Instance(), new DrawRange(1, 0, 5), stop.Token);
+        var files = ScenarioFiles.Write(_folder, Instance(), new DrawRange(1, 0, 5), stop.Token, hindsight: true);
 
         Assert.Null(files);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_folder));
