@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Serialization;
 using Allocator.Core.IO;
 using Allocator.Core.Text;
 using Allocator.Kernels;
-using Parquet.Schema;
+using Parquet.Serialization;
 
 namespace Allocator.Lab;
 
@@ -17,8 +18,6 @@ public static class OutcomeFiles
     /// <summary>The files written.</summary>
     public static readonly IReadOnlyList<string> Names = ["outcomes.parquet", "outcomes.csv"];
 
-    private static readonly string[] Columns = ["plan", "scenario", "total", "lease_revenue", "penalty", "job_value", "spot_revenue", "power_cost", "short_gpu_hours"];
-
     /// <summary>Writes both files into <paramref name="folder"/>: the plans named <paramref name="plans"/>, scenarios from <paramref name="first"/>.</summary>
     public static IReadOnlyList<string> Write(string folder, IReadOnlyList<string> plans, ScoreMatrix outcomes, long first)
     {
@@ -31,44 +30,23 @@ public static class OutcomeFiles
 
     private static byte[] Parquet(IReadOnlyList<string> plans, ScoreMatrix outcomes, long first)
     {
-        var rows = plans.Count * outcomes.Scenarios;
-        var values = Enumerable.Range(0, 7).Select(_ => new double[rows]).ToArray();
-        var names = new string[rows];
-        var scenarios = new long[rows];
-        for (var n = 0; n < plans.Count; n++)
+        var rows = Enumerable.Range(0, plans.Count).SelectMany(n => Enumerable.Range(0, outcomes.Scenarios).Select(k =>
         {
-            for (var k = 0; k < outcomes.Scenarios; k++)
+            var o = outcomes[n, k];
+            return new OutcomeRow
             {
-                var i = (n * outcomes.Scenarios) + k;
-                var o = outcomes[n, k];
-                (names[i], scenarios[i]) = (plans[n], first + k);
-                (values[0][i], values[1][i], values[2][i], values[3][i], values[4][i], values[5][i], values[6][i]) =
-                    (o.Total, o.LeaseRevenue, o.Penalty, o.JobValue, o.SpotRevenue, o.PowerCost, o.ShortGpuHours);
-            }
-        }
-
-        var plan = new DataField<string>(Columns[0]);
-        var scenario = new DataField<long>(Columns[1]);
-        var numbers = Columns[2..].Select(c => new DataField<double>(c)).ToArray();
+                Plan = plans[n], Scenario = first + k, Total = o.Total, LeaseRevenue = o.LeaseRevenue, Penalty = o.Penalty,
+                JobValue = o.JobValue, SpotRevenue = o.SpotRevenue, PowerCost = o.PowerCost, ShortGpuHours = o.ShortGpuHours,
+            };
+        }));
         using var stream = new MemoryStream();
-        var writer = global::Parquet.ParquetWriter.CreateAsync(new ParquetSchema([plan, scenario, .. numbers]), stream).GetAwaiter().GetResult();
-        using (var group = writer.CreateRowGroup())
-        {
-            group.WriteAsync(plan, names).GetAwaiter().GetResult();
-            group.WriteAsync<long>(scenario, scenarios).GetAwaiter().GetResult();
-            for (var c = 0; c < numbers.Length; c++)
-            {
-                group.WriteAsync<double>(numbers[c], values[c]).GetAwaiter().GetResult();
-            }
-        }
-
-        writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        ParquetSerializer.SerializeAsync(rows, stream).GetAwaiter().GetResult();
         return stream.ToArray();
     }
 
     private static string Csv(IReadOnlyList<string> plans, ScoreMatrix outcomes, long first)
     {
-        var csv = new StringBuilder(string.Join(',', Columns) + "\n");
+        var csv = new StringBuilder("plan,scenario,total,lease_revenue,penalty,job_value,spot_revenue,power_cost,short_gpu_hours\n");
         for (var n = 0; n < plans.Count; n++)
         {
             var name = CsvField.Of(plans[n]);
@@ -80,5 +58,36 @@ public static class OutcomeFiles
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>A row of outcomes.parquet, in the column names of outcomes.csv.</summary>
+    private sealed class OutcomeRow
+    {
+        [JsonPropertyName("plan")]
+        public string Plan { get; set; } = string.Empty;
+
+        [JsonPropertyName("scenario")]
+        public long Scenario { get; set; }
+
+        [JsonPropertyName("total")]
+        public double Total { get; set; }
+
+        [JsonPropertyName("lease_revenue")]
+        public double LeaseRevenue { get; set; }
+
+        [JsonPropertyName("penalty")]
+        public double Penalty { get; set; }
+
+        [JsonPropertyName("job_value")]
+        public double JobValue { get; set; }
+
+        [JsonPropertyName("spot_revenue")]
+        public double SpotRevenue { get; set; }
+
+        [JsonPropertyName("power_cost")]
+        public double PowerCost { get; set; }
+
+        [JsonPropertyName("short_gpu_hours")]
+        public double ShortGpuHours { get; set; }
     }
 }

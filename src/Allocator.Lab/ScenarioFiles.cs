@@ -1,11 +1,12 @@
+using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Allocator.Core.ClosedLoop;
 using Allocator.Core.Evaluation;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
 using Allocator.Core.Scenarios;
-using Parquet;
-using Parquet.Schema;
+using Parquet.Serialization;
 
 namespace Allocator.Lab;
 
@@ -19,6 +20,8 @@ public static class ScenarioFiles
 {
     /// <summary>The files an export writes into its folder.</summary>
     public static readonly IReadOnlyList<string> Names = ["scenarios.json", "capacity.parquet", "deliveries.parquet", "jobs.parquet", "offers.parquet", "spot.parquet"];
+
+    private static readonly JsonSerializerOptions DrawsJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     // Rows of the capacity table per batch (a Parquet row group): a batch holds a few MB whatever the fleet, so the
     // export's memory does not grow with the count of scenarios (with a million rows a batch it did: RESULTS.md).
@@ -52,7 +55,7 @@ public static class ScenarioFiles
                     tables.Append(batch);
                     if (hindsight)
                     {
-                        WriteHindsight(pending, instance, range.Seed, batch);
+                        WriteHindsight(pending, instance, batch);
                     }
 
                     progress?.Invoke(batch[^1].Scenario - range.First + 1);
@@ -91,12 +94,12 @@ public static class ScenarioFiles
     public const string HindsightFolder = "hindsight";
 
     /// <summary>Each scenario's hindsight instance, as the clairvoyant value is solved from (<see cref="HindsightInstance"/>).</summary>
-    private static void WriteHindsight(string folder, CompiledInstance instance, ulong seed, ScenarioDraws[] batch)
+    private static void WriteHindsight(string folder, CompiledInstance instance, ScenarioDraws[] batch)
     {
         Directory.CreateDirectory(folder);
         foreach (var draws in batch)
         {
-            File.WriteAllText(Path.Combine(folder, $"scenario-{draws.Scenario}.json"), InstanceWriter.Write(HindsightInstance.Of(instance, seed, draws.Scenario)));
+            File.WriteAllText(Path.Combine(folder, $"scenario-{draws.Scenario}.json"), InstanceWriter.Write(HindsightInstance.Of(instance, draws)));
         }
     }
 
@@ -140,20 +143,11 @@ public static class ScenarioFiles
         json.WriteNumber("first", range.First);
         json.WriteNumber("scenarios", range.Count);
         json.WriteNumber("periods", instance.Periods);
-        Strings(json, "pools", source.Pools.Select(p => p.Id));
-        json.WriteStartArray("deliveries");
-        for (var d = 0; d < instance.DeliveryPool.Length; d++)
-        {
-            json.WriteStartObject();
-            json.WriteString("pool", source.Pools[instance.DeliveryPool[d]].Id);
-            json.WriteNumber("period", instance.DeliveryPeriod[d]);
-            json.WriteNumber("gpus", instance.DeliveryGpus[d]);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        Strings(json, "jobs", source.Jobs.Select(j => j.Id));
-        Strings(json, "leases", source.Leases.Select(l => l.Id));
+        Property(json, "pools", source.Pools.Select(p => p.Id));
+        Property(json, "deliveries", Enumerable.Range(0, instance.DeliveryPool.Length).Select(d =>
+            new { pool = source.Pools[instance.DeliveryPool[d]].Id, period = instance.DeliveryPeriod[d], gpus = instance.DeliveryGpus[d] }));
+        Property(json, "jobs", source.Jobs.Select(j => j.Id));
+        Property(json, "leases", source.Leases.Select(l => l.Id));
         json.WriteBoolean("jobOutcomesDrawn", source.Uncertainty is { JobSuccess: true });
         json.WriteStartArray("draws");
     }
@@ -164,208 +158,156 @@ public static class ScenarioFiles
         foreach (var draws in batch)
         {
             var periods = draws.SpotPrice.Length;
-            json.WriteStartObject();
-            json.WriteNumber("scenario", draws.Scenario);
-            Numbers(json, "deliveryArrival", draws.DeliveryArrival.Select(a => (double)a));
-            PerPool(json, "outageShare", draws.OutageShare, periods);
-            PerPool(json, "availableGpus", draws.AvailableGpus, periods);
-            Numbers(json, "overrunPeriods", draws.OverrunPeriods.Select(o => (double)o));
-            if (!draws.JobSucceeds.IsEmpty)
+            JsonSerializer.Serialize(json, new
             {
-                Booleans(json, "jobSucceeds", draws.JobSucceeds);
-            }
-
-            Booleans(json, "offerMade", draws.OfferMade);
-            Numbers(json, "spotPrice", draws.SpotPrice);
-            json.WriteEndObject();
+                scenario = draws.Scenario,
+                deliveryArrival = draws.DeliveryArrival,
+                outageShare = draws.OutageShare.Chunk(periods),
+                availableGpus = draws.AvailableGpus.Chunk(periods),
+                overrunPeriods = draws.OverrunPeriods,
+                jobSucceeds = draws.JobSucceeds.IsEmpty ? null : (ImmutableArray<bool>?)draws.JobSucceeds,
+                offerMade = draws.OfferMade,
+                spotPrice = draws.SpotPrice,
+            }, DrawsJson);
         }
 
         json.Flush();
     }
 
-    private static void PerPool(Utf8JsonWriter json, string name, IReadOnlyList<double> values, int periods)
+    private static void Property<T>(Utf8JsonWriter json, string name, T value)
     {
-        json.WriteStartArray(name);
-        for (var at = 0; at < values.Count; at += periods)
-        {
-            json.WriteStartArray();
-            for (var t = at; t < at + periods; t++)
-            {
-                json.WriteNumberValue(values[t]);
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndArray();
+        json.WritePropertyName(name);
+        JsonSerializer.Serialize(json, value);
     }
 
-    private static void Numbers(Utf8JsonWriter json, string name, IEnumerable<double> values)
-    {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteNumberValue(value);
-        }
-
-        json.WriteEndArray();
-    }
-
-    private static void Booleans(Utf8JsonWriter json, string name, IEnumerable<bool> values)
-    {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteBooleanValue(value);
-        }
-
-        json.WriteEndArray();
-    }
-
-    private static void Strings(Utf8JsonWriter json, string name, IEnumerable<string> values)
-    {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
-    }
-
-    /// <summary>The five Parquet tables, each a writer that takes a row group per batch.</summary>
+    /// <summary>
+    /// The five Parquet tables, a row group per batch appended to each (the table's schema alone where it holds no row,
+    /// such as deliveries in a fleet of none).
+    /// </summary>
     private sealed class ScenarioTables(CompiledInstance instance, IReadOnlyList<Stream> streams)
     {
-        private static readonly DataField<long> Scenario = new("scenario");
-        private static readonly DataField<string> Pool = new("pool");
-        private static readonly DataField<int> Period = new("period");
-        private static readonly DataField<double> OutageShare = new("outage_share");
-        private static readonly DataField<double> AvailableGpus = new("available_gpus");
-        private static readonly DataField<int> Delivery = new("delivery");
-        private static readonly DataField<int> PlannedPeriod = new("planned_period");
-        private static readonly DataField<int> Gpus = new("gpus");
-        private static readonly DataField<int> ArrivalPeriod = new("arrival_period");
-        private static readonly DataField<string> Job = new("job");
-        private static readonly DataField<int> OverrunPeriods = new("overrun_periods");
-        private static readonly DataField<bool?> Succeeds = new("succeeds", true);
-        private static readonly DataField<string> Lease = new("lease");
-        private static readonly DataField<bool> Made = new("made");
-        private static readonly DataField<double> Price = new("price_per_gpu_hour");
-
-        private readonly ParquetWriter[] _writers =
-        [
-            Create(streams[0], Scenario, Pool, Period, OutageShare, AvailableGpus),
-            Create(streams[1], Scenario, Delivery, Pool, PlannedPeriod, Gpus, ArrivalPeriod),
-            Create(streams[2], Scenario, Job, OverrunPeriods, Succeeds),
-            Create(streams[3], Scenario, Lease, Made),
-            Create(streams[4], Scenario, Period, Price),
-        ];
+        private readonly bool[] _started = new bool[streams.Count];
 
         public void Append(ScenarioDraws[] batch)
         {
             var source = instance.Source;
             var T = instance.Periods;
-            Rows(_writers[0], batch, instance.PoolCount * T, (g, d, i) => g
-                .Long(Scenario, d.Scenario).Text(Pool, source.Pools[i / T].Id).Int(Period, i % T)
-                .Double(OutageShare, d.OutageShare[i]).Double(AvailableGpus, d.AvailableGpus[i]));
-            Rows(_writers[1], batch, instance.DeliveryPool.Length, (g, d, i) => g
-                .Long(Scenario, d.Scenario).Int(Delivery, i).Text(Pool, source.Pools[instance.DeliveryPool[i]].Id)
-                .Int(PlannedPeriod, instance.DeliveryPeriod[i]).Int(Gpus, instance.DeliveryGpus[i]).Int(ArrivalPeriod, d.DeliveryArrival[i]));
-            Rows(_writers[2], batch, instance.JobCount, (g, d, i) => g
-                .Long(Scenario, d.Scenario).Text(Job, source.Jobs[i].Id).Int(OverrunPeriods, d.OverrunPeriods[i])
-                .Flag(Succeeds, d.JobSucceeds.IsEmpty ? null : d.JobSucceeds[i]));
-            Rows(_writers[3], batch, instance.LeaseCount, (g, d, i) => g
-                .Long(Scenario, d.Scenario).Text(Lease, source.Leases[i].Id).Flag(Made, d.OfferMade[i]));
-            Rows(_writers[4], batch, T, (g, d, t) => g
-                .Long(Scenario, d.Scenario).Int(Period, t).Double(Price, d.SpotPrice[t]));
+            Add(0, batch.SelectMany(d => Enumerable.Range(0, instance.PoolCount * T).Select(i => new CapacityRow
+            {
+                Scenario = d.Scenario, Pool = source.Pools[i / T].Id, Period = i % T, OutageShare = d.OutageShare[i], AvailableGpus = d.AvailableGpus[i],
+            })));
+            Add(1, batch.SelectMany(d => Enumerable.Range(0, instance.DeliveryPool.Length).Select(i => new DeliveryRow
+            {
+                Scenario = d.Scenario, Delivery = i, Pool = source.Pools[instance.DeliveryPool[i]].Id, PlannedPeriod = instance.DeliveryPeriod[i],
+                Gpus = instance.DeliveryGpus[i], ArrivalPeriod = d.DeliveryArrival[i],
+            })));
+            Add(2, batch.SelectMany(d => Enumerable.Range(0, instance.JobCount).Select(j => new JobRow
+            {
+                Scenario = d.Scenario, Job = source.Jobs[j].Id, OverrunPeriods = d.OverrunPeriods[j], Succeeds = d.JobSucceeds.IsEmpty ? null : d.JobSucceeds[j],
+            })));
+            Add(3, batch.SelectMany(d => Enumerable.Range(0, instance.LeaseCount).Select(l => new OfferRow { Scenario = d.Scenario, Lease = source.Leases[l].Id, Made = d.OfferMade[l] })));
+            Add(4, batch.SelectMany(d => Enumerable.Range(0, T).Select(t => new SpotRow { Scenario = d.Scenario, Period = t, PricePerGpuHour = d.SpotPrice[t] })));
         }
 
-        /// <summary>Writes each table's footer.</summary>
+        /// <summary>Gives each table that never got a row its schema.</summary>
         public void Close()
         {
-            foreach (var writer in _writers)
-            {
-                writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
+            Add<CapacityRow>(0, [], always: true);
+            Add<DeliveryRow>(1, [], always: true);
+            Add<JobRow>(2, [], always: true);
+            Add<OfferRow>(3, [], always: true);
+            Add<SpotRow>(4, [], always: true);
         }
 
-        private static ParquetWriter Create(Stream stream, params DataField[] fields) =>
-            ParquetWriter.CreateAsync(new ParquetSchema(fields), stream).GetAwaiter().GetResult();
-
-        /// <summary>One row group: <paramref name="perScenario"/> rows of each scenario, filled column by column.</summary>
-        private static void Rows(ParquetWriter writer, ScenarioDraws[] batch, int perScenario, Action<ColumnRows, ScenarioDraws, int> row)
+        private void Add<T>(int table, IEnumerable<T> rows, bool always = false)
         {
-            if (perScenario == 0)
+            var list = rows.ToList();
+            if ((list.Count == 0 && !always) || (always && _started[table]))
             {
                 return;
             }
 
-            var columns = new ColumnRows(batch.Length * perScenario);
-            foreach (var draws in batch)
-            {
-                for (var i = 0; i < perScenario; i++)
-                {
-                    row(columns, draws, i);
-                    columns.Next();
-                }
-            }
-
-            using var group = writer.CreateRowGroup();
-            columns.WriteTo(group);
+            ParquetSerializer.SerializeAsync(list, streams[table], new Parquet.ParquetOptions { Append = _started[table] }).GetAwaiter().GetResult();
+            _started[table] = true;
         }
     }
 
-    /// <summary>A row group's columns as they are filled, row by row, in the schema's order.</summary>
-    private sealed class ColumnRows(int rows)
+    private sealed class CapacityRow
     {
-        private readonly Dictionary<DataField, Array> _columns = [];
-        private readonly List<DataField> _order = [];
-        private int _row;
+        [JsonPropertyName("scenario")]
+        public long Scenario { get; set; }
 
-        public ColumnRows Long(DataField<long> field, long value) => Set(field, value);
+        [JsonPropertyName("pool")]
+        public string Pool { get; set; } = string.Empty;
 
-        public ColumnRows Int(DataField<int> field, int value) => Set(field, value);
+        [JsonPropertyName("period")]
+        public int Period { get; set; }
 
-        public ColumnRows Double(DataField<double> field, double value) => Set(field, value);
+        [JsonPropertyName("outage_share")]
+        public double OutageShare { get; set; }
 
-        public ColumnRows Text(DataField<string> field, string value) => Set(field, value);
+        [JsonPropertyName("available_gpus")]
+        public double AvailableGpus { get; set; }
+    }
 
-        public ColumnRows Flag(DataField<bool> field, bool value) => Set(field, value);
+    private sealed class DeliveryRow
+    {
+        [JsonPropertyName("scenario")]
+        public long Scenario { get; set; }
 
-        public ColumnRows Flag(DataField<bool?> field, bool? value) => Set(field, value);
+        [JsonPropertyName("delivery")]
+        public int Delivery { get; set; }
 
-        public void Next() => _row++;
+        [JsonPropertyName("pool")]
+        public string Pool { get; set; } = string.Empty;
 
-        public void WriteTo(ParquetRowGroupWriter group)
-        {
-            foreach (var field in _order)
-            {
-                Task written = _columns[field] switch
-                {
-                    long[] values => group.WriteAsync<long>(field, values),
-                    int[] values => group.WriteAsync<int>(field, values),
-                    double[] values => group.WriteAsync<double>(field, values),
-                    bool[] values => group.WriteAsync<bool>(field, values),
-                    bool?[] values => group.WriteAsync<bool>(field, values),
-                    string[] values => group.WriteAsync(field, values),
-                    _ => throw new InvalidOperationException($"no Parquet column of {field.Name}'s type"),
-                };
-                written.GetAwaiter().GetResult();
-            }
-        }
+        [JsonPropertyName("planned_period")]
+        public int PlannedPeriod { get; set; }
 
-        private ColumnRows Set<T>(DataField field, T value)
-        {
-            if (!_columns.TryGetValue(field, out var column))
-            {
-                column = new T[rows];
-                _columns[field] = column;
-                _order.Add(field);
-            }
+        [JsonPropertyName("gpus")]
+        public int Gpus { get; set; }
 
-            ((T[])column)[_row] = value;
-            return this;
-        }
+        [JsonPropertyName("arrival_period")]
+        public int ArrivalPeriod { get; set; }
+    }
+
+    private sealed class JobRow
+    {
+        [JsonPropertyName("scenario")]
+        public long Scenario { get; set; }
+
+        [JsonPropertyName("job")]
+        public string Job { get; set; } = string.Empty;
+
+        [JsonPropertyName("overrun_periods")]
+        public int OverrunPeriods { get; set; }
+
+        [JsonPropertyName("succeeds")]
+        public bool? Succeeds { get; set; }
+    }
+
+    private sealed class OfferRow
+    {
+        [JsonPropertyName("scenario")]
+        public long Scenario { get; set; }
+
+        [JsonPropertyName("lease")]
+        public string Lease { get; set; } = string.Empty;
+
+        [JsonPropertyName("made")]
+        public bool Made { get; set; }
+    }
+
+    private sealed class SpotRow
+    {
+        [JsonPropertyName("scenario")]
+        public long Scenario { get; set; }
+
+        [JsonPropertyName("period")]
+        public int Period { get; set; }
+
+        [JsonPropertyName("price_per_gpu_hour")]
+        public double PricePerGpuHour { get; set; }
     }
 }
 

@@ -9,8 +9,8 @@ namespace Allocator.Lab;
 /// <summary>
 /// A large simulation as numbered tasks (a Slurm job array, a Kubernetes Indexed Job): task k of n runs the scenarios
 /// S k / n .. S (k + 1) / n - 1 and writes OUT/tasks/task-NNNN/ (results.parquet, periods.json, and decisions.json and
-/// the epochs' residual instances and plans in the task holding the shown scenario); <see cref="Merge"/> joins them into what one run writes. Scenario k is the same
-/// draw in any task, so the merge equals the run on one machine.
+/// the epochs' residual instances and plans in the task holding the shown scenario); <see cref="Merge"/> joins them into
+/// what one run writes. Scenario k is the same draw in any task, so the merge equals the run on one machine.
 /// </summary>
 public static class SimulationTasks
 {

@@ -11,12 +11,15 @@ namespace Allocator.Core.ClosedLoop;
 public static class HindsightInstance
 {
     /// <summary>The hindsight instance of scenario <paramref name="scenario"/> of <paramref name="seed"/>.</summary>
-    public static Instance Of(CompiledInstance instance, ulong seed, long scenario)
+    public static Instance Of(CompiledInstance instance, ulong seed, long scenario) => Of(instance, ScenarioDraws.Of(instance, seed, scenario));
+
+    /// <summary>The hindsight instance of the scenario that drew <paramref name="draws"/>.</summary>
+    public static Instance Of(CompiledInstance instance, ScenarioDraws draws)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(draws);
         var source = instance.Source;
         var T = instance.Periods;
-        var draws = ScenarioDraws.Of(instance, seed, scenario);
         var available = draws.AvailableGpus;
         var prices = draws.SpotPrice;
         return source with

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Allocator.Core.Evaluation;
 
 namespace Allocator.Core.Scenarios;
@@ -12,11 +11,8 @@ namespace Allocator.Core.Scenarios;
 public sealed class ScenarioRun
 {
     private readonly CompiledInstance _instance;
-    private readonly ImmutableArray<double> _available;
     private readonly int[] _needs;
     private readonly bool[] _succeeds;
-    private readonly ImmutableArray<bool> _made;
-    private readonly ImmutableArray<double> _spotPrice;
     private readonly int[] _progress;
     private readonly int[] _finished;
     private readonly double[] _free;
@@ -38,11 +34,8 @@ public sealed class ScenarioRun
         _instance = instance;
         var draws = ScenarioDraws.Of(instance, seed, scenario);
         Draws = draws;
-        _available = draws.AvailableGpus;
         _needs = [.. Enumerable.Range(0, instance.JobCount).Select(j => instance.JobPeriods[j] + draws.OverrunPeriods[j])];
         _succeeds = [.. Enumerable.Range(0, instance.JobCount).Select(draws.Succeeds)];
-        _made = draws.OfferMade;
-        _spotPrice = draws.SpotPrice;
         _progress = new int[instance.JobCount];
         _finished = [.. Enumerable.Repeat(-1, instance.JobCount)];
         _free = new double[instance.PoolCount];
@@ -68,7 +61,7 @@ public sealed class ScenarioRun
     public bool Succeeds(int job) => _succeeds[job];
 
     /// <summary>Whether lease l is made in this scenario.</summary>
-    public bool Made(int lease) => _made[lease];
+    public bool Made(int lease) => Draws.OfferMade[lease];
 
     /// <summary>The money so far: every period run, and the value of the jobs finished by now.</summary>
     public ScenarioOutcome Outcome => new(_leaseRevenue, _penalty, JobValue(), _spotRevenue, _powerCost, _shortGpuHours);
@@ -115,7 +108,7 @@ public sealed class ScenarioRun
     /// </summary>
     public void Miss(int lease)
     {
-        if (!_made[lease])
+        if (!Draws.OfferMade[lease])
         {
             return;
         }
@@ -135,7 +128,7 @@ public sealed class ScenarioRun
         for (var l = 0; l < _instance.LeaseCount; l++)
         {
             var p = plan.LeasePool[l];
-            if (p < 0 || !_made[l] || t < plan.LeaseStart[l] || t >= plan.LeaseStart[l] + _instance.LeasePeriods[l])
+            if (p < 0 || !Draws.OfferMade[l] || t < plan.LeaseStart[l] || t >= plan.LeaseStart[l] + _instance.LeasePeriods[l])
             {
                 continue;
             }
@@ -159,7 +152,7 @@ public sealed class ScenarioRun
                 continue;
             }
 
-            var available = _available[p * _instance.Periods + t];
+            var available = Draws.AvailableGpus[p * _instance.Periods + t];
             var delivered = Math.Min(leaseGpus[p], Math.Max(0, available));
             delivered = Math.Min(delivered, ReferenceScorer.GpusWithinPower(powerLeftKw, _instance.KwPerGpu[p]));
             var share = leaseGpus[p] > 0 ? delivered / leaseGpus[p] : 1;
@@ -208,10 +201,10 @@ public sealed class ScenarioRun
     /// <summary>Spot last: the contract's fractional knapsack with this period's price.</summary>
     private void Spot(int s, int t, ref double powerLeftKw)
     {
-        foreach (var p in ReferenceScorer.SpotOrder(_instance, s, _spotPrice[t]))
+        foreach (var p in ReferenceScorer.SpotOrder(_instance, s, Draws.SpotPrice[t]))
         {
             var sell = Math.Min(_instance.SellThrough * _free[p], ReferenceScorer.GpusWithinPower(powerLeftKw, _instance.KwPerGpu[p]));
-            _spotRevenue += sell * _instance.PeriodHours * _spotPrice[t];
+            _spotRevenue += sell * _instance.PeriodHours * Draws.SpotPrice[t];
             _draw[p] += sell;
             powerLeftKw -= sell * _instance.KwPerGpu[p];
         }
