@@ -169,7 +169,7 @@ public static class ComparisonFiles
         public string Policy { get; set; } = "";
 
         [JsonPropertyName("scenario")]
-        public int Scenario { get; set; }
+        public long Scenario { get; set; }
 
         [JsonPropertyName("total")]
         public double Total { get; set; }
