@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocator.Core.IO;
 using Allocator.Core.Json;
+using Allocator.Core.Scenarios;
 using Parquet.Serialization;
 
 namespace Allocator.Lab;
@@ -68,19 +69,7 @@ public static class ComparisonFiles
     public static byte[] Parquet(IReadOnlyList<InstanceComparison> comparisons)
     {
         ArgumentNullException.ThrowIfNull(comparisons);
-        var rows = comparisons.SelectMany(c => c.Policies.SelectMany(p => p.Outcomes.Select((o, k) => new ScenarioRow
-        {
-            Instance = c.Name,
-            Policy = p.Policy,
-            Scenario = k,
-            Total = o.Total,
-            LeaseRevenue = o.LeaseRevenue,
-            Penalty = o.Penalty,
-            JobValue = o.JobValue,
-            SpotRevenue = o.SpotRevenue,
-            PowerCost = o.PowerCost,
-            ShortGpuHours = o.ShortGpuHours,
-        }))).ToList();
+        var rows = comparisons.SelectMany(c => c.Policies.SelectMany(p => p.Outcomes.Select((o, k) => new ScenarioRow(o) { Instance = c.Name, Policy = p.Policy, Scenario = k }))).ToList();
         using var stream = new MemoryStream();
         ParquetSerializer.SerializeAsync(rows, stream).GetAwaiter().GetResult();
         return stream.ToArray();
@@ -160,8 +149,19 @@ public static class ComparisonFiles
     private static string Field(string text) => Core.Text.CsvField.Of(text);
 
     /// <summary>One scenario's outcome of one policy on one instance, as results.parquet stores it.</summary>
-    public sealed class ScenarioRow
+    public sealed class ScenarioRow : OutcomeColumns
     {
+        /// <summary>A row to be read into.</summary>
+        public ScenarioRow()
+        {
+        }
+
+        /// <summary>A row holding <paramref name="outcome"/>.</summary>
+        public ScenarioRow(ScenarioOutcome outcome)
+            : base(outcome)
+        {
+        }
+
         [JsonPropertyName("instance")]
         public string Instance { get; set; } = "";
 
@@ -170,26 +170,5 @@ public static class ComparisonFiles
 
         [JsonPropertyName("scenario")]
         public long Scenario { get; set; }
-
-        [JsonPropertyName("total")]
-        public double Total { get; set; }
-
-        [JsonPropertyName("lease_revenue")]
-        public double LeaseRevenue { get; set; }
-
-        [JsonPropertyName("penalty")]
-        public double Penalty { get; set; }
-
-        [JsonPropertyName("job_value")]
-        public double JobValue { get; set; }
-
-        [JsonPropertyName("spot_revenue")]
-        public double SpotRevenue { get; set; }
-
-        [JsonPropertyName("power_cost")]
-        public double PowerCost { get; set; }
-
-        [JsonPropertyName("short_gpu_hours")]
-        public double ShortGpuHours { get; set; }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
 using Allocator.Core.IO;
+using Allocator.Core.Scenarios;
 using Allocator.Core.Text;
 using Allocator.Kernels;
 using Parquet.Serialization;
@@ -30,15 +31,8 @@ public static class OutcomeFiles
 
     private static byte[] Parquet(IReadOnlyList<string> plans, ScoreMatrix outcomes, long first)
     {
-        var rows = Enumerable.Range(0, plans.Count).SelectMany(n => Enumerable.Range(0, outcomes.Scenarios).Select(k =>
-        {
-            var o = outcomes[n, k];
-            return new OutcomeRow
-            {
-                Plan = plans[n], Scenario = first + k, Total = o.Total, LeaseRevenue = o.LeaseRevenue, Penalty = o.Penalty,
-                JobValue = o.JobValue, SpotRevenue = o.SpotRevenue, PowerCost = o.PowerCost, ShortGpuHours = o.ShortGpuHours,
-            };
-        }));
+        var rows = Enumerable.Range(0, plans.Count).SelectMany(n => Enumerable.Range(0, outcomes.Scenarios)
+            .Select(k => new OutcomeRow(outcomes[n, k]) { Plan = plans[n], Scenario = first + k }));
         using var stream = new MemoryStream();
         ParquetSerializer.SerializeAsync(rows, stream).GetAwaiter().GetResult();
         return stream.ToArray();
@@ -61,33 +55,12 @@ public static class OutcomeFiles
     }
 
     /// <summary>A row of outcomes.parquet, in the column names of outcomes.csv.</summary>
-    private sealed class OutcomeRow
+    private sealed class OutcomeRow(ScenarioOutcome outcome) : OutcomeColumns(outcome)
     {
         [JsonPropertyName("plan")]
         public string Plan { get; set; } = string.Empty;
 
         [JsonPropertyName("scenario")]
         public long Scenario { get; set; }
-
-        [JsonPropertyName("total")]
-        public double Total { get; set; }
-
-        [JsonPropertyName("lease_revenue")]
-        public double LeaseRevenue { get; set; }
-
-        [JsonPropertyName("penalty")]
-        public double Penalty { get; set; }
-
-        [JsonPropertyName("job_value")]
-        public double JobValue { get; set; }
-
-        [JsonPropertyName("spot_revenue")]
-        public double SpotRevenue { get; set; }
-
-        [JsonPropertyName("power_cost")]
-        public double PowerCost { get; set; }
-
-        [JsonPropertyName("short_gpu_hours")]
-        public double ShortGpuHours { get; set; }
     }
 }
