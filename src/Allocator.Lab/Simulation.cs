@@ -80,21 +80,24 @@ public static class Simulation
     {
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var runs = request.Policies.Select(p => Simulate(request, p, progress, cancellation)).ToImmutableArray();
+        var plans = new RememberedPlans();
+        var runs = request.Policies.Select(p => Simulate(request, p, plans, progress, cancellation)).ToImmutableArray();
         ImmutableArray<double>? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, cancellation) : null;
         cancellation.ThrowIfCancellationRequested();
         return new SimulationResult(request, runs, clairvoyant, clock.Elapsed.TotalSeconds);
     }
 
-    private static PolicyRuns Simulate(SimulationRequest request, SimulatedPolicy policy, Action<string>? progress, CancellationToken cancellation)
+    private static PolicyRuns Simulate(SimulationRequest request, SimulatedPolicy policy, RememberedPlans plans, Action<string>? progress, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var instance = request.Instance;
         var every = policy.Static ? instance.Periods : request.ReplanEvery;
         var outcomes = new LoopOutcome[request.Scenarios];
+        var (made, reused) = (plans.Made, plans.Reused);
+        var planning = plans.Around(policy.Policy);
         Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
-            outcomes[k] = ClosedLoopRun.Run(instance, policy.Policy, request.Seed, request.FirstScenario + k, every, cancellation));
-        progress?.Invoke($"{policy.Name}: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s");
+            outcomes[k] = ClosedLoopRun.Run(instance, planning, request.Seed, request.FirstScenario + k, every, cancellation));
+        progress?.Invoke($"{policy.Name}: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s ({plans.Made - made} plans made, {plans.Reused - reused} reused for a residual instance planned before)");
         var shown = request.ShownScenario - request.FirstScenario;
         return new PolicyRuns(
             policy.Name,

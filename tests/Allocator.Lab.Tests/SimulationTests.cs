@@ -1,3 +1,4 @@
+using Allocator.Core.ClosedLoop;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Generation;
 using Allocator.Core.Json;
@@ -150,5 +151,66 @@ public sealed class SimulationTests : IDisposable
         }
 
         Assert.Equal("split_0.3", PolicyNames.AsFileName("split:0.3"));
+    }
+
+    [Fact]
+    public void A_residual_instance_planned_before_in_any_scenario_gets_the_same_plan_without_planning_it_again()
+    {
+        var instance = Instance(uncertainty: true);
+        var counted = new CountedPolicy(new GreedyPolicy());
+        var request = new SimulationRequest(instance, [new("static", counted, Static: true), new("greedy", counted, Static: false)], 12, 9, 2) { Threads = 2 };
+
+        var result = Simulation.Run(request);
+
+        // The same loops with a policy that plans every time it is asked, recording what it was given.
+        var recorded = new CountedPolicy(new GreedyPolicy());
+        var alone = new[] { instance.Periods, 2 }.Select(every => Enumerable.Range(0, 12).Select(k => ClosedLoopRun.Run(instance, recorded, 9, k, every).Outcome.Total)).ToList();
+        Assert.Equal(alone[0], result.Policies[0].Values);
+        Assert.Equal(alone[1], result.Policies[1].Values);
+        Assert.Equal(recorded.Inputs.Distinct().Count(), counted.Calls);
+        // Every scenario's epoch 0 is one residual instance here (no delivery due at period 0): the static plan is made
+        // once, and re-planning's first plan is that one.
+        Assert.DoesNotContain(instance.DeliveryPeriod, p => p == 0);
+        Assert.Single(recorded.Inputs.Take(12).Distinct());
+        Assert.True(counted.Calls <= recorded.Calls - 23, $"{counted.Calls} plans made for {recorded.Calls} epochs");
+    }
+
+    [Fact]
+    public void Only_the_most_recently_used_plans_are_held()
+    {
+        var instances = Enumerable.Range(1, 3).Select(seed => new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(2, 6, 3, 6, (ulong)seed)))).ToList();
+        var counted = new CountedPolicy(new GreedyPolicy());
+        var plans = new RememberedPlans(capacity: 2);
+        var policy = plans.Around(counted);
+
+        foreach (var i in new[] { 0, 1, 0, 2, 1, 1 })
+        {
+            policy.Plan(new PolicyInput(instances[i]), null, CancellationToken.None);
+        }
+
+        // 0 and 1 planned, 0 given again, 2 planned (1 the least recent: dropped), 1 planned again, then given again.
+        Assert.Equal(4, counted.Calls);
+        Assert.Equal((4L, 2L), (plans.Made, plans.Reused));
+        // A starting plan is part of the input: such calls always plan.
+        policy.Plan(new PolicyInput(instances[1], Assignment.Empty(instances[1])), null, CancellationToken.None);
+        Assert.Equal(5, counted.Calls);
+    }
+
+    /// <summary>A policy that counts its calls and keeps each input instance as written.</summary>
+    private sealed class CountedPolicy(IPlanningPolicy inner) : IPlanningPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _inputs = new();
+
+        public string Name => inner.Name;
+
+        public int Calls => _inputs.Count;
+
+        public IEnumerable<string> Inputs => _inputs;
+
+        public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation)
+        {
+            _inputs.Enqueue(InstanceWriter.Write(input.Instance.Source));
+            return inner.Plan(input, progress, cancellation);
+        }
     }
 }
