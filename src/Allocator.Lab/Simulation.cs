@@ -97,7 +97,7 @@ public static class Simulation
         var planning = plans.Around(policy.Policy);
         Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
             outcomes[k] = ClosedLoopRun.Run(instance, planning, request.Seed, request.FirstScenario + k, every, cancellation));
-        progress?.Invoke($"{policy.Name}: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s ({plans.Made - made} plans made, {plans.Reused - reused} reused for a residual instance planned before)");
+        progress?.Invoke($"{policy.Name}: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s ({plans.Made - made} plan(s) made, {plans.Reused - reused} reused for a residual instance planned before)");
         var shown = request.ShownScenario - request.FirstScenario;
         return new PolicyRuns(
             policy.Name,
