@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
 using Allocator.Core.Policies;
 
@@ -38,7 +39,7 @@ public sealed class RememberedPlans(int capacity = 1024)
             return policy.Plan(input, progress, cancellation); // a starting plan is an input too: nothing to look up by
         }
 
-        var key = $"{policy.Name}\n{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(InstanceWriter.Write(input.Instance.Source))))}";
+        var key = $"{policy.Name}\n{Key(input.Instance)}";
         Lazy<PolicyPlan> plan;
         lock (_gate)
         {
@@ -64,6 +65,13 @@ public sealed class RememberedPlans(int capacity = 1024)
         }
 
         return plan.Value;
+    }
+
+    /// <summary>What tells instances apart: the SHA-256 of the instance as written (every field, in order).</summary>
+    public static string Key(CompiledInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(InstanceWriter.Write(instance.Source))));
     }
 
     private sealed class Remembering(IPlanningPolicy policy, RememberedPlans plans) : IPlanningPolicy

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Allocator.Core.ClosedLoop;
@@ -82,7 +83,7 @@ public static class Simulation
         var clock = Stopwatch.StartNew();
         var plans = new RememberedPlans();
         var runs = request.Policies.Select(p => Simulate(request, p, plans, progress, cancellation)).ToImmutableArray();
-        ImmutableArray<double>? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, cancellation) : null;
+        ImmutableArray<double>? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, progress, cancellation) : null;
         cancellation.ThrowIfCancellationRequested();
         return new SimulationResult(request, runs, clairvoyant, clock.Elapsed.TotalSeconds);
     }
@@ -108,18 +109,27 @@ public static class Simulation
             clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Each scenario's clairvoyant value: the exact optimum of its hindsight instance less the signed leases' penalty.</summary>
-    private static ImmutableArray<double> Clairvoyant(SimulationRequest request, PlannerOptions options, CancellationToken cancellation)
+    /// <summary>
+    /// Each scenario's clairvoyant value: the exact optimum of its hindsight instance less the signed leases' penalty. A
+    /// hindsight instance that another scenario's draws also make (where only discrete draws are uncertain: slips, offers,
+    /// outcomes; or none) is solved once.
+    /// </summary>
+    private static ImmutableArray<double> Clairvoyant(SimulationRequest request, PlannerOptions options, Action<string>? progress, CancellationToken cancellation)
     {
+        var clock = Stopwatch.StartNew();
         var instance = request.Instance;
         var values = new double[request.Scenarios];
         var constant = HindsightInstance.SignedPenalty(instance);
+        var optima = new ConcurrentDictionary<string, Lazy<double>>();
         Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
         {
             var hindsight = new CompiledInstance(HindsightInstance.Of(instance, request.Seed, request.FirstScenario + k));
-            var solved = ExactPlanner.Solve(hindsight, options, cancellation: cancellation);
-            values[k] = (solved.Objective ?? double.NaN) - constant;
+            var optimum = optima.GetOrAdd(
+                RememberedPlans.Key(hindsight),
+                _ => new Lazy<double>(() => ExactPlanner.Solve(hindsight, options, cancellation: cancellation).Objective ?? double.NaN, LazyThreadSafetyMode.ExecutionAndPublication));
+            values[k] = optimum.Value - constant;
         });
+        progress?.Invoke($"hindsight: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s ({optima.Count} distinct hindsight instance(s) solved)");
         return [.. values];
     }
 

@@ -176,6 +176,28 @@ public sealed class SimulationTests : IDisposable
     }
 
     [Fact]
+    public void Scenarios_whose_draws_make_the_same_hindsight_instance_share_one_solve()
+    {
+        var hindsight = new PlannerOptions { Threads = 1, TimeLimit = TimeSpan.FromSeconds(20) };
+        var lines = new List<string>();
+        var certain = Instance(uncertainty: false);
+        var uncertain = Instance(uncertainty: true);
+
+        var same = Simulation.Run(Request(certain, scenarios: 5) with { Hindsight = hindsight }, lines.Add);
+        var drawn = Simulation.Run(Request(uncertain, scenarios: 5) with { Hindsight = hindsight }, lines.Add);
+
+        Assert.Contains(lines, l => l.StartsWith("hindsight: 5 scenarios", StringComparison.Ordinal) && l.EndsWith("(1 distinct hindsight instance(s) solved)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("hindsight: 5 scenarios", StringComparison.Ordinal) && l.EndsWith("(5 distinct hindsight instance(s) solved)", StringComparison.Ordinal));
+        Assert.Single(same.Clairvoyant!.Value.Distinct());
+        var constant = Core.ClosedLoop.HindsightInstance.SignedPenalty(uncertain);
+        for (var k = 0; k < 5; k++)
+        {
+            var alone = ExactPlanner.Solve(new CompiledInstance(Core.ClosedLoop.HindsightInstance.Of(uncertain, 9, k)), hindsight).Objective!.Value - constant;
+            Assert.Equal(alone, drawn.Clairvoyant!.Value[k], 1e-6 * Math.Abs(alone));
+        }
+    }
+
+    [Fact]
     public void Only_the_most_recently_used_plans_are_held()
     {
         var instances = Enumerable.Range(1, 3).Select(seed => new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(2, 6, 3, 6, (ulong)seed)))).ToList();
