@@ -247,6 +247,10 @@ internal static class SimulateCommand
         }
 
         AnsiConsole.Write(table);
+        if (result.Shortfall is { } shortfall)
+        {
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(shortfall.Sentence)} (--hindsight-time-limit)");
+        }
     }
 
     private static string Interval(Lab.Difference? d) =>

@@ -23,6 +23,7 @@ internal static class ReportPage
         td.problem { text-align: left; white-space: pre-line; }
         img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
         .note { color: #555; font-size: 13px; }
+        .warning { color: #8a4b00; background: #fff4e0; border-left: 4px solid #e0a030; padding: 6px 10px; }
         </style></head><body>
         <h1>{{Encode(heading)}}</h1>
 

@@ -64,7 +64,37 @@ public sealed record SimulationRequest(CompiledInstance Instance, IReadOnlyList<
 public sealed record PolicyRuns(string Name, ImmutableArray<double> Values, ImmutableArray<int> FailedEpochs, ImmutableArray<double> MeanValueByPeriod, LoopOutcome? Shown, double Seconds);
 
 /// <summary>What a simulation found: each policy's runs and, when asked, each scenario's clairvoyant value.</summary>
-public sealed record SimulationResult(SimulationRequest Request, ImmutableArray<PolicyRuns> Policies, ImmutableArray<double>? Clairvoyant, double Seconds);
+public sealed record SimulationResult(SimulationRequest Request, ImmutableArray<PolicyRuns> Policies, ImmutableArray<double>? Clairvoyant, double Seconds)
+{
+    /// <summary>
+    /// Each scenario's bound on its clairvoyant value: the hindsight solve's proven bound, less the same constant; equal
+    /// to <see cref="Clairvoyant"/> where the solve proved its optimum, above it where a limit stopped it first (null:
+    /// no hindsight, or a run from before bounds were kept).
+    /// </summary>
+    public ImmutableArray<double>? ClairvoyantBound { get; init; }
+
+    /// <summary>How far the clairvoyant values may fall short of the hindsight optima; null when every solve was proven (or none ran).</summary>
+    public HindsightShortfall? Shortfall =>
+        Clairvoyant is { } values && ClairvoyantBound is { } bounds && values.Zip(bounds).Count(v => !(v.Second <= v.First)) is var unproven and > 0
+            ? new HindsightShortfall(unproven, values.Length, values.Average(), bounds.Average())
+            : null;
+}
+
+/// <summary>
+/// Hindsight solves stopped before proving their optimum: <see cref="Unproven"/> of <see cref="Solved"/>. Each scenario's
+/// hindsight optimum lies between its solve's value and its bound, so the clairvoyant mean lies between
+/// <see cref="Mean"/> and <see cref="BoundMean"/>, and every regret may be up to the difference larger.
+/// </summary>
+public sealed record HindsightShortfall(int Unproven, int Solved, double Mean, double BoundMean)
+{
+    /// <summary>What a reader must know before reading the regrets.</summary>
+    public string Sentence =>
+        $"{Unproven} of {Solved} hindsight solves stopped before proving their optimum: the clairvoyant mean {Core.Text.Figures.Whole(Mean)} is a lower estimate "
+        + (double.IsFinite(BoundMean)
+            ? $"(at most {Core.Text.Figures.Whole(BoundMean)}, the mean of their bounds), so each regret may be up to {Core.Text.Figures.Whole(BoundMean - Mean)} larger"
+            : "(some proved no bound at all), so the regrets may be larger by any amount")
+        + " and 'beat clairvoyant' counts scenarios whose solves did not finish. Give the hindsight solves more time for figures to rely on.";
+}
 
 /// <summary>
 /// The closed-loop simulator (closed-loop.md): every policy through every scenario with <see cref="ClosedLoopRun"/>,
@@ -83,9 +113,9 @@ public static class Simulation
         var clock = Stopwatch.StartNew();
         var plans = new RememberedPlans();
         var runs = request.Policies.Select(p => Simulate(request, p, plans, progress, cancellation)).ToImmutableArray();
-        ImmutableArray<double>? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, progress, cancellation) : null;
+        (ImmutableArray<double> Values, ImmutableArray<double> Bounds)? clairvoyant = request.Hindsight is { } options ? Clairvoyant(request, options, progress, cancellation) : null;
         cancellation.ThrowIfCancellationRequested();
-        return new SimulationResult(request, runs, clairvoyant, clock.Elapsed.TotalSeconds);
+        return new SimulationResult(request, runs, clairvoyant?.Values, clock.Elapsed.TotalSeconds) { ClairvoyantBound = clairvoyant?.Bounds };
     }
 
     private static PolicyRuns Simulate(SimulationRequest request, SimulatedPolicy policy, RememberedPlans plans, Action<string>? progress, CancellationToken cancellation)
@@ -110,27 +140,33 @@ public static class Simulation
     }
 
     /// <summary>
-    /// Each scenario's clairvoyant value: the exact optimum of its hindsight instance less the signed leases' penalty. A
-    /// hindsight instance that another scenario's draws also make (where only discrete draws are uncertain: slips, offers,
-    /// outcomes; or none) is solved once.
+    /// Each scenario's clairvoyant value: the exact optimum of its hindsight instance less the signed leases' penalty, and
+    /// its bound (the value itself where the solve proved it). A hindsight instance that another scenario's draws also
+    /// make (where only discrete draws are uncertain: slips, offers, outcomes; or none) is solved once.
     /// </summary>
-    private static ImmutableArray<double> Clairvoyant(SimulationRequest request, PlannerOptions options, Action<string>? progress, CancellationToken cancellation)
+    private static (ImmutableArray<double> Values, ImmutableArray<double> Bounds) Clairvoyant(SimulationRequest request, PlannerOptions options, Action<string>? progress, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var instance = request.Instance;
-        var values = new double[request.Scenarios];
+        var (values, bounds) = (new double[request.Scenarios], new double[request.Scenarios]);
         var constant = HindsightInstance.SignedPenalty(instance);
-        var optima = new ConcurrentDictionary<string, Lazy<double>>();
+        var optima = new ConcurrentDictionary<string, Lazy<(double Value, double Bound)>>();
         Parallel.For(0, request.Scenarios, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Threads), CancellationToken = cancellation }, k =>
         {
             var hindsight = new CompiledInstance(HindsightInstance.Of(instance, request.Seed, request.FirstScenario + k));
-            var optimum = optima.GetOrAdd(
-                RememberedPlans.Key(hindsight),
-                _ => new Lazy<double>(() => ExactPlanner.Solve(hindsight, options, cancellation: cancellation).Objective ?? double.NaN, LazyThreadSafetyMode.ExecutionAndPublication));
-            values[k] = optimum.Value - constant;
+            var optimum = optima.GetOrAdd(RememberedPlans.Key(hindsight), _ => new Lazy<(double, double)>(() => Optimum(hindsight, options, cancellation), LazyThreadSafetyMode.ExecutionAndPublication));
+            (values[k], bounds[k]) = (optimum.Value.Value - constant, optimum.Value.Bound - constant);
         });
         progress?.Invoke($"hindsight: {request.Scenarios} scenarios in {clock.Elapsed.TotalSeconds:0.0} s ({optima.Count} distinct hindsight instance(s) solved)");
-        return [.. values];
+        return ([.. values], [.. bounds]);
+    }
+
+    /// <summary>The hindsight instance's best plan found and the bound on its optimum (the plan's value where proven; NaN for a plan or a bound not found).</summary>
+    private static (double Value, double Bound) Optimum(CompiledInstance hindsight, PlannerOptions options, CancellationToken cancellation)
+    {
+        var solved = ExactPlanner.Solve(hindsight, options, cancellation: cancellation);
+        var value = solved.Objective ?? double.NaN;
+        return (value, solved.End == SolveEnd.Proven ? value : solved.Bound ?? double.PositiveInfinity);
     }
 
     /// <summary>Per policy: mean, CVaR, epochs without a plan, the value of adapting (policy - the first static policy) and the regret against the clairvoyant value.</summary>

@@ -66,6 +66,7 @@ public static class SimulationFiles
             Value = v,
             FailedEpochs = p.FailedEpochs[k],
             Clairvoyant = result.Clairvoyant?[k],
+            ClairvoyantBound = result.ClairvoyantBound?[k],
         })).ToList();
         using var stream = new MemoryStream();
         ParquetSerializer.SerializeAsync(rows, stream).GetAwaiter().GetResult();
@@ -98,6 +99,8 @@ public static class SimulationFiles
         replanEvery = result.Request.ReplanEvery,
         alpha = result.Request.Alpha,
         clairvoyant = result.Clairvoyant is { } c ? c.Average() : (double?)null,
+        clairvoyantBound = result.ClairvoyantBound is { } b ? b.Average() : (double?)null,
+        hindsightUnproven = result.Shortfall?.Unproven ?? (result.ClairvoyantBound is null ? (int?)null : 0),
         seconds = result.Seconds,
         policies = summaries.Select(s => new
         {
@@ -172,5 +175,9 @@ public static class SimulationFiles
         /// <summary>The scenario's clairvoyant value (USD), when solved.</summary>
         [JsonPropertyName("clairvoyant")]
         public double? Clairvoyant { get; set; }
+
+        /// <summary>The bound on the scenario's clairvoyant value (USD): equal to it where its hindsight solve proved the optimum.</summary>
+        [JsonPropertyName("clairvoyant_bound")]
+        public double? ClairvoyantBound { get; set; }
     }
 }

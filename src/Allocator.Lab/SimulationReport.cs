@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Allocator.Core.Policies;
 using Allocator.Core.Text;
@@ -60,6 +61,10 @@ public static class SimulationReport
         if (result.Clairvoyant is { } c)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Clairvoyant mean {Figures.Whole(c.Average())}: a benchmark, not a bound (recourse can pause jobs and sell fractional spot, which plans cannot).</p>");
+            if (result.Shortfall is { } shortfall)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<p class=\"warning\">{WebUtility.HtmlEncode(shortfall.Sentence)}</p>");
+            }
         }
 
         foreach (var chart in charts)

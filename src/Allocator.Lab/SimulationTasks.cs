@@ -127,13 +127,14 @@ public static class SimulationTasks
         }).ToImmutableArray();
         var first = names.Count == 0 ? [] : rows.Where(r => r.Policy == names[0]).OrderBy(r => r.Scenario).ToList();
         ImmutableArray<double>? clairvoyant = first.Count > 0 && first.All(r => r.Clairvoyant is not null) ? [.. first.Select(r => r.Clairvoyant!.Value)] : null;
+        ImmutableArray<double>? bound = first.Count > 0 && first.All(r => r.ClairvoyantBound is not null) ? [.. first.Select(r => r.ClairvoyantBound!.Value)] : null;
         var shownIn = tasks.FirstOrDefault(t => File.Exists(Path.Combine(t, "decisions.json")));
         if (shownIn is not null)
         {
             CopyEpochs(shownIn, folder);
         }
 
-        return (new SimulationResult(request, runs, clairvoyant, 0), shownIn is null ? null : File.ReadAllText(Path.Combine(shownIn, "decisions.json")));
+        return (new SimulationResult(request, runs, clairvoyant, 0) { ClairvoyantBound = bound }, shownIn is null ? null : File.ReadAllText(Path.Combine(shownIn, "decisions.json")));
     }
 
     /// <summary>The shown scenario's epochs (<see cref="ShownEpochs"/>), as the task that ran it wrote them, into the merge's folder.</summary>

@@ -158,11 +158,12 @@ public sealed partial class FilesInDuckDbTests : IDisposable
         }
 
         Assert.Equal(
-            [("instance", "VARCHAR"), ("policy", "VARCHAR"), ("scenario", "BIGINT"), ("value", "DOUBLE"), ("failed_epochs", "INTEGER"), ("clairvoyant", "DOUBLE")],
+            [("instance", "VARCHAR"), ("policy", "VARCHAR"), ("scenario", "BIGINT"), ("value", "DOUBLE"), ("failed_epochs", "INTEGER"), ("clairvoyant", "DOUBLE"), ("clairvoyant_bound", "DOUBLE")],
             Columns(Path.Combine(simulate, "results.parquet")));
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(simulate, "summary.json")))!;
-        foreach (var row in Query($"SELECT policy, count(*), avg(value), avg(clairvoyant) FROM '{simulate}/results.parquet' GROUP BY policy"))
+        foreach (var row in Query($"SELECT policy, count(*), avg(value), avg(clairvoyant), avg(clairvoyant_bound) FROM '{simulate}/results.parquet' GROUP BY policy"))
         {
+            Assert.Equal(summary["clairvoyantBound"]!.GetValue<double>(), (double)row[4]!, 1e-9 * Math.Abs((double)row[4]!));
             var mean = summary["policies"]!.AsArray().Single(p => (string)p!["name"]! == (string)row[0]!)!["mean"]!.GetValue<double>();
             Assert.Equal(4L, row[1]);
             Assert.Equal(mean, (double)row[2]!, 1e-9 * Math.Abs(mean));

@@ -113,7 +113,7 @@ public sealed class SimulationTests : IDisposable
         // Column names as the lab's results.parquet writes them (snake_case), so one notebook reads both.
         await using (var reader = await Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: true))
         {
-            Assert.Equal(["instance", "policy", "scenario", "value", "failed_epochs", "clairvoyant"], reader.Schema.GetDataFields().Select(f => f.Name));
+            Assert.Equal(["instance", "policy", "scenario", "value", "failed_epochs", "clairvoyant", "clairvoyant_bound"], reader.Schema.GetDataFields().Select(f => f.Name));
         }
 
         stream.Position = 0;
@@ -189,12 +189,37 @@ public sealed class SimulationTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("hindsight: 5 scenarios", StringComparison.Ordinal) && l.EndsWith("(1 distinct hindsight instance(s) solved)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("hindsight: 5 scenarios", StringComparison.Ordinal) && l.EndsWith("(5 distinct hindsight instance(s) solved)", StringComparison.Ordinal));
         Assert.Single(same.Clairvoyant!.Value.Distinct());
+        // Every hindsight solve here is proven: its bound is its value, and there is nothing to warn of.
+        Assert.Equal(drawn.Clairvoyant!.Value.AsEnumerable(), drawn.ClairvoyantBound!.Value.AsEnumerable());
+        Assert.Null(drawn.Shortfall);
         var constant = Core.ClosedLoop.HindsightInstance.SignedPenalty(uncertain);
         for (var k = 0; k < 5; k++)
         {
             var alone = ExactPlanner.Solve(new CompiledInstance(Core.ClosedLoop.HindsightInstance.Of(uncertain, 9, k)), hindsight).Objective!.Value - constant;
             Assert.Equal(alone, drawn.Clairvoyant!.Value[k], 1e-6 * Math.Abs(alone));
         }
+    }
+
+    [Fact]
+    public void Hindsight_solves_stopped_before_their_proof_make_the_clairvoyant_mean_a_lower_estimate_and_say_so()
+    {
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(5, 40, 10, 12, 6, Uncertainty: true) { AnnouncedShare = 0.3 }));
+        var request = new SimulationRequest(instance, [new("greedy", new GreedyPolicy(), Static: true)], 3, 5, 4)
+        {
+            Hindsight = new PlannerOptions { Threads = 1, Deterministic = true, NodeLimit = 1, TimeLimit = TimeSpan.FromSeconds(60) },
+        };
+
+        var result = Simulation.Run(request);
+
+        var (values, bounds) = (result.Clairvoyant!.Value, result.ClairvoyantBound!.Value);
+        Assert.All(values.Zip(bounds), v => Assert.True(v.Second >= v.First, $"bound {v.Second} below the value {v.First}"));
+        var shortfall = result.Shortfall!;
+        Assert.Equal((values.Zip(bounds).Count(v => v.Second > v.First), 3), (shortfall.Unproven, shortfall.Solved));
+        Assert.InRange(shortfall.Unproven, 1, 3);
+        Assert.Equal(bounds.Average(), shortfall.BoundMean);
+        Assert.StartsWith($"{shortfall.Unproven} of 3 hindsight solves stopped before proving their optimum: the clairvoyant mean {Core.Text.Figures.Whole(values.Average())} is a lower estimate (at most {Core.Text.Figures.Whole(bounds.Average())}", shortfall.Sentence, StringComparison.Ordinal);
+        SimulationFiles.Write(_folder, result);
+        Assert.Contains(shortfall.Sentence.Replace("'", "&#39;", StringComparison.Ordinal), File.ReadAllText(Path.Combine(_folder, "report.html")), StringComparison.Ordinal);
     }
 
     [Fact]
