@@ -234,7 +234,7 @@ internal static class SimulateCommand
             .Title(Markup.Escape($"{request.Instance.Source.Name}: {request.Scenarios:N0} scenarios closed loop, seed {request.Seed}, re-planning every {request.ReplanEvery} period(s)"
                 + (result.Clairvoyant is { } c ? $"; clairvoyant mean {Figures.Whole(c.Average())}" : string.Empty)))
             .AddColumn("policy");
-        foreach (var heading in new[] { "mean", $"CVaR {Figures.Percent(request.Alpha)}", "epochs without a plan", "value of adapting: mean - static [95% CI]", "regret: clairvoyant - mean [95% CI]", "beat clairvoyant", "seconds" })
+        foreach (var heading in new[] { "mean", $"CVaR {Figures.Percent(request.Alpha)}", "epochs without a plan", "stopped at the limit", "value of adapting: mean - static [95% CI]", "regret: clairvoyant - mean [95% CI]", "beat clairvoyant", "seconds" })
         {
             table.AddColumn(new TableColumn(Markup.Escape(heading)).RightAligned());
         }
@@ -242,7 +242,7 @@ internal static class SimulateCommand
         foreach (var s in Simulation.Summarize(result))
         {
             table.AddRow(
-                Markup.Escape(s.Name), Figures.Whole(s.Mean), Figures.Whole(s.ConditionalValueAtRisk), s.FailedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(s.Name), Figures.Whole(s.Mean), Figures.Whole(s.ConditionalValueAtRisk), s.FailedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.LimitedEpochs:N0} of {s.Epochs:N0}"),
                 Interval(s.Adapting), Interval(s.Regret), s.BeatClairvoyant is { } b ? Figures.Percent(b) : "-", $"{s.Seconds:0.0}");
         }
 

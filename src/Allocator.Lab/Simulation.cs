@@ -58,10 +58,11 @@ public sealed record SimulationRequest(CompiledInstance Instance, IReadOnlyList<
 }
 
 /// <summary>
-/// One policy's results: its value in each scenario, the epochs it found no plan, its mean value by period, and the
-/// decisions of the shown scenario (null where this run does not hold it: another task's scenario, or a merge).
+/// One policy's results: its value in each scenario, the epochs it found no plan and those its solve stopped at its
+/// limit, its mean value by period, and the decisions of the shown scenario (null where this run does not hold it:
+/// another task's scenario, or a merge).
 /// </summary>
-public sealed record PolicyRuns(string Name, ImmutableArray<double> Values, ImmutableArray<int> FailedEpochs, ImmutableArray<double> MeanValueByPeriod, LoopOutcome? Shown, double Seconds);
+public sealed record PolicyRuns(string Name, ImmutableArray<double> Values, ImmutableArray<int> FailedEpochs, ImmutableArray<int> LimitedEpochs, ImmutableArray<double> MeanValueByPeriod, LoopOutcome? Shown, double Seconds);
 
 /// <summary>What a simulation found: each policy's runs and, when asked, each scenario's clairvoyant value.</summary>
 public sealed record SimulationResult(SimulationRequest Request, ImmutableArray<PolicyRuns> Policies, ImmutableArray<double>? Clairvoyant, double Seconds)
@@ -134,6 +135,7 @@ public static class Simulation
             policy.Name,
             [.. outcomes.Select(o => o.Outcome.Total)],
             [.. outcomes.Select(o => o.FailedEpochs)],
+            [.. outcomes.Select(o => o.LimitedEpochs)],
             [.. Enumerable.Range(0, instance.Periods).Select(t => outcomes.Average(o => o.ValueByPeriod[t]))],
             shown >= 0 && shown < request.Scenarios ? outcomes[shown] : null,
             clock.Elapsed.TotalSeconds);
@@ -169,7 +171,11 @@ public static class Simulation
         return (value, solved.End == SolveEnd.Proven ? value : solved.Bound ?? double.PositiveInfinity);
     }
 
-    /// <summary>Per policy: mean, CVaR, epochs without a plan, the value of adapting (policy - the first static policy) and the regret against the clairvoyant value.</summary>
+    /// <summary>Epochs a policy plans in one scenario: one for a static policy, else one every replanning interval.</summary>
+    private static int EpochsPerScenario(SimulationRequest request, SimulatedPolicy policy) =>
+        policy.Static ? 1 : (request.Instance.Periods + request.ReplanEvery - 1) / request.ReplanEvery;
+
+    /// <summary>Per policy: mean, CVaR, epochs without a plan and stopped at their limit, the value of adapting (policy - the first static policy) and the regret against the clairvoyant value.</summary>
     public static IReadOnlyList<SimulatedSummary> Summarize(SimulationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -177,11 +183,13 @@ public static class Simulation
         var baseline = result.Policies.Zip(request.Policies).FirstOrDefault(p => p.Second.Static).First;
         return
         [
-            .. result.Policies.Select(p => new SimulatedSummary(
+            .. result.Policies.Select((p, i) => new SimulatedSummary(
                 p.Name,
                 p.Values.Average(),
                 RiskSummary.ConditionalValueAtRisk(p.Values, request.Alpha),
                 p.FailedEpochs.Sum(),
+                p.LimitedEpochs.Sum(),
+                p.Values.Length * EpochsPerScenario(request, request.Policies[i]),
                 baseline is null || baseline == p ? null : PairedDifference.Mean(p.Values, baseline.Values),
                 result.Clairvoyant is { } c ? PairedDifference.Mean(c, p.Values) : null,
                 result.Clairvoyant is { } beat ? p.Values.Zip(beat).Count(v => v.First > v.Second + (1e-9 * Math.Abs(v.Second))) / (double)p.Values.Length : null,
@@ -193,6 +201,7 @@ public static class Simulation
 /// <summary>
 /// One policy's line of a simulation report. <see cref="Adapting"/>: its mean minus the static policy's, paired;
 /// <see cref="Regret"/>: E[clairvoyant] - E[policy], paired; <see cref="BeatClairvoyant"/>: the share of scenarios in
-/// which it made more than the clairvoyant plan (possible through recourse the plan rules do not allow).
+/// which it made more than the clairvoyant plan (possible through recourse the plan rules do not allow);
+/// <see cref="LimitedEpochs"/> of its <see cref="Epochs"/> decisions came from solves stopped at their time or node limit.
 /// </summary>
-public sealed record SimulatedSummary(string Name, double Mean, double ConditionalValueAtRisk, int FailedEpochs, Difference? Adapting, Difference? Regret, double? BeatClairvoyant, double Seconds);
+public sealed record SimulatedSummary(string Name, double Mean, double ConditionalValueAtRisk, int FailedEpochs, int LimitedEpochs, int Epochs, Difference? Adapting, Difference? Regret, double? BeatClairvoyant, double Seconds);

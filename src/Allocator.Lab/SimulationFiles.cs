@@ -65,6 +65,7 @@ public static class SimulationFiles
             Scenario = result.Request.FirstScenario + k,
             Value = v,
             FailedEpochs = p.FailedEpochs[k],
+            LimitedEpochs = p.LimitedEpochs[k],
             Clairvoyant = result.Clairvoyant?[k],
             ClairvoyantBound = result.ClairvoyantBound?[k],
         })).ToList();
@@ -77,11 +78,11 @@ public static class SimulationFiles
     public static string Csv(IReadOnlyList<SimulatedSummary> summaries)
     {
         ArgumentNullException.ThrowIfNull(summaries);
-        var csv = new StringBuilder("policy,mean,cvar,failed_epochs,adapting,adapting_low,adapting_high,regret,regret_low,regret_high,beat_clairvoyant,seconds\n");
+        var csv = new StringBuilder("policy,mean,cvar,failed_epochs,limited_epochs,epochs,adapting,adapting_low,adapting_high,regret,regret_low,regret_high,beat_clairvoyant,seconds\n");
         foreach (var s in summaries)
         {
             csv.AppendLine(string.Join(',', CsvField.Of(s.Name), Number(s.Mean), Number(s.ConditionalValueAtRisk), s.FailedEpochs.ToString(CultureInfo.InvariantCulture),
-                Number(s.Adapting?.Estimate), Number(s.Adapting?.Low), Number(s.Adapting?.High), Number(s.Regret?.Estimate), Number(s.Regret?.Low), Number(s.Regret?.High),
+                s.LimitedEpochs.ToString(CultureInfo.InvariantCulture), s.Epochs.ToString(CultureInfo.InvariantCulture), Number(s.Adapting?.Estimate), Number(s.Adapting?.Low), Number(s.Adapting?.High), Number(s.Regret?.Estimate), Number(s.Regret?.Low), Number(s.Regret?.High),
                 Number(s.BeatClairvoyant), Number(s.Seconds)));
         }
 
@@ -108,6 +109,8 @@ public static class SimulationFiles
             s.Mean,
             cVaR = s.ConditionalValueAtRisk,
             s.FailedEpochs,
+            s.LimitedEpochs,
+            s.Epochs,
             adapting = s.Adapting is { } a ? new { a.Estimate, a.Low, a.High, a.P } : null,
             regret = s.Regret is { } r ? new { r.Estimate, r.Low, r.High, r.P } : null,
             s.BeatClairvoyant,
@@ -171,6 +174,10 @@ public static class SimulationFiles
         /// <summary>Epochs at which the policy had no feasible plan.</summary>
         [JsonPropertyName("failed_epochs")]
         public int FailedEpochs { get; set; }
+
+        /// <summary>Epochs at which the policy's solve stopped at its time or node limit before proving its plan optimal.</summary>
+        [JsonPropertyName("limited_epochs")]
+        public int LimitedEpochs { get; set; }
 
         /// <summary>The scenario's clairvoyant value (USD), when solved.</summary>
         [JsonPropertyName("clairvoyant")]

@@ -49,11 +49,11 @@ public static class SimulationReport
         html.Append(CultureInfo.InvariantCulture,
             $"<p>{request.Scenarios:N0} scenarios (seed {request.Seed}; scenario k is the same draw for every policy). At each epoch (every {request.ReplanEvery} period(s)) a policy plans the residual instance of what it knows; the scenario runs its plan until the next epoch under the recourse rules. ");
         html.Append("Static policies plan once, at period 0. Differences are paired, with 95% t intervals: the value of adapting is the policy's mean minus the static plan's; the regret is the clairvoyant value (each scenario's hindsight instance solved exactly) minus the policy's. Costs and penalties are positive amounts.</p>");
-        html.Append(CultureInfo.InvariantCulture, $"<table><tr><th>policy</th><th>mean</th><th>CVaR {Figures.Percent(request.Alpha)}</th><th>epochs without a plan</th><th>value of adapting</th><th>95% interval</th><th>regret</th><th>95% interval</th><th>beat clairvoyant</th><th>seconds</th></tr>");
+        html.Append(CultureInfo.InvariantCulture, $"<table><tr><th>policy</th><th>mean</th><th>CVaR {Figures.Percent(request.Alpha)}</th><th>epochs without a plan</th><th>epochs stopped at the limit</th><th>value of adapting</th><th>95% interval</th><th>regret</th><th>95% interval</th><th>beat clairvoyant</th><th>seconds</th></tr>");
         foreach (var s in Simulation.Summarize(result))
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{ReportPage.Encode(s.Name)}</td><td>{Figures.Whole(s.Mean)}</td><td>{Figures.Whole(s.ConditionalValueAtRisk)}</td><td>{s.FailedEpochs}</td>{Cells(s.Adapting)}{Cells(s.Regret)}"
+                $"<tr><td>{ReportPage.Encode(s.Name)}</td><td>{Figures.Whole(s.Mean)}</td><td>{Figures.Whole(s.ConditionalValueAtRisk)}</td><td>{s.FailedEpochs}</td><td>{s.LimitedEpochs:N0} of {s.Epochs:N0}</td>{Cells(s.Adapting)}{Cells(s.Regret)}"
                 + $"<td>{(s.BeatClairvoyant is { } b ? Figures.Percent(b) : "-")}</td><td>{Figures.Seconds(s.Seconds)}</td></tr>");
         }
 

@@ -123,7 +123,7 @@ public static class SimulationTasks
             var periods = Enumerable.Range(0, request.Instance.Periods).Select(t => sums.Sum(s => s[t]) / request.Scenarios);
             // Seconds: the tasks' together (the work, not the wall time of a parallel array).
             var seconds = totals.Sum(t => t.Seconds.GetValueOrDefault(name));
-            return new PolicyRuns(name, [.. mine.Select(r => r.Value)], [.. mine.Select(r => r.FailedEpochs)], [.. periods], null, seconds);
+            return new PolicyRuns(name, [.. mine.Select(r => r.Value)], [.. mine.Select(r => r.FailedEpochs)], [.. mine.Select(r => r.LimitedEpochs)], [.. periods], null, seconds);
         }).ToImmutableArray();
         var first = names.Count == 0 ? [] : rows.Where(r => r.Policy == names[0]).OrderBy(r => r.Scenario).ToList();
         ImmutableArray<double>? clairvoyant = first.Count > 0 && first.All(r => r.Clairvoyant is not null) ? [.. first.Select(r => r.Clairvoyant!.Value)] : null;

@@ -158,7 +158,7 @@ public sealed partial class FilesInDuckDbTests : IDisposable
         }
 
         Assert.Equal(
-            [("instance", "VARCHAR"), ("policy", "VARCHAR"), ("scenario", "BIGINT"), ("value", "DOUBLE"), ("failed_epochs", "INTEGER"), ("clairvoyant", "DOUBLE"), ("clairvoyant_bound", "DOUBLE")],
+            [("instance", "VARCHAR"), ("policy", "VARCHAR"), ("scenario", "BIGINT"), ("value", "DOUBLE"), ("failed_epochs", "INTEGER"), ("limited_epochs", "INTEGER"), ("clairvoyant", "DOUBLE"), ("clairvoyant_bound", "DOUBLE")],
             Columns(Path.Combine(simulate, "results.parquet")));
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(simulate, "summary.json")))!;
         foreach (var row in Query($"SELECT policy, count(*), avg(value), avg(clairvoyant), avg(clairvoyant_bound) FROM '{simulate}/results.parquet' GROUP BY policy"))

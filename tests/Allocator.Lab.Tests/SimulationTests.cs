@@ -113,7 +113,7 @@ public sealed class SimulationTests : IDisposable
         // Column names as the lab's results.parquet writes them (snake_case), so one notebook reads both.
         await using (var reader = await Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: true))
         {
-            Assert.Equal(["instance", "policy", "scenario", "value", "failed_epochs", "clairvoyant", "clairvoyant_bound"], reader.Schema.GetDataFields().Select(f => f.Name));
+            Assert.Equal(["instance", "policy", "scenario", "value", "failed_epochs", "limited_epochs", "clairvoyant", "clairvoyant_bound"], reader.Schema.GetDataFields().Select(f => f.Name));
         }
 
         stream.Position = 0;
@@ -220,6 +220,25 @@ public sealed class SimulationTests : IDisposable
         Assert.StartsWith($"{shortfall.Unproven} of 3 hindsight solves stopped before proving their optimum: the clairvoyant mean {Core.Text.Figures.Whole(values.Average())} is a lower estimate (at most {Core.Text.Figures.Whole(bounds.Average())}", shortfall.Sentence, StringComparison.Ordinal);
         SimulationFiles.Write(_folder, result);
         Assert.Contains(shortfall.Sentence.Replace("'", "&#39;", StringComparison.Ordinal), File.ReadAllText(Path.Combine(_folder, "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Epochs_whose_solve_stopped_at_its_limit_are_counted_per_scenario_and_policy()
+    {
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(6, 80, 16, 12, 6, Uncertainty: true, Hard: true)));
+        var exact = new ExactPolicy(new PlannerOptions { Threads = 1, Deterministic = true, NodeLimit = 1, TimeLimit = TimeSpan.FromSeconds(60) });
+        var request = new SimulationRequest(instance, [new("exact", exact, Static: false), new("greedy", new GreedyPolicy(), Static: false)], 3, 5, 4);
+
+        var result = Simulation.Run(request);
+        var summaries = Simulation.Summarize(result);
+
+        var alone = Enumerable.Range(0, 3).Select(k => ClosedLoopRun.Run(instance, exact, 5, k, 4).Epochs.Count(e => e.Ended == "timeLimit")).ToList();
+        Assert.Equal(alone, result.Policies[0].LimitedEpochs);
+        Assert.InRange(alone.Sum(), 1, 9);
+        Assert.Equal((alone.Sum(), 9), (summaries[0].LimitedEpochs, summaries[0].Epochs));
+        Assert.Equal((0, 9), (summaries[1].LimitedEpochs, summaries[1].Epochs));
+        Assert.Contains($"exact,{summaries[0].Mean:R},", SimulationFiles.Csv(summaries), StringComparison.Ordinal);
+        Assert.Contains($",0,{alone.Sum()},9,", SimulationFiles.Csv(summaries), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Allocator.Core.Evaluation;
+using Allocator.Core.Json;
 using Allocator.Core.Policies;
 using Allocator.Core.Scenarios;
 
@@ -14,6 +15,9 @@ public sealed record EpochDecision(int Epoch, PolicyOutcome Outcome, ImmutableAr
 
     /// <summary>The policy's plan for that residual instance, in its terms (null: it found none).</summary>
     public Assignment? Plan { get; init; }
+
+    /// <summary>Why the policy's solve ended, as plan.json says (<see cref="PlanReport.Ended"/>; null for a policy that does not solve).</summary>
+    public string? Ended { get; init; }
 }
 
 /// <summary>
@@ -24,6 +28,9 @@ public sealed record LoopOutcome(ScenarioOutcome Outcome, ImmutableArray<double>
 {
     /// <summary>Epochs at which the policy returned no feasible plan and the previous plan ran on.</summary>
     public int FailedEpochs => Epochs.Count(e => e.Outcome != PolicyOutcome.Planned);
+
+    /// <summary>Epochs at which the policy's solve stopped at its limit before proving its plan optimal.</summary>
+    public int LimitedEpochs => Epochs.Count(e => e.Ended == PlanReport.EndedAtLimit);
 }
 
 /// <summary>
@@ -60,7 +67,7 @@ public static class ClosedLoopRun
             }
 
             var (answered, accepted, declined) = Answer(instance, state, current);
-            epochs.Add(new EpochDecision(t, planned.Outcome, accepted, declined, clock.Elapsed.TotalSeconds) { State = state, Plan = planned.Assignment });
+            epochs.Add(new EpochDecision(t, planned.Outcome, accepted, declined, clock.Elapsed.TotalSeconds) { State = state, Plan = planned.Assignment, Ended = planned.Report.Ended });
             state = answered;
             for (var u = t; u < Math.Min(t + replanEvery, instance.Periods); u++)
             {

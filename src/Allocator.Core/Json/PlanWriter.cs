@@ -19,6 +19,9 @@ public sealed record PlanReport(
     IReadOnlyDictionary<string, string>? Notes = null,
     string? Ended = null)
 {
+    /// <summary><see cref="Ended"/> of a solve stopped by its time or node limit before it proved its plan optimal.</summary>
+    public const string EndedAtLimit = "timeLimit";
+
     /// <summary>The solve's progress: every plan found and bound proven, in order (plan.json's <c>progress</c>).</summary>
     public IReadOnlyList<ProgressPoint> Progress { get; init; } = [];
 }
