@@ -163,7 +163,7 @@ public static class Simulation
         return ([.. values], [.. bounds]);
     }
 
-    /// <summary>The hindsight instance's best plan found and the bound on its optimum (the plan's value where proven; NaN for a plan or a bound not found).</summary>
+    /// <summary>The hindsight instance's best plan found (NaN: none) and the bound on its optimum (the plan's value where proven; infinity: no bound).</summary>
     private static (double Value, double Bound) Optimum(CompiledInstance hindsight, PlannerOptions options, CancellationToken cancellation)
     {
         var solved = ExactPlanner.Solve(hindsight, options, cancellation: cancellation);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Allocator.Core.Policies;
 using Allocator.Core.Text;
@@ -63,7 +62,7 @@ public static class SimulationReport
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Clairvoyant mean {Figures.Whole(c.Average())}: a benchmark, not a bound (recourse can pause jobs and sell fractional spot, which plans cannot).</p>");
             if (result.Shortfall is { } shortfall)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<p class=\"warning\">{WebUtility.HtmlEncode(shortfall.Sentence)}</p>");
+                html.Append(CultureInfo.InvariantCulture, $"<p class=\"warning\">{ReportPage.Encode(shortfall.Sentence)}</p>");
             }
         }
 
