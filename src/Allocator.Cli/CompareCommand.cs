@@ -163,7 +163,7 @@ internal static class CompareCommand
             {
                 // The policy, blank figures, its solve time, no differences; why it has no plan is said under the table.
                 var cells = Enumerable.Repeat("", table.Columns.Count).ToArray();
-                (cells[0], cells[1], cells[^3]) = (Markup.Escape(p.Policy), "no plan", Figures.Seconds(p.SolveSeconds));
+                (cells[0], cells[1], cells[^3]) = (Markup.Escape(p.Policy), "no plan", Markup.Escape(p.Solve));
                 table.AddRow(cells);
                 continue;
             }
@@ -171,7 +171,7 @@ internal static class CompareCommand
             table.AddRow(
                 Markup.Escape(p.Policy), Figures.Whole(r.Mean), Figures.Whole(r.StandardDeviation), Figures.Whole(r.CVaR), Figures.Percent(r.ProbabilityAnyLeaseShort),
                 Figures.Percent(p.Plan.Evaluation!.Kpis.Utilisation), Figures.Whole(r.MeanLeaseRevenue), Figures.Whole(r.MeanPenalty), Figures.Whole(r.MeanJobValue),
-                Figures.Whole(r.MeanSpotRevenue), Figures.Whole(r.MeanPowerCost), Figures.Seconds(p.SolveSeconds), Markup.Escape(Text(p.MeanDifference)), Markup.Escape(Text(p.CvarDifference)));
+                Figures.Whole(r.MeanSpotRevenue), Figures.Whole(r.MeanPowerCost), Markup.Escape(p.Solve), Markup.Escape(Text(p.MeanDifference)), Markup.Escape(Text(p.CvarDifference)));
         }
 
         AnsiConsole.Write(table);

@@ -80,7 +80,7 @@ public static class ComparisonFiles
     {
         ArgumentNullException.ThrowIfNull(comparisons);
         var csv = new StringBuilder("instance,policy,planned,scenarios,mean,stdev,alpha,cvar,p_any_lease_short,utilisation,lease_revenue,penalty,job_value,spot_revenue,power_cost,solve_seconds,"
-            + "mean_diff,mean_diff_low,mean_diff_high,mean_diff_p_holm,cvar_diff,cvar_diff_low,cvar_diff_high,cvar_diff_p_holm\n");
+            + "mean_diff,mean_diff_low,mean_diff_high,mean_diff_p_holm,cvar_diff,cvar_diff_low,cvar_diff_high,cvar_diff_p_holm,solve_ended,solve_gap\n");
         foreach (var c in comparisons)
         {
             foreach (var p in c.Policies)
@@ -91,7 +91,7 @@ public static class ComparisonFiles
                     ? ",,,,,,,,,,,"
                     : string.Create(CultureInfo.InvariantCulture,
                         $"{r.Scenarios},{r.Mean:R},{r.StandardDeviation:R},{r.Alpha:R},{r.CVaR:R},{r.ProbabilityAnyLeaseShort:R},{p.Plan.Evaluation!.Kpis.Utilisation:R},{r.MeanLeaseRevenue:R},{r.MeanPenalty:R},{r.MeanJobValue:R},{r.MeanSpotRevenue:R},{r.MeanPowerCost:R},"));
-                csv.Append(CultureInfo.InvariantCulture, $"{p.SolveSeconds:0.###},{Cells(p.MeanDifference)},{Cells(p.CvarDifference)}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{p.SolveSeconds:0.###},{Cells(p.MeanDifference)},{Cells(p.CvarDifference)},{p.Plan.Report.Ended},{p.Plan.Report.Gap:R}\n");
             }
         }
 
@@ -135,6 +135,8 @@ public static class ComparisonFiles
                     planned = p.Risk is not null,
                     problem = p.Plan.Problem,
                     solveSeconds = Math.Round(p.SolveSeconds, 3),
+                    solveEnded = p.Plan.Report.Ended,
+                    solveGap = p.Plan.Report.Gap,
                     deterministicObjective = p.Plan.Evaluation?.Objective.Total,
                     utilisation = p.Plan.Evaluation?.Kpis.Utilisation,
                     risk = p.Risk,

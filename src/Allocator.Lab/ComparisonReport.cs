@@ -44,14 +44,14 @@ public static class ComparisonReport
         {
             if (p.Risk is not { } r)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.Policy)}</td><td class=\"problem\" colspan=\"10\">no plan: {Encode(p.Plan.Problem ?? "")}</td><td>{Figures.Seconds(p.SolveSeconds)}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(p.Policy)}</td><td class=\"problem\" colspan=\"10\">no plan: {Encode(p.Plan.Problem ?? "")}</td><td>{Encode(p.Solve)}</td></tr>");
                 continue;
             }
 
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{Encode(p.Policy)}</td><td>{Figures.Whole(r.Mean)}</td><td>{Figures.Whole(r.StandardDeviation)}</td><td>{Figures.Whole(r.CVaR)}</td><td>{Figures.Percent(r.ProbabilityAnyLeaseShort)}</td>"
                 + $"<td>{Figures.Percent(p.Plan.Evaluation!.Kpis.Utilisation)}</td><td>{Figures.Whole(r.MeanLeaseRevenue)}</td><td>{Figures.Whole(r.MeanPenalty)}</td><td>{Figures.Whole(r.MeanJobValue)}</td>"
-                + $"<td>{Figures.Whole(r.MeanSpotRevenue)}</td><td>{Figures.Whole(r.MeanPowerCost)}</td><td>{Figures.Seconds(p.SolveSeconds)}</td></tr>");
+                + $"<td>{Figures.Whole(r.MeanSpotRevenue)}</td><td>{Figures.Whole(r.MeanPowerCost)}</td><td>{Encode(p.Solve)}</td></tr>");
         }
 
         html.Append("</table>");

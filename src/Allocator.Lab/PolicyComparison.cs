@@ -4,6 +4,7 @@ using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
 using Allocator.Core.Policies;
 using Allocator.Core.Scenarios;
+using Allocator.Core.Text;
 using Allocator.Kernels;
 
 namespace Allocator.Lab;
@@ -49,6 +50,12 @@ public sealed record PolicyResult(string Policy, PolicyPlan Plan, double SolveSe
 
     /// <summary>CVaR of this policy - CVaR of the baseline (null for the baseline itself).</summary>
     public Difference? CvarDifference { get; init; }
+
+    /// <summary>Whether the policy's solve stopped at its time or node limit before proving its plan optimal.</summary>
+    public bool StoppedAtLimit => Plan.Report.Ended == PlanReport.EndedAtLimit;
+
+    /// <summary>How long planning took, and where the solve stopped at its limit, with what gap: "60.0 s, at the limit (gap 0.31%)".</summary>
+    public string Solve => Figures.Seconds(SolveSeconds) + (StoppedAtLimit ? $", at the limit{(Plan.Report.Gap is { } gap ? $" (gap {Figures.Percent(gap)})" : "")}" : "");
 
     /// <summary>Each scenario's total, in scenario order (computed once, with <see cref="Outcomes"/>).</summary>
     public IReadOnlyList<double> Totals { get; private init; } = [];

@@ -185,6 +185,33 @@ public sealed class ComparisonTests : IDisposable
     }
 
     [Fact]
+    public void A_solve_stopped_at_its_limit_says_so_with_its_gap_in_every_table()
+    {
+        var path = Path.Combine(_folder, "hard.json");
+        File.WriteAllText(path, InstanceWriter.Write(InstanceGenerator.Generate(new GeneratorOptions(6, 80, 16, 12, 6, Uncertainty: true, Hard: true))));
+        var settings = new PolicySettings(new PlannerOptions { Threads = 1, Deterministic = true, NodeLimit = 1 }, _scorer, TimeSpan.FromSeconds(60));
+        var parsed = new[] { "exact", "greedy" }.Select(p => PolicySpec.Parse(p, settings)).ToList();
+        var request = new ComparisonRequest([path], parsed, "exact", 20, 1);
+
+        var comparison = Assert.Single(PolicyComparison.Run(request, _scorer));
+        ComparisonFiles.Write(_folder, request, [comparison], _scorer.Description);
+
+        var (exact, greedy) = (comparison.Policies[0], comparison.Policies[1]);
+        Assert.True(exact.StoppedAtLimit);
+        Assert.Matches(@"^\d+\.\d s, at the limit \(gap \d+\.\d+%\)$", exact.Solve);
+        Assert.Equal($"{Core.Text.Figures.Seconds(exact.SolveSeconds)}, at the limit (gap {Core.Text.Figures.Percent(exact.Plan.Report.Gap!.Value)})", exact.Solve);
+        Assert.False(greedy.StoppedAtLimit);
+        Assert.Equal(Core.Text.Figures.Seconds(greedy.SolveSeconds), greedy.Solve);
+        var csv = File.ReadAllLines(Path.Combine(_folder, "summary.csv"));
+        Assert.EndsWith(",solve_ended,solve_gap", csv[0], StringComparison.Ordinal);
+        Assert.EndsWith(FormattableString.Invariant($",timeLimit,{exact.Plan.Report.Gap!.Value:R}"), csv[1], StringComparison.Ordinal);
+        Assert.EndsWith(",,", csv[2], StringComparison.Ordinal);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "summary.json")))!["instances"]![0]!["policies"]![0]!;
+        Assert.Equal("timeLimit", json["solveEnded"]!.GetValue<string>());
+        Assert.Contains($"<td>{exact.Solve}</td>", ComparisonReport.Html(request, [(comparison, [])], _scorer.Description), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_policy_s_plan_is_written_and_scored_again_on_the_same_scenarios_it_makes_the_comparison_s_figures()
     {
         var comparison = Assert.Single(Compare([Generated(uncertainty: true, 5)], ["exact", "greedy", "split:0.3"], scenarios: 120, seed: 4));
