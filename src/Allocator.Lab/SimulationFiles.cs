@@ -126,7 +126,7 @@ public static class SimulationFiles
         {
             p.Name,
             value = p.Shown!.Outcome.Total,
-            epochs = p.Shown.Epochs.Select(e => new { e.Epoch, outcome = e.Outcome.ToString(), e.Accepted, e.Declined, e.Seconds, valueBefore = e.Epoch == 0 ? 0 : p.Shown.ValueByPeriod[e.Epoch - 1] }),
+            epochs = p.Shown.Epochs.Select(e => new { e.Epoch, outcome = e.Outcome.ToString(), e.Ended, e.Accepted, e.Declined, e.Seconds, valueBefore = e.Epoch == 0 ? 0 : p.Shown.ValueByPeriod[e.Epoch - 1] }),
         }),
     };
 

@@ -234,6 +234,8 @@ public sealed class SimulationTests : IDisposable
 
         var alone = Enumerable.Range(0, 3).Select(k => ClosedLoopRun.Run(instance, exact, 5, k, 4).Epochs.Count(e => e.Ended == "timeLimit")).ToList();
         Assert.Equal(alone, result.Policies[0].LimitedEpochs);
+        Assert.Equal(alone[0], result.Policies[0].Shown!.Epochs.Count(e => e.Ended == "timeLimit"));
+        Assert.Contains("\"Ended\":\"timeLimit\"", System.Text.Json.JsonSerializer.Serialize(SimulationFiles.Decisions(result)), StringComparison.Ordinal);
         Assert.InRange(alone.Sum(), 1, 9);
         Assert.Equal((alone.Sum(), 9), (summaries[0].LimitedEpochs, summaries[0].Epochs));
         Assert.Equal((0, 9), (summaries[1].LimitedEpochs, summaries[1].Epochs));
