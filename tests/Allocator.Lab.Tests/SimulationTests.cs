@@ -244,6 +244,28 @@ public sealed class SimulationTests : IDisposable
     }
 
     [Fact]
+    public void A_merge_of_tasks_keeps_each_scenario_s_epochs_at_the_limit_and_hindsight_bound()
+    {
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(6, 80, 16, 12, 6, Uncertainty: true, Hard: true)));
+        var limited = new PlannerOptions { Threads = 1, Deterministic = true, NodeLimit = 1, TimeLimit = TimeSpan.FromSeconds(60) };
+        var whole = new SimulationRequest(instance, [new("exact", new ExactPolicy(limited), Static: false)], 3, 5, 6) { Hindsight = limited };
+
+        var result = Simulation.Run(whole);
+        for (var task = 0; task < 3; task++)
+        {
+            var part = whole with { FirstScenario = task, ShownScenario = task == 0 ? 0 : -1 };
+            SimulationTasks.Write(_folder, task, 3, whole, Simulation.Run(part with { Scenarios = 1 }));
+        }
+
+        var (merged, _) = SimulationTasks.Merge(_folder, whole, 3);
+
+        Assert.True(result.Policies[0].LimitedEpochs.Sum() > 0);
+        Assert.Equal(result.Policies[0].LimitedEpochs.AsEnumerable(), merged.Policies[0].LimitedEpochs.AsEnumerable());
+        Assert.Equal(result.ClairvoyantBound!.Value.AsEnumerable(), merged.ClairvoyantBound!.Value.AsEnumerable());
+        Assert.Equal(result.Shortfall, merged.Shortfall);
+    }
+
+    [Fact]
     public void Only_the_most_recently_used_plans_are_held()
     {
         var instances = Enumerable.Range(1, 3).Select(seed => new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(2, 6, 3, 6, (ulong)seed)))).ToList();
