@@ -23,7 +23,7 @@ internal static class ScenariosCommand
     {
         var instanceArgument = new Argument<string>("INSTANCE") { Description = "Instance file (JSON); its uncertainty section says what is drawn (without one, nothing varies)." };
         var scenarios = new Option<int>("--scenarios") { Description = "How many scenarios.", DefaultValueFactory = _ => 100 };
-        var first = new Option<long>("--first") { Description = "The first scenario's number (scenario k is the same draw in every range: export in parts with it).", DefaultValueFactory = _ => 0 };
+        var first = FirstScenario.Create();
         var seed = new Option<ulong>("--seed") { Description = "Scenario seed, as score, compare, simulate and plan --robust take it.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = $"Folder for {string.Join(", ", ScenarioFiles.Names)} (default: none, a table of the first {Shown} and the means)." };
         var asJson = new Option<bool>("--json") { Description = "Print scenarios.json to standard output instead of the table." };
@@ -43,7 +43,7 @@ internal static class ScenariosCommand
             var start = parse.GetValue(first);
             if (!PlanCommand.OptionsAreValid(
                 ("--scenarios", n < 1 ? $"must be at least 1 (it is {n})" : null),
-                ("--first", start < 0 ? $"must be 0 or more (it is {start})" : n > 0 && start > long.MaxValue - n ? $"leaves no room for {n} scenarios after it (at most {long.MaxValue - n})" : null),
+                ("--first", FirstScenario.Problem(start, n)),
                 ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null),
                 ("--hindsight", parse.GetValue(hindsight) && parse.GetValue(output) is null ? "needs --out, the folder its files go in" : null)))
             {

@@ -22,6 +22,7 @@ internal static class ScoreCommand
         var instanceArgument = new Argument<string>("INSTANCE") { Description = "Instance file (JSON) with an uncertainty section (without one every scenario is the deterministic objective)." };
         var plansArgument = new Argument<string[]>("PLAN") { Description = "One or more plan files.", Arity = ArgumentArity.OneOrMore };
         var scenarios = new Option<int>("--scenarios") { Description = "Scenarios per plan.", DefaultValueFactory = _ => 1000 };
+        var first = FirstScenario.Create();
         var seed = new Option<ulong>("--seed") { Description = "Scenario seed: scenario k of a seed is the same draw for every plan and device.", DefaultValueFactory = _ => 1 };
         var alpha = new Option<double>("--alpha") { Description = "CVaR share: the mean of the worst alpha of scenarios.", DefaultValueFactory = _ => 0.05 };
         var device = Choice.Of("--device", "Where plans are scored (auto: CUDA, else an OpenCL GPU, else the CPU).", ScoringDevices.Words, ScoringDevice.Auto);
@@ -30,14 +31,16 @@ internal static class ScoreCommand
         var outcomes = new Option<bool>("--outcomes") { Description = "Also write outcomes.parquet and outcomes.csv in --out: one row per plan and scenario (plan, scenario, total and its parts), to join on scenario with the tables of 'allocator scenarios'." };
         var command = new Command("score", HelpText.With("Score plans against random scenarios: mean, stdev, CVaR, P(any lease short), shortfall, revenue split. A plan that breaks a rule is scored apart, marked infeasible, and the exit code is 3.", "allocator score seeds/colossus-2026.json out/a/plan.json out/b/plan.json --scenarios 10000", "allocator score seeds/tiny.json out/tiny/plan.json --json"))
         {
-            instanceArgument, plansArgument, scenarios, seed, alpha, device, output, asJson, outcomes,
+            instanceArgument, plansArgument, scenarios, first, seed, alpha, device, output, asJson, outcomes,
         };
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var n = parse.GetValue(scenarios);
+            var start = parse.GetValue(first);
             var a = parse.GetValue(alpha);
             if (!PlanCommand.OptionsAreValid(
                 ("--scenarios", n < 1 ? $"must be at least 1 (it is {n})" : null),
+                ("--first", FirstScenario.Problem(start, n)),
                 ("--alpha", a is <= 0 or > 1 ? $"must be in (0, 1] (it is {a.ToString(CultureInfo.InvariantCulture)})" : null),
                 ("--out", parse.GetValue(output) is { } destination ? OutputFolder.Problem(destination) : null),
                 ("--outcomes", parse.GetValue(outcomes) && parse.GetValue(output) is null ? "needs --out, the folder its files go in" : null)))
@@ -96,9 +99,9 @@ internal static class ScoreCommand
 
             using var runLock = held;
             var scorer = BulkScorer.Create(parse.GetValue(device)!.Value, w => Console.Error.WriteLine($"warning: {w}"));
-            Console.Error.WriteLine($"scoring {scored.Count} plan(s) x {n} scenarios on {scorer.Description}");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scoring {scored.Count} plan(s) x {n} scenarios{(start > 0 ? $" from {start}" : "")} on {scorer.Description}"));
             var plans = scored.Select(p => p.Evaluation.Assignment).ToList();
-            var scoring = Task.Run(() => parse.GetValue(outcomes) ? Summarized(scorer.Score(compiled, plans, parse.GetValue(seed), n), a) : (scorer.Summarize(compiled, plans, parse.GetValue(seed), n, a), null), CancellationToken.None);
+            var scoring = Task.Run(() => parse.GetValue(outcomes) ? Summarized(scorer.Score(compiled, plans, parse.GetValue(seed), n, start), a) : (scorer.Summarize(compiled, plans, parse.GetValue(seed), n, a, start), null), CancellationToken.None);
             try
             {
                 scoring.Wait(cancellation);
@@ -114,14 +117,14 @@ internal static class ScoreCommand
             var (report, matrix) = scoring.GetAwaiter().GetResult();
             scorer.Dispose();
             var summaries = report.Plans.ToList();
-            var json = Json(scored, summaries, parse.GetValue(seed), n, scorer.Description);
+            var json = Json(scored, summaries, parse.GetValue(seed), start, n, scorer.Description);
             if (parse.GetValue(asJson))
             {
                 Console.Out.Write(json);
             }
             else
             {
-                PrintTable(scored, summaries, n, parse.GetValue(seed), a);
+                PrintTable(scored, summaries, start, n, parse.GetValue(seed), a);
             }
 
             Console.Error.WriteLine($"scored {scored.Count * (long)n:N0} pairs in {report.ScoringTime.TotalSeconds:0.000} s");
@@ -131,7 +134,7 @@ internal static class ScoreCommand
                 AtomicFile.WriteAllText(Path.Combine(written, "scores.csv"), Csv(scored, summaries));
                 if (matrix is not null)
                 {
-                    OutcomeFiles.Write(written, [.. scored.Select(p => p.Path)], matrix, first: 0);
+                    OutcomeFiles.Write(written, [.. scored.Select(p => p.Path)], matrix, first: start);
                 }
 
                 Console.Error.WriteLine($"Wrote {Path.Combine(written, "scores.json")} and scores.csv{(matrix is null ? "" : $", {string.Join(", ", OutcomeFiles.Names)}")}.");
@@ -181,9 +184,9 @@ internal static class ScoreCommand
     }
 
     /// <summary>One column per plan, one row per figure: plans are few, figures many. Infeasible plans come last, marked.</summary>
-    private static void PrintTable(List<ScoredFile> plans, List<RiskSummary> summaries, int n, ulong seed, double a)
+    private static void PrintTable(List<ScoredFile> plans, List<RiskSummary> summaries, long first, int n, ulong seed, double a)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumn($"{n:N0} scenarios, seed {seed}");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(string.Create(CultureInfo.InvariantCulture, $"{n:N0} scenarios{(first > 0 ? $" from {first:N0}" : "")}, seed {seed}"));
         foreach (var plan in plans)
         {
             var name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(plan.Path))) + "/" + Path.GetFileName(plan.Path);
@@ -207,11 +210,12 @@ internal static class ScoreCommand
 
     private static string Usd(double value) => Figures.Whole(value);
 
-    private static string Json(List<ScoredFile> plans, List<RiskSummary> summaries, ulong seed, int scenarios, string device)
+    private static string Json(List<ScoredFile> plans, List<RiskSummary> summaries, ulong seed, long first, int scenarios, string device)
     {
         var document = new
         {
             seed,
+            first,
             scenarios,
             device,
             plans = plans.Select((p, i) => new

@@ -134,6 +134,26 @@ public sealed partial class FilesInDuckDbTests : IDisposable
     }
 
     [Fact]
+    public void Score_in_parts_gives_each_scenario_the_outcome_of_one_whole_run()
+    {
+        var (instance, plan) = (UncertainInstance(), Plan());
+        Run("score", instance, plan, "--scenarios", "150", "--seed", "7", "--device", "cpu", "--outcomes", "--out", Path.Combine(_folder, "whole"));
+        Run("score", instance, plan, "--scenarios", "50", "--first", "100", "--seed", "7", "--device", "cpu", "--outcomes", "--out", Path.Combine(_folder, "part"));
+
+        var part = Query($"SELECT count(*), min(scenario), max(scenario) FROM '{_folder}/part/outcomes.parquet'").Single();
+        Assert.Equal((50L, 100L, 149L), ((long)part[0]!, (long)part[1]!, (long)part[2]!));
+        Assert.Empty(Query($"SELECT * EXCLUDE (plan) FROM '{_folder}/part/outcomes.parquet' EXCEPT ALL SELECT * EXCLUDE (plan) FROM '{_folder}/whole/outcomes.parquet' WHERE scenario >= 100"));
+        var scores = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "part", "scores.json")))!;
+        Assert.Equal((100L, 50), (scores["first"]!.GetValue<long>(), scores["scenarios"]!.GetValue<int>()));
+        var mean = Query($"SELECT avg(total) FROM '{_folder}/part/outcomes.parquet'").Single()[0];
+        Assert.Equal((double)mean!, scores["plans"]![0]!["risk"]!["mean"]!.GetValue<double>(), 1e-9 * Math.Abs((double)mean));
+
+        var (exit, _, stderr) = CliProcess.Run("score", instance, plan, "--first", "-1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--first", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compare_s_and_simulate_s_results_open_in_DuckDB_and_average_to_their_summaries()
     {
         var instance = UncertainInstance();
