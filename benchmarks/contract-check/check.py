@@ -278,6 +278,11 @@ def plan_file(instance, lease_choice, job_choice):
             "jobs": [decision(j, c, "scheduled") for j, c in zip(instance["jobs"], job_choice)]}
 
 
+def compared_plan(folder, instance, policy):
+    """Where compare (or a sweep's task) writes a policy's plan: plans/INSTANCE/POLICY.json, a ':' in the name as '_'."""
+    return os.path.join(folder, "plans", instance["name"], "".join(c if c.isalnum() or c in ".-_" else "_" for c in policy) + ".json")
+
+
 def read_plan(path):
     plan = json.load(open(path))
     return ([(x["pool"], x["start"]) if x["accepted"] else None for x in plan["leases"]],
@@ -944,7 +949,7 @@ class Check:
         the same scenarios gives compare's mean."""
         summary = json.load(open(os.path.join(out, "summary.json")))["instances"][0]
         for policy in (p for p in summary["policies"] if p["planned"]):
-            file = os.path.join(out, "plans", instance["name"], "".join(c if c.isalnum() or c in ".-_" else "_" for c in policy["policy"]) + ".json")
+            file = compared_plan(out, instance, policy["policy"])
             lc, jc, _ = read_plan(file)
             mine = objective(instance, lc, jc)
             if mine is None or abs(mine - policy["deterministicObjective"]) > 1e-6 * max(1, abs(mine)):
@@ -977,7 +982,7 @@ class Check:
             instance = json.load(open(found["path"]))
             best = optimum(instance)[0] if plan_size(instance) <= 200_000 else "unknown"
             for policy in (p for p in found["policies"] if p["planned"]):
-                file = os.path.join(here, "plans", instance["name"], "".join(c if c.isalnum() or c in ".-_" else "_" for c in policy["policy"]) + ".json")
+                file = compared_plan(here, instance, policy["policy"])
                 lc, jc, plan = read_plan(file)
                 mine = objective(instance, lc, jc)
                 if mine is None or abs(mine - policy["deterministicObjective"]) > 1e-6 * max(1, abs(mine)):

@@ -5,6 +5,7 @@ using Allocator.Core.ClosedLoop;
 using Allocator.Core.Evaluation;
 using Allocator.Core.Policies;
 using Allocator.Core.Scenarios;
+using Allocator.Core.Text;
 using Allocator.Solver;
 
 namespace Allocator.Lab;
@@ -90,9 +91,9 @@ public sealed record HindsightShortfall(int Unproven, int Solved, double Mean, d
 {
     /// <summary>What a reader must know before reading the regrets.</summary>
     public string Sentence =>
-        $"{Unproven} of {Solved} hindsight solves stopped before proving their optimum: the clairvoyant mean {Core.Text.Figures.Whole(Mean)} is a lower estimate "
+        $"{Unproven} of {Solved} hindsight solves stopped before proving their optimum: the clairvoyant mean {Figures.Whole(Mean)} is a lower estimate "
         + (double.IsFinite(BoundMean)
-            ? $"(at most {Core.Text.Figures.Whole(BoundMean)}, the mean of their bounds), so each regret may be up to {Core.Text.Figures.Whole(BoundMean - Mean)} larger"
+            ? $"(at most {Figures.Whole(BoundMean)}, the mean of their bounds), so each regret may be up to {Figures.Whole(BoundMean - Mean)} larger"
             : "(some proved no bound at all), so the regrets may be larger by any amount")
         + " and 'beat clairvoyant' counts scenarios whose solves did not finish. Give the hindsight solves more time for figures to rely on.";
 }

@@ -126,15 +126,16 @@ public static class SimulationTasks
             return new PolicyRuns(name, [.. mine.Select(r => r.Value)], [.. mine.Select(r => r.FailedEpochs)], [.. mine.Select(r => r.LimitedEpochs)], [.. periods], null, seconds);
         }).ToImmutableArray();
         var first = names.Count == 0 ? [] : rows.Where(r => r.Policy == names[0]).OrderBy(r => r.Scenario).ToList();
-        ImmutableArray<double>? clairvoyant = first.Count > 0 && first.All(r => r.Clairvoyant is not null) ? [.. first.Select(r => r.Clairvoyant!.Value)] : null;
-        ImmutableArray<double>? bound = first.Count > 0 && first.All(r => r.ClairvoyantBound is not null) ? [.. first.Select(r => r.ClairvoyantBound!.Value)] : null;
+        // A column of every scenario, or null where any scenario lacks it (no hindsight, or tasks from before it was kept).
+        ImmutableArray<double>? Column(Func<SimulationFiles.SimulationRow, double?> value) =>
+            first.Count > 0 && first.All(r => value(r) is not null) ? [.. first.Select(r => value(r)!.Value)] : null;
         var shownIn = tasks.FirstOrDefault(t => File.Exists(Path.Combine(t, "decisions.json")));
         if (shownIn is not null)
         {
             CopyEpochs(shownIn, folder);
         }
 
-        return (new SimulationResult(request, runs, clairvoyant, 0) { ClairvoyantBound = bound }, shownIn is null ? null : File.ReadAllText(Path.Combine(shownIn, "decisions.json")));
+        return (new SimulationResult(request, runs, Column(r => r.Clairvoyant), 0) { ClairvoyantBound = Column(r => r.ClairvoyantBound) }, shownIn is null ? null : File.ReadAllText(Path.Combine(shownIn, "decisions.json")));
     }
 
     /// <summary>The shown scenario's epochs (<see cref="ShownEpochs"/>), as the task that ran it wrote them, into the merge's folder.</summary>
