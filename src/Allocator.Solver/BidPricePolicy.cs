@@ -5,7 +5,6 @@ using Allocator.Core.Evaluation;
 using Allocator.Core.Json;
 using Allocator.Core.Planning;
 using Allocator.Core.Policies;
-using ModelSolver = Google.OrTools.ModelBuilder.Solver;
 
 namespace Allocator.Solver;
 
@@ -62,16 +61,12 @@ public sealed class BidPricePolicy : IPlanningPolicy
     {
         ArgumentNullException.ThrowIfNull(instance);
         var catalog = new PlacementCatalog(instance);
-        var model = new MipModel(catalog, relaxed: true);
-        var solver = new ModelSolver("glop");
-        solver.Solve(model.Model);
         var accepted = new HashSet<string>(StringComparer.Ordinal);
-        if (!solver.HasSolution())
+        if (LpRelaxation.Solve(catalog) is not { PerGpu: var perGpu, PerMw: var perMw })
         {
             return accepted;
         }
 
-        var (perGpu, perMw) = model.Duals(solver);
         var T = instance.Periods;
         for (var l = 0; l < instance.LeaseCount; l++)
         {

@@ -48,7 +48,7 @@ public static class ExactPlanner
         {
             if (PlanEvaluator.Evaluate(instance, plan) is { IsFeasible: true } candidate && shared is not null && shared.Offer(candidate))
             {
-                log.Report(new Incumbent(candidate.Objective.Total, TrueBound(roundBound, shared, Score), clock.Elapsed, "SCIP"));
+                log.Report(new Incumbent(candidate.Objective.Total, TrueBound(Lower(roundBound, start?.Bound), shared, Score), clock.Elapsed, "SCIP"));
             }
         }
 
@@ -79,7 +79,10 @@ public static class ExactPlanner
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
-        var engine = engineRun.GetAwaiter().GetResult();
+        // The LP relaxation solved for the start plan bounds every plan too; the engine's bound, where it has one, is
+        // usually tighter (its cuts), and where it has none (HiGHS at its limit, SCIP stopped before its root) the LP's holds.
+        var solved = engineRun.GetAwaiter().GetResult();
+        var engine = solved with { Bound = Lower(solved.Bound, start?.Bound) };
 
         // A proven optimum (or a proof that there is no plan) ends the re-solves; otherwise they run on to the limit or
         // to the target gap.
@@ -236,6 +239,9 @@ public static class ExactPlanner
     }
 
     private static TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
+
+    /// <summary>The lower of two bounds, either of which may be missing.</summary>
+    private static double? Lower(double? a, double? b) => a is { } x && b is { } y ? Math.Min(x, y) : a ?? b;
 
     /// <summary>
     /// The engine's bound, as long as it is one: the model holds every feasible plan, so a true bound is never below the

@@ -291,6 +291,13 @@ internal sealed class MipModel
         return ([.. _capacityRows.Select(row => solver.DualValue(row) / ObjectiveScale)], [.. _powerRows.Select(row => row is null ? 0 : solver.DualValue(row) / ObjectiveScale)]);
     }
 
+    /// <summary>
+    /// Each placement's value in a solution of this model, read through <paramref name="value"/>, in the catalog's order
+    /// (<c>Leases[l][k]</c> is lease l's option k): in the LP relaxation, the share of each lease and job the LP places there.
+    /// </summary>
+    public (double[][] Leases, double[][] Jobs) Shares(Func<Variable, double> value) =>
+        ([.. _lease.Select(choices => choices.Select(value).ToArray())], [.. _job.Select(choices => choices.Select(value).ToArray())]);
+
     /// <summary>The assignment in a solution of this model, read through <paramref name="value"/> (a variable's value).</summary>
     public Assignment Extract(Func<Variable, double> value)
     {

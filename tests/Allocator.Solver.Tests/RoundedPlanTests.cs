@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Allocator.Core.Evaluation;
+using Allocator.Core.Generation;
+using Allocator.Core.Json;
+using Allocator.Core.Planning;
+using Allocator.Tests;
+
+namespace Allocator.Solver.Tests;
+
+/// <summary>The LP relaxation and the start plan rounded from it: a bound, a feasible plan, and the better start.</summary>
+public sealed class RoundedPlanTests
+{
+    public static TheoryData<ulong> SmallSeeds() => [.. Enumerable.Range(1, 16).Select(s => (ulong)s)];
+
+    [Theory]
+    [MemberData(nameof(SmallSeeds))]
+    public void The_relaxation_bounds_the_enumerated_optimum_and_the_rounded_plan_keeps_every_rule(ulong seed)
+    {
+        foreach (var instance in new[] { new CompiledInstance(SmallInstances.Random(seed)), new CompiledInstance(SmallInstances.Unusual(seed)) })
+        {
+            var catalog = new PlacementCatalog(instance);
+            var optimum = SmallInstances.OptimumByEnumeration(instance);
+
+            var relaxation = LpRelaxation.Solve(catalog);
+            var rounded = relaxation is null ? null : RoundedPlan.Best(catalog, relaxation);
+
+            if (optimum is not { } best)
+            {
+                Assert.Null(rounded); // no plan keeps every commitment, so no rounding can
+                continue;
+            }
+
+            Assert.NotNull(relaxation);
+            Assert.True(relaxation.Objective >= best - (1e-6 * Math.Abs(best)) - 1e-3, $"LP {relaxation.Objective} below the optimum {best}");
+            if (rounded is not null)
+            {
+                var evaluation = PlanEvaluator.Evaluate(instance, rounded.Assignment);
+                Assert.True(evaluation.IsFeasible, string.Join("; ", evaluation.Violations));
+                Assert.Equal(evaluation.Objective.Total, rounded.Objective.Total);
+                Assert.True(rounded.Objective.Total <= best + (1e-9 * Math.Abs(best)) + 1e-6);
+            }
+        }
+    }
+
+    public static TheoryData<bool, ulong> Families()
+    {
+        var families = new TheoryData<bool, ulong>();
+        foreach (var hard in new[] { false, true })
+        {
+            for (var seed = 1UL; seed <= 5; seed++)
+            {
+                families.Add(hard, seed);
+            }
+        }
+
+        return families;
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void On_mid_size_fleets_with_chains_and_commitments_the_rounded_plan_is_feasible(bool hard, ulong seed)
+    {
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(6, 120, 20, 26, seed, Uncertainty: true, Hard: hard)));
+        var catalog = new PlacementCatalog(instance);
+
+        var rounded = RoundedPlan.Best(catalog, LpRelaxation.Solve(catalog)!);
+
+        Assert.NotNull(rounded);
+        var evaluation = PlanEvaluator.Evaluate(instance, rounded.Assignment);
+        Assert.True(evaluation.IsFeasible, string.Join("; ", evaluation.Violations));
+        Assert.All(instance.Blocks().Where(instance.IsCommitted), block => Assert.True(rounded.Assignment.Placement(block).Pool >= 0));
+    }
+
+    [Fact]
+    public void On_the_mid_seed_the_start_is_the_rounded_plan_worth_more_than_the_greedy_one_and_both_are_reported()
+    {
+        // The greedy plan of the mid seed is 6% below the optimum (RESULTS.md); rounding the LP gets within 2.5%.
+        var instance = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "mid-6x120x20x26.json")));
+        var log = new SolveLog(null);
+        var greedy = GreedyPlanner.BestPlan(instance)!;
+
+        var start = StartPlans.Find(new PlacementCatalog(instance), new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(60) }, log, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.NotNull(start);
+        Assert.Equal("LP rounded", start.Source);
+        Assert.True(start.Evaluation.Objective.Total > greedy.Objective.Total);
+        Assert.Equal(["greedy", "LP rounded"], log.Points.Select(p => p.Source));
+        Assert.Equal(start.Evaluation.Objective.Total, log.Points[^1].Objective);
+    }
+
+    [Fact]
+    public void Stopped_before_the_relaxation_the_start_is_the_greedy_plan()
+    {
+        var instance = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "mid-6x120x20x26.json")));
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        Assert.Null(LpRelaxation.Solve(new PlacementCatalog(instance), cancellation: stop.Token));
+        var start = StartPlans.Find(new PlacementCatalog(instance), new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(60) }, new SolveLog(null), Stopwatch.StartNew(), stop.Token);
+        Assert.Equal("greedy", start!.Source);
+    }
+
+    [Fact]
+    public void An_engine_stopped_without_a_bound_leaves_the_relaxations_bound_and_the_gap_it_gives()
+    {
+        // HiGHS stopped by its limit hands back no plan and no bound (measured, ExactPlanner); the mid seed is not proven
+        // by HiGHS in 3 s. Before the relaxation was solved for the start plan, such a solve ended with no bound at all.
+        var instance = new CompiledInstance(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "mid-6x120x20x26.json")));
+        var relaxation = LpRelaxation.Solve(new PlacementCatalog(instance))!;
+
+        var result = ExactPlanner.Solve(instance, new PlannerOptions { Solver = SolverKind.Highs, TimeLimit = TimeSpan.FromSeconds(3), Threads = 2 });
+
+        Assert.Equal(PlanStatus.Feasible, result.Status);
+        Assert.NotNull(result.Bound);
+        Assert.Equal(relaxation.Objective, result.Bound.Value, 1e-6 * relaxation.Objective);
+        Assert.Equal(PlannerResult.GapBetween(result.Bound.Value, result.Objective!.Value), result.Gap!.Value, 1e-12);
+        Assert.True(result.Bound >= result.Objective);
+    }
+}
