@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ModelSolver = Google.OrTools.ModelBuilder.Solver;
 using SolveStatus = Google.OrTools.ModelBuilder.SolveStatus;
 
@@ -11,18 +12,26 @@ namespace Allocator.Solver;
 internal sealed record LpRelaxation(double Objective, double[] PerGpu, double[] PerMw, double[][] LeaseShares, double[][] JobShares)
 {
     /// <summary>
-    /// The relaxation of <paramref name="catalog"/>'s model solved to its optimum, or null when GLOP did not reach it
-    /// within <paramref name="limit"/> (none: no limit) or before <paramref name="cancellation"/>.
+    /// The relaxation of <paramref name="catalog"/>'s model solved to its optimum, or null when it was not reached within
+    /// <paramref name="limit"/> (building the model included; none: no limit) or before <paramref name="cancellation"/>.
     /// </summary>
     public static LpRelaxation? Solve(PlacementCatalog catalog, TimeSpan? limit = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        var clock = Stopwatch.StartNew();
         var model = new MipModel(catalog, relaxed: true);
         var solver = new ModelSolver("glop");
         if (limit is { } most)
         {
-            solver.SetTimeLimitInSeconds(Math.Max(0.001, most.TotalSeconds));
+            var left = most - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            solver.SetTimeLimitInSeconds(Math.Max(0.001, left.TotalSeconds));
         }
+
         SolveStatus status;
         using (new Interrupter(() => solver.InterruptSolve(), cancellation))
         {

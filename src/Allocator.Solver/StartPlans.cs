@@ -24,13 +24,19 @@ internal static class StartPlans
     private const double FeasibilityShare = 0.25;
 
     /// <summary>
-    /// The most of the limit the LP relaxation may take for the rounded plan: it runs before the MIP starts, so it is kept
-    /// small: a tenth of the limit, 10 s at most (tens of milliseconds on the mid seed, about 4 s for 12 pools x 600 leases x 60
-    /// jobs x 52 periods).
+    /// The most the LP relaxation may take, as a share of the limit and in all: it runs before the MIP starts, so the
+    /// MIP's time is what it spends (its times per instance: benchmarks/RESULTS.md, "The start plan from the LP relaxation").
     /// </summary>
-    private const double RelaxationShare = 0.1;
+    private const double RelaxationShare = 0.25;
 
     private static readonly TimeSpan RelaxationLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The largest model the relaxation is built for (<see cref="PlacementCatalog.CapacityTerms"/>): building is not
+    /// covered by GLOP's limit, and a model of 70 million terms took minutes to build before GLOP started, holding up
+    /// the whole solve (measured, benchmarks/RESULTS.md); 2 million build in about 2 s here.
+    /// </summary>
+    private const long MaxRelaxationTerms = 2_000_000;
 
     /// <summary>
     /// The start plan, with the LP relaxation's bound when it was solved; each better plan found on the way is reported to
@@ -54,7 +60,8 @@ internal static class StartPlans
         }
 
         var greedy = Reported(Greedy(catalog.Instance));
-        if (LpRelaxation.Solve(catalog, Min(options.TimeLimit * RelaxationShare, RelaxationLimit), cancellation) is not { } relaxation)
+        if (catalog.CapacityTerms > MaxRelaxationTerms
+            || LpRelaxation.Solve(catalog, Min(options.TimeLimit * RelaxationShare, RelaxationLimit), cancellation) is not { } relaxation)
         {
             return greedy ?? Reported(Feasibility(catalog, options, cancellation));
         }

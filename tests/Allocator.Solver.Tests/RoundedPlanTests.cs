@@ -116,4 +116,21 @@ public sealed class RoundedPlanTests
         Assert.Equal(PlannerResult.GapBetween(result.Bound.Value, result.Objective!.Value), result.Gap!.Value, 1e-12);
         Assert.True(result.Bound >= result.Objective);
     }
+
+    [Fact]
+    public void A_model_too_large_to_build_quickly_gets_no_relaxation_and_the_start_is_the_greedy_plan()
+    {
+        // Building the model is outside GLOP's time limit: on 100 x 10,000 x 1,000 x 104 (70 million terms) it held the
+        // whole solve for minutes. Past the size limit the start is the greedy plan, as before the relaxation.
+        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(40, 3000, 300, 104, 1)));
+        var catalog = new PlacementCatalog(instance);
+        Assert.True(catalog.CapacityTerms > 2_000_000, $"{catalog.CapacityTerms} terms");
+        var log = new SolveLog(null);
+
+        var start = StartPlans.Find(catalog, new PlannerOptions { TimeLimit = TimeSpan.FromSeconds(600) }, log, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.Equal("greedy", start!.Source);
+        Assert.Null(start.Bound);
+        Assert.Equal(["greedy"], log.Points.Select(p => p.Source));
+    }
 }
