@@ -32,9 +32,10 @@ internal static class StartPlans
     private static readonly TimeSpan RelaxationLimit = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The largest model the relaxation is built for (<see cref="PlacementCatalog.CapacityTerms"/>): building is not
-    /// covered by GLOP's limit, and a model of 70 million terms took minutes to build before GLOP started, holding up
-    /// the whole solve (measured, benchmarks/RESULTS.md); 2 million build in about 2 s here.
+    /// The largest model the relaxation is built for (<see cref="PlacementCatalog.CapacityTerms"/>): building cannot be
+    /// stopped, and a model of 70 million terms took minutes to build before GLOP started, holding up the whole solve
+    /// and every stop request (benchmarks/RESULTS.md); the largest instances measured there that relax in time have
+    /// under 300 thousand.
     /// </summary>
     private const long MaxRelaxationTerms = 2_000_000;
 
