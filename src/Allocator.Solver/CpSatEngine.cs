@@ -13,8 +13,13 @@ namespace Allocator.Solver;
 internal static class CpSatEngine
 {
 
+    /// <summary>
+    /// Solves <paramref name="catalog"/>'s model from <paramref name="hint"/>. Progress hears of CP-SAT's plans worth more
+    /// than <paramref name="held"/> (the score of the plan the planner already holds): CP-SAT's first solutions can be far
+    /// below its hint, and a progress curve that dips below the plan held would misstate what a stop writes.
+    /// </summary>
     public static EngineResult Solve(
-        PlacementCatalog catalog, PlannerOptions options, Assignment? hint, IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation)
+        PlacementCatalog catalog, PlannerOptions options, Assignment? hint, double held, IProgress<Incumbent>? progress, Stopwatch clock, CancellationToken cancellation)
     {
         var cp = new CpSatModel(catalog);
         if (hint is not null)
@@ -37,7 +42,7 @@ internal static class CpSatEngine
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         watchdog.CancelAfter(TimeSpan.FromSeconds(remaining) + options.WatchdogGrace);
         using var interrupter = new Interrupter(solver.StopSearch, watchdog.Token);
-        var callback = new ProgressCallback(progress, clock, cp.ScalesAreExact ? cp.RoundingSlackUsd : double.PositiveInfinity);
+        var callback = new ProgressCallback(progress, clock, cp.ScalesAreExact ? cp.RoundingSlackUsd : double.PositiveInfinity, held);
         var status = solver.Solve(cp.Model, callback);
 
         var engineStatus = status switch
@@ -80,15 +85,22 @@ internal static class CpSatEngine
     }
 
     /// <summary>
-    /// Reports each improving CP-SAT solution as progress: its objective in the model's rounded units, and its bound
-    /// raised by what rounding can hide (none when the scale factors are not exact), as the final bound is.
+    /// Reports each improving CP-SAT solution worth more than <paramref name="held"/> as progress: its objective in the
+    /// model's rounded units, and its bound raised by what rounding can hide (none when the scale factors are not exact),
+    /// as the final bound is.
     /// </summary>
-    private sealed class ProgressCallback(IProgress<Incumbent>? progress, Stopwatch clock, double boundSlackUsd) : SolutionCallback
+    private sealed class ProgressCallback(IProgress<Incumbent>? progress, Stopwatch clock, double boundSlackUsd, double held) : SolutionCallback
     {
         public override void OnSolutionCallback()
         {
+            var objective = ObjectiveValue() * CpSatModel.MoneyUnitUsd;
+            if (objective <= held)
+            {
+                return;
+            }
+
             var bound = BestObjectiveBound() * CpSatModel.MoneyUnitUsd + boundSlackUsd;
-            progress?.Report(new Incumbent(ObjectiveValue() * CpSatModel.MoneyUnitUsd, double.IsFinite(bound) ? bound : null, clock.Elapsed, "CP-SAT"));
+            progress?.Report(new Incumbent(objective, double.IsFinite(bound) ? bound : null, clock.Elapsed, "CP-SAT"));
         }
     }
 }

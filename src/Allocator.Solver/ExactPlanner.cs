@@ -65,7 +65,7 @@ public static class ExactPlanner
         var engineRun = Task.Factory.StartNew(
             () => options.Solver switch
             {
-                SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, log, clock, cancellation),
+                SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, start is null ? double.NegativeInfinity : Score(start.Evaluation), log, clock, cancellation),
                 _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation, onPlan: OfferRound, lead: lead),
             },
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
