@@ -70,7 +70,10 @@ internal static class StartPlans
         var rounded = RoundedPlan.Best(catalog, relaxation) is { IsFeasible: true } plan
             ? new StartPlan(plan.Assignment, plan, "LP rounded", FromPrevious: false, relaxation.Objective)
             : null;
-        if (rounded is not null && (greedy is null || rounded.Evaluation.Objective.Total > greedy.Evaluation.Objective.Total))
+
+        // Compared as the model compares plans: the objective less any stability charge (a previous plan that no longer fits).
+        double Score(StartPlan plan) => plan.Evaluation.Objective.Total - catalog.StabilityCost(plan.Plan);
+        if (rounded is not null && (greedy is null || Score(rounded) > Score(greedy)))
         {
             return Reported(rounded);
         }
