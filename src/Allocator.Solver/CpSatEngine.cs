@@ -12,7 +12,6 @@ namespace Allocator.Solver;
 /// </summary>
 internal static class CpSatEngine
 {
-
     /// <summary>
     /// Solves <paramref name="catalog"/>'s model from <paramref name="hint"/>. Progress hears of CP-SAT's plans worth more
     /// than <paramref name="held"/> (the score of the plan the planner already holds): CP-SAT's first solutions can be far
