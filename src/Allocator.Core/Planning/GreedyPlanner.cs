@@ -26,29 +26,46 @@ public static class GreedyPlanner
     public static PlanEvaluation? BestPlan(CompiledInstance instance, Assignment? keep = null, FillRule? fill = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        fill ??= FillRule.ByValue;
-        return new[]
+        return Best(instance, fill ?? FillRule.ByValue, plan =>
+        {
+            if (keep is not null)
+            {
+                plan.Keep(keep);
+            }
+        });
+    }
+
+    /// <summary>
+    /// <see cref="BestPlan"/> that first places <paramref name="preferred"/>, in the order given: each lease or job at the
+    /// first of its placements there that fits capacity, power and chains with what is placed by then (a job once every
+    /// job it follows is placed). Those are kept as they are and the rest is filled around them.
+    /// </summary>
+    public static PlanEvaluation? BestPlan(CompiledInstance instance, IReadOnlyList<(Block Block, int Pool, int Start)> preferred)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(preferred);
+        return Best(instance, FillRule.ByValue, plan => plan.Prefer(preferred));
+    }
+
+    /// <summary>The plan worth most of the three ways of placing commitments, each started by <paramref name="first"/>.</summary>
+    private static PlanEvaluation? Best(CompiledInstance instance, FillRule fill, Action<GreedyPlan> first) =>
+        new[]
             {
                 (CommitmentOrder.FewestPlacements, CommitmentFit.Spread),
                 (CommitmentOrder.FewestPlacements, CommitmentFit.Tight),
                 (CommitmentOrder.Value, CommitmentFit.Spread),
             }
-            .Select(way => Plan(instance, keep, way.Item1, way.Item2, fill))
+            .Select(way => Plan(instance, first, way.Item1, way.Item2, fill))
             .OfType<Assignment>()
             .Select(plan => PlanEvaluator.Evaluate(instance, plan))
             .Where(e => e.IsFeasible)
             .OrderByDescending(e => e.Objective.Total)
             .FirstOrDefault();
-    }
 
-    private static Assignment? Plan(CompiledInstance instance, Assignment? keep, CommitmentOrder order, CommitmentFit fit, FillRule fill)
+    private static Assignment? Plan(CompiledInstance instance, Action<GreedyPlan> first, CommitmentOrder order, CommitmentFit fit, FillRule fill)
     {
         var plan = new GreedyPlan(instance, order, fit, fill);
-        if (keep is not null)
-        {
-            plan.Keep(keep);
-        }
-
+        first(plan);
         if (!plan.PlaceCommitments())
         {
             return null;
@@ -161,6 +178,33 @@ internal sealed class GreedyPlan
             {
                 Place(block, pool, start);
                 _kept.Add(block);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Places each of <paramref name="placements"/> that fits, in the order given, each block once, for good: capacity
+    /// and power by the ledger, a job only once every job it follows is placed and within <see cref="Window"/>. Passes
+    /// repeat while they place something, so a job listed before the job it follows still goes in.
+    /// </summary>
+    public void Prefer(IReadOnlyList<(Block Block, int Pool, int Start)> placements)
+    {
+        for (var pass = 0; pass < 1 + _instance.JobCount; pass++)
+        {
+            var before = _placed.Count;
+            foreach (var (block, pool, start) in placements)
+            {
+                if (!_placed.ContainsKey(block) && _instance.Predecessors(block).All(_placed.ContainsKey) && Window(block) is var (from, to)
+                    && start >= from && start <= to && _ledger.Fits(pool, start, _instance.Periods(block), _instance.Gpus(block)))
+                {
+                    Place(block, pool, start);
+                    _kept.Add(block);
+                }
+            }
+
+            if (_placed.Count == before)
+            {
+                break;
             }
         }
     }
