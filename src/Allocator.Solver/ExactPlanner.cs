@@ -32,15 +32,15 @@ public static class ExactPlanner
         var catalog = new PlacementCatalog(instance, options.Hint, options.MoveCostPerGpuPeriod);
         var log = new SolveLog(progress);
 
-        // The plan held from the first second (last night's, greedy, or the feasibility phase's): a stop at any moment
-        // writes it or something better. It is handed to CP-SAT as a hint; SCIP gets last night's plan but not the
-        // greedy one (measured: starting SCIP from the greedy plan left its plans worse, benchmarks/RESULTS.md).
+        // The plan held from the first second (StartPlans): a stop at any moment writes it or something better. It is
+        // handed to CP-SAT as a hint; SCIP gets last night's plan when it fits, but not the greedy one (measured:
+        // starting SCIP from the greedy plan left its plans worse, benchmarks/RESULTS.md).
         var start = StartPlans.Find(catalog, options, log, clock, cancellation);
 
         // Plans are compared on what the model maximises: the objective less any stability charge.
         double Score(PlanEvaluation e) => e.Objective.Total - catalog.StabilityCost(e.Assignment);
         var shared = start is null ? null : new SharedIncumbent(start.Evaluation, Score);
-        var layout = MipLayout.For(options, hinted: start is { FromPrevious: true });
+        var layout = MipLayout.For(options, hinted: start?.Previous is not null);
         using var stopNeighbourhoods = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
 
         // The MIP's plans as its rounds end (SCIP on several threads): held at once, so a stop writes SCIP's plan.
@@ -66,7 +66,7 @@ public static class ExactPlanner
             () => options.Solver switch
             {
                 SolverKind.CpSat => CpSatEngine.Solve(catalog, options, start?.Plan, start is null ? double.NegativeInfinity : Score(start.Evaluation), log, clock, cancellation),
-                _ => SolveMip(catalog, layout.MipOptions, start is { FromPrevious: true } ? start.Evaluation : null, clock, cancellation, onPlan: OfferRound, lead: lead),
+                _ => SolveMip(catalog, layout.MipOptions, start?.Previous, clock, cancellation, onPlan: OfferRound, lead: lead),
             },
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 

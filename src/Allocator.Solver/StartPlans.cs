@@ -6,15 +6,20 @@ namespace Allocator.Solver;
 
 /// <summary>
 /// A feasible plan the solve starts from, with its evaluation and where it came from; <see cref="Bound"/>: the LP
-/// relaxation's optimum when it was solved on the way (a bound on every plan, before the MIP has one).
+/// relaxation's optimum when it was solved on the way (a bound on every plan, before the MIP has one);
+/// <see cref="Previous"/>: the previous plan when it fits as it is, SCIP's first incumbent whichever plan starts.
 /// </summary>
-internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, string Source, bool FromPrevious, double? Bound = null);
+internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, string Source, double? Bound = null)
+{
+    public PlanEvaluation? Previous { get; init; }
+}
 
 /// <summary>
-/// The plan a solve holds from its first second, so that a stop at any moment has a plan to write: last night's when
-/// it is still feasible, else the better of the greedy plan and the LP relaxation's plan rounded (<see cref="RoundedPlan"/>),
-/// else a short feasibility phase: CP-SAT places the commitments alone (the model that explains infeasibility, where the
-/// greedy order strands a commitment), and the greedy planner fills everything else around them.
+/// The plan a solve holds from its first second, so that a stop at any moment has a plan to write: the best, by the
+/// model's score, of the previous plan (repaired where it no longer fits), the greedy plan and the LP relaxation's plan
+/// rounded (<see cref="RoundedPlan"/>); with none of them, a short feasibility phase: CP-SAT places the commitments alone
+/// (the model that explains infeasibility, where the greedy order strands a commitment), and the greedy planner fills
+/// everything else around them. With a move cost the score keeps last night's plan unless another pays for its moves.
 /// </summary>
 internal static class StartPlans
 {
@@ -45,53 +50,83 @@ internal static class StartPlans
     /// </summary>
     public static StartPlan? Find(PlacementCatalog catalog, PlannerOptions options, IProgress<Incumbent> progress, Stopwatch clock, CancellationToken cancellation)
     {
-        StartPlan? Reported(StartPlan? plan, string? source = null)
+        var previous = options.Hint is { } hint ? PlanEvaluator.Evaluate(catalog.Instance, hint) : null;
+        var start = Best(catalog, options, previous, progress, clock, cancellation);
+
+        // SCIP starts from the previous plan whenever it fits as it is, whichever plan the solve holds (README, Solvers).
+        return start is not null && previous is { IsFeasible: true } ? start with { Previous = previous } : start;
+    }
+
+    private static StartPlan? Best(PlacementCatalog catalog, PlannerOptions options, PlanEvaluation? previous, IProgress<Incumbent> progress, Stopwatch clock, CancellationToken cancellation)
+    {
+        StartPlan? best = null;
+
+        // Compared as the model compares plans: the objective less any stability charge (moves away from the previous plan).
+        double Score(StartPlan plan) => plan.Evaluation.Objective.Total - catalog.StabilityCost(plan.Plan);
+        void Offer(StartPlan? plan)
         {
-            if (plan is not null)
+            if (plan is not null && (best is null || Score(plan) > Score(best)))
             {
-                progress.Report(new Incumbent(plan.Evaluation.Objective.Total, plan.Bound, clock.Elapsed, source ?? plan.Source));
+                best = plan;
+                progress.Report(new Incumbent(plan.Evaluation.Objective.Total, plan.Bound, clock.Elapsed, plan.Source));
             }
-
-            return plan;
         }
 
-        if (Reported(Previous(catalog.Instance, options.Hint)) is { } previous)
-        {
-            return previous;
-        }
-
-        var greedy = Reported(Greedy(catalog.Instance));
+        Offer(Previous(catalog.Instance, previous));
+        Offer(Greedy(catalog.Instance));
         if (catalog.CapacityTerms > MaxRelaxationTerms
             || LpRelaxation.Solve(catalog, Min(options.TimeLimit * RelaxationShare, RelaxationLimit), cancellation) is not { } relaxation)
         {
-            return greedy ?? Reported(Feasibility(catalog, options, cancellation));
+            Offer(best is null ? Feasibility(catalog, options, cancellation) : null);
+            return best;
         }
 
-        var rounded = RoundedPlan.Best(catalog, relaxation) is { IsFeasible: true } plan
-            ? new StartPlan(plan.Assignment, plan, "LP rounded", FromPrevious: false, relaxation.Objective)
-            : null;
-
-        // Compared as the model compares plans: the objective less any stability charge (a previous plan that no longer fits).
-        double Score(StartPlan plan) => plan.Evaluation.Objective.Total - catalog.StabilityCost(plan.Plan);
-        if (rounded is not null && (greedy is null || Score(rounded) > Score(greedy)))
+        var held = best;
+        if (RoundedPlan.Best(catalog, relaxation) is { IsFeasible: true } rounded)
         {
-            return Reported(rounded);
+            Offer(new StartPlan(rounded.Assignment, rounded, "LP rounded", relaxation.Objective));
         }
 
-        return greedy is not null
-            ? Reported(greedy with { Bound = relaxation.Objective }, "LP relaxation's bound")
-            : Feasibility(catalog, options, cancellation) is { } feasible ? Reported(feasible with { Bound = relaxation.Objective }) : null;
+        if (best is null)
+        {
+            Offer(Feasibility(catalog, options, cancellation) is { } feasible ? feasible with { Bound = relaxation.Objective } : null);
+        }
+        else if (ReferenceEquals(best, held))
+        {
+            best = best with { Bound = relaxation.Objective };
+            progress.Report(new Incumbent(best.Evaluation.Objective.Total, best.Bound, clock.Elapsed, "LP relaxation's bound"));
+        }
+
+        return best;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static StartPlan? Previous(CompiledInstance instance, Assignment? previous) =>
-        previous is not null && PlanEvaluator.Evaluate(instance, previous) is { IsFeasible: true } evaluation
-            ? new StartPlan(previous, evaluation, "previous plan", FromPrevious: true)
-            : null;
+    /// <summary>
+    /// The previous plan as it is when it still fits; else repaired: its placements kept where capacity, power and chains
+    /// still allow (commitments first), the greedy planner placing the rest.
+    /// </summary>
+    private static StartPlan? Previous(CompiledInstance instance, PlanEvaluation? previous) => previous switch
+    {
+        null => null,
+        { IsFeasible: true } => new StartPlan(previous.Assignment, previous, "previous plan"),
+        _ => GreedyPlanner.BestPlan(instance, Placements(instance, previous.Assignment)) is { IsFeasible: true } repaired
+            ? new StartPlan(repaired.Assignment, repaired, "previous plan, repaired")
+            : null,
+    };
+
+    /// <summary>The placements of <paramref name="plan"/>, commitments first.</summary>
+    private static List<(Block Block, int Pool, int Start)> Placements(CompiledInstance instance, Assignment plan)
+    {
+        var leases = Enumerable.Range(0, instance.LeaseCount).Where(l => plan.LeasePool[l] >= 0)
+            .Select(l => (Block: Block.Lease(l), Pool: plan.LeasePool[l], Start: plan.LeaseStart[l], Commitment: instance.LeaseSigned[l]));
+        var jobs = Enumerable.Range(0, instance.JobCount).Where(j => plan.JobPool[j] >= 0)
+            .Select(j => (Block: Block.Job(j), Pool: plan.JobPool[j], Start: plan.JobStart[j], Commitment: instance.JobRequired[j]));
+        return [.. leases.Concat(jobs).OrderByDescending(p => p.Commitment).Select(p => (p.Block, p.Pool, p.Start))];
+    }
 
     private static StartPlan? Greedy(CompiledInstance instance) =>
-        GreedyPlanner.BestPlan(instance) is { } greedy ? new StartPlan(greedy.Assignment, greedy, "greedy", FromPrevious: false) : null;
+        GreedyPlanner.BestPlan(instance) is { } greedy ? new StartPlan(greedy.Assignment, greedy, "greedy") : null;
 
     /// <summary>
     /// CP-SAT places the commitments alone, then the greedy planner fills around them. CP-SAT honours stop requests, so
@@ -106,6 +141,6 @@ internal static class StartPlans
         }
 
         var evaluation = GreedyPlanner.BestPlan(catalog.Instance, keep: commitments) ?? PlanEvaluator.Evaluate(catalog.Instance, commitments);
-        return evaluation.IsFeasible ? new StartPlan(evaluation.Assignment, evaluation, "feasibility phase (commitments by CP-SAT, the rest greedy)", FromPrevious: false) : null;
+        return evaluation.IsFeasible ? new StartPlan(evaluation.Assignment, evaluation, "feasibility phase (commitments by CP-SAT, the rest greedy)") : null;
     }
 }

@@ -148,4 +148,60 @@ public sealed class RoundedPlanTests
         Assert.True(points.Zip(points.Skip(1)).All(p => p.First.Objective <= p.Second.Objective), string.Join("; ", points.Select(p => $"{p.Source} {p.Objective:N0}")));
         Assert.Equal(result.Objective!.Value, points[^1].Objective, 1e-6 * result.Objective.Value);
     }
+
+    [Fact]
+    public void Without_a_move_cost_a_previous_plan_worth_less_than_the_rounded_one_is_not_the_start()
+    {
+        // The closed loop re-plans from the plan it runs; where the LP's plan is worth more, the solve starts from that.
+        var instance = Mid();
+        var previous = GreedyPlanner.BestPlan(instance)!.Assignment;
+        var log = new SolveLog(null);
+
+        var start = StartPlans.Find(new PlacementCatalog(instance), new PlannerOptions { Hint = previous, TimeLimit = TimeSpan.FromSeconds(60) }, log, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.Equal("LP rounded", start!.Source);
+        Assert.Same(previous, start.Previous!.Assignment); // still SCIP's first incumbent
+        Assert.Equal(["previous plan", "LP rounded"], log.Points.Select(p => p.Source));
+    }
+
+    [Fact]
+    public void With_a_prohibitive_move_cost_the_previous_plan_stays_the_start_with_the_relaxations_bound()
+    {
+        var instance = Mid();
+        var previous = GreedyPlanner.BestPlan(instance)!.Assignment;
+        var log = new SolveLog(null);
+
+        var start = StartPlans.Find(new PlacementCatalog(instance, previous, 1e9), new PlannerOptions { Hint = previous, MoveCostPerGpuPeriod = 1e9, TimeLimit = TimeSpan.FromSeconds(60) }, log, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.Equal("previous plan", start!.Source);
+        Assert.Same(previous, start.Plan);
+        Assert.Same(previous, start.Previous!.Assignment);
+        Assert.NotNull(start.Bound);
+        Assert.Equal(["previous plan", "LP relaxation's bound"], log.Points.Select(p => p.Source));
+    }
+
+    [Fact]
+    public void A_previous_plan_that_no_longer_fits_is_repaired_keeping_what_still_fits()
+    {
+        // A third of the first pool's GPUs gone (a delivery slipped, an outage): last night's plan no longer fits there.
+        var mid = Mid();
+        var previous = GreedyPlanner.BestPlan(mid)!.Assignment;
+        var pool = mid.Source.Pools[0];
+        var instance = new CompiledInstance(mid.Source with { Pools = [pool with { Gpus = pool.Gpus * 2 / 3 }, .. mid.Source.Pools.Skip(1)] });
+        Assert.False(PlanEvaluator.Evaluate(instance, previous).IsFeasible);
+
+        var start = StartPlans.Find(new PlacementCatalog(instance, previous, 1e9), new PlannerOptions { Hint = previous, MoveCostPerGpuPeriod = 1e9, TimeLimit = TimeSpan.FromSeconds(60) }, new SolveLog(null), Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.Equal("previous plan, repaired", start!.Source);
+        Assert.Null(start.Previous);
+        var evaluation = PlanEvaluator.Evaluate(instance, start.Plan);
+        Assert.True(evaluation.IsFeasible, string.Join("; ", evaluation.Violations));
+        Assert.All(instance.Blocks().Where(instance.IsCommitted), block => Assert.True(start.Plan.Placement(block).Pool >= 0));
+        // Every lease placed in another pool keeps its place: nothing there changed.
+        Assert.All(
+            Enumerable.Range(0, instance.LeaseCount).Where(l => previous.LeasePool[l] > 0),
+            l => Assert.Equal((previous.LeasePool[l], previous.LeaseStart[l]), (start.Plan.LeasePool[l], start.Plan.LeaseStart[l])));
+    }
+
+    private static CompiledInstance Mid() => new(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "mid-6x120x20x26.json")));
 }
