@@ -7,9 +7,8 @@ using Allocator.Core.Policies;
 namespace Allocator.Lab;
 
 /// <summary>
-/// The plans a simulation's policies made, by policy, residual instance and the plan it re-plans from. A policy sees only
-/// the residual instance (closed-loop.md) and its own plan so far, so given both as before, in any scenario, it returns
-/// the plan it made then. Every
+/// The plans a simulation's policies made, by policy and residual instance. A policy sees only the residual instance
+/// (closed-loop.md), so given one it planned before, in any scenario, it returns the plan it made then. Every
 /// scenario's epoch 0 is the same instance (unless a delivery due at period 0 slips), so the static plan and each
 /// re-planning policy's first plan are made once per run instead of once per scenario, and a static plan cut short by
 /// its time limit is one plan in every scenario rather than a different one in each. Policies are told apart by name:
@@ -35,8 +34,12 @@ public sealed class RememberedPlans(int capacity = 1024)
 
     private PolicyPlan Plan(IPlanningPolicy policy, PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation)
     {
-        // The plan a policy starts from is an input too: the same residual from another plan is another question.
-        var key = $"{policy.Name}\n{Key(input.Instance)}\n{(input.Previous is { } previous ? Key(previous) : "")}";
+        if (input.Previous is not null)
+        {
+            return policy.Plan(input, progress, cancellation); // a starting plan is an input too: nothing to look up by
+        }
+
+        var key = $"{policy.Name}\n{Key(input.Instance)}";
         Lazy<PolicyPlan> plan;
         lock (_gate)
         {
@@ -70,8 +73,6 @@ public sealed class RememberedPlans(int capacity = 1024)
         ArgumentNullException.ThrowIfNull(instance);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(InstanceWriter.Write(instance.Source))));
     }
-
-    private static string Key(Assignment plan) => string.Join(' ', plan.LeasePool.Concat(plan.LeaseStart).Concat(plan.JobPool).Concat(plan.JobStart));
 
     private sealed class Remembering(IPlanningPolicy policy, RememberedPlans plans) : IPlanningPolicy
     {

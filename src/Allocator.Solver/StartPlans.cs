@@ -16,10 +16,11 @@ internal sealed record StartPlan(Assignment Plan, PlanEvaluation Evaluation, str
 
 /// <summary>
 /// The plan a solve holds from its first second, so that a stop at any moment has a plan to write: the best, by the
-/// model's score, of the previous plan (repaired where it no longer fits), the greedy plan and the LP relaxation's plan
-/// rounded (<see cref="RoundedPlan"/>); with none of them, a short feasibility phase: CP-SAT places the commitments alone
-/// (the model that explains infeasibility, where the greedy order strands a commitment), and the greedy planner fills
-/// everything else around them. With a move cost the score keeps last night's plan unless another pays for its moves.
+/// model's score, of the previous plan (as it is, filled, or repaired where it no longer fits), the greedy plan and the
+/// LP relaxation's plan rounded (<see cref="RoundedPlan"/>); with none of them, a short feasibility phase: CP-SAT places
+/// the commitments alone (the model that explains infeasibility, where the greedy order strands a commitment), and the
+/// greedy planner fills everything else around them. With a move cost the score keeps last night's plan unless another
+/// pays for its moves.
 /// </summary>
 internal static class StartPlans
 {
@@ -72,7 +73,11 @@ internal static class StartPlans
             }
         }
 
-        Offer(Previous(catalog.Instance, previous));
+        foreach (var plan in Previous(catalog.Instance, previous))
+        {
+            Offer(plan);
+        }
+
         Offer(Greedy(catalog.Instance));
         if (catalog.CapacityTerms > MaxRelaxationTerms
             || LpRelaxation.Solve(catalog, Min(options.TimeLimit * RelaxationShare, RelaxationLimit), cancellation) is not { } relaxation)
@@ -103,17 +108,27 @@ internal static class StartPlans
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>
-    /// The previous plan as it is when it still fits; else repaired: its placements kept where capacity, power and chains
-    /// still allow (commitments first), the greedy planner placing the rest.
+    /// The previous plan as it is when it still fits, and the previous plan filled: its placements kept where capacity,
+    /// power and chains still allow (commitments first; all of them when it fits), the greedy planner placing what is
+    /// left and filling the room: what is new since (an offer announced, a job's capacity freed) or what it broke.
     /// </summary>
-    private static StartPlan? Previous(CompiledInstance instance, PlanEvaluation? previous) => previous switch
+    private static IEnumerable<StartPlan> Previous(CompiledInstance instance, PlanEvaluation? previous)
     {
-        null => null,
-        { IsFeasible: true } => new StartPlan(previous.Assignment, previous, "previous plan"),
-        _ => GreedyPlanner.BestPlan(instance, Placements(instance, previous.Assignment)) is { IsFeasible: true } repaired
-            ? new StartPlan(repaired.Assignment, repaired, "previous plan, repaired")
-            : null,
-    };
+        if (previous is null)
+        {
+            yield break;
+        }
+
+        if (previous.IsFeasible)
+        {
+            yield return new StartPlan(previous.Assignment, previous, "previous plan");
+        }
+
+        if (GreedyPlanner.BestPlan(instance, Placements(instance, previous.Assignment)) is { IsFeasible: true } filled)
+        {
+            yield return new StartPlan(filled.Assignment, filled, previous.IsFeasible ? "previous plan, filled" : "previous plan, repaired");
+        }
+    }
 
     /// <summary>The placements of <paramref name="plan"/>, commitments first.</summary>
     private static List<(Block Block, int Pool, int Start)> Placements(CompiledInstance instance, Assignment plan)

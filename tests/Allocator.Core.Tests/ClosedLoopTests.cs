@@ -184,7 +184,7 @@ public sealed class ClosedLoopTests
     }
 
     /// <summary>What the deterministic objective counts from period t on: lease revenue, spot and power of those periods, and the value of jobs not finished before t.</summary>
-    internal static double Tail(CompiledInstance instance, Assignment plan, int t)
+    private static double Tail(CompiledInstance instance, Assignment plan, int t)
     {
         var T = instance.Periods;
         var used = new double[instance.PoolCount * T];
@@ -323,48 +323,6 @@ public sealed class ClosedLoopRunTests
                     Assert.Equal(instance.CapacityAt(p, t + u), given.CapacityAt(p, u));
                 }
             }
-        }
-    }
-
-    [Theory]
-    [InlineData(1UL, 1)]
-    [InlineData(2UL, 3)]
-    [InlineData(3UL, 5)]
-    public void A_policy_re_plans_from_the_rest_of_the_plan_it_runs(ulong seed, int replanEvery)
-    {
-        // No uncertainty: the plan runs as planned, so at every epoch the rest of it fits the residual and is worth what
-        // the original objective still counts for it.
-        var instance = new CompiledInstance(InstanceGenerator.Generate(new GeneratorOptions(4, 30, 8, 12, seed)));
-        var plan = GreedyPlanner.Plan(instance)!;
-        var policy = new KeepingPolicy(plan);
-
-        var run = ClosedLoopRun.Run(instance, policy, seed: 1, scenario: 0, replanEvery: replanEvery);
-
-        Assert.Null(policy.Previous[0]);
-        Assert.Equal(run.Epochs.Length, policy.Previous.Count);
-        foreach (var (epoch, previous) in run.Epochs.Zip(policy.Previous).Skip(1))
-        {
-            var residual = new CompiledInstance(ResidualInstance.Of(instance, epoch.State));
-            var evaluation = PlanEvaluator.Evaluate(residual, previous!);
-            Assert.True(evaluation.IsFeasible, $"epoch {epoch.Epoch}: {string.Join("; ", evaluation.Violations)}");
-            var rest = ClosedLoopTests.Tail(instance, plan, epoch.Epoch);
-            Assert.Equal(rest, evaluation.Objective.Total, 1e-9 * Math.Max(1, Math.Abs(rest)));
-        }
-
-        Assert.Equal(ReferenceScorer.Score(instance, plan, 1, 0), run.Outcome);
-    }
-
-    /// <summary>Plans a fixed plan at epoch 0 and keeps the plan it is given as its previous one after that.</summary>
-    private sealed class KeepingPolicy(Assignment plan) : IPlanningPolicy
-    {
-        public List<Assignment?> Previous { get; } = [];
-
-        public string Name => "keeping";
-
-        public PolicyPlan Plan(PolicyInput input, IProgress<ProgressPoint>? progress, CancellationToken cancellation)
-        {
-            Previous.Add(input.Previous);
-            return PolicyPlan.Of(PlanEvaluator.Evaluate(input.Instance, input.Previous ?? plan), new PlanReport("Feasible", Name, null, null, 0));
         }
     }
 

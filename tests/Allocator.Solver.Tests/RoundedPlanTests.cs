@@ -203,5 +203,27 @@ public sealed class RoundedPlanTests
             l => Assert.Equal((previous.LeasePool[l], previous.LeaseStart[l]), (start.Plan.LeasePool[l], start.Plan.LeaseStart[l])));
     }
 
+    [Fact]
+    public void A_previous_plan_that_fits_is_also_filled_around_with_what_is_new_since()
+    {
+        // Last week's plan, before the offers of this week were known: half the offers it accepts are unplaced in it. The
+        // closed loop re-plans from such a plan at every epoch; kept as it is, the new offers would wait for the MIP.
+        var instance = Mid();
+        var full = GreedyPlanner.BestPlan(instance)!.Assignment;
+        var unplaced = Enumerable.Range(0, instance.LeaseCount).Where(l => full.LeasePool[l] >= 0 && !instance.LeaseSigned[l]).Where((_, i) => i % 2 == 0).ToHashSet();
+        var previous = full with { LeasePool = [.. full.LeasePool.Select((pool, l) => unplaced.Contains(l) ? -1 : pool)] };
+        var before = PlanEvaluator.Evaluate(instance, previous);
+        Assert.True(before.IsFeasible);
+        var log = new SolveLog(null);
+
+        var start = StartPlans.Find(new PlacementCatalog(instance, previous, 1e9), new PlannerOptions { Hint = previous, MoveCostPerGpuPeriod = 1e9, TimeLimit = TimeSpan.FromSeconds(60) }, log, Stopwatch.StartNew(), CancellationToken.None);
+
+        Assert.Equal("previous plan, filled", start!.Source);
+        Assert.Equal(["previous plan", "previous plan, filled"], log.Points.Take(2).Select(p => p.Source));
+        Assert.True(start.Evaluation.Objective.Total > before.Objective.Total);
+        Assert.Same(previous, start.Previous!.Assignment);
+        Assert.All(instance.Blocks().Where(b => previous.Placement(b).Pool >= 0), b => Assert.Equal(previous.Placement(b), start.Plan.Placement(b)));
+    }
+
     private static CompiledInstance Mid() => new(InstanceReader.ReadFile(Path.Combine(Root.Find(), "seeds", "mid-6x120x20x26.json")));
 }

@@ -60,7 +60,7 @@ public static class ClosedLoopRun
             state = Miss(instance, run, Observe(instance, run, state, t, arrivals, multipliers, ranOn), t);
             var clock = Stopwatch.StartNew();
             var residual = new CompiledInstance(ResidualInstance.Of(instance, state));
-            var planned = policy.Plan(new PolicyInput(residual, t > 0 ? Carried(instance, residual, current, state) : null), null, cancellation);
+            var planned = policy.Plan(new PolicyInput(residual), null, cancellation);
             if (planned.Assignment is { } plan)
             {
                 current = Lift(instance, residual, plan, state, current);
@@ -176,30 +176,6 @@ public static class ClosedLoopRun
         }
 
         return new Assignment([.. leasePool], [.. leaseStart], [.. jobPool], [.. jobStart]);
-    }
-
-    /// <summary>
-    /// The plan the policy runs, in the residual's terms (the reverse of <see cref="Lift"/>), given to it as its previous
-    /// plan: what a planner re-plans from. A started lease or job starts at residual period 0; a placement whose start has
-    /// passed without the lease or job starting, and an offer it has not seen, is not placed. It may no longer fit the
-    /// residual (a delivery slipped, an overrun): the policy decides what to make of it.
-    /// </summary>
-    private static Assignment Carried(CompiledInstance instance, CompiledInstance residual, Assignment plan, LoopState state)
-    {
-        var t = state.Epoch;
-        (int Pool, int Start) Placement(int pool, int start, bool started) =>
-            pool < 0 ? (-1, 0) : started ? (pool, 0) : start >= t ? (pool, start - t) : (-1, 0);
-        var leases = Enumerable.Range(0, residual.LeaseCount).Select(r =>
-        {
-            var l = instance.LeaseIndex(residual.Source.Leases[r].Id);
-            return state.Leases[l] is { Stage: LeaseStage.Started } started ? (Pool: started.Pool, Start: 0) : Placement(plan.LeasePool[l], plan.LeaseStart[l], false);
-        }).ToArray();
-        var jobs = Enumerable.Range(0, residual.JobCount).Select(r =>
-        {
-            var j = instance.JobIndex(residual.Source.Jobs[r].Id);
-            return Placement(plan.JobPool[j], plan.JobStart[j], state.Jobs[j].Started);
-        }).ToArray();
-        return new Assignment([.. leases.Select(p => p.Pool)], [.. leases.Select(p => p.Start)], [.. jobs.Select(p => p.Pool)], [.. jobs.Select(p => p.Start)]);
     }
 
     /// <summary>Each open offer is answered now: accepted if the plan places it, declined for good otherwise.</summary>
