@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Allocator.Cli;
 
+StandardOutput.Separate();
 Terminal.ConfigureOutput();
 var verbose = new Option<bool>("--verbose") { Description = "On an unexpected failure, print its details (the stack trace) too.", Recursive = true };
 var root = new RootCommand("Allocator: plans which GPU lease offers to accept, where and when training runs go, and what to sell on spot.")

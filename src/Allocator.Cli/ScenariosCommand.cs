@@ -59,7 +59,7 @@ internal static class ScenariosCommand
             var range = new DrawRange(parse.GetValue(seed), start, n);
             if (parse.GetValue(asJson))
             {
-                using var stdout = Console.OpenStandardOutput();
+                using var stdout = StandardOutput.Open();
                 ScenarioFiles.WriteJson(stdout, compiled, range);
                 return ExitCodes.Success;
             }
