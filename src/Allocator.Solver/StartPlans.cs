@@ -131,14 +131,11 @@ internal static class StartPlans
     }
 
     /// <summary>The placements of <paramref name="plan"/>, commitments first.</summary>
-    private static List<(Block Block, int Pool, int Start)> Placements(CompiledInstance instance, Assignment plan)
-    {
-        var leases = Enumerable.Range(0, instance.LeaseCount).Where(l => plan.LeasePool[l] >= 0)
-            .Select(l => (Block: Block.Lease(l), Pool: plan.LeasePool[l], Start: plan.LeaseStart[l], Commitment: instance.LeaseSigned[l]));
-        var jobs = Enumerable.Range(0, instance.JobCount).Where(j => plan.JobPool[j] >= 0)
-            .Select(j => (Block: Block.Job(j), Pool: plan.JobPool[j], Start: plan.JobStart[j], Commitment: instance.JobRequired[j]));
-        return [.. leases.Concat(jobs).OrderByDescending(p => p.Commitment).Select(p => (p.Block, p.Pool, p.Start))];
-    }
+    private static List<(Block Block, int Pool, int Start)> Placements(CompiledInstance instance, Assignment plan) =>
+        [.. instance.Blocks()
+            .Where(block => plan.Placement(block).Pool >= 0)
+            .OrderByDescending(instance.IsCommitted)
+            .Select(block => (block, plan.Placement(block).Pool, plan.Placement(block).Start))];
 
     private static StartPlan? Greedy(CompiledInstance instance) =>
         GreedyPlanner.BestPlan(instance) is { } greedy ? new StartPlan(greedy.Assignment, greedy, "greedy") : null;
