@@ -152,7 +152,7 @@ public sealed class RoundedPlanTests
     [Fact]
     public void Without_a_move_cost_a_previous_plan_worth_less_than_the_rounded_one_is_not_the_start()
     {
-        // The closed loop re-plans from the plan it runs; where the LP's plan is worth more, the solve starts from that.
+        // Last night's plan, and no move cost: where the LP's plan is worth more, the solve holds that from the start.
         var instance = Mid();
         var previous = GreedyPlanner.BestPlan(instance)!.Assignment;
         var log = new SolveLog(null);
@@ -206,8 +206,8 @@ public sealed class RoundedPlanTests
     [Fact]
     public void A_previous_plan_that_fits_is_also_filled_around_with_what_is_new_since()
     {
-        // Last week's plan, before the offers of this week were known: half the offers it accepts are unplaced in it. The
-        // closed loop re-plans from such a plan at every epoch; kept as it is, the new offers would wait for the MIP.
+        // Last night's plan, made before half the offers it accepts were known: they are unplaced in it. Kept as it is,
+        // tonight's offers would wait for the MIP.
         var instance = Mid();
         var full = GreedyPlanner.BestPlan(instance)!.Assignment;
         var unplaced = Enumerable.Range(0, instance.LeaseCount).Where(l => full.LeasePool[l] >= 0 && !instance.LeaseSigned[l]).Where((_, i) => i % 2 == 0).ToHashSet();
