@@ -49,7 +49,7 @@ public sealed partial class BulkScorer
         var (state, group) = Placement(p);
         return state switch
         {
-            KernelState.Shared => $"shared memory, {group} threads per group, {group * StateBytes(p) / 1024.0:0.#} KiB",
+            KernelState.Shared => $"shared memory, {group} threads per group, {SharedBytes(group, p) / 1024.0:0.#} KiB with the plan's job columns and the pools' records",
             KernelState.Local => $"local memory, {p.ScratchStride} doubles and {p.Jobs} integers",
             _ when Residency((state, group)) is { } groups => $"global memory, {groups * ResidentGroupSize} threads per multiprocessor",
             _ => "global memory",
@@ -92,7 +92,7 @@ public sealed partial class BulkScorer
         }
 
         var groups = (threads + group - 1) / group;
-        return groups * (group * (long)StateBytes(p) + DriverSharedMemoryPerGroup) <= cuda.MaxSharedMemoryPerMultiprocessor;
+        return groups * (SharedBytes(group, p) + DriverSharedMemoryPerGroup) <= cuda.MaxSharedMemoryPerMultiprocessor;
     }
 
     // The registers ptxas gives a thread of the pair kernel on sm_90, 55 to 60 across the builds measured (RESULTS.md),
@@ -123,10 +123,36 @@ public sealed partial class BulkScorer
     private int? SharedGroupSize(ScoreParams p)
     {
         var warp = Math.Max(1, _accelerator.WarpSize);
-        var fit = Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) / StateBytes(p);
+        var fit = (Math.Min(_accelerator.MaxSharedMemoryPerGroup, PortableSharedMemory) - (int)Aligned(PlanCopyBytes(p)) - FleetCopyBytes(p)) / StateBytes(p);
         var group = Math.Min(Math.Min(fit, _accelerator.MaxNumThreadsPerGroup), MaxStateGroupSize) / warp * warp;
         return group < warp ? null : group;
     }
+
+    /// <summary>Shared memory a group of <paramref name="group"/> threads uses: each thread's state and its plan's copy.</summary>
+    private static long SharedBytes(int group, ScoreParams p) => Aligned((long)group * StateBytes(p)) + Aligned(PlanCopyBytes(p)) + FleetCopyBytes(p);
+
+    /// <summary>
+    /// Bytes of the copy of the pools' records (kW and power cost per GPU) a group keeps in shared memory
+    /// (<see cref="CopyPools"/>): the lease step and spot read them once a pool and period.
+    /// </summary>
+    private static int FleetCopyBytes(ScoreParams p) => PoolRecord.Fields * p.Pools * sizeof(double);
+
+    /// <summary>
+    /// Bytes of the copy of one plan's job columns and offers a group keeps in shared memory (<see cref="CopyPlan"/>): its
+    /// job records and milestones, its window lists (at most <see cref="ScoreParams.WindowCapacity"/> entries and the
+    /// one read ahead past them) with where each period's starts, and its offers' pools and starts.
+    /// </summary>
+    private static int PlanCopyBytes(ScoreParams p) =>
+        (PlanCopyDraws(p) * sizeof(double)) + (PlanCopyInts(p) * sizeof(int));
+
+    // At least one double: a view may not start at its parent's end (the integers follow).
+    private static int PlanCopyDraws(ScoreParams p) => Math.Max(1, JobRecord.Draws * p.Jobs);
+
+    // The offers first and the window lists (never empty) last: a view may not start at its parent's end.
+    private static int PlanCopyInts(ScoreParams p) => (2 * p.Offers) + (JobRecord.Integers * p.Jobs) + (p.Periods + 1) + (p.WindowCapacity + 1);
+
+    // Where the plan's copy starts after the threads' states: at a whole double.
+    private static long Aligned(long bytes) => (bytes + sizeof(double) - 1) / sizeof(double) * sizeof(double);
 
     /// <summary>Bytes of one pair's state in shared memory: its scratch doubles and its jobs' 32-bit slots, each padded to <see cref="SharedStride"/>.</summary>
     private static int StateBytes(ScoreParams p) => SharedStride(p.ScratchStride) * sizeof(double) + SharedStride(PairScorer.JobSlots(p.Jobs)) * sizeof(int);
@@ -165,7 +191,7 @@ public sealed partial class BulkScorer
         {
             case KernelState.Shared:
                 var size = placement.Group;
-                var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<byte>(size * StateBytes(p)));
+                var config = new KernelConfig((int)((threads + size - 1) / size), size, SharedMemoryConfig.RequestDynamic<byte>((int)SharedBytes(size, p)));
                 (_sharedStateKernel ??= _options.Precision == ScoringPrecision.Mixed
                     ? _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>(SharedStateKernel<MixedArithmetic>)
                     : _accelerator.LoadStreamKernel<DeviceFleet, DevicePlans, ViewColumn<double>, OutcomeData<ViewColumn<double>>, ScoreParams, SpecializedValue<ScoreShape>>(SharedStateKernel<DoubleArithmetic>))(config, fleet, plans, tables, outcomes, p, shape);
@@ -211,20 +237,104 @@ public sealed partial class BulkScorer
     /// <summary>
     /// Each thread's state in its group's shared memory, in one piece per thread (element i of thread g at
     /// g * <see cref="SharedStride"/> + i, an odd stride, so a warp's accesses fall in distinct banks): the group's
-    /// doubles first, then its job slots.
+    /// doubles first, then its job slots. A group scores one plan against a run of as many scenarios as it has threads,
+    /// run after run, and keeps a copy of that plan's job columns and offers after the states (<see cref="CopyPlan"/>):
+    /// every job visit reads them there, at a 32-bit shared address, rather than through a 64-bit address whose base the
+    /// GPU reloads from its constant bank (run 28's profile: about 40% of the short-scoreboard stalls).
     /// </summary>
     internal static void SharedStateKernel<TArithmetic>(DeviceFleet fleet, DevicePlans plans, ViewColumn<double> tables, OutcomeData<ViewColumn<double>> outcomes, ScoreParams p, SpecializedValue<ScoreShape> shape)
         where TArithmetic : struct, IScoringArithmetic
     {
-        var doubleStride = SharedStride(shape.Value.ScratchStride);
-        var intStride = SharedStride(PairScorer.JobSlots(shape.Value.Jobs));
+        p = p with { Shape = shape.Value }; // the instance's sizes as the kernel's constants
+        var doubleStride = SharedStride(p.ScratchStride);
+        var intStride = SharedStride(PairScorer.JobSlots(p.Jobs));
         var doubleBytes = (long)Group.DimX * doubleStride * sizeof(double);
+        var intBytes = (long)Group.DimX * intStride * sizeof(int);
         var memory = SharedMemory.GetDynamic<byte>();
         var doubles = memory.SubView(0, doubleBytes).Cast<double>().SubView((long)Group.IdxX * doubleStride, doubleStride);
-        var ints = memory.SubView(doubleBytes).Cast<int>().SubView((long)Group.IdxX * intStride, intStride);
-        ScorePairs<TArithmetic>(
-            Grid.GlobalIndex.X, (long)Grid.DimX * Group.DimX, fleet, plans, tables,
-            new Strided<ViewColumn<double>, double>(new ViewColumn<double>(doubles), 0, 1), new Strided<ViewColumn<int>, int>(new ViewColumn<int>(ints), 0, 1), outcomes, p, shape);
+        var ints = memory.SubView(doubleBytes, intBytes).Cast<int>().SubView((long)Group.IdxX * intStride, intStride);
+        var state = new Strided<ViewColumn<double>, double>(new ViewColumn<double>(doubles), 0, 1);
+        var jobs = new Strided<ViewColumn<int>, int>(new ViewColumn<int>(ints), 0, 1);
+        var copy = memory.SubView(Aligned(doubleBytes + intBytes), PlanCopyBytes(p));
+        fleet = CopyPools(fleet, memory.SubView(Aligned(doubleBytes + intBytes) + Aligned(PlanCopyBytes(p)), FleetCopyBytes(p)), p);
+        var runsPerPlan = (p.Scenarios + Group.DimX - 1) / Group.DimX;
+        var runs = (long)p.Plans * runsPerPlan;
+        for (var run = (long)Grid.IdxX; run < runs; run += Grid.DimX)
+        {
+            var plan = (int)(run / runsPerPlan);
+            var scenario = ((int)(run - ((long)plan * runsPerPlan)) * Group.DimX) + Group.IdxX;
+            Group.Barrier(); // every thread is done with the last run's copy
+            var planCopy = CopyPlan(plan, plans, copy, p);
+            Group.Barrier();
+            if (scenario < p.Scenarios)
+            {
+                Write(outcomes, ((long)plan * p.Scenarios) + scenario, PairScorer.Score(0, fleet, planCopy, new Strided<ViewColumn<double>, double>(tables, scenario, p.Scenarios), state, jobs, p, default(TArithmetic)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies plan <paramref name="plan"/>'s job records and milestones, window lists and offers into
+    /// <paramref name="copy"/> (every thread of the group a share) and returns the plan's columns as those of plan 0:
+    /// the copies, with each period's list start counted from the copy's, and its lease cells where they are (read once a
+    /// pool and period, not worth the room).
+    /// </summary>
+    private static DevicePlans CopyPlan(int plan, DevicePlans plans, ArrayView<byte> copy, ScoreParams p)
+    {
+        var draws = JobRecord.Draws * p.Jobs;
+        var milestones = JobRecord.Integers * p.Jobs;
+        var starts = p.Periods + 1;
+        var entries = p.WindowCapacity + 1;
+        var doubles = copy.SubView(0, (long)PlanCopyDraws(p) * sizeof(double)).Cast<double>();
+        var ints = copy.SubView((long)PlanCopyDraws(p) * sizeof(double), (long)PlanCopyInts(p) * sizeof(int)).Cast<int>();
+        var offerPool = ints.SubView(0, p.Offers);
+        var offerStart = ints.SubView(p.Offers, p.Offers);
+        var own = ints.SubView(2 * p.Offers, milestones + starts + entries);
+        Copy(plans.OfferPool, p.Offers * plan, offerPool, p.Offers);
+        Copy(plans.OfferStart, p.Offers * plan, offerStart, p.Offers);
+        Copy(plans.JobDraws, draws * plan, doubles, draws);
+        Copy(plans.JobMilestones, milestones * plan, own, milestones);
+        var firstStart = starts * plan;
+        var firstJob = plans.WindowFirst[firstStart];
+        for (var i = Group.IdxX; i < starts; i += Group.DimX)
+        {
+            own[milestones + i] = plans.WindowFirst[firstStart + i] - firstJob;
+        }
+
+        // Its lists, and the element past the last, read ahead (the column holds one past the last plan's lists).
+        var listed = plans.WindowFirst[firstStart + p.Periods] - firstJob + 1;
+        Copy(plans.WindowJobs, firstJob, own.SubView(milestones + starts, entries), listed);
+        return new DevicePlans(
+            plans.Leases.From(3 * plan * p.Pools * p.Periods),
+            new ViewColumn<int>(own.SubView(0, milestones)),
+            new ViewColumn<int>(own.SubView(milestones, starts)),
+            new ViewColumn<int>(own.SubView(milestones + starts, entries)),
+            new ViewColumn<int>(offerPool),
+            new ViewColumn<int>(offerStart),
+            new ViewColumn<double>(doubles));
+    }
+
+    /// <summary>
+    /// Copies the pools' records into <paramref name="copy"/> (every thread of the group a share; the group's first
+    /// run's barrier orders the copy before any read) and returns the instance reading them there: a shared read at a
+    /// uniform base, where a global one needs the column's 64-bit base, which the GPU reloads from its constant bank.
+    /// (The sites' caps and first pools too made the offline listing 67 and 74 registers, against 60.)
+    /// </summary>
+    private static DeviceFleet CopyPools(DeviceFleet fleet, ArrayView<byte> copy, ScoreParams p)
+    {
+        var poolPower = copy.SubView(0, FleetCopyBytes(p)).Cast<double>();
+        Copy(fleet.PoolPower, 0, poolPower, PoolRecord.Fields * p.Pools);
+        return fleet with { PoolPower = new ViewColumn<double>(poolPower) };
+    }
+
+    /// <summary>Elements <paramref name="first"/> .. + <paramref name="count"/> - 1 of a column into <paramref name="to"/>, shared among the group's threads.</summary>
+    private static void Copy<T>(ViewColumn<T> from, int first, ArrayView<T> to, int count)
+        where T : unmanaged
+    {
+        for (var i = Group.IdxX; i < count; i += Group.DimX)
+        {
+            to[i] = from[first + i];
+        }
     }
 
     /// <summary>Each thread's state in its own local arrays of <see cref="MaxLocalState"/> doubles and as many integers.</summary>
@@ -271,7 +381,7 @@ public sealed partial class BulkScorer
         p = p with { Shape = shape.Value }; // the instance's sizes as the kernel's constants
         for (var pair = thread; pair < p.Pairs; pair += threads)
         {
-            Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));
+            Write(outcomes, pair, PairScorer.Score((int)(pair / p.Scenarios), fleet, plans, new Strided<ViewColumn<double>, double>(tables, (int)(pair % p.Scenarios), p.Scenarios), state, jobs, p, default(TArithmetic)));
         }
     }
 }

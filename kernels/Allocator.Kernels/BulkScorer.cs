@@ -261,7 +261,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
         }
 
         var instance = plans.Instance;
-        var p = ScoreParams.For(instance, plans.Count, scenarios, scenarioOffset, seed);
+        var p = ScoreParams.For(instance, plans.Count, scenarios, scenarioOffset, seed) with { WindowCapacity = candidates.LongestWindow(instance.Periods) };
         if ((long)scenarios * p.TableStride > int.MaxValue)
         {
             // The scenario tables are addressed with 32-bit offsets (Strided).
@@ -452,7 +452,7 @@ public sealed partial class BulkScorer : IPlanScorer, IDisposable
             var last = p.Pairs * (worker + 1) / workers;
             for (var pair = first; pair < last; pair++)
             {
-                Write(outcomes, pair, PairScorer.Score(pair, fleet, plans, new Strided<ArrayColumn<double>, double>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), slice, jobs, p, default(TArithmetic)));
+                Write(outcomes, pair, PairScorer.Score((int)(pair / p.Scenarios), fleet, plans, new Strided<ArrayColumn<double>, double>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), slice, jobs, p, default(TArithmetic)));
             }
         });
     }

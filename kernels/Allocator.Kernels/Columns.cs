@@ -49,6 +49,9 @@ public readonly struct ViewColumn<T>(ArrayView1D<T, Stride1D.Dense> view) : ICol
 
     /// <inheritdoc />
     public T this[int first, int field] => _view.SubView(first, field + 1)[field];
+
+    /// <summary>The column from element <paramref name="first"/> on: its element i is this one's first + i.</summary>
+    public ViewColumn<T> From(int first) => new(_view.SubView(first, _view.Length - first));
 }
 
 /// <summary>A column in a managed array (CPU only).</summary>

@@ -258,6 +258,22 @@ internal sealed class HostData
     public PlanData<ViewColumn<int>, ViewColumn<double>> PlansOn(Func<int, int[], ViewColumn<int>> ints, Func<int, double[], ViewColumn<double>> doubles) =>
         PlansOf(i => ints(i, _ints[i]), d => doubles(d, _doubles[d]));
 
+    /// <summary>
+    /// The most entries one plan's window lists hold together (<see cref="PlanData{TInt, TDouble}"/>'s WindowJobs from
+    /// its first period's first to its end): what the shared-state kernel copies of a plan's lists, at most.
+    /// </summary>
+    public int LongestWindow(int periods)
+    {
+        var first = _ints[1];
+        var longest = 0;
+        for (var at = 0; at + periods < first.Length; at += periods + 1)
+        {
+            longest = Math.Max(longest, first[at + periods] - first[at]);
+        }
+
+        return longest;
+    }
+
     /// <summary>Bytes of every column together.</summary>
     public long Bytes => _ints.Sum(a => (long)a.Length * sizeof(int)) + _doubles.Sum(a => (long)a.Length * sizeof(double));
 

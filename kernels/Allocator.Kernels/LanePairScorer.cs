@@ -281,31 +281,34 @@ internal static class LanePairScorer<TLanes>
     {
         for (var t = 0; t < p.Periods; t++)
         {
+            var first = 0;
             for (var s = 0; s < p.Sites; s++)
             {
-                var first = table[ScenarioSampler.First(p) + s * p.Periods + t];
-                var count = table[ScenarioSampler.Count(p) + s * p.Periods + t];
-                state.SharedSpotOrder[s * p.Periods + t] = SameOrder(table, first, count, t, p) ? ((int)first[0], (int)count[0]) : (0, -1);
-            }
+                var at = ScenarioSampler.SpotOrderAt(p, s, t);
+                if (!SameOrder(table, at, p))
+                {
+                    state.SharedSpotOrder[s * p.Periods + t] = (0, -1);
+                    continue;
+                }
 
-            for (var k = 0; k < p.Pools; k++)
-            {
-                state.SpotPool[t * p.Pools + k] = (int)table.Lane(ScenarioSampler.Order(p) + t * p.Pools + k, 0);
+                var count = SpotPlace(table, at, 0, 0);
+                for (var k = 0; k < count; k++)
+                {
+                    state.SpotPool[t * p.Pools + first + k] = SpotPlace(table, at, k + 1, 0);
+                }
+
+                state.SharedSpotOrder[s * p.Periods + t] = (first, count);
+                first += count;
             }
         }
     }
 
-    /// <summary>Whether every lane sells the site's pools in the same order this period.</summary>
-    private static bool SameOrder(LaneTable table, TLanes first, TLanes count, int t, in ScoreParams p)
+    /// <summary>Whether every lane sells the site's pools in the same order this period: the same words of its order.</summary>
+    private static bool SameOrder(LaneTable table, int at, in ScoreParams p)
     {
-        if (!TLanes.Uniform(first) || !TLanes.Uniform(count))
+        for (var w = 0; w < p.SpotWords; w++)
         {
-            return false;
-        }
-
-        for (var k = (int)first[0]; k < (int)first[0] + (int)count[0]; k++)
-        {
-            if (!TLanes.Uniform(table[ScenarioSampler.Order(p) + t * p.Pools + k]))
+            if (!TLanes.Uniform(table[at + w]))
             {
                 return false;
             }
@@ -313,6 +316,10 @@ internal static class LanePairScorer<TLanes>
 
         return true;
     }
+
+    /// <summary>Place <paramref name="place"/> of the spot order at <paramref name="at"/> in lane <paramref name="lane"/> (<see cref="ScenarioSampler.SpotPlace(double, int)"/>).</summary>
+    private static int SpotPlace(LaneTable table, int at, int place, int lane) =>
+        ScenarioSampler.SpotPlace(table.Lane(at + ScenarioSampler.WordOf(place), lane), place);
 
     /// <summary>The spot step of one site in one period, lane by lane: where the scenarios' prices order its pools differently.</summary>
     private static void SpotLaneByLane(int s, int t, TLanes done, HostFleet fleet, LaneTable table, LaneState<TLanes> state, ref Sums sums, in ScoreParams p)
@@ -332,11 +339,11 @@ internal static class LanePairScorer<TLanes>
             }
 
             var price = table.Lane(ScenarioSampler.Price(p) + t, lane);
-            var first = (int)table.Lane(ScenarioSampler.First(p) + s * p.Periods + t, lane);
-            var count = (int)table.Lane(ScenarioSampler.Count(p) + s * p.Periods + t, lane);
-            for (var k = first; k < first + count; k++)
+            var at = ScenarioSampler.SpotOrderAt(p, s, t);
+            var count = SpotPlace(table, at, 0, lane);
+            for (var place = 1; place <= count; place++)
             {
-                var pool = (int)table.Lane(ScenarioSampler.Order(p) + t * p.Pools + k, lane);
+                var pool = SpotPlace(table, at, place, lane);
                 var kw = fleet.KwPerGpu(pool);
                 var sell = PairScorer.Smaller(p.SellThrough * free[pool * W + lane], PairScorer.GpusWithinPower(powerLeft[s * W + lane], kw));
                 spot[lane] += sell * p.PeriodHours * price;

@@ -27,14 +27,13 @@ public static class PairScorer
     /// </summary>
     public static int JobSlots(int jobs) => jobs;
 
-    /// <summary>Scores plan <c>pair / Scenarios</c> in scenario <c>pair % Scenarios</c> of the call.</summary>
+    /// <summary>Scores plan <paramref name="plan"/> of <paramref name="plans"/> in the scenario whose table is <paramref name="table"/>.</summary>
     public static ScenarioOutcome Score<TInt, TDouble, TArithmetic>(
-        long pair, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, Strided<TDouble, double> scratch, Strided<TInt, int> jobs, in ScoreParams p, TArithmetic arithmetic)
+        int plan, in FleetData<TInt, TDouble> fleet, in PlanData<TInt, TDouble> plans, Strided<TDouble, double> table, Strided<TDouble, double> scratch, Strided<TInt, int> jobs, in ScoreParams p, TArithmetic arithmetic)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
         where TArithmetic : struct, IScoringArithmetic
     {
-        var plan = (int)(pair / p.Scenarios);
         var state = new PairState<TInt, TDouble>(scratch, jobs, p);
         for (var j = 0; j < p.Jobs; j++)
         {
@@ -133,46 +132,53 @@ public static class PairScorer
         var (first, end) = Window(plan, t, plans, p);
         // Each job read a step ahead, so that the wait for it overlaps a step's work (a GPU waits on a read that an
         // address depends on, and the compiler cannot move it above the step's writes to the pair's state); the column
-        // holds one element past the last list (PlanData), so the last step's read needs no bound.
+        // holds one element past the last list (PlanData), so the last step's read needs no bound. Its slot is read a
+        // step ahead too: a period's list holds each job once, so no visit writes the next job's slot (the compiler cannot
+        // know that, and would wait for each visit's writes); past the list's end the read is a job's slot, unused.
         var upcoming = plans.WindowJobs[first];
+        var upcomingLeft = state.Jobs.Get(upcoming);
         for (var k = first; k < end; k++)
         {
             var j = upcoming;
+            var left = upcomingLeft;
             upcoming = plans.WindowJobs[k + 1];
-            var left = state.Jobs.Get(j);
-            if (left < 0)
+            upcomingLeft = state.Jobs.Get(upcoming);
+            // The power it draws is added once per visit, 0 where it does not run (x + 0 is x): a sum that only some
+            // visits change is copied by the GPU at each of the visit's exits.
+            var cost = 0.0;
+            if (left > 0)
             {
-                continue;
+                // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t. Everything the step
+                // reads of the job is in its one record of doubles (integers as bits: JobRecord.Where, Waits).
+                var draws = JobRecord.Draws * (jobBase + j);
+                var waits = plans.JobDraws[draws, JobRecord.Waits];
+                var ready = true;
+                for (var a = JobRecord.Low(waits); a < JobRecord.High(waits); a++)
+                {
+                    var done = state.Jobs.Get(fleet.JobAfter[a]);
+                    ready &= done < 0 && done > finishedNow;
+                }
+
+                var where = plans.JobDraws[draws, JobRecord.Where];
+                var pool = JobRecord.Low(where);
+                var s = JobRecord.High(where);
+                var gpus = plans.JobDraws[draws, JobRecord.Gpus];
+                var free = scratch.Get(state.Free + pool);
+                var powerLeft = scratch.Get(state.PowerLeft + s);
+                arithmetic.Count(ready ? 2 : 0);
+                if (ready && free >= gpus && WithinPower(gpus, powerLeft, plans.JobDraws[draws, JobRecord.KwPerGpu], arithmetic) >= gpus)
+                {
+                    scratch.Set(state.Free + pool, free + -gpus);
+                    cost = arithmetic.Money(gpus, plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod], 1.0);
+                    scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobDraws[draws, JobRecord.Kw]);
+                    // Its last period run (done, or known to have failed at its milestone): it stops and counts as
+                    // finished for the jobs after it.
+                    state.Jobs.Set(j, left == 1 ? finishedNow : left - 1);
+                    arithmetic.Count(3);
+                }
             }
 
-            // Each job it waits for finished in an earlier period: it stored -(f + 1) with f < t. Everything the step reads
-            // of the job is in its one record of doubles (integers as bits: JobRecord.Where, Waits).
-            var draws = JobRecord.Draws * (jobBase + j);
-            var waits = plans.JobDraws[draws, JobRecord.Waits];
-            var ready = true;
-            for (var a = JobRecord.Low(waits); a < JobRecord.High(waits); a++)
-            {
-                var done = state.Jobs.Get(fleet.JobAfter[a]);
-                ready &= done < 0 && done > finishedNow;
-            }
-
-            var where = plans.JobDraws[draws, JobRecord.Where];
-            var pool = JobRecord.Low(where);
-            var s = JobRecord.High(where);
-            var gpus = plans.JobDraws[draws, JobRecord.Gpus];
-            var free = scratch.Get(state.Free + pool);
-            var powerLeft = scratch.Get(state.PowerLeft + s);
-            arithmetic.Count(ready ? 2 : 0);
-            if (ready && free >= gpus && WithinPower(gpus, powerLeft, plans.JobDraws[draws, JobRecord.KwPerGpu], arithmetic) >= gpus)
-            {
-                scratch.Set(state.Free + pool, free + -gpus);
-                sums.PowerCost += arithmetic.Money(gpus, plans.JobDraws[draws, JobRecord.PowerCostPerGpuPeriod], 1.0);
-                scratch.Set(state.PowerLeft + s, powerLeft + -plans.JobDraws[draws, JobRecord.Kw]);
-                // Its last period run (done, or known to have failed at its milestone): it stops and counts as finished
-                // for the jobs after it.
-                state.Jobs.Set(j, left == 1 ? finishedNow : left - 1);
-                arithmetic.Count(3);
-            }
+            sums.PowerCost += cost;
         }
     }
 
@@ -223,7 +229,6 @@ public static class PairScorer
     {
         var scratch = state.Scratch;
         var price = table.Get(ScenarioSampler.Price(p) + t);
-        var order = ScenarioSampler.Order(p) + (t * p.Pools);
         for (var s = 0; s < p.Sites; s++)
         {
             var powerLeft = scratch.Get(state.PowerLeft + s);
@@ -232,15 +237,18 @@ public static class PairScorer
                 continue;
             }
 
-            var first = (int)table.Get(ScenarioSampler.First(p) + s * p.Periods + t);
-            var count = (int)table.Get(ScenarioSampler.Count(p) + s * p.Periods + t);
-            arithmetic.Count(2);
-            // Each pool's place in the order is read a step ahead, as the jobs are (the table goes on past the order).
-            var upcoming = table.Get(order + first);
-            for (var k = first; k < first + count; k++)
+            // The site's order in one load (a word holds its count and first pools; the rest, if any, in the next words).
+            var at = ScenarioSampler.SpotOrderAt(p, s, t);
+            var word = table.Get(at);
+            var count = ScenarioSampler.SpotPlace(word, 0);
+            for (var place = 1; place <= count; place++)
             {
-                var pool = (int)upcoming;
-                upcoming = table.Get(order + k + 1);
+                if (p.SpotWords > 1 && (place & (ScenarioSampler.PlacesPerWord - 1)) == 0)
+                {
+                    word = table.Get(at + ScenarioSampler.WordOf(place));
+                }
+
+                var pool = ScenarioSampler.SpotPlace(word, place);
                 var kw = fleet.KwPerGpu(pool);
                 var sell = WithinPower(p.SellThrough * scratch.Get(state.Free + pool), powerLeft, kw, arithmetic);
                 sums.SpotRevenue += arithmetic.Money(sell, p.PeriodHours, price);

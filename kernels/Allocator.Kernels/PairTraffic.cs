@@ -49,7 +49,7 @@ public static class PairTraffic
         var operations = new OperationCount();
         for (var pair = 0L; pair < p.Pairs; pair++)
         {
-            PairScorer.Score(pair, fleet, data, new Strided<CountedColumn<double>, double>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), scratch, jobs, p, new CountedArithmetic(operations));
+            PairScorer.Score((int)(pair / p.Scenarios), fleet, data, new Strided<CountedColumn<double>, double>(tables, (int)(pair % p.Scenarios) * p.TableStride, 1), scratch, jobs, p, new CountedArithmetic(operations));
         }
 
         // Each pair also writes its six outcomes (float64).

@@ -11,12 +11,12 @@ namespace Allocator.Kernels;
 public static class ScenarioSampler
 {
     /// <summary>Doubles in one scenario's table.</summary>
-    public static int TableStride(int periods, int pools, int sites, int jobs, int offers) =>
-        pools * periods + periods + 2 * jobs + periods * pools + 2 * sites * periods + offers;
+    public static int TableStride(int periods, int pools, int sites, int jobs, int offers, int spotWords) =>
+        pools * periods + periods + 2 * jobs + sites * periods * spotWords + offers;
 
     /// <summary>
-    /// Offsets of each part of a table: available[p*T+t], price[t], needs[j], success[j], order[t*P+r], first[s*T+t],
-    /// count[s*T+t], made[u] (whether uncertain offer u is made: 1 or 0).
+    /// Offsets of each part of a table: available[p*T+t], price[t], needs[j], success[j], each site's spot order in
+    /// each period (<see cref="SpotOrderAt"/>), made[u] (whether uncertain offer u is made: 1 or 0).
     /// </summary>
     public static int Available(in ScoreParams p) => 0;
 
@@ -29,17 +29,50 @@ public static class ScenarioSampler
     /// <summary>Offset of each job's success (1 or 0; 1 when success is not drawn).</summary>
     public static int Success(in ScoreParams p) => Needs(p) + p.Jobs;
 
-    /// <summary>Offset of each period's spot order (pools by site, best margin per MW first).</summary>
+    /// <summary>Offset of the spot orders: per site and period, <c>SpotWords</c> words (<see cref="SpotOrderAt"/>).</summary>
     public static int Order(in ScoreParams p) => Success(p) + p.Jobs;
 
-    /// <summary>Offset of where each site's part of a period's spot order begins.</summary>
-    public static int First(in ScoreParams p) => Order(p) + p.Periods * p.Pools;
-
-    /// <summary>Offset of how many pools each site sells spot from in a period.</summary>
-    public static int Count(in ScoreParams p) => First(p) + p.Sites * p.Periods;
-
     /// <inheritdoc cref="Available"/>
-    public static int Made(in ScoreParams p) => Count(p) + p.Sites * p.Periods;
+    public static int Made(in ScoreParams p) => Order(p) + p.Sites * p.Periods * p.SpotWords;
+
+    /// <summary>
+    /// Where site s's spot order in period t lies: <c>SpotWords</c> words of <see cref="PlacesPerWord"/> places each,
+    /// place 0 how many pools it sells from, places 1 to that count the pools, best margin per MW first
+    /// (<see cref="SpotPlace"/>). One word holds a site of up to three pools: a scorer reads the whole order with one load
+    /// and takes each pool from it with a shift, where a list of doubles took a load and a conversion per pool.
+    /// </summary>
+    public static int SpotOrderAt(in ScoreParams p, int s, int t) => Order(p) + (s * p.Periods + t) * p.SpotWords;
+
+    /// <summary>Places in one word of a spot order: 8 bits each in the low 32 bits of the double's pattern.</summary>
+    public const int PlacesPerWord = 4;
+
+    /// <summary>Which word of a spot order holds place <paramref name="place"/> (0 or more): a shift, as the places per word are a power of two.</summary>
+    public static int WordOf(int place) => (int)((uint)place / PlacesPerWord);
+
+    /// <summary>The words a site of <paramref name="pools"/> pools needs for its spot order (its count and its pools).</summary>
+    public static int SpotWords(int pools) => (pools + 1 + PlacesPerWord - 1) / PlacesPerWord;
+
+    /// <summary>
+    /// Place <paramref name="place"/> of a spot order, read from the word that holds it (<see cref="WordOf"/>).
+    /// A word is kept as the bits of a double whose high 32 bits are zero (a subnormal or zero: never a NaN, so copies
+    /// and comparisons keep it exactly).
+    /// </summary>
+    public static int SpotPlace(double word, int place) => (int)((ILGPU.Interop.FloatAsInt(word) >> (8 * (place & (PlacesPerWord - 1)))) & 0xFF);
+
+    /// <summary><paramref name="word"/> with place <paramref name="place"/> set to <paramref name="value"/> (0 to 255).</summary>
+    private static double WithSpotPlace(double word, int place, int value)
+    {
+        var shift = 8 * (place & (PlacesPerWord - 1));
+        return ILGPU.Interop.IntAsFloat((ILGPU.Interop.FloatAsInt(word) & ~(0xFFUL << shift)) | ((ulong)value << shift));
+    }
+
+    private static int SpotPlace<TDouble>(Strided<TDouble, double> table, int at, int place)
+        where TDouble : struct, IColumn<double> =>
+        SpotPlace(table.Get(at + WordOf(place)), place);
+
+    private static void SetSpotPlace<TDouble>(Strided<TDouble, double> table, int at, int place, int value)
+        where TDouble : struct, IColumn<double> =>
+        table.Set(at + WordOf(place), WithSpotPlace(table.Get(at + WordOf(place)), place, value));
 
     /// <summary>Fills <paramref name="table"/> with scenario <paramref name="scenario"/>.</summary>
     public static void Draw<TInt, TDouble>(long scenario, in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, in ScoreParams p)
@@ -121,16 +154,23 @@ public static class ScenarioSampler
         }
     }
 
-    /// <summary>Period t's spot order: per site, the pools with a positive margin, best per MW first (stable: ties keep pool order).</summary>
+    /// <summary>
+    /// Period t's spot order: per site, the pools with a positive margin, best per MW first (stable: ties keep pool
+    /// order), in the site's words (<see cref="SpotOrderAt"/>).
+    /// </summary>
     private static void SpotOrder<TInt, TDouble>(in FleetData<TInt, TDouble> fleet, Strided<TDouble, double> table, int t, double price, in ScoreParams p)
         where TInt : struct, IColumn<int>
         where TDouble : struct, IColumn<double>
     {
-        var order = Order(p) + t * p.Pools;
-        var written = 0;
         for (var s = 0; s < p.Sites; s++)
         {
-            var first = written;
+            var at = SpotOrderAt(p, s, t);
+            for (var w = 0; w < p.SpotWords; w++)
+            {
+                table.Set(at + w, 0.0);
+            }
+
+            var written = 0;
             var end = fleet.SiteFirstPool[s + 1];
             for (var pool = fleet.SiteFirstPool[s]; pool < end; pool++)
             {
@@ -139,19 +179,19 @@ public static class ScenarioSampler
                     continue;
                 }
 
+                // Insertion by value: the pool k-th in the order is at place k + 1.
                 var value = ValuePerMw(fleet, pool, price, p);
                 var k = written++;
-                while (k > first && ValuePerMw(fleet, (int)table.Get(order + k - 1), price, p) < value)
+                while (k > 0 && ValuePerMw(fleet, SpotPlace(table, at, k), price, p) < value)
                 {
-                    table.Set(order + k, table.Get(order + k - 1));
+                    SetSpotPlace(table, at, k + 1, SpotPlace(table, at, k));
                     k--;
                 }
 
-                table.Set(order + k, pool);
+                SetSpotPlace(table, at, k + 1, pool);
             }
 
-            table.Set(First(p) + s * p.Periods + t, first);
-            table.Set(Count(p) + s * p.Periods + t, written - first);
+            SetSpotPlace(table, at, 0, written);
         }
     }
 

@@ -18,7 +18,8 @@ public readonly record struct ScoreParams(
     double OverrunProbability,
     double OverrunMaxFraction,
     double SpotVolatility,
-    double OfferArrival)
+    double OfferArrival,
+    int WindowCapacity = 0)
 {
     /// <summary>Plans x scenarios.</summary>
     public long Pairs => (long)Plans * Scenarios;
@@ -47,6 +48,9 @@ public readonly record struct ScoreParams(
     /// <inheritdoc cref="ScoreShape.TableStride"/>
     public int TableStride => Shape.TableStride;
 
+    /// <inheritdoc cref="ScoreShape.SpotWords"/>
+    public int SpotWords => Shape.SpotWords;
+
     /// <inheritdoc cref="ScoreShape.PeriodHours"/>
     public double PeriodHours => Shape.PeriodHours;
 
@@ -57,18 +61,27 @@ public readonly record struct ScoreParams(
     public static ScoreParams For(Core.Evaluation.CompiledInstance instance, int plans, int scenarios, long scenarioOffset, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(instance);
+        if (instance.PoolCount > MostPools)
+        {
+            throw new ArgumentException($"The scorer takes at most {MostPools} pools (a spot order keeps a pool in 8 bits); this instance has {instance.PoolCount}.", nameof(instance));
+        }
+
         var u = instance.Source.Uncertainty;
         var offers = UncertainOffers(instance).Length;
+        var spotWords = ScenarioSampler.SpotWords(instance.PoolSite.CountBy(site => site).Select(c => c.Value).DefaultIfEmpty(0).Max());
         var shape = new ScoreShape(
             instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, offers, u is { JobSuccess: true } ? 1 : 0,
             Math.Max(1, PairScorer.ScratchStride(instance.PoolCount, instance.SiteCount)),
-            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, offers),
-            instance.PeriodHours, instance.SellThrough);
+            ScenarioSampler.TableStride(instance.Periods, instance.PoolCount, instance.SiteCount, instance.JobCount, offers, spotWords),
+            spotWords, instance.PeriodHours, instance.SellThrough);
         return new ScoreParams(
             shape, instance.DeliveryPool.Length, plans, scenarios, scenarioOffset, seed,
             u?.DeliverySlip?.Probability ?? 0, u?.DeliverySlip?.MaxPeriods ?? 0, u?.Outage?.Mean ?? 0, u?.Outage?.Max ?? 0,
             u?.JobOverrun?.Probability ?? 0, u?.JobOverrun?.MaxFraction ?? 0, u?.SpotVolatility ?? 0, instance.OfferArrivalProbability);
     }
+
+    /// <summary>The most pools an instance may have for the scorers (<see cref="ScenarioSampler.SpotPlace(double, int)"/>).</summary>
+    public const int MostPools = 256;
 
     /// <summary>
     /// The leases whose arrival a scenario draws (offers announced after period 0, with arrival uncertain), in lease
@@ -94,10 +107,11 @@ public readonly record struct ScoreParams(
 /// <param name="JobSuccess">1 where a scenario draws each job's success, else 0 (its probability weighs its value).</param>
 /// <param name="ScratchStride">Doubles of scratch per pair (<see cref="PairScorer.ScratchStride"/>).</param>
 /// <param name="TableStride">Doubles per scenario's table (<see cref="ScenarioSampler.TableStride"/>).</param>
+/// <param name="SpotWords">Table words per site and period for its spot order (<see cref="ScenarioSampler.SpotWords"/>).</param>
 /// <param name="PeriodHours">Hours per period.</param>
 /// <param name="SellThrough">The share of free GPUs spot sells.</param>
 public readonly record struct ScoreShape(
-    int Periods, int Pools, int Sites, int Jobs, int Offers, int JobSuccess, int ScratchStride, int TableStride, double PeriodHours, double SellThrough);
+    int Periods, int Pools, int Sites, int Jobs, int Offers, int JobSuccess, int ScratchStride, int TableStride, int SpotWords, double PeriodHours, double SellThrough);
 
 /// <summary>
 /// The instance as columns (see <c>CompiledInstance</c> for each array's meaning and layout). <c>JobAfter</c> lists the

@@ -21,6 +21,7 @@ public abstract class ScorerAgreementTests
     [InlineData(1UL)]
     [InlineData(2UL)]
     [InlineData(3UL)]
+    [InlineData(4UL)]
     public void Every_pair_matches_the_reference_scorer(ulong seed)
     {
         using var scorer = BulkScorer.Create(Device, options: Options);
@@ -121,6 +122,21 @@ public sealed class IlgpuCpuAcceleratorSharedStateAgreementTests : ScorerAgreeme
     protected override int PlanCount => 3;
 
     protected override int Scenarios => 8;
+}
+
+/// <summary>
+/// The shared-state kernel where a plan's scenarios take more than one run of a group (16 threads on the emulator) and
+/// the last run is partly idle: each run copies its plan into shared memory again.
+/// </summary>
+public sealed class IlgpuCpuAcceleratorSharedStateRunsAgreementTests : ScorerAgreementTests
+{
+    protected override ScoringDevice Device => ScoringDevice.IlgpuCpu;
+
+    protected override ScorerOptions Options => new(State: KernelState.Shared);
+
+    protected override int PlanCount => 3;
+
+    protected override int Scenarios => 21;
 }
 
 public sealed class IlgpuCpuAcceleratorLocalStateAgreementTests : ScorerAgreementTests

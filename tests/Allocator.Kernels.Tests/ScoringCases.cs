@@ -12,11 +12,12 @@ internal static class ScoringCases
 {
     /// <summary>
     /// A small generated fleet. Seeds 2 and 3 add the closed loop's fields: seed 2 a spot price per period and jobs with
-    /// milestones; seed 3 offers announced later (arriving with probability 0.6) and milestones.
+    /// milestones; seed 3 offers announced later (arriving with probability 0.6) and milestones. Seed 4 has seven pools,
+    /// six of them at one site (the generator puts at most three at a site), so a site's spot order spans words.
     /// </summary>
     public static CompiledInstance Instance(ulong seed, Uncertainty? uncertainty = null, bool withUncertainty = true)
     {
-        var options = new GeneratorOptions(3, 14, 6, 8, seed, Uncertainty: withUncertainty)
+        var options = new GeneratorOptions(seed == 4 ? 7 : 3, 14, 6, 8, seed, Uncertainty: withUncertainty)
         {
             AnnouncedShare = seed == 3 ? 0.6 : 0,
             MilestoneShare = seed is 2 or 3 ? 0.6 : 0,
@@ -31,6 +32,11 @@ internal static class ScoringCases
         {
             ImmutableArray<double> prices = [.. Enumerable.Range(0, generated.Horizon.Periods).Select(t => spot.PricePerGpuHour * (0.6 + 0.15 * t))];
             generated = generated with { Spot = spot with { PricePerGpuHour = prices.Average(), PriceByPeriod = prices } };
+        }
+
+        if (seed == 4)
+        {
+            generated = generated with { Pools = [.. generated.Pools.Select((pool, i) => i < 6 ? pool with { Site = generated.Sites[0].Id } : pool)] };
         }
 
         // Tighten one site's power so the spot knapsack and job admission meet the cap.
