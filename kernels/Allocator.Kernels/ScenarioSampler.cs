@@ -43,8 +43,14 @@ public static class ScenarioSampler
     /// </summary>
     public static int SpotOrderAt(in ScoreParams p, int s, int t) => Order(p) + (s * p.Periods + t) * p.SpotWords;
 
-    /// <summary>Places in one word of a spot order: 8 bits each in the low 32 bits of the double's pattern.</summary>
+    /// <summary>
+    /// Places in one word of a spot order: <see cref="PlaceBits"/> bits each in the low 48 bits of the double's pattern
+    /// (8 bits held 256 pools, below what the contract allows: 12 hold 4,096).
+    /// </summary>
     public const int PlacesPerWord = 4;
+
+    /// <summary>Bits a place takes: a pool's index, or the count of a site's pools, is at most 4,095.</summary>
+    public const int PlaceBits = 12;
 
     /// <summary>Which word of a spot order holds place <paramref name="place"/> (0 or more): a shift, as the places per word are a power of two.</summary>
     public static int WordOf(int place) => (int)((uint)place / PlacesPerWord);
@@ -54,16 +60,17 @@ public static class ScenarioSampler
 
     /// <summary>
     /// Place <paramref name="place"/> of a spot order, read from the word that holds it (<see cref="WordOf"/>).
-    /// A word is kept as the bits of a double whose high 32 bits are zero (a subnormal or zero: never a NaN, so copies
-    /// and comparisons keep it exactly).
+    /// A word is kept as the bits of a double whose high 16 bits are zero (its exponent zero: a subnormal or zero, never a
+    /// NaN, so copies and comparisons keep it exactly).
     /// </summary>
-    public static int SpotPlace(double word, int place) => (int)((ILGPU.Interop.FloatAsInt(word) >> (8 * (place & (PlacesPerWord - 1)))) & 0xFF);
+    public static int SpotPlace(double word, int place) =>
+        (int)((ILGPU.Interop.FloatAsInt(word) >> (PlaceBits * (place & (PlacesPerWord - 1)))) & ((1UL << PlaceBits) - 1));
 
-    /// <summary><paramref name="word"/> with place <paramref name="place"/> set to <paramref name="value"/> (0 to 255).</summary>
+    /// <summary><paramref name="word"/> with place <paramref name="place"/> set to <paramref name="value"/> (0 to 4,095).</summary>
     private static double WithSpotPlace(double word, int place, int value)
     {
-        var shift = 8 * (place & (PlacesPerWord - 1));
-        return ILGPU.Interop.IntAsFloat((ILGPU.Interop.FloatAsInt(word) & ~(0xFFUL << shift)) | ((ulong)value << shift));
+        var shift = PlaceBits * (place & (PlacesPerWord - 1));
+        return ILGPU.Interop.IntAsFloat((ILGPU.Interop.FloatAsInt(word) & ~(((1UL << PlaceBits) - 1) << shift)) | ((ulong)value << shift));
     }
 
     private static int SpotPlace<TDouble>(Strided<TDouble, double> table, int at, int place)

@@ -63,7 +63,7 @@ public readonly record struct ScoreParams(
         ArgumentNullException.ThrowIfNull(instance);
         if (instance.PoolCount > MostPools)
         {
-            throw new ArgumentException($"The scorer takes at most {MostPools} pools (a spot order keeps a pool in 8 bits); this instance has {instance.PoolCount}.", nameof(instance));
+            throw new ArgumentException($"The scorer takes at most {MostPools:N0} pools (a spot order keeps a pool in {ScenarioSampler.PlaceBits} bits); this instance has {instance.PoolCount:N0}.", nameof(instance));
         }
 
         var u = instance.Source.Uncertainty;
@@ -81,7 +81,7 @@ public readonly record struct ScoreParams(
     }
 
     /// <summary>The most pools an instance may have for the scorers (<see cref="ScenarioSampler.SpotPlace(double, int)"/>).</summary>
-    public const int MostPools = 256;
+    public const int MostPools = (1 << ScenarioSampler.PlaceBits) - 1;
 
     /// <summary>
     /// The leases whose arrival a scenario draws (offers announced after period 0, with arrival uncertain), in lease

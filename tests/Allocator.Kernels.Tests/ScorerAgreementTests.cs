@@ -37,6 +37,16 @@ public abstract class ScorerAgreementTests
         AssertEveryPairMatches(scorer, instance, ScoringCases.Plans(instance, 5, PlanCount));
     }
 
+    [Fact]
+    public void Every_pair_matches_the_reference_scorer_with_more_pools_than_a_byte_numbers()
+    {
+        // A spot order keeps each pool's index in a few bits of a word; 300 pools need more than 8 of them.
+        using var scorer = BulkScorer.Create(Device, options: Options);
+        var instance = new Core.Evaluation.CompiledInstance(Core.Generation.InstanceGenerator.Generate(new Core.Generation.GeneratorOptions(300, 40, 4, 4, 7, Uncertainty: true)));
+        Assert.True(instance.PoolCount > 256);
+        AssertEveryPairMatches(scorer, instance, ScoringCases.Plans(instance, 7, PlanCount));
+    }
+
     private void AssertEveryPairMatches(BulkScorer scorer, Core.Evaluation.CompiledInstance instance, IReadOnlyList<Core.Evaluation.Assignment> plans)
     {
         var matrix = scorer.Score(instance, plans, seed: 42, Scenarios, scenarioOffset: 1000);
