@@ -45,7 +45,7 @@ public static class ScenarioSampler
 
     /// <summary>
     /// Places in one word of a spot order: <see cref="PlaceBits"/> bits each in the low 48 bits of the double's pattern
-    /// (8 bits held 256 pools, below what the contract allows: 12 hold 4,096).
+    /// (8 bits held far fewer pools than the contract allows; 12 hold 4,095, the count of a site's pools included).
     /// </summary>
     public const int PlacesPerWord = 4;
 

@@ -8,9 +8,10 @@ namespace Allocator.Solver;
 /// A start plan from the LP relaxation: the placements the LP trusts most go in first, each where the LP puts most of
 /// its lease or job, as long as capacity, power and chains allow (the greedy planner's own rules,
 /// <see cref="GreedyPlanner.BestPlan(CompiledInstance, IReadOnlyList{ValueTuple{Block, int, int}})"/>); the greedy
-/// planner then places the commitments left and fills the rest by value. Where the greedy order goes wrong early (an offer that blocks better ones later, a job
-/// placed where it strands a chain) the LP's shares see the whole horizon at once; where the LP is far from whole, its
-/// rounding can be worse than greedy, so the start keeps whichever plan is worth more (benchmarks/RESULTS.md).
+/// planner then places the commitments left and fills the rest by value. Where the greedy order goes wrong early (an
+/// offer that blocks better ones later, a job placed where it strands a chain) the LP's shares see the whole horizon at
+/// once; where the LP is far from whole, its rounding can be worse than greedy, so the start keeps whichever plan is
+/// worth more (benchmarks/RESULTS.md).
 /// </summary>
 internal static class RoundedPlan
 {
